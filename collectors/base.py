@@ -1,0 +1,156 @@
+"""The collector plugin contract.
+
+A collector reads one source for one subject and yields `Evidence`. It is registered in the
+`wafops.collectors` entry-point group (see pyproject.toml), so a third-party package can add one
+without touching the core:
+
+    [project.entry-points."wafops.collectors"]
+    mytool = "mypkg.collector:MyCollector"
+
+Collectors do all I/O; everything after them is pure. A collector must never write to what it
+scans. Problems with single files or calls are reported through `ctx.warn` and the collector goes
+on; a collector that cannot read its source at all calls `ctx.source_status(...)` (or raises, and
+the engine records the source as `error`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from scanner.files import RepoTree
+from scanner.model import Evidence, Locator, ScanWarning, SourceState, SourceStatus, Strength, Subject, utcnow
+
+
+@dataclass
+class CollectContext:
+    """What a collector gets besides the subject: the shared file view, options, and sinks."""
+
+    subject: Subject
+    tree: RepoTree | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    now: datetime = field(default_factory=utcnow)
+    warnings: list[ScanWarning] = field(default_factory=list)
+    statuses: dict[str, SourceStatus] = field(default_factory=dict)
+
+    def warn(self, source: str, message: str, path: str | None = None) -> None:
+        self.warnings.append(ScanWarning(self.subject.id, source, message, path))
+
+    def source_status(self, source: str, state: SourceState, reason: str = "") -> None:
+        """Record how far a source could be read. A worse status never gets overwritten by a better one."""
+        old = self.statuses.get(source)
+        if old is None or _severity(state) >= _severity(old.status):
+            self.statuses[source] = SourceStatus(source, state, reason)
+
+    # ---- evidence builders --------------------------------------------------------------------
+    def file_locator(self, path: str, line: int | None = None) -> Locator:
+        s = self.subject
+        if s.permalink:
+            url = s.permalink.rstrip("/") + "/" + path + (f"#L{line}" if line else "")
+            return Locator(path=path, line=line, commit=s.commit, url=url)
+        return Locator(path=path, line=line, commit=s.commit)
+
+    def file_evidence(
+        self,
+        kind: str,
+        path: str,
+        *,
+        line: int | None = None,
+        attributes: dict[str, Any] | None = None,
+        strength: Strength = Strength.DIRECT,
+        summary: str = "",
+        source: str = "repo",
+    ) -> Evidence:
+        return Evidence(
+            kind=kind,
+            subject=self.subject.id,
+            source=source,
+            locator=self.file_locator(path, line),
+            attributes=attributes or {},
+            strength=strength,
+            collected_at=self.now,
+            summary=summary,
+        )
+
+    def api_evidence(
+        self,
+        kind: str,
+        source: str,
+        url: str,
+        *,
+        attributes: dict[str, Any] | None = None,
+        strength: Strength = Strength.DIRECT,
+        summary: str = "",
+        resource: str | None = None,
+    ) -> Evidence:
+        return Evidence(
+            kind=kind,
+            subject=self.subject.id,
+            source=source,
+            locator=Locator(url=url, resource=resource),
+            attributes=attributes or {},
+            strength=strength,
+            collected_at=self.now,
+            summary=summary,
+        )
+
+
+def _severity(state: SourceState) -> int:
+    return {
+        SourceState.OK: 0,
+        SourceState.NOT_APPLICABLE: 0,
+        SourceState.PARTIAL: 1,
+        SourceState.NOT_CONFIGURED: 2,
+        SourceState.RATE_LIMITED: 3,
+        SourceState.DENIED: 3,
+        SourceState.ERROR: 4,
+    }[state]
+
+
+class Collector:
+    """Base class for collectors. Subclasses set the class attributes and implement `collect`."""
+
+    name: ClassVar[str] = ""
+    source: ClassVar[str] = "repo"
+    description: ClassVar[str] = ""
+    needs: ClassVar[str] = "a directory tree (a checkout)"
+    controls: ClassVar[tuple[str, ...]] = ()
+
+    def applies(self, subject: Subject, ctx: CollectContext) -> bool:
+        """Whether this collector can run for the subject (file collectors need a tree)."""
+        return ctx.tree is not None
+
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:  # pragma: no cover
+        raise NotImplementedError
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        return {
+            "name": cls.name,
+            "source": cls.source,
+            "description": cls.description,
+            "needs": cls.needs,
+            "controls": list(cls.controls),
+        }
+
+
+class TargetResolver:
+    """Turns a target string with a scheme (e.g. `github:acme`) into subjects.
+
+    Registered in the `wafops.targets` entry-point group under the scheme name. Local paths are
+    handled by the core.
+    """
+
+    scheme: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:  # pragma: no cover
+        raise NotImplementedError
+
+    def prepare(self, subject: Subject, options: dict[str, Any], warn: Any) -> None:
+        """Make `subject.workdir` available (e.g. download a tarball). Default: nothing to do."""
+
+    def cleanup(self, subject: Subject) -> None:
+        """Remove what `prepare` created."""

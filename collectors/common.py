@@ -1,0 +1,46 @@
+"""Small helpers several collectors share: production names, redaction, front matter, globs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+DEFAULT_PRODUCTION_PATTERN = r"(?i)^(prod|production|prd|live)([-_ ].*)?$"
+
+_SECRETISH = re.compile(
+    r"(?i)(gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_\-]{20,}|AKIA[0-9A-Z]{16}|xox[baprs]-[A-Za-z0-9-]{10,}"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----|(?:password|passwd|secret|token|api[_-]?key)\s*[:=]\s*\S+"
+    r"|https?://[^/\s:@]+:[^/\s@]+@)"
+)
+
+
+def is_production(name: str | None, pattern: str | None = None) -> bool:
+    """D-PROD: whether an environment name means production (configurable pattern)."""
+    if not name:
+        return False
+    return re.search(pattern or DEFAULT_PRODUCTION_PATTERN, str(name).strip()) is not None
+
+
+def redact(text: str | None, limit: int = 300) -> str:
+    """Text safe to put in a report: secret-looking values masked, length capped."""
+    if not text:
+        return ""
+    out = _SECRETISH.sub("[redacted]", str(text))
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)", re.S)
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """YAML front matter of a Markdown document ({} when absent or malformed)."""
+    m = FRONT_MATTER.match(text or "")
+    if not m:
+        return {}
+    try:
+        data = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,118 @@
+"""The WAF-OPS control catalog, read from `rules/controls/*.yaml`.
+
+Each YAML file holds one control: its title, the names of its five levels, and the criteria of
+levels 2-5 in words. A criterion names one or more probes (alternatives: any one suffices) and may
+override their thresholds. Criteria that no scanner can observe are listed under `unverified`, so
+the report can say so instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rules.probes import PROBES, load_all
+
+CONTROLS_DIR = Path(__file__).parent / "controls"
+
+
+@dataclass(frozen=True)
+class ProbeRef:
+    probe: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    level: int
+    text: str
+    any_of: tuple[ProbeRef, ...]
+    why: str = ""
+
+    @property
+    def sources(self) -> list[str]:
+        out: list[str] = []
+        for ref in self.any_of:
+            for s in PROBES[ref.probe].sources:
+                if s not in out:
+                    out.append(s)
+        return out
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    summary: str
+    levels: dict[int, str]
+    criteria: tuple[Criterion, ...]
+    unverified: dict[int, tuple[str, ...]]
+
+    def at(self, level: int) -> list[Criterion]:
+        return [c for c in self.criteria if c.level == level]
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def _load_control(path: Path) -> Control:
+    data = yaml.safe_load(path.read_text())
+    try:
+        criteria = []
+        for raw in data.get("criteria", []):
+            refs = []
+            for alt in raw["any_of"]:
+                if isinstance(alt, str):
+                    refs.append(ProbeRef(alt))
+                else:
+                    refs.append(ProbeRef(alt["probe"], dict(alt.get("params") or {})))
+            for ref in refs:
+                if ref.probe not in PROBES:
+                    raise CatalogError(f"{path.name}: criterion {raw['id']} names unknown probe {ref.probe}")
+            level = int(raw["level"])
+            if not 2 <= level <= 5:
+                raise CatalogError(f"{path.name}: criterion {raw['id']} has level {level}; levels 2-5 have criteria")
+            criteria.append(Criterion(raw["id"], level, raw["text"].strip(), tuple(refs), raw.get("why", "").strip()))
+        return Control(
+            id=data["id"],
+            title=data["title"],
+            summary=data.get("summary", "").strip(),
+            levels={int(k): v for k, v in data["levels"].items()},
+            criteria=tuple(criteria),
+            unverified={int(k): tuple(v) for k, v in (data.get("unverified") or {}).items()},
+        )
+    except KeyError as err:
+        raise CatalogError(f"{path.name}: missing key {err}") from err
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> tuple[Control, ...]:
+    load_all()
+    controls = [_load_control(p) for p in sorted(CONTROLS_DIR.glob("*.yaml"))]
+    ids = [c.id for c in controls]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"duplicate control ids: {ids}")
+    for c in controls:
+        empty = [lv for lv in range(2, 6) if not c.at(lv)]
+        if empty:
+            raise CatalogError(f"{c.id}: levels {empty} have no criteria; every level 2-5 needs at least one")
+    crit_ids = [cr.id for c in controls for cr in c.criteria]
+    if len(set(crit_ids)) != len(crit_ids):
+        raise CatalogError("duplicate criterion ids")
+    return tuple(controls)
+
+
+def get_control(control_id: str) -> Control | None:
+    wanted = control_id.upper()
+    if not wanted.startswith("WAF-OPS-"):
+        wanted = "WAF-OPS-" + wanted.zfill(3)
+    for c in load_catalog():
+        if c.id == wanted:
+            return c
+    return None

@@ -1,0 +1,171 @@
+"""Probes: one small true/false heuristic each, with its metadata beside it.
+
+A probe is a pure function of the evidence of one subject. It answers
+  True  - the evidence shows the practice (and the Finding cites it),
+  False - the sources that would show it were read and show nothing,
+  None  - it cannot tell, because a source that would decide it was not read (the reason says which).
+Scoring (levels) lives elsewhere (`scanner/levels.py`); criteria that combine probes live in
+`rules/controls/*.yaml`, which a reviewer can read without reading code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from scanner.model import Evidence, SourceState, SourceStatus, Strength
+
+
+@dataclass
+class Finding:
+    outcome: bool | None
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+    strength: Strength | None = None
+
+    def __post_init__(self) -> None:
+        if self.strength is None and self.evidence:
+            self.strength = max((e.strength for e in self.evidence), key=lambda s: s.rank)
+
+
+class EvidenceSet:
+    """The evidence of one subject, indexed by kind, plus which sources were read."""
+
+    def __init__(
+        self,
+        evidence: Iterable[Evidence],
+        sources: dict[str, SourceStatus],
+        now: datetime,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.all = list(evidence)
+        self.sources = sources
+        self.now = now
+        self.params: dict[str, Any] = params or {}
+        self._by_kind: dict[str, list[Evidence]] = {}
+        for e in self.all:
+            self._by_kind.setdefault(e.kind, []).append(e)
+
+    def of(self, *kinds: str, **where: Any) -> list[Evidence]:
+        """Evidence of any of the kinds (a trailing `.*` matches a prefix) whose attributes equal `where`."""
+        out: list[Evidence] = []
+        for kind in kinds:
+            if kind.endswith(".*"):
+                prefix = kind[:-1]
+                items = [e for k, es in self._by_kind.items() if k.startswith(prefix) for e in es]
+            else:
+                items = self._by_kind.get(kind, [])
+            out.extend(e for e in items if all(e.attributes.get(k) == v for k, v in where.items()))
+        return out
+
+    def where(self, kind: str, pred: Callable[[Evidence], bool]) -> list[Evidence]:
+        return [e for e in self.of(kind) if pred(e)]
+
+    def usable(self, source: str) -> bool:
+        st = self.sources.get(source)
+        return bool(st and st.usable)
+
+    def why_not(self, source: str) -> str:
+        st = self.sources.get(source)
+        if st is None:
+            return f"{source}: not scanned"
+        return f"{source}: {st.status.value}" + (f" ({st.reason})" if st.reason else "")
+
+    def p(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+    def days_ago(self, days: float) -> datetime:
+        return self.now - timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    text: str
+    sources: tuple[str, ...]
+    fn: Callable[[EvidenceSet], Finding]
+    defaults: dict[str, Any]
+
+    def run(self, ev: EvidenceSet, params: dict[str, Any] | None = None) -> Finding:
+        merged = dict(self.defaults)
+        merged.update(params or {})
+        saved, ev.params = ev.params, merged
+        try:
+            return self.fn(ev)
+        finally:
+            ev.params = saved
+
+
+PROBES: dict[str, Probe] = {}
+
+
+def probe(id: str, *, text: str, sources: Iterable[str], **defaults: Any) -> Callable:
+    """Register a probe. `sources` are the sources whose evidence it reads; `defaults` its thresholds."""
+
+    def wrap(fn: Callable[[EvidenceSet], Finding]) -> Callable[[EvidenceSet], Finding]:
+        if id in PROBES:
+            raise ValueError(f"probe {id} registered twice")
+        PROBES[id] = Probe(id, text, tuple(sources), fn, dict(defaults))
+        return fn
+
+    return wrap
+
+
+def load_all() -> dict[str, Probe]:
+    """Import every module in this package so their probes register."""
+    for mod in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{mod.name}")
+    return PROBES
+
+
+# ---- helpers probes share -------------------------------------------------------------------
+
+
+def found(items: Iterable[Evidence], reason: str, strength: Strength | None = None) -> Finding:
+    items = list(items)
+    return Finding(True, reason, items, strength)
+
+
+def missing(ev: EvidenceSet, reason: str, needs: Iterable[str] = ("repo",)) -> Finding:
+    """No evidence: `not_met` when every needed source was read, else `not assessed` naming the gap.
+
+    Each entry of `needs` is a source name, or alternatives joined by `|` (any one read suffices).
+    """
+    gaps = []
+    for need in needs:
+        alternatives = need.split("|")
+        if not any(ev.usable(s) for s in alternatives):
+            gaps.append(" or ".join(ev.why_not(s) for s in alternatives))
+    if gaps:
+        return Finding(None, f"not assessed, because {'; '.join(gaps)}")
+    return Finding(False, reason)
+
+
+def verdict(items: Iterable[Evidence], yes: str, no: str, ev: EvidenceSet, needs: Iterable[str] = ("repo",)) -> Finding:
+    """The common case: true with the items when there are any, else `missing`."""
+    items = list(items)
+    if items:
+        return found(items, yes)
+    return missing(ev, no, needs)
+
+
+def ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def pct(x: float) -> str:
+    return f"{round(x * 100)} %"
+
+
+def matches(rx: str, text: str | None) -> bool:
+    return bool(text) and re.search(rx, text or "", re.I) is not None
+
+
+def source_state(ev: EvidenceSet, source: str) -> SourceState | None:
+    st = ev.sources.get(source)
+    return st.status if st else None

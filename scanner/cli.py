@@ -1,0 +1,226 @@
+"""The `wafops` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from rich.console import Console
+
+from scanner import __version__
+
+FORMATS = ["table", "json", "markdown"]
+
+
+def _load_config(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise click.UsageError(f"cannot read config {path}: {err}") from err
+    if not isinstance(data, dict):
+        raise click.UsageError(f"config {path}: expected a mapping at the top level")
+    return data
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from err
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wafops")
+def main() -> None:
+    """Evidence-based maturity levels for the WAF++ Operational Excellence controls."""
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--details", is_flag=True, help="Show every criterion, its reason and its evidence.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="wafops.yml: thresholds and options.")
+@click.option("--as-of", "as_of", help="Evaluate time windows as of this date (YYYY-MM-DD) instead of now.")
+@click.option("--jobs", "-j", type=int, default=4, show_default=True, help="Subjects scanned in parallel.")
+@click.option("--layout", type=click.Choice(["auto", "single", "collection"]), default="auto", show_default=True,
+              help="For a PATH: one repository, or a folder whose subfolders are repositories.")
+@click.option("--github-url", envvar="GITHUB_API_URL", help="GitHub API base URL (GitHub Enterprise Server).")
+@click.option("--include", multiple=True, help="Only repositories matching this glob (org scans).")
+@click.option("--exclude", multiple=True, help="Skip repositories matching this glob (org scans).")
+@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Collector option, e.g. production_pattern=^prod$.")
+@click.option("--fail-under", type=click.IntRange(1, 5), help="Exit 1 when an assessed control is below this level.")
+def scan(
+    targets: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    details: bool,
+    config_path: str | None,
+    as_of: str | None,
+    jobs: int,
+    layout: str,
+    github_url: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extra: tuple[str, ...],
+    fail_under: int | None,
+) -> None:
+    """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
+    from scanner.engine import ScanOptions, TargetError
+    from scanner.engine import scan as run_scan
+    from scanner.reports import json_report, markdown, table
+
+    config = _load_config(config_path)
+    collector_options: dict[str, Any] = dict(config.get("options") or {})
+    if github_url:
+        collector_options["github_url"] = github_url
+    if include:
+        collector_options["include"] = list(include)
+    if exclude:
+        collector_options["exclude"] = list(exclude)
+    for item in extra:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--option")
+        collector_options[key.strip()] = value
+    err_console = Console(stderr=True)
+    progress = None
+    if err_console.is_terminal and fmt == "table" and not output:
+        def progress(sid: str) -> None:
+            err_console.print(f"[dim]scanned {sid}[/dim]")
+
+    options = ScanOptions(
+        jobs=max(1, jobs),
+        now=_parse_as_of(as_of or config.get("as_of")),
+        thresholds=dict(config.get("thresholds") or {}),
+        collector_options=collector_options,
+        layout=layout,
+        progress=progress,
+    )
+    try:
+        result = run_scan(list(targets), options)
+    except TargetError as err:
+        raise click.UsageError(str(err)) from err
+    doc = json_report.to_dict(result)
+
+    if fmt == "json":
+        text = json.dumps(doc, indent=2)
+    elif fmt == "markdown":
+        text = markdown.render(doc)
+    else:
+        text = None
+    if output:
+        if text is None:
+            console = Console(file=open(output, "w", encoding="utf-8"), width=200, color_system=None)
+            table.render(doc, console, details)
+            console.file.close()
+        else:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+    elif text is None:
+        table.render(doc, Console(), details)
+    else:
+        click.echo(text)
+
+    if fail_under:
+        low = [
+            f"{s['id']} {c['id']} level {c['level']}"
+            for s in doc["subjects"]
+            for c in s["controls"]
+            if c["level"] is not None and c["level"] < fail_under
+        ]
+        if low:
+            err_console.print(f"[red]{len(low)} control(s) below level {fail_under}[/red]")
+            sys.exit(1)
+
+
+@main.command()
+@click.argument("control_id", required=False)
+def controls(control_id: str | None) -> None:
+    """Print the catalog: every control, its levels and every criterion in words."""
+    from rules.catalog import get_control, load_catalog
+    from rules.probes import PROBES
+
+    console = Console()
+    selected = load_catalog()
+    if control_id:
+        control = get_control(control_id)
+        if control is None:
+            raise click.UsageError(f"unknown control {control_id}; try one of WAF-OPS-010 ... WAF-OPS-100")
+        selected = (control,)
+    for c in selected:
+        console.rule(f"[bold]{c.id} {c.title}[/bold]")
+        if c.summary:
+            console.print(c.summary, highlight=False)
+        for level in range(1, 6):
+            console.print(f"[bold]Level {level}: {c.levels.get(level, '')}[/bold]", highlight=False)
+            if level == 1:
+                console.print("  the floor: no evidence needed", style="dim")
+            for cr in c.at(level):
+                console.print(f"  - {cr.text}  [dim]({cr.id})[/dim]", highlight=False)
+                for ref in cr.any_of:
+                    p = PROBES[ref.probe]
+                    params = {**p.defaults, **ref.params}
+                    ptxt = f" {params}" if params else ""
+                    console.print(
+                        f"      {'or ' if ref is not cr.any_of[0] else ''}{p.text} [dim][{p.id}; sources: {', '.join(p.sources)}]{ptxt}[/dim]",
+                        highlight=False,
+                    )
+            for text in c.unverified.get(level, ()):
+                console.print(f"  - (not observable, listed as unverified) {text}", style="dim", highlight=False)
+
+
+@main.command()
+def collectors() -> None:
+    """List installed collectors: what each covers and what it needs."""
+    from scanner.plugins import discover
+
+    plugins = discover()
+    console = Console()
+    from rich.table import Table
+
+    t = Table(title="Installed collectors")
+    for col in ("name", "source", "covers", "needs", "from"):
+        t.add_column(col)
+    for c in plugins.collectors:
+        d = c.describe()
+        t.add_row(d["name"], d["source"], ", ".join(d["controls"]), d["needs"], plugins.origins.get(c.name, ""))
+    console.print(t)
+    if plugins.resolvers:
+        console.print("Target schemes: " + ", ".join(f"{k}:" for k in sorted(plugins.resolvers)))
+    for err in plugins.errors:
+        console.print(f"[red]plugin error:[/red] {err}")
+
+
+@main.command()
+@click.argument("result", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--details", is_flag=True)
+def report(result: str, fmt: str, details: bool) -> None:
+    """Render a saved JSON result again, without scanning."""
+    from scanner.reports import json_report, markdown, table
+
+    try:
+        doc = json.loads(Path(result).read_text())
+        json_report.validate(doc)
+    except Exception as err:
+        raise click.UsageError(f"{result}: not a wafops JSON result: {str(err).splitlines()[0]}") from err
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2))
+    elif fmt == "markdown":
+        click.echo(markdown.render(doc))
+    else:
+        table.render(doc, Console(), details)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,240 @@
+"""Scan orchestration: targets -> subjects -> collectors -> evidence -> levels.
+
+The engine is the only place that decides *which* collectors run for a subject and what the
+status of each source is; collectors only read, and the level evaluation only computes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from collectors.base import CollectContext, TargetResolver
+from rules.catalog import load_catalog
+from rules.probes import EvidenceSet
+from scanner.files import RepoTree
+from scanner.levels import evaluate_control
+from scanner.model import (
+    Evidence,
+    ScanWarning,
+    SourceState,
+    SourceStatus,
+    Subject,
+    SubjectResult,
+    utcnow,
+)
+from scanner.plugins import Plugins, discover
+
+REPO_MARKERS = (
+    ".github", ".gitlab-ci.yml", "Jenkinsfile", "README.md", "README", "README.rst", "package.json",
+    "pyproject.toml", "setup.py", "go.mod", "pom.xml", "Cargo.toml", "main.tf", "Makefile", "Dockerfile",
+    "azure-pipelines.yml", ".circleci", "terragrunt.hcl", "src",
+)
+
+DEFAULT_REASONS = {
+    "github": "not scanned: a local scan does not read GitHub settings or activity (scan github:OWNER/REPO with a token)",
+    "gitlab": "not scanned: a local scan does not read GitLab settings or activity (scan gitlab:GROUP/PROJECT with a token)",
+    "aws": "not scanned: no AWS account was part of this scan",
+    "azure": "not scanned: no Azure subscription was part of this scan",
+    "git": "no git history: the directory is not the top of a git repository",
+    "repo": "no files: the subject has no directory tree",
+}
+
+
+@dataclass
+class ScanOptions:
+    jobs: int = 4
+    now: datetime | None = None
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    collector_options: dict[str, Any] = field(default_factory=dict)
+    only_collectors: list[str] | None = None
+    layout: str = "auto"  # auto | single | collection
+    progress: Callable[[str], None] | None = None
+
+
+@dataclass
+class ScanResult:
+    started_at: datetime
+    finished_at: datetime
+    subjects: list[SubjectResult]
+    plugin_errors: list[str]
+    warnings: list[ScanWarning]
+
+    @property
+    def sources(self) -> list[SourceStatus]:
+        """One status per source over all subjects: the worst one, with its reason."""
+        worst: dict[str, SourceStatus] = {}
+        rank = {"ok": 0, "not_applicable": 0, "partial": 1, "not_configured": 2, "rate_limited": 3, "denied": 3, "error": 4}
+        for sr in self.subjects:
+            for name, st in sr.sources.items():
+                old = worst.get(name)
+                if old is None or rank[st.status.value] > rank[old.status.value]:
+                    worst[name] = st
+        return [worst[k] for k in sorted(worst)]
+
+
+class TargetError(ValueError):
+    """A target that cannot be scanned at all (usage error, exit code 2)."""
+
+
+def local_subjects(path: str, layout: str = "auto") -> list[Subject]:
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise TargetError(f"{path}: no such file or directory")
+    if not root.is_dir():
+        raise TargetError(f"{path}: not a directory")
+    if layout == "single" or (layout == "auto" and not _is_collection(root)):
+        return [_local_subject(root)]
+    return [_local_subject(d) for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+
+
+def _is_collection(root: Path) -> bool:
+    """A folder of checkouts: no .git of its own, and its subfolders (not itself) look like repositories."""
+    if (root / ".git").exists():
+        return False
+    if any((root / m).exists() for m in REPO_MARKERS if m not in ("README.md", "README", "README.rst")):
+        return False
+    subdirs = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    if not subdirs:
+        return False
+    return any((d / ".git").exists() for d in subdirs) or all(
+        any((d / m).exists() for m in REPO_MARKERS) for d in subdirs
+    )
+
+
+def _local_subject(d: Path) -> Subject:
+    d = d.resolve()
+    commit = None
+    if (d / ".git").exists():
+        try:
+            commit = subprocess.run(
+                ["git", "-C", str(d), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=20, check=False
+            ).stdout.strip() or None
+        except (OSError, subprocess.SubprocessError):
+            commit = None
+    return Subject(id=f"local:{d.name}", kind="repository", workdir=str(d), commit=commit, meta={"platform": "local"})
+
+
+def resolve_targets(targets: list[str], plugins: Plugins, options: ScanOptions, warn: Callable[..., None]) -> list[Subject]:
+    subjects: list[Subject] = []
+    for target in targets:
+        scheme, _, rest = target.partition(":")
+        resolver = plugins.resolvers.get(scheme) if rest and not os.path.exists(target) else None
+        if resolver is not None:
+            subjects.extend(resolver.resolve(target, options.collector_options, warn))
+        elif rest and scheme.isalpha() and len(scheme) > 1 and not os.path.exists(target):
+            known = ", ".join(sorted(plugins.resolvers)) or "none installed"
+            raise TargetError(f"{target}: no collector handles '{scheme}:' targets (installed: {known})")
+        else:
+            subjects.extend(local_subjects(target, options.layout))
+    ids = [s.id for s in subjects]
+    for sid in {i for i in ids if ids.count(i) > 1}:
+        n = 0
+        for s in subjects:
+            if s.id == sid:
+                n += 1
+                s.id = f"{sid}#{n}"
+    return subjects
+
+
+def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugins | None = None) -> ScanResult:
+    options = options or ScanOptions()
+    plugins = plugins or discover()
+    started = utcnow()
+    now = options.now or started
+    global_warnings: list[ScanWarning] = []
+
+    def warn(subject: str, source: str, message: str, path: str | None = None) -> None:
+        global_warnings.append(ScanWarning(subject, source, message, path))
+
+    subjects = resolve_targets(targets, plugins, options, warn)
+    catalog = load_catalog()
+
+    def one(subject: Subject) -> SubjectResult:
+        result = scan_subject(subject, plugins, options, now, catalog)
+        if options.progress:
+            options.progress(subject.id)
+        return result
+
+    if options.jobs > 1 and len(subjects) > 1:
+        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+            results = list(pool.map(one, subjects))
+    else:
+        results = [one(s) for s in subjects]
+    return ScanResult(started, utcnow(), results, list(plugins.errors), global_warnings)
+
+
+def _resolver_for(subject: Subject, plugins: Plugins) -> TargetResolver | None:
+    return plugins.resolvers.get(subject.meta.get("platform", ""))
+
+
+def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: datetime, catalog: Any) -> SubjectResult:
+    resolver = _resolver_for(subject, plugins)
+    warnings: list[ScanWarning] = []
+    ctx = CollectContext(subject=subject, options=dict(options.collector_options), now=now, warnings=warnings)
+    try:
+        if resolver is not None:
+            try:
+                resolver.prepare(subject, options.collector_options, ctx.warn)
+            except Exception as err:
+                ctx.warn("repo", f"could not fetch the repository files: {err}")
+                ctx.source_status("repo", SourceState.ERROR, f"files could not be fetched: {err}")
+        if subject.workdir and os.path.isdir(subject.workdir):
+            ctx.tree = RepoTree.scan(subject.workdir)
+        evidence = collect(subject, ctx, plugins, options)
+        sources = _source_statuses(subject, ctx, plugins, options)
+        if ctx.tree is not None:
+            warnings.extend(ScanWarning(subject.id, "repo", w.message, w.path) for w in ctx.tree.warnings)
+    finally:
+        if resolver is not None:
+            try:
+                resolver.cleanup(subject)
+            except Exception as err:  # cleanup problems are worth a warning, nothing more
+                ctx.warn("repo", f"cleanup failed: {err}")
+    ev = EvidenceSet(evidence, sources, now)
+    controls = [evaluate_control(c, ev, options.thresholds) for c in catalog]
+    return SubjectResult(subject, controls, sources, evidence, warnings)
+
+
+def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: ScanOptions) -> list[Evidence]:
+    evidence: list[Evidence] = []
+    ran: dict[str, bool] = ctx.options.setdefault("_ran", {})
+    for collector in plugins.collectors:
+        if options.only_collectors and collector.name not in options.only_collectors:
+            continue
+        try:
+            if not collector.applies(subject, ctx):
+                continue
+        except Exception as err:
+            ctx.warn(collector.source, f"collector {collector.name}: {err}")
+            continue
+        try:
+            items = list(collector.collect(subject, ctx))
+        except Exception as err:  # keep what the other collectors found
+            ctx.warn(collector.source, f"collector {collector.name} failed: {type(err).__name__}: {err}")
+            ctx.source_status(collector.source, SourceState.ERROR, f"collector {collector.name} failed: {err}")
+            ran.setdefault(collector.source, False)
+            continue
+        evidence.extend(items)
+        ran[collector.source] = True
+    return evidence
+
+
+def _source_statuses(subject: Subject, ctx: CollectContext, plugins: Plugins, options: ScanOptions) -> dict[str, SourceStatus]:
+    ran: dict[str, bool] = ctx.options.get("_ran", {})
+    names = {"repo", "git", "github", "gitlab", "aws", "azure"} | {c.source for c in plugins.collectors}
+    out: dict[str, SourceStatus] = {}
+    for name in sorted(names):
+        if name in ctx.statuses:
+            out[name] = ctx.statuses[name]
+        elif ran.get(name):
+            out[name] = SourceStatus(name, SourceState.OK)
+        else:
+            out[name] = SourceStatus(name, SourceState.NOT_CONFIGURED, DEFAULT_REASONS.get(name, "not scanned"))
+    return out

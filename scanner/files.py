@@ -1,0 +1,213 @@
+"""A read-only view of a directory tree that file collectors share.
+
+Why one shared view: the tree is walked once per subject, every file is read at most once and
+parsed at most once per content hash, and every collector sees the same warnings policy (binary,
+huge, unreadable, malformed files become warnings, never exceptions). Collectors never open files
+themselves.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml is ~10x faster; fall back to the pure-Python loader
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+
+SKIP_DIRS = {
+    ".git", ".hg", ".svn", "node_modules", ".terraform", ".terragrunt-cache", "vendor", ".venv", "venv",
+    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "bower_components",
+    "site-packages", ".idea", ".gradle", ".next", ".cache",
+}
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """YAML 1.2-ish booleans: `on:` (GitHub Actions) stays the string "on", not True."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _ignore_unknown_tags(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
+    """CloudFormation `!Ref`, GitLab `!reference` and friends: keep the value, drop the tag."""
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_multi_constructor("!", _ignore_unknown_tags)
+
+
+@dataclass
+class TreeWarning:
+    path: str
+    message: str
+
+
+@dataclass
+class RepoTree:
+    """Files below `root`, as repo-relative POSIX paths."""
+
+    root: Path
+    files: list[str] = field(default_factory=list)
+    warnings: list[TreeWarning] = field(default_factory=list)
+    _text: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _parsed: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def scan(cls, root: str | os.PathLike[str]) -> RepoTree:
+        tree = cls(Path(root))
+        tree.files = list(tree._walk())
+        tree.files.sort()
+        return tree
+
+    def _walk(self) -> Iterator[str]:
+        root = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=self._walk_error):
+            dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d))]
+            rel_dir = os.path.relpath(dirpath, root)
+            for name in filenames:
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                yield rel.replace(os.sep, "/")
+
+    def _walk_error(self, err: OSError) -> None:
+        self.warnings.append(TreeWarning(str(err.filename or ""), f"cannot list directory: {err.strerror}"))
+
+    # ---- finding files -------------------------------------------------------------------
+    def glob(self, *patterns: str) -> list[str]:
+        """Paths matching any fnmatch pattern (`*` also crosses `/`), case-insensitive."""
+        rx = re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns))
+        return [f for f in self.files if rx.match(f.lower())]
+
+    def named(self, *names: str) -> list[str]:
+        wanted = {n.lower() for n in names}
+        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+
+    def with_suffix(self, *suffixes: str) -> list[str]:
+        suf = tuple(s.lower() for s in suffixes)
+        return [f for f in self.files if f.lower().endswith(suf)]
+
+    def exists(self, path: str) -> bool:
+        return path in self._file_set
+
+    @property
+    def _file_set(self) -> set[str]:
+        fs = self.__dict__.get("_fs")
+        if fs is None or len(fs) != len(self.files):
+            fs = set(self.files)
+            self.__dict__["_fs"] = fs
+        return fs
+
+    # ---- reading -------------------------------------------------------------------------
+    def text(self, path: str) -> str | None:
+        """The file's text, or None (with a warning) if it is binary, huge or unreadable."""
+        if path in self._text:
+            return self._text[path]
+        full = self.root / path
+        value: str | None = None
+        try:
+            size = full.stat().st_size
+            if size > MAX_FILE_BYTES:
+                self._warn(path, f"skipped: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit")
+            else:
+                data = full.read_bytes()
+                if b"\x00" in data[:8192]:
+                    self._warn(path, "skipped: binary file")
+                else:
+                    value = data.decode("utf-8", errors="replace")
+        except OSError as err:
+            self._warn(path, f"cannot read: {err.strerror or err}")
+        self._text[path] = value
+        return value
+
+    def _warn(self, path: str, message: str) -> None:
+        with self._lock:
+            self.warnings.append(TreeWarning(path, message))
+
+    def _cached(self, kind: str, path: str, parse: Any) -> Any:
+        key = (kind, path)
+        if key in self._parsed:
+            return self._parsed[key]
+        text = self.text(path)
+        result = None
+        if text is not None:
+            digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+            ckey = (kind, digest)
+            if ckey in _CONTENT_CACHE:
+                result = _CONTENT_CACHE[ckey]
+            else:
+                try:
+                    result = parse(text)
+                except Exception as err:  # every parser error becomes a warning, never a crash
+                    self._warn(path, f"malformed {kind.upper()}: {_first_line(err)}")
+                    result = None
+                else:
+                    _CONTENT_CACHE[ckey] = result
+        self._parsed[key] = result
+        return result
+
+    def yaml_docs(self, path: str) -> list[Any]:
+        """All YAML documents of a file (empty when malformed)."""
+        docs = self._cached("yaml", path, lambda t: [d for d in yaml.load_all(t, Loader=_Loader)])
+        return docs or []
+
+    def yaml(self, path: str) -> Any:
+        docs = self.yaml_docs(path)
+        return docs[0] if docs else None
+
+    def json(self, path: str) -> Any:
+        return self._cached("json", path, json.loads)
+
+    def hcl(self, path: str) -> dict[str, Any] | None:
+        """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean)."""
+        from scanner.hcl import parse_hcl
+
+        return self._cached("hcl", path, parse_hcl)
+
+    # ---- locating ------------------------------------------------------------------------
+    def line_of(self, path: str, pattern: str | re.Pattern[str], start: int = 1) -> int | None:
+        """1-based line of the first match at or after `start` (regex or plain substring)."""
+        text = self.text(path)
+        if text is None:
+            return None
+        rx = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+        for number, line in enumerate(text.splitlines(), start=1):
+            if number >= start and rx.search(line):
+                return number
+        return None
+
+    def iter_text(self, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
+        for p in paths:
+            t = self.text(p)
+            if t is not None:
+                yield p, t
+
+
+_CONTENT_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:200] if text else type(err).__name__

@@ -1,0 +1,243 @@
+"""The data that flows through wafops: collectors -> evidence -> criteria -> levels -> reports.
+
+Everything here is plain data (dataclasses). Collectors produce `Evidence`, `SourceStatus` and
+`ScanWarning`; the level evaluator turns evidence into `CriterionResult` and `ControlResult`.
+Nothing in this module does I/O, so every later stage can be tested without a network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Strength(StrEnum):
+    """How firmly a piece of evidence shows what a criterion asks (see design note 0.1)."""
+
+    DIRECT = "direct"
+    STRONG = "strong"
+    WEAK = "weak"
+
+    @property
+    def rank(self) -> int:
+        return {"weak": 0, "strong": 1, "direct": 2}[self.value]
+
+
+class SourceState(StrEnum):
+    OK = "ok"
+    PARTIAL = "partial"
+    NOT_CONFIGURED = "not_configured"
+    DENIED = "denied"
+    RATE_LIMITED = "rate_limited"
+    ERROR = "error"
+    NOT_APPLICABLE = "not_applicable"
+
+
+# Sources a criterion can depend on. A third-party collector may add its own name.
+SOURCES = ("repo", "git", "github", "gitlab", "aws", "azure")
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where a human can open the evidence: a file and line at a commit, an API URL or a resource id."""
+
+    path: str | None = None
+    line: int | None = None
+    commit: str | None = None
+    url: str | None = None
+    resource: str | None = None  # ARN or Azure resource id
+
+    def __str__(self) -> str:
+        if self.url:
+            return self.url
+        if self.resource:
+            return self.resource
+        text = self.path or "."
+        if self.line:
+            text += f":{self.line}"
+        if self.commit:
+            text += f"@{self.commit}"
+        return text
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observed fact with its provenance.
+
+    `kind` is a dotted name from the catalogue in `collectors/KINDS.md` (e.g. `ci.job`,
+    `iac.backend`). `attributes` hold only parsed, non-secret facts.
+    """
+
+    kind: str
+    subject: str
+    source: str
+    locator: Locator
+    attributes: dict[str, Any] = field(default_factory=dict)
+    strength: Strength = Strength.DIRECT
+    collected_at: datetime = field(default_factory=utcnow)
+    summary: str = ""
+
+    @property
+    def id(self) -> str:
+        key = json.dumps(
+            [self.kind, self.subject, str(self.locator), self.attributes.get("name", "")],
+            sort_keys=True,
+            default=str,
+        )
+        return "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.attributes.get(name, default)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "subject": self.subject,
+            "source": self.source,
+            "locator": str(self.locator),
+            "strength": self.strength.value,
+            "summary": self.summary,
+            "collected_at": self.collected_at.isoformat(),
+            "attributes": _jsonable(self.attributes),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Whether a source was scanned for a subject, and if not, why."""
+
+    source: str
+    status: SourceState
+    reason: str = ""
+
+    @property
+    def usable(self) -> bool:
+        """Absence of evidence from this source may be read as absence in reality."""
+        return self.status in (SourceState.OK, SourceState.PARTIAL)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "status": self.status.value, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ScanWarning:
+    """Something the scan could not read; the scan went on."""
+
+    subject: str
+    source: str
+    message: str
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"subject": self.subject, "source": self.source, "message": self.message}
+        if self.path:
+            out["path"] = self.path
+        return out
+
+
+@dataclass
+class Subject:
+    """What gets a level: a repository, a cloud account, or a workload pooling several."""
+
+    id: str
+    kind: str = "repository"
+    workdir: str | None = None  # a directory tree for file collectors (a checkout or an extracted tarball)
+    commit: str | None = None
+    permalink: str | None = None  # e.g. https://github.com/o/r/blob/{commit}/ ; file locators become URLs
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_ASSESSED = "not_assessed"
+
+
+class ControlStatus(StrEnum):
+    ASSESSED = "assessed"
+    PARTIALLY_ASSESSED = "partially_assessed"
+    NOT_ASSESSED = "not_assessed"
+
+
+@dataclass
+class CriterionResult:
+    id: str
+    level: int
+    text: str
+    status: Outcome
+    reason: str
+    evidence: list[str] = field(default_factory=list)
+    strength: Strength | None = None
+    sources: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "id": self.id,
+            "level": self.level,
+            "text": self.text,
+            "status": self.status.value,
+            "reason": self.reason,
+            "evidence": list(self.evidence),
+            "sources": list(self.sources),
+        }
+        if self.strength:
+            out["strength"] = self.strength.value
+        return out
+
+
+@dataclass
+class ControlResult:
+    id: str
+    title: str
+    level: int | None
+    status: ControlStatus
+    ceiling: int | None
+    criteria: list[CriterionResult]
+    next_level: list[str]
+    level_name: str = ""
+    missing_sources: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "level": self.level,
+            "level_name": self.level_name,
+            "status": self.status.value,
+            "ceiling": self.ceiling,
+            "criteria": [c.to_json() for c in self.criteria],
+            "next_level": list(self.next_level),
+            "missing_sources": list(self.missing_sources),
+            "unverified_criteria": list(self.unverified),
+        }
+
+
+@dataclass
+class SubjectResult:
+    subject: Subject
+    controls: list[ControlResult]
+    sources: dict[str, SourceStatus]
+    evidence: list[Evidence]
+    warnings: list[ScanWarning]

@@ -1,0 +1,88 @@
+"""The JSON result: the contract every other format is rendered from (see scanner/schema)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from importlib.resources import files
+from typing import Any
+
+from scanner import __version__
+from scanner.engine import ScanResult
+
+SCHEMA_VERSION = "1"
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    subjects = []
+    evidence: dict[str, dict[str, Any]] = {}
+    warnings = [w.to_json() for w in result.warnings]
+    for sr in result.subjects:
+        subjects.append(
+            {
+                "id": sr.subject.id,
+                "kind": sr.subject.kind,
+                "commit": sr.subject.commit,
+                "sources": [st.to_json() for st in sr.sources.values()],
+                "controls": [c.to_json() for c in sr.controls],
+            }
+        )
+        cited = {eid for c in sr.controls for cr in c.criteria for eid in cr.evidence}
+        for e in sr.evidence:
+            if e.id in cited or e.id not in evidence:
+                evidence.setdefault(e.id, e.to_json())
+        warnings.extend(w.to_json() for w in sr.warnings)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "wafops", "version": __version__},
+        "started_at": result.started_at.isoformat(),
+        "finished_at": result.finished_at.isoformat(),
+        "sources": [st.to_json() for st in result.sources],
+        "subjects": subjects,
+        "evidence": list(evidence.values()),
+        "warnings": warnings,
+        "plugin_errors": list(result.plugin_errors),
+        "summary": summary(subjects),
+    }
+
+
+def summary(subjects: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per control: the distribution of levels, the weakest subjects, the most common gap."""
+    per: dict[str, dict[str, Any]] = {}
+    for s in subjects:
+        for c in s["controls"]:
+            entry = per.setdefault(c["id"], {"levels": Counter(), "not_assessed": 0, "subjects": [], "gaps": Counter()})
+            if c["level"] is None:
+                entry["not_assessed"] += 1
+            else:
+                entry["levels"][str(c["level"])] += 1
+                entry["subjects"].append((c["level"], s["id"]))
+            for cr in c["criteria"]:
+                if cr["level"] == (c["level"] or 1) + 1 and cr["status"] != "met":
+                    entry["gaps"][cr["text"]] += 1
+    out = {}
+    for cid, e in sorted(per.items()):
+        weakest = sorted(e["subjects"])[:5]
+        gap = e["gaps"].most_common(1)
+        out[cid] = {
+            "levels": {str(k): e["levels"].get(str(k), 0) for k in range(1, 6)},
+            "not_assessed": e["not_assessed"],
+            "weakest": [sid for _lvl, sid in weakest],
+            "most_common_gap": gap[0][0] if gap else None,
+        }
+    return out
+
+
+def dumps(result: ScanResult) -> str:
+    return json.dumps(to_dict(result), indent=2, sort_keys=False)
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(files("scanner").joinpath("schema/result.schema.json").read_text())
+
+
+def validate(doc: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when `doc` does not follow the shipped schema."""
+    import jsonschema
+
+    jsonschema.validate(doc, schema())

@@ -1,0 +1,75 @@
+"""Terminal output with rich: a subjects x controls matrix, and with --details every criterion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+STATUS_STYLE = {"met": "green", "not_met": "red", "not_assessed": "yellow"}
+
+
+def _cell(control: dict[str, Any]) -> Text:
+    if control["level"] is None:
+        return Text("n/a", style="yellow")
+    text = str(control["level"])
+    if control["status"] == "partially_assessed":
+        text += f"~{control['ceiling']}"
+    style = {1: "red", 2: "dark_orange", 3: "yellow3", 4: "green", 5: "bold green"}[control["level"]]
+    return Text(text, style=style)
+
+
+def render(doc: dict[str, Any], console: Console, details: bool = False) -> None:
+    controls = [c["id"] for c in doc["subjects"][0]["controls"]] if doc["subjects"] else []
+    table = Table(title="WAF-OPS maturity levels", caption="N = level; N~M = level N, not every source scanned, at most M; n/a = not assessed")
+    table.add_column("subject", no_wrap=True)
+    for cid in controls:
+        table.add_column(cid.replace("WAF-OPS-", "OPS-"), justify="center")
+    for s in doc["subjects"]:
+        table.add_row(s["id"], *[_cell(c) for c in s["controls"]])
+    console.print(table)
+
+    not_ok = [src for src in doc["sources"] if src["status"] not in ("ok", "not_applicable")]
+    if not_ok:
+        console.print("[bold]Sources not (fully) read[/bold]")
+        for src in not_ok:
+            console.print(f"  {src['source']}: {src['status']} - {src.get('reason', '')}")
+    if doc.get("warnings"):
+        console.print(f"[bold]{len(doc['warnings'])} warning(s)[/bold]")
+        for w in doc["warnings"][:20]:
+            where = f" {w['path']}:" if w.get("path") else ""
+            console.print(f"  [yellow]![/yellow] {w['subject']}{where} {w['message']}", highlight=False)
+        if len(doc["warnings"]) > 20:
+            console.print(f"  ... {len(doc['warnings']) - 20} more (see --format json)")
+    for err in doc.get("plugin_errors", []):
+        console.print(f"  [red]plugin error:[/red] {err}")
+    if details:
+        render_details(doc, console)
+
+
+def render_details(doc: dict[str, Any], console: Console) -> None:
+    evidence = {e["id"]: e for e in doc["evidence"]}
+    for s in doc["subjects"]:
+        console.rule(f"[bold]{s['id']}[/bold]")
+        for c in s["controls"]:
+            lvl = "not assessed" if c["level"] is None else f"level {c['level']} ({c['level_name']})"
+            extra = f", ceiling {c['ceiling']}" if c["status"] == "partially_assessed" else ""
+            console.print(f"[bold]{c['id']} {c['title']}[/bold]: {lvl}{extra} [{c['status']}]", highlight=False)
+            for cr in c["criteria"]:
+                style = STATUS_STYLE[cr["status"]]
+                console.print(
+                    f"  L{cr['level']} [{style}]{cr['status']:<12}[/{style}] {cr['text']}", highlight=False
+                )
+                console.print(f"      {cr['reason']}", style="dim", highlight=False)
+                for eid in cr["evidence"][:5]:
+                    e = evidence.get(eid)
+                    if e:
+                        console.print(f"      -> {e['locator']}  {e.get('summary', '')}", highlight=False)
+                if len(cr["evidence"]) > 5:
+                    console.print(f"      -> ... {len(cr['evidence']) - 5} more", highlight=False)
+            if c["next_level"]:
+                console.print("  [bold]next level needs:[/bold]")
+                for gap in c["next_level"]:
+                    console.print(f"   - {gap}", highlight=False)
