@@ -39,6 +39,36 @@ def _parse_as_of(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+class _ProgressBar:
+    """A rich progress bar on stderr for scans of several subjects (only on a terminal)."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.fields[last]}"), console=console, transient=True,
+        )
+        self.task = None
+
+    def start(self, total: int) -> None:
+        if total > 1:
+            self.progress.start()
+            self.task = self.progress.add_task("scan", total=total, last="")
+
+    def advance(self, subject_id: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, last=subject_id)
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.progress.stop()
+
+
+def _progress_bar(console: Console) -> _ProgressBar | None:
+    return _ProgressBar(console) if console.is_terminal else None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wafops")
 def main() -> None:
@@ -94,23 +124,23 @@ def scan(
             raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--option")
         collector_options[key.strip()] = value
     err_console = Console(stderr=True)
-    progress = None
-    if err_console.is_terminal and fmt == "table" and not output:
-        def progress(sid: str) -> None:
-            err_console.print(f"[dim]scanned {sid}[/dim]")
-
+    bar = _progress_bar(err_console)
     options = ScanOptions(
         jobs=max(1, jobs),
         now=_parse_as_of(as_of or config.get("as_of")),
         thresholds=dict(config.get("thresholds") or {}),
         collector_options=collector_options,
         layout=layout,
-        progress=progress,
+        progress=bar.advance if bar else None,
+        on_subjects=bar.start if bar else None,
     )
     try:
         result = run_scan(list(targets), options)
     except TargetError as err:
         raise click.UsageError(str(err)) from err
+    finally:
+        if bar:
+            bar.stop()
     doc = json_report.to_dict(result)
 
     if fmt == "json":

@@ -55,7 +55,8 @@ class ScanOptions:
     collector_options: dict[str, Any] = field(default_factory=dict)
     only_collectors: list[str] | None = None
     layout: str = "auto"  # auto | single | collection
-    progress: Callable[[str], None] | None = None
+    progress: Callable[[str], None] | None = None  # called with each subject id when it is done
+    on_subjects: Callable[[int], None] | None = None  # called once with the number of subjects
 
 
 @dataclass
@@ -155,6 +156,8 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
 
     subjects = resolve_targets(targets, plugins, options, warn)
     catalog = load_catalog()
+    if options.on_subjects:
+        options.on_subjects(len(subjects))
 
     def one(subject: Subject) -> SubjectResult:
         result = scan_subject(subject, plugins, options, now, catalog)
