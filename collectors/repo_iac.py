@@ -1,11 +1,867 @@
-"""Infrastructure as code collector (not built yet: yields no evidence)."""
+"""Infrastructure-as-code collector: what the repository declares as infrastructure (source `repo`).
 
-from collectors.base import Collector
+Produces the kinds of the "IaC, GitOps, drift tooling" table in KINDS.md: `iac.code` (tool per
+directory), `iac.backend`, `iac.module`, `iac.provider`, `iac.resource` (a curated set of resource
+types whose settings matter to operations, never every resource), `gitops.app`, `k8s.workload`,
+`drift.tool`, plus `iac.policy`, `iac.plan_target` and `drift.log`.
+
+Why it is shaped like this:
+- Speed. A monorepo may hold 2,000 .tf files; python-hcl2 costs milliseconds per file. Every .tf
+  file gets only the regex header pass (`scanner.hcl.block_headers`) that counts blocks; module,
+  provider and backend blocks are cut out by brace matching and read with regexes
+  (`collectors.iac_hcl`). Only files holding a curated resource type are parsed fully, through the
+  shared `RepoTree.hcl` cache (other collectors parse the same files for alarms and settings).
+- Honesty about what code is. Directories under examples/, tests/, fixtures/ ... are tagged
+  `role: example`; a directory with a backend, a provider configuration, a lock file or tfvars is a
+  `root`; everything else is a reusable `module`. Probes use the role to tell a module library from
+  a deployed estate.
+- Secrets. Resource bodies are trimmed: secret-looking keys are dropped, strings are redacted and
+  capped, and nesting is cut short.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from collectors.base import CollectContext, Collector
+from collectors.common import redact
+from collectors.iac_hcl import (
+    attr_bool,
+    attr_raw,
+    attr_str,
+    block_text,
+    has_attr,
+    has_block,
+    module_source,
+    provider_facts,
+    top_level,
+)
+from scanner.hcl import block_headers, blocks
+from scanner.model import Evidence, Strength, Subject
+
+# Resource types whose bodies other probes read (monitoring, settings-as-code, compliance, delivery).
+INTERESTING_RX = re.compile(
+    r"^(aws_cloudwatch_(metric_alarm|composite_alarm|log_group|dashboard|event_rule)|aws_synthetics_canary"
+    r"|aws_route53_health_check|aws_config_\w+|aws_organizations_policy(_attachment)?|aws_cloudtrail"
+    r"|aws_codepipeline|aws_codebuild_project|aws_codedeploy_\w+|aws_ecs_service|aws_lambda_alias"
+    r"|aws_appconfig_\w+|aws_ssm_document|aws_sns_topic_subscription"
+    r"|azurerm_monitor_\w+|azurerm_application_insights\w*|azurerm_log_analytics_workspace|azurerm_dashboard\w*"
+    r"|azurerm_portal_dashboard|azurerm_\w*policy_\w+|azurerm_management_lock|azurerm_automation_runbook"
+    r"|google_monitoring_\w+|google_logging_\w+|datadog_\w+|grafana_\w+|newrelic_\w+"
+    r"|github_\w+|gitlab_\w+|tfe_workspace(_settings)?|tfe_notification_configuration|tfe_policy\w*"
+    r"|tfe_sentinel_policy|spacelift_\w+|env0_\w+|pagerduty_\w+|opsgenie_\w+)$"
+)
+EXAMPLE_SEGMENTS = {
+    "example", "examples", "test", "tests", "testdata", "test-fixtures", "test_fixtures", "fixtures", "fixture",
+    "sample", "samples", "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials", "playground",
+}
+NATIVE_LOCK = {"azurerm", "gcs", "remote", "cloud", "consul", "kubernetes", "pg", "cos"}
+MANAGED_STATE_TOOLS = {"cloudformation", "sam", "cdk", "bicep", "arm", "serverless", "crossplane"}
+SECRET_KEY_RX = re.compile(
+    r"(?i)(password|passwd|secret|token|api_?key|apikey|private|credential|integration_key|routing_key"
+    r"|access_key|auth|webhook|client_key|certificate|sas)"
+)
+PARTIAL_BACKEND_RX = re.compile(
+    r"(?i)(^|/)([^/]*\.tfbackend|[^/]*backend[^/]*\.(hcl|tfvars|conf|config)|backend-configs?/[^/]+)$"
+)
+REGION_RX = re.compile(
+    r"^((us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"
+    r"|(us|europe|asia|australia|northamerica|southamerica|me|africa)-(north|south|east|west|central|northeast|southeast)\d)$"
+)
+K8S_HEAD_RX = re.compile(r"(?m)^apiVersion:[ \t]*\S")
+K8S_KIND_RX = re.compile(r"(?m)^kind:[ \t]*\S")
+CFN_RX = re.compile(r"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
+ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate")
+PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b")
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
+CFN_INTERESTING_RX = re.compile(
+    r"^AWS::(CloudWatch::\w+|Logs::LogGroup|Config::\w+|CodePipeline::\w+|CodeBuild::Project|CodeDeploy::\w+"
+    r"|ECS::Service|Lambda::Alias|AppConfig::\w+|SSM::Document|Organizations::Policy|Synthetics::Canary"
+    r"|Route53::HealthCheck|CloudTrail::Trail)$"
+)
+BICEP_INTERESTING_RX = re.compile(
+    r"^Microsoft\.(Insights/\w+|Authorization/(policyAssignments|policyDefinitions|locks)|OperationalInsights/\w+"
+    r"|Automation/automationAccounts/runbooks|PolicyInsights/remediations|Portal/dashboards)"
+)
+
+
+@dataclass
+class _Dir:
+    """What one directory holds for one tool; becomes one `iac.code`."""
+
+    tool: str
+    path: str  # a file in the directory, for the locator
+    files: int = 0
+    resources: int | None = 0
+    modules: int = 0
+    root: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _dirname(path: str) -> str:
+    d = posixpath.dirname(path)
+    return d or "."
+
+
+def role_of(dir_: str, root: bool = False) -> str:
+    """example (examples/tests/docs), root (deployable configuration) or module (reusable)."""
+    segments = {s.lower() for s in dir_.split("/")}
+    if segments & EXAMPLE_SEGMENTS:
+        return "example"
+    return "root" if root else "module"
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def slim(value: Any, depth: int = 0) -> Any:
+    """A resource body small enough for a report: secret-looking keys dropped, strings redacted."""
+    if depth > 4:
+        return "…"
+    if isinstance(value, dict):
+        out = {}
+        for k, v in list(value.items())[:40]:
+            if SECRET_KEY_RX.search(str(k)) or k in ("tags", "tags_all", "labels"):
+                continue
+            out[str(k)] = slim(v, depth + 1)
+        return out
+    if isinstance(value, list):
+        return [slim(v, depth + 1) for v in value[:20]]
+    if isinstance(value, str):
+        return redact(value, 200)
+    return value
 
 
 class IacCollector(Collector):
     name = "iac"
-    description = "Infrastructure as code (placeholder)"
+    source = "repo"
+    description = "Infrastructure as code: Terraform/Terragrunt, CloudFormation/SAM, CDK, Pulumi, Bicep, Kubernetes, GitOps, drift tooling"
+    controls = ("WAF-OPS-020", "WAF-OPS-090")
 
-    def collect(self, subject, ctx):
-        return []
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
+        run = _Run(ctx)
+        for step in (run.terraform, run.terraform_json, run.terragrunt, run.resolve_partial_backends,
+                     run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep,
+                     run.policy_files, run.drift_files, run.plan_targets, run.emit_code):
+            try:
+                step()
+            except Exception as err:  # one broken detector must not hide the others
+                ctx.warn("repo", f"iac collector: {step.__name__} failed: {type(err).__name__}: {err}")
+        return run.out
+
+
+class _Run:
+    """One collection pass; detectors append to `out` and register directories in `dirs`."""
+
+    def __init__(self, ctx: CollectContext) -> None:
+        self.ctx = ctx
+        self.tree = ctx.tree
+        self.out: list[Evidence] = []
+        self.dirs: dict[tuple[str, str], _Dir] = {}
+        self.backends: list[dict[str, Any]] = []  # pending terraform backends (locking may need partial config)
+        self.tg_locks: list[str] = []  # lock kinds seen in Terragrunt remote_state
+        self.resources: list[tuple[str, str, dict[str, Any], Evidence]] = []  # (type, dir, facts, ev)
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def ev(self, kind: str, path: str, line: int | None, attrs: dict[str, Any], summary: str,
+           strength: Strength = Strength.DIRECT) -> Evidence:
+        e = self.ctx.file_evidence(kind, path, line=line, attributes=attrs, strength=strength, summary=summary)
+        self.out.append(e)
+        return e
+
+    def dir(self, tool: str, path: str) -> _Dir:
+        key = (tool, _dirname(path))
+        d = self.dirs.get(key)
+        if d is None:
+            d = self.dirs[key] = _Dir(tool, path)
+        return d
+
+    # ---- Terraform --------------------------------------------------------------------------
+    def terraform(self) -> None:
+        tree = self.tree
+        for path in tree.with_suffix(".tf"):
+            text = tree.text(path)
+            if text is None:
+                continue
+            headers = block_headers(text)
+            d = self.dir("terraform", path)
+            d.files += 1
+            parse = False
+            for btype, l1, _l2, line in headers:
+                if btype == "resource":
+                    d.resources = (d.resources or 0) + 1
+                    if INTERESTING_RX.match(l1):
+                        parse = True
+                elif btype == "module" and l1:
+                    d.modules += 1
+                    self._module(path, text, l1, line)
+                elif btype == "provider" and l1:
+                    d.root = True
+                    self._provider(path, text, l1, line)
+                elif btype == "backend" and l1:
+                    d.root = True
+                    self._backend(path, text, l1, line)
+                elif btype == "cloud" and not l1:
+                    d.root = True
+                    self._cloud(path, text, line)
+            if parse:
+                self._resources(path, text, headers)
+        for path in tree.named(".terraform.lock.hcl") + tree.with_suffix(".tfvars"):
+            key = ("terraform", _dirname(path))
+            if key in self.dirs:
+                self.dirs[key].root = True
+
+    def _module(self, path: str, text: str, name: str, line: int) -> None:
+        body = top_level(block_text(text, line))
+        source = attr_str(body, "source")
+        if source is None:
+            return
+        version = attr_str(body, "version")
+        kind, pinned = module_source(source, version)
+        self.ev("iac.module", path, line, {
+            "name": name, "source": redact(source, 200), "source_kind": kind, "pinned": pinned,
+            "version": version, "dir": _dirname(path), "tool": "terraform",
+        }, f"module {name} from {kind} source" + (" (pinned)" if pinned and kind != "local" else ""))
+
+    def _provider(self, path: str, text: str, name: str, line: int) -> None:
+        facts = provider_facts(name, block_text(text, line))
+        facts["dir"] = _dirname(path)
+        role = facts.pop("role")
+        facts["role_arn_set"] = bool(role)
+        where = facts["region"] or facts["region_expr"] or "default region"
+        self.ev("iac.provider", path, line, facts,
+                f"provider {name}" + (f" (alias {facts['alias']})" if facts["alias"] else "") + f", {where}")
+
+    def _backend(self, path: str, text: str, btype: str, line: int) -> None:
+        body = block_text(text, line)
+        top = top_level(body)
+        has_any = bool(re.search(r"(?m)^[ \t]*\w+[ \t]*=", top))
+        attrs: dict[str, Any] = {"type": btype, "dir": _dirname(path), "partial": False, "config_files": []}
+        if btype == "s3":
+            if attr_bool(top, "use_lockfile"):
+                attrs.update(locking=True, lock="use_lockfile")
+            elif attr_str(top, "dynamodb_table") or has_attr(top, "dynamodb_table"):
+                attrs.update(locking=True, lock="dynamodb_table")
+            elif not attr_str(top, "bucket"):
+                attrs.update(locking=None, lock="unknown", partial=True)
+            else:
+                attrs.update(locking=False, lock="none")
+        elif btype == "http":
+            if has_attr(top, "lock_address"):
+                attrs.update(locking=True, lock="lock_address")
+            elif not has_attr(top, "address"):
+                attrs.update(locking=None, lock="unknown", partial=True)
+            else:
+                attrs.update(locking=False, lock="none")
+        elif btype == "oss":
+            attrs.update(locking=has_attr(top, "tablestore_table"),
+                         lock="tablestore_table" if has_attr(top, "tablestore_table") else "none")
+        elif btype == "local":
+            attrs.update(locking=False, lock="none")
+        elif btype in NATIVE_LOCK:
+            attrs.update(locking=True, lock="native")
+        else:
+            attrs.update(locking=None, lock="unknown")
+        if btype in ("s3", "azurerm", "gcs") and not has_any:
+            attrs["partial"] = True
+        self.backends.append({"path": path, "line": line, "attrs": attrs})
+
+    def _cloud(self, path: str, text: str, line: int) -> None:
+        body = block_text(text, line)
+        attrs = {"type": "cloud", "locking": True, "lock": "native", "dir": _dirname(path), "partial": False,
+                 "config_files": [], "organization": attr_str(top_level(body), "organization"),
+                 "hostname": attr_str(top_level(body), "hostname")}
+        self.backends.append({"path": path, "line": line, "attrs": attrs})
+
+    def _resources(self, path: str, text: str, headers: list[tuple[str, str, str, int]]) -> None:
+        lines = {(l1, l2): line for btype, l1, l2, line in headers if btype == "resource"}
+        parsed = self.tree.hcl(path)  # a parse error is already a warning; fall back to regex facts
+        bodies: dict[tuple[str, str], dict[str, Any]] = {}
+        for b in blocks(parsed):
+            if b.type == "resource" and len(b.labels) == 2:
+                bodies[b.labels] = b.body
+        for (rtype, rname), line in lines.items():
+            if not INTERESTING_RX.match(rtype):
+                continue
+            raw = block_text(text, line)
+            facts = resource_facts(rtype, raw, text, self, path)
+            body = bodies.get((rtype, rname))
+            attrs = {"type": rtype, "name": rname, "tool": "terraform", "dir": _dirname(path),
+                     "body": slim(body) if body is not None else {}, "parsed": body is not None, "facts": facts}
+            e = self.ev("iac.resource", path, line, attrs, f"{rtype}.{rname}")
+            self.resources.append((rtype, _dirname(path), facts, e))
+            self._drift_tool(path, line, rtype, rname, facts)
+
+    def _drift_tool(self, path: str, line: int, rtype: str, name: str, facts: dict[str, Any]) -> None:
+        """drift.tool items from curated resources (HCP assessments, Spacelift, env0, Config, Policy)."""
+        ref = f"{rtype}.{name}"
+        if rtype in ("tfe_workspace", "tfe_workspace_settings") and facts.get("assessments_enabled"):
+            self.ev("drift.tool", path, line, {"tool": "hcp-assessments", "automated_remediation": False,
+                                                "schedule": "24h", "resource": ref},
+                    f"HCP Terraform health assessments on {ref}")
+        elif rtype == "spacelift_drift_detection":
+            self.ev("drift.tool", path, line, {"tool": "spacelift", "automated_remediation": bool(facts.get("reconcile")),
+                                                "schedule": facts.get("schedule") or None, "resource": ref},
+                    "Spacelift drift detection" + (" with reconcile" if facts.get("reconcile") else ""))
+        elif rtype.startswith("env0_") and "drift" in rtype:
+            self.ev("drift.tool", path, line, {"tool": "env0", "automated_remediation": bool(facts.get("auto_remediation")),
+                                                "schedule": facts.get("cron"), "resource": ref}, "env0 drift detection")
+        elif rtype in ("aws_config_configuration_recorder", "AWS::Config::ConfigurationRecorder"):
+            self.ev("drift.tool", path, line, {"tool": "aws-config", "automated_remediation": False,
+                                                "schedule": "continuous", "resource": ref}, "AWS Config configuration recorder")
+        elif rtype in ("aws_config_remediation_configuration", "AWS::Config::RemediationConfiguration") \
+                and facts.get("automatic"):
+            self.ev("drift.tool", path, line, {"tool": "aws-config", "automated_remediation": True,
+                                                "schedule": "continuous", "resource": ref},
+                    "AWS Config automatic remediation")
+        elif re.match(r"azurerm_\w*policy_assignment$", rtype) or rtype.startswith("Microsoft.Authorization/policyAssignments"):
+            self.ev("drift.tool", path, line, {"tool": "azure-policy", "automated_remediation": False,
+                                                "schedule": "continuous", "resource": ref}, f"Azure Policy assignment {name}")
+        elif re.match(r"azurerm_\w*policy_remediation$", rtype) or rtype.startswith("Microsoft.PolicyInsights/remediations"):
+            self.ev("drift.tool", path, line, {"tool": "azure-policy", "automated_remediation": True,
+                                                "schedule": "continuous", "resource": ref}, "Azure Policy remediation task")
+
+    # ---- Terraform JSON ---------------------------------------------------------------------
+    def terraform_json(self) -> None:
+        for path in self.tree.with_suffix(".tf.json"):
+            data = self.tree.json(path)
+            if not isinstance(data, dict):
+                continue
+            d = self.dir("terraform", path)
+            d.files += 1
+            res = data.get("resource") or {}
+            if isinstance(res, dict):
+                d.resources = (d.resources or 0) + sum(len(v) for v in res.values() if isinstance(v, dict))
+            mods = data.get("module") or {}
+            if isinstance(mods, dict):
+                for name, body in mods.items():
+                    d.modules += 1
+                    if isinstance(body, dict) and isinstance(body.get("source"), str):
+                        kind, pinned = module_source(body["source"], body.get("version"))
+                        self.ev("iac.module", path, 1, {"name": name, "source": redact(body["source"], 200),
+                                                        "source_kind": kind, "pinned": pinned,
+                                                        "version": body.get("version"), "dir": _dirname(path),
+                                                        "tool": "terraform"}, f"module {name} ({kind})")
+            tf = data.get("terraform") or {}
+            for blk in tf if isinstance(tf, list) else [tf]:
+                if isinstance(blk, dict) and isinstance(blk.get("backend"), dict):
+                    d.root = True
+                    for btype, cfg in blk["backend"].items():
+                        text = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else repr(v)}".replace("'", '"')
+                                         for k, v in (cfg or {}).items()) if isinstance(cfg, dict) else ""
+                        self._backend_from_text(path, btype, "{\n" + text + "\n}")
+
+    def _backend_from_text(self, path: str, btype: str, body: str) -> None:
+        fake = f'backend "{btype}" ' + body
+        self._backend(path, fake, btype, 1)
+
+    # ---- Terragrunt -------------------------------------------------------------------------
+    def terragrunt(self) -> None:
+        files = [p for p in self.tree.files if p.rsplit("/", 1)[-1] in ("terragrunt.hcl", "root.hcl", "terragrunt.stack.hcl")]
+        account_files = {_dirname(p) for p in self.tree.named("account.hcl", "subscription.hcl", "project.hcl")}
+        for path in files:
+            text = self.tree.text(path)
+            if text is None:
+                continue
+            d = self.dir("terragrunt", path)
+            d.files += 1
+            d.root = True
+            headers = block_headers(text)
+            includes = sum(1 for h in headers if h[0] == "include")
+            deps = len(re.findall(r'(?m)^[ \t]*dependency[ \t]+"[^"]+"[ \t]*\{', text))
+            d.extra["includes"] = d.extra.get("includes", 0) + includes
+            d.extra["dependencies"] = d.extra.get("dependencies", 0) + deps
+            d.extra["region"] = next((s for s in _dirname(path).split("/") if REGION_RX.match(s)), None)
+            d.extra["account_dir"] = _nearest(_dirname(path), account_files)
+            for btype, l1, _l2, line in headers:
+                if btype == "terraform" and not l1:
+                    src = attr_str(top_level(block_text(text, line)), "source")
+                    if src:
+                        d.modules += 1
+                        kind, pinned = module_source(src.replace("tfr:///", "tfr://"), None)
+                        if kind == "registry" and "version=" in src:
+                            pinned = True
+                        self.ev("iac.module", path, line, {"name": _dirname(path).rsplit("/", 1)[-1], "source": redact(src, 200),
+                                                           "source_kind": kind, "pinned": pinned, "version": None,
+                                                           "dir": _dirname(path), "tool": "terragrunt"},
+                                f"terragrunt unit source ({kind})")
+                elif btype == "remote_state":
+                    self._tg_remote_state(path, text, line)
+            gen = re.search(r'(?m)^[ \t]*generate[ \t]+"backend"[ \t]*\{', text)
+            if gen and "remote_state" not in {h[0] for h in headers}:
+                body = block_text(text, text.count("\n", 0, gen.start()) + 1)
+                m = re.search(r'backend[ \t]+"(\w+)"', body)
+                if m:
+                    self._tg_backend(path, text.count("\n", 0, gen.start()) + 1, m.group(1), body)
+
+    def _tg_remote_state(self, path: str, text: str, line: int) -> None:
+        body = block_text(text, line)
+        btype = attr_str(top_level(body), "backend") or "unknown"
+        self._tg_backend(path, line, btype, body)
+
+    def _tg_backend(self, path: str, line: int, btype: str, body: str) -> None:
+        if btype == "s3":
+            if re.search(r"use_lockfile[ \t]*=[ \t]*true", body):
+                lock, locking = "use_lockfile", True
+            elif has_attr(body, "dynamodb_table"):
+                lock, locking = "dynamodb_table", True
+            else:
+                lock, locking = "none", False
+        elif btype in NATIVE_LOCK:
+            lock, locking = "native", True
+        elif btype == "local":
+            lock, locking = "none", False
+        else:
+            lock, locking = "unknown", None
+        if locking:
+            self.tg_locks.append(lock)
+        self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock, "dir": _dirname(path),
+                                            "partial": False, "config_files": [], "tool": "terragrunt"},
+                f"terragrunt remote_state {btype}" + (f" locked by {lock}" if locking else " without locking"))
+
+    def resolve_partial_backends(self) -> None:
+        """Terraform backends with partial configuration take their lock settings from config files."""
+        partial_files = [p for p in self.tree.files if PARTIAL_BACKEND_RX.search(p) and not p.endswith(".tf")]
+        gitlab_managed = False
+        ci = self.tree.text(".gitlab-ci.yml") if self.tree.exists(".gitlab-ci.yml") else None
+        if ci and re.search(r"gitlab-terraform|TF_HTTP_LOCK_ADDRESS|Terraform/Base|terraform/base|opentofu", ci, re.I):
+            gitlab_managed = True
+        for item in self.backends:
+            attrs = item["attrs"]
+            if attrs.get("partial") and attrs.get("locking") is not True:
+                dir_ = attrs["dir"]
+                near = [p for p in partial_files if _dirname(p) == dir_ or p.startswith(dir_ + "/") or dir_ == "."]
+                cands = near or partial_files
+                attrs["config_files"] = cands[:10]
+                found_lock = None
+                for p in cands:
+                    text = self.tree.text(p) or ""
+                    if re.search(r"(?m)^[ \t]*use_lockfile[ \t]*=[ \t]*\"?true", text):
+                        found_lock = "use_lockfile"
+                    elif re.search(r"(?m)^[ \t]*dynamodb_table[ \t]*=", text):
+                        found_lock = found_lock or "dynamodb_table"
+                    elif re.search(r"(?m)^[ \t]*lock_address[ \t]*=", text):
+                        found_lock = found_lock or "lock_address"
+                if found_lock:
+                    attrs.update(locking=True, lock=found_lock)
+                elif attrs["type"] == "http" and gitlab_managed:
+                    attrs.update(locking=True, lock="gitlab-managed")
+                elif self.tg_locks and attrs["type"] == "s3":
+                    attrs.update(locking=True, lock=self.tg_locks[0] + " (terragrunt)")
+                elif cands and attrs["type"] in ("s3", "http"):
+                    attrs.update(locking=False, lock="none")
+            a = attrs
+            summary = f"{a['type']} backend" + (" (partial configuration)" if a["partial"] else "") + (
+                f", locked by {a['lock']}" if a["locking"] else ", no locking" if a["locking"] is False
+                else ", locking unknown (configuration passed at init time)")
+            self.ev("iac.backend", item["path"], item["line"], attrs, summary)
+
+    # ---- YAML: Kubernetes, GitOps, CloudFormation, Helm, Kustomize, Crossplane, policies -------
+    def yaml_files(self) -> None:
+        tree = self.tree
+        charts = {_dirname(p) for p in tree.named("Chart.yaml")}
+        for c in sorted(charts):
+            templates = [p for p in tree.files if p.startswith(("" if c == "." else c + "/") + "templates/")]
+            d = self.dir("helm", c + "/Chart.yaml" if c != "." else "Chart.yaml")
+            d.files += 1 + len(templates)
+            d.resources = len([t for t in templates if t.endswith((".yaml", ".yml", ".tpl"))])
+            d.root = True
+        flux_alerts: list[Evidence] = []
+        flux_apps: list[Evidence] = []
+        for path in tree.with_suffix(".yaml", ".yml"):
+            if path.startswith((".github/", ".gitlab/", ".circleci/")) or _under_chart_templates(path, charts):
+                continue
+            name = path.rsplit("/", 1)[-1].lower()
+            if name in ("kustomization.yaml", "kustomization.yml"):
+                self._kustomization(path)
+                continue
+            if name in ("serverless.yml", "serverless.yaml", "chart.yaml", "pulumi.yaml", "pulumi.yml"):
+                continue
+            text = tree.text(path)
+            if not text:
+                continue
+            if CFN_RX.search(text):
+                self._cloudformation(path, tree.yaml(path))
+                continue
+            if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
+                continue
+            for doc in tree.yaml_docs(path):
+                if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or "apiVersion" not in doc:
+                    continue
+                self._k8s_doc(path, text, doc, flux_alerts, flux_apps)
+        for e in flux_apps:
+            e.attributes["notifies"] = bool(flux_alerts)
+
+    def _kustomization(self, path: str) -> None:
+        data = self.tree.yaml(path)
+        if not isinstance(data, dict):
+            return
+        if "kustomize.toolkit.fluxcd.io" in str(data.get("apiVersion", "")):
+            return
+        d = self.dir("kustomize", path)
+        d.files += 1
+        d.resources = (d.resources or 0) + sum(len(data.get(k) or []) for k in ("resources", "bases", "components")
+                                               if isinstance(data.get(k), list))
+        d.root = True
+
+    def _k8s_doc(self, path: str, text: str, doc: dict[str, Any], alerts: list, apps: list) -> None:
+        kind, api = doc["kind"], str(doc.get("apiVersion", ""))
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        name = str(meta.get("name", ""))
+        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+        line = self.tree.line_of(path, re.compile(r"^kind:\s*" + re.escape(kind) + r"\s*$")) or 1
+        if api.startswith("argoproj.io") and kind in ("Application", "ApplicationSet"):
+            aspec = spec
+            if kind == "ApplicationSet":
+                tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+                aspec = tmpl.get("spec") if isinstance(tmpl.get("spec"), dict) else {}
+            sync = aspec.get("syncPolicy") if isinstance(aspec.get("syncPolicy"), dict) else {}
+            automated = sync.get("automated", None) if "automated" in sync else None
+            auto = isinstance(automated, dict) or automated is True
+            if isinstance(automated, dict) and automated.get("enabled") is False:
+                auto = False
+            ad = automated if isinstance(automated, dict) else {}
+            annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+            notifies = any(str(k).startswith("notifications.argoproj.io/subscribe") for k in annotations)
+            self.ev("gitops.app", path, line, {
+                "tool": "argocd", "kind": kind, "name": name, "automated": auto,
+                "self_heal": auto and _is_true(ad.get("selfHeal")), "prune": auto and _is_true(ad.get("prune")),
+                "notifies": notifies, "interval": None,
+            }, f"Argo CD {kind} {name}: " + ("automated sync" if auto else "manual sync")
+               + (", selfHeal" if auto and _is_true(ad.get("selfHeal")) else ""))
+            return
+        if "toolkit.fluxcd.io" in api:
+            if kind == "Alert" and api.startswith("notification."):
+                alerts.append(doc)
+                return
+            if kind in ("Kustomization", "HelmRelease") and (api.startswith("kustomize.") or api.startswith("helm.")):
+                suspended = _is_true(spec.get("suspend"))
+                drift = spec.get("driftDetection") if isinstance(spec.get("driftDetection"), dict) else {}
+                self_heal = not suspended and (kind == "Kustomization" or str(drift.get("mode", "")) == "enabled")
+                e = self.ev("gitops.app", path, line, {
+                    "tool": "flux", "kind": kind, "name": name, "automated": not suspended,
+                    "self_heal": self_heal, "prune": _is_true(spec.get("prune")), "notifies": False,
+                    "interval": spec.get("interval"),
+                }, f"Flux {kind} {name}" + (" (suspended)" if suspended else f", every {spec.get('interval')}"))
+                apps.append(e)
+            return
+        if api.startswith("kyverno.io") and kind in ("ClusterPolicy", "Policy"):
+            self.ev("iac.policy", path, line, {"tool": "kyverno", "via": "admission"}, f"Kyverno {kind} {name}")
+            return
+        if api.startswith("templates.gatekeeper.sh") and kind == "ConstraintTemplate":
+            self.ev("iac.policy", path, line, {"tool": "gatekeeper", "via": "admission"}, f"Gatekeeper template {name}")
+            return
+        if "crossplane.io" in api or "upbound.io" in api:
+            d = self.dir("crossplane", path)
+            d.files = max(d.files, 1)
+            d.resources = (d.resources or 0) + 1
+            d.root = True
+            return
+        if api.startswith(("kustomize.config.k8s.io", "kind.x-k8s.io", "skaffold")) or kind in ("Config", "Cluster"):
+            return
+        d = self.dir("kubernetes", path)
+        d.root = True
+        d.extra.setdefault("_files", set()).add(path)
+        d.files = len(d.extra["_files"])
+        d.resources = (d.resources or 0) + 1
+        if kind in WORKLOAD_KINDS:
+            self._workload(path, line, kind, api, name, spec)
+
+    def _workload(self, path: str, line: int, kind: str, api: str, name: str, spec: dict[str, Any]) -> None:
+        strategy = "RollingUpdate"
+        if kind == "Rollout" and isinstance(spec.get("strategy"), dict):
+            strategy = next((k for k in ("canary", "blueGreen") if k in spec["strategy"]), "canary")
+        elif isinstance(spec.get("strategy"), dict) and spec["strategy"].get("type"):
+            strategy = str(spec["strategy"]["type"])
+        elif isinstance(spec.get("updateStrategy"), dict) and spec["updateStrategy"].get("type"):
+            strategy = str(spec["updateStrategy"]["type"])
+        tpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+        pspec = tpl.get("spec") if isinstance(tpl.get("spec"), dict) else {}
+        containers = [c for c in (pspec.get("containers") or []) if isinstance(c, dict)]
+        self.ev("k8s.workload", path, line, {
+            "kind": kind, "name": name, "strategy": strategy,
+            "readiness_probe": any("readinessProbe" in c for c in containers),
+            "liveness_probe": any("livenessProbe" in c for c in containers),
+            "replicas": spec.get("replicas") if isinstance(spec.get("replicas"), int) else None,
+        }, f"{kind} {name} ({strategy})")
+
+    def _cloudformation(self, path: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        transform = data.get("Transform")
+        sam = "AWS::Serverless" in str(transform)
+        if "AWSTemplateFormatVersion" not in data and not sam:
+            return
+        tool = "sam" if sam else "cloudformation"
+        res = data.get("Resources") if isinstance(data.get("Resources"), dict) else {}
+        d = self.dir(tool, path)
+        d.files += 1
+        d.resources = (d.resources or 0) + len(res)
+        d.root = True
+        for logical, body in res.items():
+            if not isinstance(body, dict):
+                continue
+            rtype = str(body.get("Type", ""))
+            if not CFN_INTERESTING_RX.match(rtype):
+                continue
+            line = self.tree.line_of(path, re.compile(r"^\s+\"?" + re.escape(str(logical)) + r"\"?\s*:")) or 1
+            props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+            facts: dict[str, Any] = {}
+            if rtype == "AWS::Organizations::Policy":
+                facts = {"policy_type": props.get("Type"), "deny": '"Deny"' in str(props.get("Content")).replace("'", '"'),
+                         "targets_root": any(str(t).startswith("r-") for t in (props.get("TargetIds") or []))}
+            elif rtype == "AWS::Config::RemediationConfiguration":
+                facts = {"automatic": _is_true(props.get("Automatic"))}
+            e = self.ev("iac.resource", path, line, {"type": rtype, "name": str(logical), "tool": tool,
+                                                     "dir": _dirname(path), "body": slim(props), "parsed": True,
+                                                     "facts": facts}, f"{rtype} {logical}")
+            self.resources.append((rtype, _dirname(path), facts, e))
+            self._drift_tool(path, line, rtype, str(logical), facts)
+
+    # ---- JSON templates (CloudFormation JSON, ARM) ---------------------------------------------
+    def json_templates(self) -> None:
+        rx = re.compile(r"(?i)(template|cfn|cloudformation|stack|azuredeploy|deploy|arm)[^/]*\.json$|\.template$")
+        for path in self.tree.files:
+            if not rx.search(path) or path.endswith(".tf.json") or "/cdk.out/" in f"/{path}":
+                continue
+            text = self.tree.text(path)
+            if not text:
+                continue
+            if CFN_RX.search(text):
+                self._cloudformation(path, self.tree.json(path) if path.endswith(".json") else self.tree.yaml(path))
+            elif ARM_RX.search(text):
+                data = self.tree.json(path)
+                if isinstance(data, dict):
+                    d = self.dir("arm", path)
+                    d.files += 1
+                    d.resources = (d.resources or 0) + len(data.get("resources") or [])
+                    d.root = True
+
+    # ---- CDK, Pulumi, Serverless ------------------------------------------------------------
+    def cdk_pulumi_serverless(self) -> None:
+        for path in self.tree.named("cdk.json"):
+            data = self.tree.json(path)
+            if isinstance(data, dict) and data.get("app"):
+                d = self.dir("cdk", path)
+                d.files += 1
+                d.resources = None  # constructs live in program code; not counted
+                d.root = True
+        for path in self.tree.named("Pulumi.yaml", "Pulumi.yml"):
+            data = self.tree.yaml(path)
+            if not isinstance(data, dict):
+                continue
+            d = self.dir("pulumi", path)
+            d.files += 1
+            d.root = True
+            res = data.get("resources")
+            d.resources = len(res) if isinstance(res, dict) else None
+            backend = data.get("backend") if isinstance(data.get("backend"), dict) else {}
+            url = str(backend.get("url") or "")
+            if url:
+                scheme = url.split("://", 1)[0].lower()
+                btype = {"s3": "s3", "azblob": "azurerm", "gs": "gcs", "file": "local"}.get(scheme, "pulumi-cloud")
+                self.ev("iac.backend", path, self.tree.line_of(path, "backend") or 1, {
+                    "type": btype, "locking": scheme != "file", "lock": "native" if scheme != "file" else "none",
+                    "dir": _dirname(path), "partial": False, "config_files": [], "tool": "pulumi",
+                }, f"Pulumi backend {btype}")
+        for path in self.tree.named("serverless.yml", "serverless.yaml", "serverless.ts", "serverless.js"):
+            data = self.tree.yaml(path) if path.endswith(("yml", "yaml")) else None
+            d = self.dir("serverless", path)
+            d.files += 1
+            d.root = True
+            if isinstance(data, dict):
+                fns = data.get("functions") if isinstance(data.get("functions"), dict) else {}
+                res = data.get("resources") if isinstance(data.get("resources"), dict) else {}
+                cfn = res.get("Resources") if isinstance(res.get("Resources"), dict) else {}
+                d.resources = len(fns) + len(cfn)
+            else:
+                d.resources = None
+
+    # ---- Bicep --------------------------------------------------------------------------------
+    def bicep(self) -> None:
+        rx = re.compile(r"(?m)^[ \t]*resource[ \t]+(\w+)[ \t]+'([^'@]+)@[^']*'")
+        for path in self.tree.with_suffix(".bicep"):
+            text = self.tree.text(path)
+            if text is None:
+                continue
+            found = list(rx.finditer(text))
+            d = self.dir("bicep", path)
+            d.files += 1
+            d.resources = (d.resources or 0) + len(found)
+            if re.search(r"(?m)^[ \t]*targetScope", text) or path.endswith("main.bicep"):
+                d.root = True
+            for m in found:
+                rtype = m.group(2)
+                if not BICEP_INTERESTING_RX.match(rtype):
+                    continue
+                line = text.count("\n", 0, m.start()) + 1
+                e = self.ev("iac.resource", path, line, {"type": rtype, "name": m.group(1), "tool": "bicep",
+                                                         "dir": _dirname(path), "body": {}, "parsed": False,
+                                                         "facts": {}}, f"{rtype} {m.group(1)}")
+                self.resources.append((rtype, _dirname(path), {}, e))
+                self._drift_tool(path, line, rtype, m.group(1), {})
+
+    # ---- policy-as-code, drift files, plan targets --------------------------------------------
+    def policy_files(self) -> None:
+        tree = self.tree
+        simple = [
+            (re.compile(r"(?i)(^|/)\.checkov\.ya?ml$"), "checkov"),
+            (re.compile(r"(?i)(^|/)(\.tfsec/[^/]+|tfsec\.ya?ml)$"), "tfsec"),
+            (re.compile(r"(?i)(^|/)trivy\.ya?ml$"), "trivy"),
+            (re.compile(r"(?i)(^|/)(\.?kics\.config|kics\.ya?ml)$"), "kics"),
+            (re.compile(r"(?i)(^|/)(\.terrascan|terrascan\.toml|config\.toml)$"), "terrascan"),
+            (re.compile(r"(?i)(^|/)(sentinel\.hcl|[^/]+\.sentinel)$"), "sentinel"),
+            (re.compile(r"(?i)(^|/)conftest\.toml$"), "conftest"),
+        ]
+        seen: set[str] = set()
+        for path in tree.files:
+            for rx, tool in simple:
+                if rx.search(path):
+                    if tool == "terrascan" and path.endswith("config.toml") and ".terrascan" not in path:
+                        continue
+                    if tool in seen and tool != "sentinel":
+                        continue
+                    seen.add(tool)
+                    self.ev("iac.policy", path, 1, {"tool": tool, "via": "platform" if tool == "sentinel" else "config"},
+                            f"{tool} configuration")
+        rego = [p for p in tree.with_suffix(".rego") if not p.endswith("_test.rego")
+                and role_of(_dirname(p)) != "example"]
+        if rego:
+            self.ev("iac.policy", rego[0], 1, {"tool": "opa", "via": "config", "files": len(rego)},
+                    f"{len(rego)} Rego policy file(s)")
+        for path in tree.named(".pre-commit-config.yaml", ".pre-commit-config.yml"):
+            text = tree.text(path) or ""
+            m = re.search(r"(?m)^\s*-?\s*id:\s*(terraform_tfsec|terraform_checkov|terraform_trivy|checkov\w*|tfsec|"
+                          r"trivy\w*|terrascan|kics\w*|conftest\w*)\s*$", text)
+            if m:
+                self.ev("iac.policy", path, tree.line_of(path, m.group(1)), {"tool": m.group(1), "via": "pre-commit"},
+                        f"pre-commit hook {m.group(1)}")
+        for rtype, _dir, facts, e in self.resources:
+            if rtype in ("tfe_policy_set", "tfe_policy", "tfe_sentinel_policy") or (
+                    rtype == "spacelift_policy" and str(facts.get("type", "")).upper() in ("PLAN", "APPROVAL")):
+                self.ev("iac.policy", e.locator.path, e.locator.line, {"tool": rtype, "via": "platform"},
+                        f"{rtype} declared in Terraform")
+
+    def drift_files(self) -> None:
+        for path in self.tree.named(".driftignore", ".driftctl.yml", ".driftctl.yaml", "driftctl.yml"):
+            self.ev("drift.tool", path, 1, {"tool": "driftctl", "automated_remediation": False, "schedule": None},
+                    "driftctl configuration")
+        rx = re.compile(r"(?i)(^|/)(drift[-_ ]?log[^/]*\.(md|ya?ml|csv|json)|drift[-_]?(logs?|reports?)/[^/]+\.(md|ya?ml|json))$")
+        for path in self.tree.files:
+            if not rx.search(path):
+                continue
+            text = self.tree.text(path) or ""
+            rows = len(re.findall(r"(?m)^\|(?!\s*-)", text))
+            entries = max(rows - 1, 0) if rows else len(re.findall(r"(?m)^\s*-\s+\S", text))
+            self.ev("drift.log", path, 1, {"format": path.rsplit(".", 1)[-1].lower(), "entries": entries},
+                    f"drift log with {entries} entr{'y' if entries == 1 else 'ies'}")
+
+    def plan_targets(self) -> None:
+        tree = self.tree
+        cands = tree.named("Makefile", "GNUmakefile", "makefile", "justfile", "Justfile", "Taskfile.yml", "Taskfile.yaml")
+        cands += [p for p in tree.with_suffix(".mk", ".sh") if re.search(r"(?i)(plan|drift|terraform|tf)[^/]*$", p)]
+        for path in cands:
+            text = tree.text(path)
+            if not text or not PLAN_CMD_RX.search(text):
+                continue
+            kind = ("makefile" if "make" in path.lower() or path.endswith(".mk") else
+                    "justfile" if "justfile" in path.lower() else "taskfile" if "taskfile" in path.lower() else "script")
+            for m in PLAN_CMD_RX.finditer(text):
+                line = text.count("\n", 0, m.start()) + 1
+                target = None
+                if kind in ("makefile", "justfile"):
+                    before = text[: m.start()].splitlines()
+                    target = next((re.match(r"^([\w.-]+)\s*:", ln).group(1) for ln in reversed(before)
+                                   if re.match(r"^[\w.-]+\s*:(?!=)", ln)), None)
+                cmd_line = text[m.start(): text.find("\n", m.start()) if "\n" in text[m.start():] else len(text)]
+                self.ev("iac.plan_target", path, line, {
+                    "file_kind": kind, "target": target, "detailed_exitcode": "-detailed-exitcode" in cmd_line,
+                    "tool": m.group(1),
+                }, f"{m.group(1)} plan in {kind}" + (f" target {target}" if target else ""), Strength.WEAK)
+                break
+
+    # ---- iac.code -----------------------------------------------------------------------------
+    def emit_code(self) -> None:
+        backend_dirs = {e.attributes["dir"] for e in self.out if e.kind == "iac.backend"}
+        for (tool, dir_), d in sorted(self.dirs.items()):
+            if d.files == 0:
+                continue
+            root = d.root or dir_ in backend_dirs
+            attrs: dict[str, Any] = {"tool": tool, "dir": dir_, "files": d.files, "resources": d.resources,
+                                     "modules": d.modules, "role": role_of(dir_, root)}
+            attrs.update({k: v for k, v in d.extra.items() if not k.startswith("_")})
+            what = f"{d.resources} resource(s)" if d.resources is not None else "resources defined in program code"
+            self.ev("iac.code", d.path, 1, attrs, f"{tool} in {dir_}: {d.files} file(s), {what}"
+                    + (f", {d.modules} module call(s)" if d.modules else "") + f" [{attrs['role']}]")
+
+
+def _under_chart_templates(path: str, charts: set[str]) -> bool:
+    for c in charts:
+        prefix = "" if c == "." else c + "/"
+        if path.startswith(prefix + "templates/") or (path.startswith(prefix) and "/templates/" in path[len(prefix):]
+                                                       and "/charts/" in "/" + path[len(prefix):]):
+            return True
+    return False
+
+
+def _nearest(dir_: str, candidates: set[str]) -> str | None:
+    d = dir_
+    while True:
+        if d in candidates:
+            return d
+        if d in (".", ""):
+            return None
+        d = _dirname(d)
+
+
+def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None, path: str = "") -> dict[str, Any]:
+    """Derived booleans the probes need, read from the block text (works when the full parse failed)."""
+    top = top_level(raw)
+    if rtype in ("tfe_workspace", "tfe_workspace_settings"):
+        return {"auto_apply": bool(attr_bool(top, "auto_apply")), "vcs": has_block(raw, "vcs_repo"),
+                "assessments_enabled": bool(attr_bool(top, "assessments_enabled"))}
+    if rtype == "tfe_notification_configuration":
+        return {"drift_trigger": "assessment:drifted" in raw or "assessment:check_failure" in raw,
+                "enabled": attr_bool(top, "enabled") is not False}
+    if rtype == "spacelift_stack":
+        return {"autodeploy": bool(attr_bool(top, "autodeploy")), "vcs": True}
+    if rtype == "spacelift_drift_detection":
+        sched = re.search(r"schedule[ \t]*=[ \t]*\[([^\]]*)\]", raw)
+        return {"reconcile": bool(attr_bool(top, "reconcile")),
+                "schedule": re.findall(r'"([^"]+)"', sched.group(1)) if sched else []}
+    if rtype == "spacelift_policy":
+        return {"type": attr_str(top, "type")}
+    if rtype.startswith("env0_") and "drift" in rtype:
+        rem = attr_str(top, "auto_drift_remediation")
+        return {"cron": attr_str(top, "cron"), "auto_remediation": bool(rem) and rem.upper() != "DISABLED"}
+    if rtype == "aws_config_configuration_recorder_status":
+        return {"is_enabled": bool(attr_bool(top, "is_enabled"))}
+    if rtype == "aws_config_remediation_configuration":
+        return {"automatic": bool(attr_bool(top, "automatic"))}
+    if rtype == "aws_organizations_policy":
+        ptype = attr_str(top, "type") or "SERVICE_CONTROL_POLICY"
+        deny = bool(re.search(r"(?i)\"?effect\"?\s*[:=]\s*\"deny\"", raw))
+        ref = re.search(r"data\.aws_iam_policy_document\.(\w+)", raw)
+        if not deny and ref:
+            m = re.search(r'(?m)^data[ \t]+"aws_iam_policy_document"[ \t]+"' + re.escape(ref.group(1)) + r'"', file_text)
+            if m:
+                doc = block_text(file_text, file_text.count("\n", 0, m.start()) + 1)
+                deny = bool(re.search(r'(?i)effect\s*=\s*"deny"', doc))
+        fref = re.search(r'(?:file|templatefile)\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"', raw)
+        if not deny and fref and run is not None:
+            target = posixpath.normpath(posixpath.join(_dirname(path), fref.group(1)))
+            deny = bool(re.search(r'(?i)"effect"\s*:\s*"deny"', run.tree.text(target) or "")) if run.tree.exists(target) else False
+        return {"policy_type": ptype, "deny": deny}
+    if rtype == "aws_organizations_policy_attachment":
+        target = attr_raw(top, "target_id") or ""
+        return {"targets_root": "roots" in target or bool(re.search(r'"r-[0-9a-z]{4,32}"', target))}
+    if rtype == "azurerm_management_lock":
+        return {"lock_level": attr_str(top, "lock_level")}
+    if re.match(r"azurerm_\w*policy_assignment$", rtype):
+        return {"enforce": attr_bool(top, "enforce") is not False}
+    return {}
