@@ -1,0 +1,1 @@
+"""GitHub organisation scanning: `wafops scan github:ORG[/REPO]` (see docs/github.md)."""

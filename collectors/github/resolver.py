@@ -1,0 +1,178 @@
+"""`github:ORG` and `github:ORG/REPO` targets: discovery, and one tarball per repository.
+
+Why a tarball: the file collectors then run unchanged on a directory tree, exactly as in a local
+scan, at a cost of one call per repository instead of one per file. Locators become GitHub
+permalinks at the scanned commit (`subject.permalink`).
+
+`prepare()` reads the default branch (HEAD sha and `protected`), starts the repository's API calls
+in the background (`fetch.start`) so they overlap with the download, then downloads and extracts
+the tarball with the `data` extraction filter (no absolute paths, no `..`, no links out of the
+tree, no device files).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import os
+import shutil
+import tarfile
+import tempfile
+from typing import Any
+
+from collectors.base import TargetResolver
+from collectors.github import fetch
+from collectors.github.auth import AuthError
+from collectors.github.client import ApiError, GitHubClient, client_for
+from scanner.model import Subject
+
+
+def _truthy(v: Any) -> bool:
+    return str(v).lower() in ("1", "true", "yes", "on")
+
+
+def _globs(v: Any) -> list[str]:
+    if not v:
+        return []
+    if isinstance(v, str):
+        return [p.strip() for p in v.split(",") if p.strip()]
+    return [str(p) for p in v]
+
+
+def select_repos(repos: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
+    """Archived, disabled and forks out by default; --include/--exclude globs on name or owner/name; topics."""
+    include, exclude = _globs(options.get("include")), _globs(options.get("exclude"))
+    topics = set(_globs(options.get("topics")))
+    out = []
+    for r in repos:
+        name, full = r.get("name", ""), r.get("full_name", "")
+        if r.get("archived") and not _truthy(options.get("include_archived")):
+            continue
+        if r.get("disabled"):
+            continue
+        if r.get("fork") and not _truthy(options.get("include_forks")):
+            continue
+        if include and not any(fnmatch.fnmatchcase(name, g) or fnmatch.fnmatchcase(full, g) for g in include):
+            continue
+        if any(fnmatch.fnmatchcase(name, g) or fnmatch.fnmatchcase(full, g) for g in exclude):
+            continue
+        if topics and not topics & set(r.get("topics") or []):
+            continue
+        out.append(r)
+    return out
+
+
+def _target_error(msg: str) -> Exception:
+    from scanner.engine import TargetError
+
+    return TargetError(msg)
+
+
+class GitHubResolver(TargetResolver):
+    scheme = "github"
+    description = "github:ORG or github:ORG/REPO — every repository of an organisation via the GitHub API"
+
+    def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:
+        spec = target.partition(":")[2].strip().strip("/")
+        if not spec or spec.count("/") > 1:
+            raise _target_error(f"{target}: expected github:ORG or github:ORG/REPO")
+        try:
+            client = client_for(options)
+        except AuthError as err:
+            raise _target_error(f"{target}: {err}") from None
+        owner, _, name = spec.partition("/")
+        try:
+            if name:
+                repos = [client.get(f"/repos/{fetch.enc(owner)}/{fetch.enc(name)}").data]
+            else:
+                repos = self._list(client, owner, warn)
+                repos = select_repos(repos, options)
+        except ApiError as err:
+            hint = {401: "the token was refused", 403: "access denied or rate limited", 404: "not found or not visible to this token"}
+            raise _target_error(f"{target}: {hint.get(err.status, 'GitHub API error')} ({err})") from None
+        subjects = []
+        for r in sorted(repos, key=lambda r: r.get("full_name", "")):
+            if not isinstance(r, dict) or not r.get("full_name"):
+                continue
+            subjects.append(
+                Subject(
+                    id=f"github:{r['full_name']}",
+                    kind="repository",
+                    meta={"platform": "github", "repo": r, "default_branch": r.get("default_branch") or "main"},
+                )
+            )
+        if not subjects:
+            warn(f"github:{spec}", "github", "no repositories matched (archived and forks are excluded by default)")
+        return subjects
+
+    def _list(self, client: GitHubClient, owner: str, warn: Any) -> list[dict[str, Any]]:
+        path = f"/orgs/{fetch.enc(owner)}/repos"
+        try:
+            items, _, complete = client.pages(path, {"type": "all", "per_page": 100}, max_pages=1000)
+        except ApiError as err:
+            if err.status != 404:
+                raise
+            # not an organisation: a user account
+            items, _, complete = client.pages(f"/users/{fetch.enc(owner)}/repos", {"type": "owner", "per_page": 100}, max_pages=1000)
+        if not complete:
+            warn(f"github:{owner}", "github", "repository list truncated")
+        return [i for i in items if isinstance(i, dict)]
+
+    def prepare(self, subject: Subject, options: dict[str, Any], warn: Any) -> None:
+        client = client_for(options)
+        repo = subject.meta["repo"]
+        owner, name = repo["full_name"].split("/", 1)
+        branch = subject.meta["default_branch"]
+        try:
+            b = client.get(f"/repos/{fetch.enc(owner)}/{fetch.enc(name)}/branches/{fetch.enc(branch)}")
+        except ApiError as err:
+            subject.meta["branch_error"] = err
+            if err.status == 404 and repo.get("size") == 0:
+                raise RuntimeError("the repository is empty") from None
+            raise RuntimeError(f"default branch {branch!r} unreadable: {err.status} {err.message}") from None
+        data = b.data if isinstance(b.data, dict) else {}
+        sha = (data.get("commit") or {}).get("sha")
+        subject.meta["branch"] = data
+        subject.meta["branch_url"] = b.url
+        subject.meta["prefetch"] = fetch.start(client, owner, name, branch, options)
+        if not sha:
+            raise RuntimeError(f"default branch {branch!r} has no commit")
+        subject.commit = sha
+        html = repo.get("html_url") or f"{client.html_base()}/{repo['full_name']}"
+        subject.permalink = f"{html.rstrip('/')}/blob/{sha}/"
+        if _truthy(options.get("github_skip_files")):
+            return
+        blob = client.tarball(owner, name, sha)
+        tmp = tempfile.mkdtemp(prefix="wafops-gh-")
+        subject.meta["tmpdir"] = tmp
+        subject.workdir = extract(blob, tmp, warn=lambda m: warn("repo", m))
+
+    def cleanup(self, subject: Subject) -> None:
+        for f in (subject.meta.get("prefetch") or {}).values():
+            f.cancel()
+        tmp = subject.meta.pop("tmpdir", None)
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        subject.workdir = None
+
+
+def extract(blob: bytes, dest: str, warn: Any = None) -> str:
+    """Extract a GitHub tarball safely; return the top-level `<owner>-<repo>-<sha>/` folder."""
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
+        members = []
+        for m in tar.getmembers():
+            if m.isdev() or m.issym() and os.path.isabs(m.linkname):
+                continue
+            members.append(m)
+        try:
+            tar.extractall(dest, members=members, filter="data")
+        except (tarfile.FilterError, OSError) as err:
+            if warn:
+                warn(f"some files of the tarball were not extracted: {type(err).__name__}")
+            for m in members:  # one by one, skipping what the filter refuses
+                try:
+                    tar.extract(m, dest, filter="data")
+                except (tarfile.FilterError, OSError):
+                    continue
+    tops = [d for d in os.listdir(dest) if os.path.isdir(os.path.join(dest, d))]
+    return os.path.join(dest, tops[0]) if len(tops) == 1 else dest
