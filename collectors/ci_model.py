@@ -1,0 +1,200 @@
+"""The normalized pipeline model (D-CI) that every CI parser fills, and how it becomes evidence.
+
+Why a model between parsers and evidence: a dozen CI systems say the same few things (what
+triggers a run, which jobs exist, what they execute, which environment they deploy to, whether a
+human must approve). Parsers only translate syntax; classification (D-STEP), production detection
+(D-PROD) and drift-notification logic live once, here and in `ci_steps`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from collectors.base import CollectContext
+from collectors.ci_steps import classify, is_failure_condition, mentions_exit_code_2, plan_flags
+from collectors.common import is_production, redact
+from scanner.model import Evidence, Strength
+
+TRIGGERS = ("push", "pull_request", "merge_group", "schedule", "manual", "tag", "release", "workflow_call", "other")
+
+# A job whose name says production (when no environment key says it): `deploy-prod`, `Deploy to Production`.
+_PROD_WORD = re.compile(r"(?i)(?:^|[\s_\-:/(.])(prod|production|prd|live)(?:$|[\s_\-:/).])")
+_NON_PROD_WORD = re.compile(r"(?i)\b(?:non[-_ ]?prod|pre[-_ ]?prod|preprod|staging|stage|dev|test|qa|uat|preview|sandbox)\b")
+
+
+@dataclass
+class Step:
+    """One executable unit: the command/action text (never stored) and its run condition."""
+
+    text: str
+    cond: str = ""
+
+
+@dataclass
+class Job:
+    name: str
+    line: int | None = None
+    path: str | None = None  # file that defines the job when it differs from the pipeline file
+    triggers: list[str] = field(default_factory=list)
+    branches: list[str] = field(default_factory=list)
+    environment: str | None = None
+    env_candidates: list[str] = field(default_factory=list)  # values an `${{ expr }}` environment can take
+    tier: str | None = None  # GitLab deployment_tier
+    manual_gate: bool = False
+    needs: list[str] = field(default_factory=list)
+    stage: str | None = None
+    steps: list[Step] = field(default_factory=list)
+    cond: str = ""  # job-level condition (`if:`)
+    template: str | None = None
+    freeze_check: bool = False
+    implied: dict[str, str] = field(default_factory=dict)  # step classes implied by a template name
+    strength: Strength | None = None  # weaker than the pipeline's when a fact is inferred (e.g. from a context name)
+
+
+@dataclass
+class Pipeline:
+    system: str
+    path: str
+    name: str
+    line: int | None = 1
+    triggers: list[str] = field(default_factory=list)
+    branches: list[str] = field(default_factory=list)
+    schedules: list[str] = field(default_factory=list)
+    reusable: bool = False
+    templates: list[str] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    strength: Strength = Strength.DIRECT
+
+
+def uniq(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for i in items:
+        if i not in out:
+            out.append(i)
+    return out
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def flatten_text(value: Any) -> str:
+    """Scripts may be strings, lists or nested lists (GitLab `!reference`): one text, one line each."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "\n".join(flatten_text(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(flatten_text(v) for v in value.values())
+    return str(value)
+
+
+def key_line(ctx: CollectContext, path: str, key: str, start: int = 1) -> int | None:
+    """Line of a YAML mapping key (`  key:` or `"key":`), at or after `start`."""
+    rx = re.compile(r"^\s*-?\s*['\"]?" + re.escape(str(key)) + r"['\"]?\s*:")
+    assert ctx.tree is not None
+    return ctx.tree.line_of(path, rx, start) or ctx.tree.line_of(path, rx)
+
+
+# ---- evidence ---------------------------------------------------------------------------------
+
+
+def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
+    pattern = ctx.options.get("production_pattern")
+    matched: dict[str, str] = dict(job.implied)
+    flags: list[str] = []
+    notify_drift = False
+    has_failure_notify = False
+    for st in job.steps:
+        classes = classify(st.text)
+        for cls, kw in classes.items():
+            matched.setdefault(cls, kw)
+        flags.extend(plan_flags(st.text))
+        if "notify" in classes:
+            cond = f"{job.cond} {st.cond}"
+            if mentions_exit_code_2(cond) or mentions_exit_code_2(st.text):
+                notify_drift = True
+            if is_failure_condition(cond):
+                has_failure_notify = True
+    flags = uniq(flags)
+    if "notify" in matched and mentions_exit_code_2(job.cond):
+        notify_drift = True
+    if has_failure_notify and "detailed-exitcode" in flags:
+        notify_drift = True  # exit code 2 fails the step, so a failure() notification fires on drift
+
+    strength = _weaker(pipe.strength, job.strength) if job.strength else pipe.strength
+    environment = job.environment
+    production = False
+    if environment and "${{" in environment or (environment and "$" in environment and job.env_candidates):
+        prod = [c for c in job.env_candidates if is_production(c, pattern)]
+        if prod:
+            environment, production, strength = prod[0], True, _weaker(strength, Strength.STRONG)
+    elif environment:
+        production = is_production(environment, pattern) or (job.tier or "").lower() == "production"
+    if job.tier and job.tier.lower() == "production":
+        production = True
+    if not environment and ("deploy" in matched or "apply" in matched):
+        m = _PROD_WORD.search(job.name)
+        if m and not _NON_PROD_WORD.search(job.name):
+            environment, production, strength = m.group(1).lower(), True, _weaker(strength, Strength.STRONG)
+    steps = [c for c in ("lint", "test", "security", "build", "deploy", "plan", "apply", "smoke", "policy", "drift",
+                         "notify", "rollback", "metrics", "release") if c in matched]
+    attrs = {
+        "system": pipe.system,
+        "pipeline": pipe.path,
+        "name": job.name,
+        "triggers": uniq(job.triggers),
+        "environment": redact(environment, 80) if environment else None,
+        "production": production,
+        "manual_gate": job.manual_gate,
+        "needs": uniq([str(n) for n in job.needs]),
+        "stage": job.stage,
+        "steps": steps,
+        "matched": {k: redact(v, 60) for k, v in matched.items()},
+        "plan_flags": flags,
+        "notifies_on_drift": notify_drift,
+        "template": redact(job.template, 200) if job.template else None,
+        "branches": uniq([str(b) for b in job.branches]),
+        "freeze_check": job.freeze_check,
+    }
+    bits = ", ".join(steps) or "no classified steps"
+    env = f" -> {attrs['environment']}{' (production)' if production else ''}" if environment else ""
+    return ctx.file_evidence(
+        "ci.job", job.path or pipe.path, line=job.line or pipe.line, attributes=attrs, strength=strength,
+        summary=f"{pipe.system} job {job.name}{env}: {bits}",
+    )
+
+
+def pipeline_evidence(ctx: CollectContext, pipe: Pipeline) -> Evidence:
+    from collectors.ci_steps import cron_interval_hours
+
+    intervals = [i for i in (cron_interval_hours(c) for c in pipe.schedules) if i is not None]
+    triggers = uniq(pipe.triggers + [t for j in pipe.jobs for t in j.triggers])
+    if pipe.schedules and "schedule" not in triggers:
+        triggers.append("schedule")
+    attrs = {
+        "system": pipe.system,
+        "name": redact(pipe.name, 120),
+        "triggers": [t for t in TRIGGERS if t in triggers],
+        "schedules": uniq(pipe.schedules),
+        "schedule_interval_hours": min(intervals) if intervals else None,
+        "reusable": pipe.reusable,
+        "templates": uniq([redact(t, 200) for t in pipe.templates]),
+        "jobs": len(pipe.jobs),
+    }
+    return ctx.file_evidence(
+        "ci.pipeline", pipe.path, line=pipe.line or 1, attributes=attrs, strength=pipe.strength,
+        summary=f"{pipe.system} pipeline {attrs['name']} ({len(pipe.jobs)} jobs; triggers {', '.join(attrs['triggers']) or 'none'})",
+    )
+
+
+def _weaker(a: Strength, b: Strength) -> Strength:
+    return a if a.rank <= b.rank else b

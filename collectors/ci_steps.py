@@ -1,0 +1,264 @@
+"""D-STEP: classify CI steps (a `uses:`/`run:`/`script:` text) into step classes.
+
+Why one shared module: the CI collector stores the classes on `ci.job.steps`/`ci.job.matched`, and
+every other helper (drift, change, deploy) reads them from there instead of re-parsing pipelines.
+The regexes follow design note 0.3 D-STEP and add the classes later controls need (apply, build,
+drift, notify, metrics, rollback, release). Only the matched keyword is ever kept, never the whole
+command line (commands can hold secrets).
+
+Also here: the smallest interval of a cron expression (`cron_interval_hours`), because scheduled
+pipelines are how drift detection and nightly checks show up.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+# Order matters only for readability; a step may fall into several classes.
+STEP_PATTERNS: dict[str, str] = {
+    "test": (
+        r"\bpytest\b|\btox\b(?!\.ini)|\bnox\b|\bgo test\b|\bgotestsum\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?::[\w:-]+)?\b"
+        r"|\bjest\b|\bvitest\b|\bmocha\b|\bkarma\b|\bplaywright test\b|\bcypress run\b"
+        r"|\bmvn\b[^\n]*?\b(?:test|verify|install)\b|\bgradlew?\b[^\n]*?\b(?:test|check|build)\b|\bdotnet test\b"
+        r"|\brspec\b|\bphpunit\b|\bpest\b|\bcargo (?:test|nextest)\b|\bmake\s+(?:[\w-]+\s+)*(?:test|tests|check|unit|integration)\b"
+        r"|\bctest\b|\bbazel(?:isk)? test\b|\bmix test\b|\bpython -m unittest\b|\bunittest\b|\bhatch (?:run )?test\b"
+        r"|\bswift test\b|\bflutter test\b|\bsbt\b[^\n]*?\btest\b|\bterraform test\b|\bterratest\b|\bbats\b|\bhelm unittest\b"
+        r"|\bct (?:lint-and-install|install)\b|\brake (?:test|spec)\b|\bbundle exec (?:rake|rspec)\b|\bcodecov\b"
+    ),
+    "lint": (
+        r"\bruff\b|\bflake8\b|\bpylint\b|\bmypy\b|\bpyright\b|\bblack --check\b|\bisort --check|\beslint\b|\bbiome\b"
+        r"|\bgolangci[-/]lint\b|\bgo vet\b|\bgofmt\b|\bstaticcheck\b|\btflint\b|\bterraform fmt\b[^\n]*?-check|\bterraform validate\b"
+        r"|\btofu (?:fmt|validate)\b|\bhadolint\b|\byamllint\b|\bprettier\b[^\n]*?--check|\bshellcheck\b|\brubocop\b"
+        r"|\bcargo (?:clippy|fmt)\b|\bpre-commit\b|\bactionlint\b|\bmarkdownlint\b|\bstylelint\b|\bkubeconform\b|\bkubeval\b"
+        r"|\bhelm lint\b|\bcfn-lint\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:lint|format:check|typecheck|type-check)\b"
+        r"|\bmake\s+(?:[\w-]+\s+)*lint\b|\btsc --noEmit\b|\bsuper-linter\b|\bmegalinter\b|\bcheckstyle\b|\bspotless\b|\bktlint\b"
+        r"|\bdetekt\b|\bphpstan\b|\bpsalm\b|\bswiftlint\b|\bcode.?quality\b|\bsonar(?:qube|cloud|-scanner)?\b"
+    ),
+    "security": (
+        r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"
+        r"|\bkics\b|\bsemgrep\b|\bgitleaks\b|\btrufflehog\b|\bgrype\b|anchore/scan-action|dependency-check|dependency-review-action"
+        r"|Security/SAST|Secret-Detection|Dependency-Scanning|Container-Scanning|Jobs/SAST|\bbandit\b|\bgosec\b|\bgovulncheck\b"
+        r"|\b(?:npm|pnpm|yarn) audit\b|\bpip-audit\b|\bsafety check\b|\bcargo (?:audit|deny)\b|\bosv-scanner\b|\bzizmor\b"
+        r"|ossf/scorecard-action|\bdocker scout\b|\bbrakeman\b|\bbundler-audit\b|\bmend\b|\bwhitesource\b|\bprisma(?:cloud)?\b"
+        r"|\bdetect-secrets\b|\bggshield\b|\bstackhawk\b|\bzap-(?:baseline|full-scan)|\bnancy\b|AdvancedSecurity-"
+    ),
+    "smoke": (
+        r"\bsmoke\b|smoke[-_ ]?test|\bhealth[-_ ]?check|\bk6 run\b|\bnewman run\b|\bwget --spider\b"
+        r"|\bcurl\b[^|\n]*?/(?:health|healthz|healthcheck|ready|readyz|livez|status|ping)\b|\bpost[-_ ]?deploy(?:ment)?[-_ ]?(?:test|check|verif)"
+    ),
+    "deploy": (
+        r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|\bkubectl (?:apply|rollout|set image)\b"
+        r"|\bhelm(?:file)? (?:upgrade|install|apply|sync)\b|\bargocd app sync\b|\bflux reconcile\b"
+        r"|\baws ecs update-service\b|amazon-ecs-deploy-task-definition|aws-actions/amazon-ecs-deploy|\baws deploy create-deployment\b"
+        r"|\baws lambda update-function-code\b|\baws cloudformation (?:deploy|update-stack|create-stack)\b|aws-cloudformation-github-deploy"
+        r"|\bsam deploy\b|\bcdk deploy\b|\bserverless deploy\b|\bsls deploy\b|azure/webapps-deploy|azure/functions-action|azure/k8s-deploy"
+        r"|azure/arm-deploy|\baz (?:webapp|containerapp|functionapp|deployment)\b[^\n]*?\b(?:deploy|create|up|update|swap)\b"
+        r"|\bgcloud (?:run|app|functions) deploy\b|\bgcloud deploy releases create\b|google-github-actions/deploy-"
+        r"|\bpulumi up\b|pulumi/actions|\bkustomize build\b[^\n]*?\|\s*kubectl apply|\bskaffold (?:run|deploy)\b|\bwaypoint (?:up|deploy)\b"
+        r"|\bfly(?:ctl)? deploy\b|\bvercel\b[^\n]*?--prod|\bnetlify deploy\b[^\n]*?--prod|\bheroku\b[^\n]*?\b(?:deploy|container:release)\b"
+        r"|akhileshns/heroku-deploy|\bcf push\b|\bansible-playbook\b|\bcapistrano\b|\bcap [\w-]+ deploy\b|\bkamal deploy\b"
+        r"|\beb deploy\b|\bcopilot (?:svc|app|env) deploy\b|\bapp-?runner\b[^\n]*?start-deployment|\bwrangler (?:deploy|publish)\b"
+        r"|cloudflare/wrangler-action|\bTerraformTask[\w@]*:apply|\bAzureWebApp@|\bAzureRmWebAppDeployment@|\bAzureFunctionApp@"
+        r"|\bKubernetesManifest@[^\n]*?:deploy|\bHelmDeploy@|\bAzureResourceManagerTemplateDeployment@|\bAzureContainerApps@"
+        r"|\bgcr\.io/cloud-builders/gke-deploy\b|\bgke-deploy run\b|\bcloud-builders/gcloud\b[^\n]*?\b(?:run|app|functions) deploy\b"
+        r"|atlassian/(?:aws-ecs-deploy|aws-elasticbeanstalk-deploy|aws-lambda-deploy|aws-code-deploy|azure-web-apps-deploy|kubectl-run|helm-pipe|google-cloud-run-deploy)"
+        r"|\b(?:aws-ecs|aws-eks|kubernetes|helm|aws-code-deploy|heroku|gcp-cloud-run|aws-ecr)/(?:deploy|deploy-service-update|install-helm-chart|upgrade-helm-release|rollout|update-container-image)\b"
+    ),
+    "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b",
+    "apply": r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|TerraformTask[\w@]*:apply",
+    "policy": (
+        r"\bconftest\b|\bopa (?:eval|test)\b|\bsentinel\b|\bcheckov\b|\btfsec\b|\btrivy config\b|\bterrascan\b|\bkics\b"
+        r"|\bwafpass check\b|\bkyverno (?:apply|test)\b|\bgator\b|\bpolaris audit\b|\bregula\b|\bcfn-guard\b|\bcloudformation-guard\b"
+    ),
+    "drift": r"\bdriftctl\b|\bplan\b[^\n]*?-detailed-exitcode|-refresh-only|\bdrift[-_ ]?detect|\bsnyk iac describe\b",
+    "notify": (
+        r"slackapi/slack-github-action|rtCamp/action-slack-notify|8398a7/action-slack|act10ns/slack|slack-notify|\bslack\b[^\n]*?webhook"
+        r"|\bSLACK_WEBHOOK|hooks\.slack\.com|\bteams\b[^\n]*?webhook|\bTEAMS_WEBHOOK|webhook\.office\.com|aliencube/microsoft-teams"
+        r"|jdcargile/ms-teams-notification|skitionek/notify-microsoft-teams|\bgh issue create\b|JasonEtco/create-an-issue"
+        r"|actions/github-script[^\n]*?issues\.create|dacbd/create-issue-action|\bcurl\b[^\n]*?(?:webhook|WEBHOOK)\b|\baws sns publish\b"
+        r"|\bpagerduty\b|\bopsgenie\b|atlassian/slack-notify|circleci/slack|\bslack/notify\b|\bdiscord\b[^\n]*?webhook|\bsendmail\b|\bmail -s\b"
+    ),
+    "metrics": (
+        r"\bdatadog-ci\b[^\n]*?\bdora\b|datadog/dora|\bsleuth\b|sleuth-io/|\bdevlake\b|four-?keys|fourkeys|\blinearb\b|\bswarmia\b"
+        r"|\bmiddleware-?(?:hq|dora)\b|\bdora[-_ ]?metrics?\b|\bdeployment[-_ ]?frequency\b|\bjellyfish\b|\bfaros\b"
+    ),
+    "rollback": (
+        r"\bhelm\b[^\n]*?--atomic|\bhelm rollback\b|\bkubectl rollout undo\b|\bkubectl argo rollouts (?:abort|undo)\b|\brollback\b"
+        r"|\baws deploy stop-deployment\b[^\n]*?auto-rollback|\bslot swap\b|\baz webapp deployment slot swap\b[^\n]*?--action reset"
+    ),
+    "build": (
+        r"\bdocker (?:build|buildx)\b|docker/build-push-action|\bbuildah\b|\bkaniko\b|\bko build\b|\bjib\b|\bpack build\b"
+        r"|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build\b|\bgo build\b|\bcargo build\b|\bmvn\b[^\n]*?\bpackage\b|\bgradlew?\b[^\n]*?\b(?:assemble|build)\b"
+        r"|\bdotnet (?:build|publish)\b|\bpython -m build\b|\bmake(?:\s+build|\s+all)?\s*$|\bbazel(?:isk)? build\b|\bpackages?r build\b"
+        r"|\bgoreleaser\b|\bsam build\b|\bcdk synth\b|\bhelm package\b"
+    ),
+    "release": (
+        r"\bnpm publish\b|\bpnpm publish\b|\byarn (?:npm )?publish\b|\btwine upload\b|pypa/gh-action-pypi-publish|\bpoetry publish\b"
+        r"|\bflit publish\b|\buv publish\b|\bcargo publish\b|\bgem push\b|\bmvn\b[^\n]*?\bdeploy\b|\bgradlew?\b[^\n]*?\bpublish\b"
+        r"|\bgoreleaser release\b|goreleaser/goreleaser-action|softprops/action-gh-release|\bgh release create\b|changesets/action"
+        r"|\bsemantic-release\b|\brelease-please\b|\bdocker push\b|\bnuget push\b|\bhelm push\b|\bchart-releaser\b"
+    ),
+}
+
+STEP_RX: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I | re.M) for k, v in STEP_PATTERNS.items()}
+STEP_CLASSES = tuple(STEP_PATTERNS)
+
+# `--atomic` counts as a rollback only as a flag of helm, and the generic word "rollback" only in
+# commands, never in an `echo`.
+_ECHO_LINE = re.compile(r"^\s*(?:echo|printf|#|//|Write-Host)\b.*$", re.M)
+_DETAILED = re.compile(r"-detailed-exitcode", re.I)
+_REFRESH_ONLY = re.compile(r"-refresh-only", re.I)
+
+
+def classify(text: str | None) -> dict[str, str]:
+    """Step classes a command or action reference falls into, each with the keyword that matched."""
+    if not text:
+        return {}
+    body = _ECHO_LINE.sub("", text)
+    out: dict[str, str] = {}
+    for cls, rx in STEP_RX.items():
+        m = rx.search(body)
+        if m:
+            out[cls] = _keyword(m.group(0))
+    return out
+
+
+def plan_flags(text: str | None) -> list[str]:
+    if not text:
+        return []
+    flags = []
+    if _DETAILED.search(text):
+        flags.append("detailed-exitcode")
+    if _REFRESH_ONLY.search(text):
+        flags.append("refresh-only")
+    return flags
+
+
+def _keyword(s: str) -> str:
+    """Shorten a match to a keyword: no arguments, no secrets, at most 60 chars."""
+    words = s.split()
+    if len(words) > 3:
+        words = [words[0], "…", words[-1]]
+    s = " ".join(words)
+    if len(s) > 60:
+        s = s[:60]
+    return s
+
+
+# ---- drift notification ------------------------------------------------------------------------
+
+_EXIT2_COND = re.compile(
+    r"exit_?code\W{0,12}(?:==|-eq|=)\s*['\"]?2\b|(?:\$\?|\$rc|\$\{?\w*(?:rc|code|status|exit)\w*\}?)\s*(?:-eq|==|=)\s*['\"]?2\b"
+    r"|exitcode\s*!=\s*['\"]?0|case\s+\$\??\w*\s+in[^\n]*?\n?\s*2\)|\b2\)\s",
+    re.I,
+)
+_FAILURE_COND = re.compile(r"failure\(\)|\bon_failure\b|when:\s*on_failure", re.I)
+
+
+def mentions_exit_code_2(text: str | None) -> bool:
+    return bool(text) and _EXIT2_COND.search(text or "") is not None
+
+
+def is_failure_condition(text: str | None) -> bool:
+    return bool(text) and _FAILURE_COND.search(text or "") is not None
+
+
+# ---- cron ------------------------------------------------------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_DAYS = {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())}
+_MACROS = {
+    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+}
+
+
+def _field(spec: str, lo: int, hi: int, names: dict[str, int] | None = None) -> set[int] | None:
+    """Values of one cron field; Jenkins `H` (a hashed fixed value) is taken as the field's minimum."""
+    out: set[int] = set()
+    for part in spec.lower().split(","):
+        step = 0
+        if "/" in part:
+            part, s = part.split("/", 1)
+            step = int(s)
+            if step <= 0:
+                return None
+        if part in ("*", "?"):
+            start, end = lo, hi
+            step = step or 1
+        elif part == "h" or part.startswith("h("):
+            start, end = lo, hi if step else lo
+        elif "-" in part:
+            a, b = part.split("-", 1)
+            start, end = _num(a, names), _num(b, names)
+        else:
+            start = _num(part, names)
+            end = hi if step else start
+        top = hi + 1 if names is _DAYS else hi
+        if start < lo or end > top or start > end:
+            return None
+        out.update(range(start, end + 1, step or 1))
+    if names is _DAYS and 7 in out:
+        out.discard(7)
+        out.add(0)
+    return out
+
+
+def _num(s: str, names: dict[str, int] | None) -> int:
+    s = s.strip()
+    if names and s[:3] in names and not s.isdigit():
+        return names[s[:3]]
+    return int(s)
+
+
+def cron_interval_hours(expr: str | None) -> float | None:
+    """Smallest gap between two firings of a 5-field cron expression, in hours (None if unparseable)."""
+    if not expr:
+        return None
+    expr = _MACROS.get(expr.strip().lower(), expr.strip())
+    fields = expr.split()
+    if len(fields) == 6:  # seconds or year field: drop the seconds (Quartz-style) only if it looks like one
+        fields = fields[1:] if fields[0].isdigit() or fields[0] == "0" else fields[:5]
+    if len(fields) != 5:
+        return None
+    try:
+        minutes = _field(fields[0], 0, 59)
+        hours = _field(fields[1], 0, 23)
+        doms = _field(fields[2], 1, 31)
+        months = _field(fields[3], 1, 12, _MONTHS)
+        dows = _field(fields[4], 0, 6, _DAYS)
+    except (ValueError, IndexError):
+        return None
+    if not (minutes and hours and doms and months and dows):
+        return None
+    times = sorted(h * 60 + m for h in hours for m in minutes)
+    dom_any = fields[2] in ("*", "?")
+    dow_any = fields[4] in ("*", "?")
+    start = date(2025, 1, 1)
+    days = []
+    for i in range(0, 800):
+        d = start + timedelta(days=i)
+        if d.month not in months:
+            continue
+        dom_ok = d.day in doms
+        dow_ok = (d.isoweekday() % 7) in dows
+        if dom_any and dow_any:
+            ok = True
+        elif dom_any:
+            ok = dow_ok
+        elif dow_any:
+            ok = dom_ok
+        else:
+            ok = dom_ok or dow_ok
+        if ok:
+            days.append(i)
+    if not days:
+        return None
+    best = min((b - a for a, b in zip(times, times[1:], strict=False)), default=None)
+    for a, b in zip(days, days[1:], strict=False):
+        gap = (b - a) * 1440 + times[0] - times[-1]
+        best = gap if best is None else min(best, gap)
+    if best is None:  # fires once in the whole window
+        best = 366 * 1440
+    return round(best / 60, 3)
