@@ -1,11 +1,563 @@
-"""Change management collector (not built yet: yields no evidence)."""
+"""Change management collector: review rules, templates, freezes and routing kept in the repository.
 
-from collectors.base import Collector
+Why these files: a reviewer judging change management looks at who must review (CODEOWNERS,
+branch protection managed as code), what a change must declare (PR/MR templates with risk and
+rollback fields), when changes may not ship (freeze mechanisms), and how risky changes get extra
+eyes (labeler, policy-bot, CODEOWNERS sections with approval counts). Branch protection and
+environments declared in Terraform or in `.github/settings.yml` (probot settings) are strong
+evidence: they are applied by tooling, but live settings can drift from code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from collectors.base import CollectContext, Collector
+from collectors.common import is_production
+from scanner.hcl import block_headers, blocks, first
+from scanner.model import Evidence, Strength, Subject
+
+CODEOWNERS_PATHS = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+PR_TEMPLATE_GLOBS = (
+    "pull_request_template.md", ".github/pull_request_template.md", "docs/pull_request_template.md",
+    ".github/PULL_REQUEST_TEMPLATE/*.md", "PULL_REQUEST_TEMPLATE/*.md", "docs/PULL_REQUEST_TEMPLATE/*.md",
+    ".gitlab/merge_request_templates/*.md", ".azuredevops/pull_request_template.md",
+    ".azuredevops/pull_request_template/*.md", ".vsts/pull_request_template.md",
+)
+POLICY_DOC_GLOBS = (
+    "change_management.md", "change-management.md", "changemanagement.md", "change_process.md",
+    "change-process.md", "docs/change-management*", "docs/change_management*", "docs/*/change-management*",
+    "docs/change-process*", "docs/*/change-process*", "docs/*change-policy*", "docs/*/change-policy*",
+)
+DOC_EXT = (".md", ".markdown", ".adoc", ".rst", ".txt")
+RENOVATE_PATHS = (
+    "renovate.json", "renovate.json5", ".github/renovate.json", ".github/renovate.json5",
+    ".gitlab/renovate.json", ".gitlab/renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5",
+)
+LABEL_PATHS = (".github/labels.yml", ".github/labels.yaml", ".github/labels.json", ".gitlab/labels.yml")
+TF_TYPES = {
+    "github_branch_protection", "github_branch_protection_v3", "github_repository_ruleset",
+    "github_repository_environment", "gitlab_branch_protection", "gitlab_project_approval_rule",
+    "gitlab_project_protected_environment", "gitlab_project_freeze_period", "aws_codepipeline",
+}
+IAC_SAMPLES = ("terraform/main.tf", "infra/main.tf", "main.tf", "modules/x/main.tf", "infrastructure/main.tf")
+CI_SAMPLES = (".github/workflows/ci.yml", ".gitlab-ci.yml")
+ALERT_RX = re.compile(r"(?i)(^|/)(alerts?|alerting|monitoring|prometheus)(/|$)|alert[^/]*\.(ya?ml|json|tf)$|rules?\.ya?ml$")
+IAC_RX = re.compile(r"(?i)\.(tf|tfvars|hcl|bicep)$|(^|/)(cloudformation|cdk|pulumi|helm|charts|k8s|kubernetes)/")
+FREEZE_RX = re.compile(
+    r"(?i)\bCI_DEPLOY_FREEZE\b|deploy(ment)?[-_ ]?freeze|change[-_ ]?freeze|code[-_ ]?freeze|freeze[-_ ]?(window|period|calendar|check)"
+)
+
+FIELD_RX = {
+    "risk": re.compile(r"(?i)\brisk|blast radius|impact (assessment|analysis)"),
+    "rollback": re.compile(r"(?i)roll[- ]?back|revert (plan|strategy)|back[- ]?out|undo plan"),
+    "testing": re.compile(r"(?i)\btest(s|ing|ed)?\b|\bQA\b|how (was|has) this been (tested|verified)|verification"),
+    "category": re.compile(
+        r"(?i)change (type|category|class)|type of change|kind of change|category|\b(standard|normal|emergency) change"
+    ),
+    "ticket": re.compile(r"(?i)ticket|\bjira\b|related issues?|linked issues?|issue (number|link|ref)|closes #|fixes #|change request|\bCHG\b"),
+}
 
 
 class ChangeCollector(Collector):
     name = "change"
-    description = "Change management (placeholder)"
+    source = "repo"
+    description = "Change management: CODEOWNERS, PR/MR templates, freezes, dependency bots, labels, branch rules as code"
+    controls = ("WAF-OPS-050", "WAF-OPS-100")
 
-    def collect(self, subject, ctx):
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
+        out: list[Evidence] = []
+        for step in (self._codeowners, self._pr_templates, self._policy_docs, self._freeze, self._dependency_bots,
+                     self._labels, self._risk_routing, self._terraform, self._settings_yml):
+            try:
+                out.extend(step(ctx))
+            except Exception as err:  # one odd file must not cost the other evidence
+                ctx.warn("repo", f"change collector ({step.__name__.strip('_')}): {type(err).__name__}: {err}")
+        return out
+
+    # ---- CODEOWNERS ------------------------------------------------------------------------
+    def _codeowners(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in CODEOWNERS_PATHS:
+            if not tree.exists(path):
+                continue
+            text = tree.text(path)
+            if text is None:
+                continue
+            rules, errors, section_approvals = parse_codeowners(text)
+            if not rules:
+                continue
+            iac = [f for f in tree.files if IAC_RX.search(f)][:500] or list(IAC_SAMPLES)
+            ci = [f for f in tree.files if f.startswith(".github/workflows/") or f == ".gitlab-ci.yml"][:200] or list(CI_SAMPLES)
+            alerts = [f for f in tree.files if ALERT_RX.search(f)][:500]
+            attrs = {
+                "rules": len(rules),
+                "covers_iac": _covered(rules, iac),
+                "covers_ci": _covered(rules, ci),
+                "covers_alerts": _covered(rules, alerts) if alerts else _covered(rules, ["alerts/rules.yml"]),
+                "covers_all": any(p in ("*", "/*", "**", "/**", "/") and owners for p, owners in rules),
+                "owner_sets": len({tuple(sorted(o)) for _, o in rules if o}),
+                "section_approvals": section_approvals,
+                "errors": errors[:20],
+            }
+            yield ctx.file_evidence(
+                "change.codeowners", path, line=1, attributes=attrs,
+                summary=f"CODEOWNERS with {len(rules)} rule(s)" + (" incl. a catch-all" if attrs["covers_all"] else ""),
+            )
+            break  # GitHub uses the first one found, in this order
+
+    # ---- PR / MR templates -----------------------------------------------------------------
+    def _pr_templates(self, ctx: CollectContext) -> Iterator[Evidence]:
+        for path in ctx.tree.glob(*PR_TEMPLATE_GLOBS):
+            text = ctx.tree.text(path)
+            if not text:
+                continue
+            fields = template_fields(text)
+            yield ctx.file_evidence(
+                "change.pr_template", path, line=1, attributes={"fields": fields},
+                summary="PR/MR template" + (f" asking for {', '.join(fields)}" if fields else ""),
+            )
+
+    # ---- change-management documents --------------------------------------------------------
+    def _policy_docs(self, ctx: CollectContext) -> Iterator[Evidence]:
+        for path in ctx.tree.glob(*POLICY_DOC_GLOBS):
+            if not path.lower().endswith(DOC_EXT):
+                continue
+            text = ctx.tree.text(path)
+            if not text:
+                continue
+            cats = [c for c in ("standard", "normal", "emergency") if re.search(rf"(?i)\b{c}\b[ -]*(changes?)?", text)]
+            attrs = {
+                "categories": cats,
+                "emergency_path": bool(re.search(r"(?i)emergency|hotfix|break[- ]?glass", text)),
+                "freeze": bool(re.search(r"(?i)freeze|change window|blackout", text)),
+            }
+            yield ctx.file_evidence(
+                "change.policy_doc", path, line=1, attributes=attrs, strength=Strength.WEAK,
+                summary=f"change-management document naming {', '.join(cats) or 'no'} change categories",
+            )
+            if attrs["freeze"]:
+                yield ctx.file_evidence(
+                    "change.freeze", path, line=ctx.tree.line_of(path, re.compile(r"(?i)freeze|change window|blackout")),
+                    attributes={"mechanism": "doc"}, strength=Strength.WEAK, summary="freeze rules written down",
+                )
+
+    # ---- freeze mechanisms ------------------------------------------------------------------
+    def _freeze(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        seen: set[str] = set()
+        pipelines = tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml", ".gitlab/ci/*.yml",
+                              "azure-pipelines*.yml", ".circleci/config.yml", "jenkinsfile")
+        for path in pipelines:
+            text = tree.text(path)
+            if not text or not FREEZE_RX.search(text):
+                continue
+            mech = "gitlab-freeze" if "CI_DEPLOY_FREEZE" in text else "script"
+            seen.add(path)
+            yield ctx.file_evidence(
+                "change.freeze", path, line=tree.line_of(path, FREEZE_RX), attributes={"mechanism": mech},
+                strength=Strength.STRONG, summary=f"pipeline checks a deploy freeze ({mech})",
+            )
+        for path in tree.glob("*freeze*", "*change-calendar*", "*change_calendar*", "*deploy-window*", "*deployment-window*"):
+            low = path.lower()
+            if path in seen or "/test" in low or "node_modules" in low or not low.endswith(
+                (".yml", ".yaml", ".json", ".sh", ".py", ".ics", ".toml")
+            ):
+                continue
+            text = tree.text(path) or ""
+            if not re.search(r"(?i)freeze|window|blackout", text):
+                continue
+            mech = "calendar" if low.endswith((".ics", ".yml", ".yaml", ".json", ".toml")) else "script"
+            yield ctx.file_evidence(
+                "change.freeze", path, line=1, attributes={"mechanism": mech}, strength=Strength.STRONG,
+                summary=f"freeze {mech} file",
+            )
+
+    # ---- dependency update bots -------------------------------------------------------------
+    def _dependency_bots(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in RENOVATE_PATHS:
+            if tree.exists(path):
+                data = tree.json(path) if path.endswith(".json") or path == ".renovaterc" else None
+                managers = data.get("enabledManagers") if isinstance(data, dict) else None
+                yield ctx.file_evidence(
+                    "change.dependency_bot", path, line=1,
+                    attributes={"tool": "renovate", "ecosystems": list(managers) if isinstance(managers, list) else ["all"]},
+                    summary="Renovate configured",
+                )
+                break
+        else:
+            if tree.exists("package.json"):
+                data = tree.json("package.json")
+                if isinstance(data, dict) and "renovate" in data:
+                    yield ctx.file_evidence(
+                        "change.dependency_bot", "package.json", line=tree.line_of("package.json", '"renovate"'),
+                        attributes={"tool": "renovate", "ecosystems": ["all"]}, summary="Renovate configured in package.json",
+                    )
+        for path in (".github/dependabot.yml", ".github/dependabot.yaml"):
+            if not tree.exists(path):
+                continue
+            data = tree.yaml(path)
+            updates = data.get("updates") if isinstance(data, dict) else None
+            ecos = sorted({str(u.get("package-ecosystem")) for u in updates or [] if isinstance(u, dict) and u.get("package-ecosystem")})
+            yield ctx.file_evidence(
+                "change.dependency_bot", path, line=1, attributes={"tool": "dependabot", "ecosystems": ecos},
+                summary=f"Dependabot for {', '.join(ecos) or 'no ecosystem'}",
+            )
+
+    # ---- labels as code -----------------------------------------------------------------------
+    def _labels(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in LABEL_PATHS:
+            if not tree.exists(path):
+                continue
+            data = tree.json(path) if path.endswith(".json") else tree.yaml(path)
+            names = _label_names(data)
+            if names:
+                yield ctx.file_evidence("change.labels", path, line=1, attributes={"labels": names[:300]},
+                                        summary=f"{len(names)} label(s) as code")
+        for path in (".github/settings.yml", ".github/settings.yaml"):
+            if tree.exists(path):
+                data = tree.yaml(path)
+                names = _label_names(data.get("labels")) if isinstance(data, dict) else []
+                if names:
+                    yield ctx.file_evidence("change.labels", path, line=tree.line_of(path, re.compile(r"^labels:")),
+                                            attributes={"labels": names[:300]}, summary=f"{len(names)} label(s) in settings.yml")
+
+    # ---- risk routing -------------------------------------------------------------------------
+    def _risk_routing(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in (".github/labeler.yml", ".github/labeler.yaml"):
+            if tree.exists(path):
+                data = tree.yaml(path)
+                labels = [str(k) for k in data] if isinstance(data, dict) else []
+                risky = [lb for lb in labels if re.search(r"(?i)risk|critical|infra|security|breaking|prod|database|migration|high", lb)]
+                yield ctx.file_evidence(
+                    "change.risk_routing", path, line=1,
+                    attributes={"tool": "labeler", "risk_labels": bool(risky), "labels": labels[:50]},
+                    strength=Strength.WEAK, summary=f"path labeler ({len(labels)} label(s), {len(risky)} risk-like)",
+                )
+        for path in (".policy.yml", ".policy.yaml"):
+            if tree.exists(path):
+                data = tree.yaml(path)
+                if isinstance(data, dict) and ("policy" in data or "approval_rules" in data):
+                    yield ctx.file_evidence("change.risk_routing", path, line=1, attributes={"tool": "policy-bot"},
+                                            strength=Strength.STRONG, summary="policy-bot approval rules")
+
+    # ---- Terraform-managed settings --------------------------------------------------------------
+    def _terraform(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        pattern = ctx.options.get("production_pattern")
+        for path in tree.with_suffix(".tf"):
+            text = tree.text(path)
+            if not text or not any(t in text for t in TF_TYPES):
+                continue
+            lines = {(h[1], h[2]): h[3] for h in block_headers(text) if h[0] == "resource" and h[1] in TF_TYPES}
+            if not lines:
+                continue
+            for b in blocks(tree.hcl(path)):
+                if b.type != "resource" or len(b.labels) < 2 or b.labels[0] not in TF_TYPES:
+                    continue
+                line = lines.get(b.labels[:2])
+                yield from self._tf_resource(ctx, path, line, b.labels[0], b.labels[1], b.body, pattern)
+
+    def _tf_resource(self, ctx: CollectContext, path: str, line: int | None, rtype: str, name: str,
+                     body: dict[str, Any], pattern: str | None) -> Iterator[Evidence]:
+        S = Strength.STRONG
+        if rtype in ("github_branch_protection", "github_branch_protection_v3"):
+            prr = first(body.get("required_pull_request_reviews"))
+            prr = prr if isinstance(prr, dict) else None
+            attrs = _rules(
+                origin="terraform",
+                branch=str(body.get("pattern") or body.get("branch") or ""),
+                requires_pr=prr is not None,
+                required_reviews=_int(prr.get("required_approving_review_count"), 1) if prr else 0,
+                code_owner_review=_bool(prr.get("require_code_owner_reviews")) if prr else False,
+                status_checks=body.get("required_status_checks") is not None,
+                dismiss_stale=_bool(prr.get("dismiss_stale_reviews")) if prr else False,
+                last_push_approval=_bool(prr.get("require_last_push_approval")) if prr else False,
+                enforce_admins=_bool(body.get("enforce_admins")),
+                force_push_blocked=not _bool(body.get("allows_force_pushes")),
+                deletion_blocked=not _bool(body.get("allows_deletions")),
+            )
+            yield ctx.file_evidence("scm.branch_rules", path, line=line, attributes=attrs, strength=S,
+                                    summary=f"{rtype}.{name}: {_rules_summary(attrs)}")
+        elif rtype == "github_repository_ruleset":
+            if str(body.get("target") or "branch") != "branch":
+                return
+            rules = first(body.get("rules")) or {}
+            pr = first(rules.get("pull_request")) if isinstance(rules, dict) else None
+            pr = pr if isinstance(pr, dict) else None
+            cond = first(body.get("conditions")) or {}
+            ref = first(cond.get("ref_name")) if isinstance(cond, dict) else None
+            include = ref.get("include") if isinstance(ref, dict) else None
+            enforcement = str(body.get("enforcement") or "")
+            bypass = body.get("bypass_actors") or []
+            active = enforcement == "active"
+            attrs = _rules(
+                origin="terraform",
+                branch=",".join(str(i) for i in include) if isinstance(include, list) else "",
+                requires_pr=pr is not None and active,
+                required_reviews=_int(pr.get("required_approving_review_count"), 0) if pr and active else 0,
+                code_owner_review=_bool(pr.get("require_code_owner_review")) if pr and active else False,
+                status_checks=isinstance(rules, dict) and rules.get("required_status_checks") is not None and active,
+                dismiss_stale=_bool(pr.get("dismiss_stale_reviews_on_push")) if pr else False,
+                last_push_approval=_bool(pr.get("require_last_push_approval")) if pr else False,
+                enforce_admins=active and not bypass,
+                force_push_blocked=isinstance(rules, dict) and _bool(rules.get("non_fast_forward")) and active,
+                deletion_blocked=isinstance(rules, dict) and _bool(rules.get("deletion")) and active,
+                merge_queue=isinstance(rules, dict) and rules.get("merge_queue") is not None and active,
+                enforcement=enforcement or None,
+                bypass_actors=len(bypass) if isinstance(bypass, list) else 0,
+            )
+            yield ctx.file_evidence("scm.branch_rules", path, line=line, attributes=attrs, strength=S,
+                                    summary=f"{rtype}.{name} ({enforcement or 'no enforcement'}): {_rules_summary(attrs)}")
+        elif rtype == "github_repository_environment":
+            env = str(body.get("environment") or name)
+            reviewers = first(body.get("reviewers"))
+            n = 0
+            if isinstance(reviewers, dict):
+                n = sum(len(v) if isinstance(v, list) else 1 for k, v in reviewers.items() if k in ("teams", "users") and v)
+            dbp = first(body.get("deployment_branch_policy"))
+            policy = "none"
+            if isinstance(dbp, dict):
+                policy = "protected" if _bool(dbp.get("protected_branches")) else "custom" if _bool(dbp.get("custom_branch_policies")) else "none"
+            attrs = {
+                "origin": "terraform", "name": env, "production": is_production(env, pattern),
+                "required_reviewers": n, "prevent_self_review": _bool(body.get("prevent_self_review")),
+                "wait_timer": _int(body.get("wait_timer"), 0), "branch_policy": policy,
+                "admin_bypass": _bool(body.get("can_admins_bypass"), True), "custom_rules": 0,
+            }
+            yield ctx.file_evidence("scm.environment", path, line=line, attributes=attrs, strength=S,
+                                    summary=f"environment {env}: {n} reviewer(s), branch policy {policy}")
+        elif rtype == "gitlab_branch_protection":
+            push = str(body.get("push_access_level") or "").lower()
+            attrs = _rules(
+                origin="terraform", branch=str(body.get("branch") or ""),
+                requires_pr=push in ("no one", "no_access", "0"),
+                code_owner_review=_bool(body.get("code_owner_approval_required")),
+                force_push_blocked=not _bool(body.get("allow_force_push")), deletion_blocked=True,
+            )
+            yield ctx.file_evidence("scm.branch_rules", path, line=line, attributes=attrs, strength=S,
+                                    summary=f"{rtype}.{name}: {_rules_summary(attrs)}")
+        elif rtype == "gitlab_project_approval_rule":
+            attrs = _rules(origin="terraform", branch=str(body.get("name") or name),
+                           required_reviews=_int(body.get("approvals_required"), 0))
+            attrs["approval_rule"] = True
+            yield ctx.file_evidence("scm.branch_rules", path, line=line, attributes=attrs, strength=S,
+                                    summary=f"GitLab approval rule {name}: {attrs['required_reviews']} approval(s)")
+        elif rtype == "gitlab_project_protected_environment":
+            env = str(body.get("environment") or name)
+            n = _int(body.get("required_approval_count"), 0)
+            for rule in body.get("approval_rules") or []:
+                if isinstance(rule, dict):
+                    n = max(n, _int(rule.get("required_approvals"), 1))
+            attrs = {
+                "origin": "terraform", "name": env, "production": is_production(env, pattern),
+                "required_reviewers": n, "prevent_self_review": False, "wait_timer": 0,
+                "branch_policy": "protected", "admin_bypass": None, "custom_rules": 0,
+            }
+            yield ctx.file_evidence("scm.environment", path, line=line, attributes=attrs, strength=S,
+                                    summary=f"GitLab protected environment {env}: {n} approval(s)")
+        elif rtype == "gitlab_project_freeze_period":
+            yield ctx.file_evidence("change.freeze", path, line=line, attributes={"mechanism": "gitlab-freeze"},
+                                    strength=S, summary=f"GitLab freeze period {name}")
+        elif rtype == "aws_codepipeline" and "DeploymentWindow" in str(body):
+            yield ctx.file_evidence("change.freeze", path, line=line, attributes={"mechanism": "codepipeline-window"},
+                                    strength=S, summary=f"CodePipeline {name} stage condition DeploymentWindow")
+
+    # ---- probot settings ----------------------------------------------------------------------
+    def _settings_yml(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        pattern = ctx.options.get("production_pattern")
+        for path in (".github/settings.yml", ".github/settings.yaml"):
+            if not tree.exists(path):
+                continue
+            data = tree.yaml(path)
+            if not isinstance(data, dict):
+                continue
+            for br in data.get("branches") or []:
+                if not isinstance(br, dict):
+                    continue
+                prot = br.get("protection")
+                if not isinstance(prot, dict):
+                    continue
+                prr = prot.get("required_pull_request_reviews")
+                prr = prr if isinstance(prr, dict) else None
+                attrs = _rules(
+                    origin="settings-yml", branch=str(br.get("name") or ""),
+                    requires_pr=prr is not None,
+                    required_reviews=_int(prr.get("required_approving_review_count"), 1) if prr else 0,
+                    code_owner_review=_bool(prr.get("require_code_owner_reviews")) if prr else False,
+                    status_checks=bool(prot.get("required_status_checks")),
+                    dismiss_stale=_bool(prr.get("dismiss_stale_reviews")) if prr else False,
+                    last_push_approval=_bool(prr.get("require_last_push_approval")) if prr else False,
+                    enforce_admins=_bool(prot.get("enforce_admins")),
+                    force_push_blocked=not _bool(prot.get("allow_force_pushes")),
+                    deletion_blocked=not _bool(prot.get("allow_deletions")),
+                )
+                yield ctx.file_evidence(
+                    "scm.branch_rules", path, line=tree.line_of(path, re.compile(rf"name:\s*['\"]?{re.escape(attrs['branch'])}")),
+                    attributes=attrs, strength=Strength.STRONG, summary=f"settings.yml branch {attrs['branch']}: {_rules_summary(attrs)}",
+                )
+            for env in data.get("environments") or []:
+                if not isinstance(env, dict) or not env.get("name"):
+                    continue
+                name = str(env["name"])
+                reviewers = env.get("reviewers") or []
+                dbp = env.get("deployment_branch_policy")
+                policy = "none"
+                if isinstance(dbp, dict):
+                    policy = "protected" if _bool(dbp.get("protected_branches")) else "custom" if _bool(dbp.get("custom_branch_policies")) else "none"
+                attrs = {
+                    "origin": "settings-yml", "name": name, "production": is_production(name, pattern),
+                    "required_reviewers": len(reviewers) if isinstance(reviewers, list) else 0,
+                    "prevent_self_review": _bool(env.get("prevent_self_review")),
+                    "wait_timer": _int(env.get("wait_timer"), 0), "branch_policy": policy,
+                    "admin_bypass": None, "custom_rules": 0,
+                }
+                yield ctx.file_evidence(
+                    "scm.environment", path, line=tree.line_of(path, re.compile(rf"name:\s*['\"]?{re.escape(name)}")),
+                    attributes=attrs, strength=Strength.STRONG,
+                    summary=f"settings.yml environment {name}: {attrs['required_reviewers']} reviewer(s)",
+                )
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def _rules(**kw: Any) -> dict[str, Any]:
+    base = {
+        "origin": "", "branch": "", "requires_pr": False, "required_reviews": 0, "code_owner_review": False,
+        "status_checks": False, "dismiss_stale": False, "last_push_approval": False, "enforce_admins": False,
+        "force_push_blocked": False, "deletion_blocked": False, "merge_queue": False,
+    }
+    base.update(kw)
+    return base
+
+
+def _rules_summary(a: dict[str, Any]) -> str:
+    parts = []
+    if a["requires_pr"]:
+        parts.append("PR required")
+    if a["required_reviews"]:
+        parts.append(f"{a['required_reviews']} approval(s)")
+    if a["code_owner_review"]:
+        parts.append("code-owner review")
+    return ", ".join(parts) or "no review requirement"
+
+
+def _bool(v: Any, default: bool = False) -> bool:
+    if isinstance(v, list):
+        v = first(v)
+    if v is None:
+        return default
+    if isinstance(v, bool):
+        return v
+    return str(v).strip().lower() in ("true", "1", "yes")
+
+
+def _int(v: Any, default: int = 0) -> int:
+    if isinstance(v, list):
+        v = first(v)
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _label_names(data: Any) -> list[str]:
+    if isinstance(data, dict):
+        data = data.get("labels", data)
+        if isinstance(data, dict):
+            return [str(k) for k in data]
+    if not isinstance(data, list):
         return []
+    out = []
+    for item in data:
+        if isinstance(item, dict) and item.get("name"):
+            out.append(str(item["name"]))
+        elif isinstance(item, str):
+            out.append(item)
+    return out
+
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6}\s+.+|\*\*[^*]+\*\*|__[^_]+__|[-*]\s+\[[ xX]\]\s+.+|[A-Z][\w /&-]{1,40}:)")
+
+
+def template_fields(text: str) -> list[str]:
+    """Which fields a PR/MR template asks for, from its headings, bold labels and checkboxes."""
+    lines = [ln for ln in text.splitlines() if _HEADING.match(ln)]
+    label_text = "\n".join(lines)
+    fields = [f for f, rx in FIELD_RX.items() if rx.search(label_text)]
+    if re.search(r"(?m)^\s*[-*]\s+\[[ xX]\]", text):
+        fields.append("checklist")
+    return fields
+
+
+def parse_codeowners(text: str) -> tuple[list[tuple[str, list[str]]], list[str], int]:
+    """(rules as (pattern, owners), syntax errors, highest GitLab section approval count)."""
+    rules: list[tuple[str, list[str]]] = []
+    errors: list[str] = []
+    approvals = 0
+    owner_rx = re.compile(r"^(@[\w.\-/]+|[^@\s]+@[^@\s]+\.[\w]+)$")
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        m = re.match(r"^\^?\[([^\]]+)\](?:\[(\d+)\])?(.*)$", line)
+        if m:  # GitLab section header, optionally with default owners
+            if m.group(2):
+                approvals = max(approvals, int(m.group(2)))
+            continue
+        parts = line.split()
+        pattern, owners = parts[0], parts[1:]
+        bad = [o for o in owners if not owner_rx.match(o)]
+        if bad:
+            errors.append(f"line {n}: owner syntax {bad[0][:40]!r}")
+        rules.append((pattern, [o for o in owners if owner_rx.match(o)]))
+    return rules, errors, approvals
+
+
+def _codeowners_rx(pattern: str) -> re.Pattern[str]:
+    """gitignore-style CODEOWNERS pattern -> regex over repo-relative paths."""
+    p = pattern
+    anchored = p.startswith("/") or "/" in p.rstrip("/")
+    p = p.lstrip("/")
+    directory = p.endswith("/")
+    p = p.rstrip("/")
+    out = ""
+    i = 0
+    while i < len(p):
+        if p[i:i + 3] == "**/":
+            out += "(?:.*/)?"
+            i += 3
+        elif p[i:i + 2] == "**":
+            out += ".*"
+            i += 2
+        elif p[i] == "*":
+            out += "[^/]*"
+            i += 1
+        elif p[i] == "?":
+            out += "[^/]"
+            i += 1
+        else:
+            out += re.escape(p[i])
+            i += 1
+    prefix = "^" if anchored else "^(?:.*/)?"
+    suffix = "/.*$" if directory else "(?:/.*)?$"
+    return re.compile(prefix + out + suffix)
+
+
+def _covered(rules: list[tuple[str, list[str]]], files: list[str]) -> bool:
+    """True when some file is owned under last-match-wins semantics."""
+    compiled = [(_codeowners_rx(p), owners) for p, owners in rules]
+    for f in files:
+        owners: list[str] = []
+        for rx, o in compiled:
+            if rx.match(f):
+                owners = o
+        if owners:
+            return True
+    return False

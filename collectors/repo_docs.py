@@ -1,11 +1,720 @@
-"""Operational documents collector (not built yet: yields no evidence)."""
+"""Operational documents collector: runbooks, postmortems, debt registers, ADRs, policies, automation.
 
-from collectors.base import Collector
+Why strict selection: a generic `docs/` page is not a runbook and a sprint retro is not a
+postmortem. A file becomes a runbook only by living in a runbook/playbook folder (or being named
+so), or by sitting in an operations/on-call folder AND reading like one (symptom, diagnosis,
+remediation, escalation headings). Postmortems must carry incident-review sections. Dates come
+from git (last change, first addition) when the subject is a full (non-shallow) repository, else
+from front matter or the file name; a shallow clone never supplies dates, because every file would
+look freshly changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import yaml
+
+from collectors.base import CollectContext, Collector
+from collectors.common import front_matter, redact
+from collectors.gitinfo import GitError, GitInfo, git_info
+from scanner.hcl import blocks
+from scanner.model import Evidence, Strength, Subject
+
+DOC_EXT = (".md", ".markdown", ".adoc", ".asciidoc", ".rst")
+EXCLUDE_RX = re.compile(
+    r"(?i)(^|/)(tests?|testdata|test-data|fixtures?|__tests__|spec|examples?|samples?|node_modules|vendor|third_party|"
+    r"\.changeset|changelogs?)(/|$)"
+)
+INDEX_NAMES = {"readme", "index", "_index", "summary", "toc", "contents", "overview", "_sidebar", "sidebar"}
+
+RUNBOOK_DIR_RX = re.compile(r"(?i)(^|/)(run-?books?|play-?books?)(/|$)")
+OPS_DIR_RX = re.compile(r"(?i)(^|/)docs?/(.*/)?(operations|ops|on-?call|sre)(/|$)")
+RUNBOOK_NAME_RX = re.compile(r"(?i)(^|/)([^/]*run-?book[^/]*|operations|on-?call[^/]*)\.(md|markdown|adoc|rst)$")
+
+POSTMORTEM_DIR_RX = re.compile(
+    r"(?i)(^|/)(post-?mortems?|incidents?|incident-reports?|incident-reviews?|pirs?|rcas?|retros?|retrospectives)(/|$)"
+)
+POSTMORTEM_NAME_RX = re.compile(
+    r"(?i)(post-?mortem|incident-?(report|review)|(^|[-_./])pir([-_.]|$)|(^|[-_./])rca([-_.]|$))[^/]*$"
+)
+
+SECTION_RX: dict[str, re.Pattern[str]] = {
+    "symptoms": re.compile(r"(?i)symptom|signs?\b|what (is|does) (this|the) alert|alert (description|details|meaning)|"
+                           r"\bmeaning\b|when (this|it) fires|\btrigger|problem|anzeichen|symptome|beschreibung"),
+    "diagnosis": re.compile(r"(?i)diagnos|investigat|troubleshoot|triage|debug|identify|analys|fehlersuche|untersuch"),
+    "remediation": re.compile(r"(?i)remediat|mitigat|resolution|resolv|\bfix|recover|procedure|solution|workaround|"
+                              r"\bsteps\b|\bactions?\b|behebung|lösung|loesung|maßnahmen|massnahmen|wiederherstell"),
+    "escalation": re.compile(r"(?i)escalat|contacts?\b|\bowners?\b|on-?call|who to|eskalation|ansprechpartner"),
+    "rollback": re.compile(r"(?i)roll-?\s?back|revert|rückgängig|rueckgaengig"),
+    "verification": re.compile(r"(?i)verif|validat|confirm|health ?check|überprüf|ueberpruef|kontrolle"),
+}
+PM_SECTION_RX: dict[str, re.Pattern[str]] = {
+    "impact": re.compile(r"(?i)impact|auswirkung|betroffen|customer effect|user effect"),
+    "timeline": re.compile(r"(?i)timeline|time line|chronolog|zeitlinie|zeitstrahl|ablauf|sequence of events"),
+    "root_cause": re.compile(r"(?i)root[- ]?cause|\bcauses?\b|contributing factors|\bwhy\b|five whys|5 whys|ursache"),
+    "action_items": re.compile(r"(?i)action[- ]?items?|follow[- ]?ups?|corrective|preventive|next steps|to-?dos?|"
+                               r"maßnahmen|massnahmen|aufgaben|remediation items"),
+    "lessons": re.compile(r"(?i)lessons?|learn|what went (well|wrong)|went well|erkenntnis|gelernt"),
+}
+BLAMELESS_RX = re.compile(r"(?i)blameless|blame-?free|no[- ]blame|schuldfrei|ohne schuldzuweisung")
+ISSUE_LINK_RX = re.compile(r"(?<![\w/])#\d+\b|https?://\S+/(-/)?(issues|pull|merge_requests|browse)/[\w-]+|\b[A-Z][A-Z0-9]{1,9}-\d+\b")
+OWNER_RX = re.compile(r"(?i)@[\w-]+|\bowner\b|\bassignee\b|verantwortlich|zuständig")
+DATE_IN_NAME = re.compile(r"(20\d\d)[-_]?([01]\d)[-_]?([0-3]\d)")
+MONTH_IN_NAME = re.compile(r"(20\d\d)[-_]([01]\d)(?!\d)")
+
+REGISTER_RX = re.compile(
+    r"(?i)(^|/)(ops-debt-register|operational-debt[^/]*|ops-debt[^/]*|[^/]*debt[-_]register[^/]*|toil[-_]register[^/]*|"
+    r"toil\.md|tech-?debt[^/]*\.(ya?ml|csv|json)|technical-debt[^/]*\.(ya?ml|csv|json))$"
+)
+REGISTER_EXT = (".yml", ".yaml", ".csv", ".md", ".json")
+DEBT_DOC_RX = re.compile(r"(?i)(^|/)(tech[-_]?debt|technical[-_]debt|debt)\.(md|markdown|adoc|rst)$|(^|/)docs?/([^/]*/)*tech(nical)?[-_]?debt[^/]*\.(md|adoc|rst)$")
+REQUIRED_FIELDS = ("id", "title", "category", "severity", "toil_hours_per_week", "owner", "created_date",
+                   "target_resolution_date", "status")
+FIELD_ALIASES = {
+    "toil_hours": "toil_hours_per_week", "toil_hours_week": "toil_hours_per_week", "hours_per_week": "toil_hours_per_week",
+    "toil_h_per_week": "toil_hours_per_week", "toil": "toil_hours_per_week", "created": "created_date",
+    "created_at": "created_date", "opened": "created_date", "target_date": "target_resolution_date",
+    "due_date": "target_resolution_date", "due": "target_resolution_date", "target_resolution": "target_resolution_date",
+    "name": "title", "summary": "title", "priority": "severity", "type": "category", "assignee": "owner",
+}
+RESOLVED = {"resolved", "closed", "done", "fixed", "completed", "complete", "wontfix", "won't fix", "wont_fix", "retired", "paid"}
+REVIEW_RX = re.compile(r"(?i)last[-_ ]?review(ed)?(_date|[-_ ]?on)?\s*[:=]\s*['\"]?(\d{4}-\d{2}-\d{2})")
+ADR_DIR_RX = re.compile(r"(?i)(^|/)(adrs?|decisions|architecture[-_]decisions|decision-records)/")
+POLICY_TOPICS: list[tuple[str, re.Pattern[str]]] = [
+    ("drift-sla", re.compile(r"(?i)drift[^/]*(sla|policy|process)[^/]*$")),
+    ("oncall", re.compile(r"(?i)(on-?call|escalation)[^/]*$")),
+    ("rollback", re.compile(r"(?i)roll-?back[^/]*$")),
+    ("deployment", re.compile(r"(?i)deploy(ment)?[-_]?(process|policy|procedure|guide|checklist)[^/]*$|(^|/)deploy(ment|ing)?\.(md|adoc|rst)$")),
+    ("incident-process", re.compile(r"(?i)incident[-_]?(response|process|management|handling|policy)[^/]*$")),
+    ("toil-okr", re.compile(r"(?i)(toil|okr)[^/]*$")),
+    ("dora-review", re.compile(r"(?i)(dora|delivery[-_]metrics)[^/]*$")),
+    ("alert-review", re.compile(r"(?i)alert(ing)?[-_]?(review|policy|hygiene)[^/]*$")),
+]
+INCIDENT_TOOL_FILES = {
+    ".firehydrant.yml": "firehydrant", "firehydrant.yml": "firehydrant", ".rootly.yml": "rootly", "rootly.yml": "rootly",
+    ".incident.yml": "incident-io", "incident-io.yml": "incident-io",
+}
 
 
 class DocsCollector(Collector):
     name = "docs"
-    description = "Operational documents (placeholder)"
+    source = "repo"
+    description = "Operational documents: runbooks, postmortems, debt registers, ADRs, policies, runbook automation"
+    controls = ("WAF-OPS-060", "WAF-OPS-070", "WAF-OPS-100")
 
-    def collect(self, subject, ctx):
-        return []
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
+        # per-call state lives in _Scan: one collector instance serves subjects on several threads
+        return _Scan(_git(subject, ctx)).run(ctx)
+
+
+def _git(subject: Subject, ctx: CollectContext) -> GitInfo | None:
+    """Full history only: a shallow clone would date every file to its single commit."""
+    try:
+        info = git_info(subject.workdir, ctx.now)
+    except GitError:
+        return None
+    return info if info is not None and not info.shallow else None
+
+
+class _Scan:
+    def __init__(self, git: GitInfo | None) -> None:
+        self.git = git
+
+    def run(self, ctx: CollectContext) -> list[Evidence]:
+        out: list[Evidence] = []
+        runbooks: list[Evidence] = []
+        steps = (self._runbooks, self._postmortems, self._incident_templates, self._incident_trends,
+                 self._debt, self._adr, self._policies, self._automation, self._incident_tooling)
+        for step in steps:
+            try:
+                items = list(step(ctx, runbooks) if step.__name__ == "_automation" else step(ctx))
+            except Exception as err:
+                ctx.warn("repo", f"docs collector ({step.__name__.strip('_')}): {type(err).__name__}: {err}")
+                continue
+            if step.__name__ == "_runbooks":
+                runbooks = [e for e in items if e.kind == "doc.runbook"]
+            out.extend(items)
+        return out
+
+    def _changed(self, path: str) -> str | None:
+        d = self.git.last_changed(path) if self.git else None
+        return d.date().isoformat() if d else None
+
+    # ---- runbooks -----------------------------------------------------------------------------
+    def _runbooks(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in tree.files:
+            low = path.lower()
+            if not low.endswith(DOC_EXT) or EXCLUDE_RX.search(path):
+                continue
+            in_rb_dir = bool(RUNBOOK_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) if "/" in path else False
+            named = bool(RUNBOOK_NAME_RX.search(path))
+            in_ops_dir = bool(OPS_DIR_RX.search(path))
+            if not (in_rb_dir or named or in_ops_dir):
+                continue
+            text = tree.text(path)
+            if not text or not text.strip():
+                continue
+            fm = front_matter(text)
+            headings = _headings(text, path)
+            sections = [s for s, rx in SECTION_RX.items() if any(rx.search(h) for h in headings)]
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+            template = "template" in low or fm.get("template") is True
+            index = stem in INDEX_NAMES or (not sections and _mostly_links(text))
+            if in_ops_dir and not (in_rb_dir or named):
+                # an operations/on-call folder holds many kinds of pages: only runbook-shaped ones count
+                ops_like = len(set(sections) & {"symptoms", "diagnosis", "remediation", "escalation"}) >= 2
+                if not (ops_like or re.search(r"(?i)run-?book|play-?book", stem + " " + " ".join(headings[:2]))):
+                    continue
+            if named and not in_rb_dir and not in_ops_dir and stem in ("operations",) and len(sections) < 1:
+                continue
+            reviewed = _fm_date(fm, "last_reviewed", "last_review", "reviewed", "review_date", "reviewed_at",
+                                "last_updated", "updated", "date")
+            changed = self._changed(path)
+            dates_from = "git" if self.git is not None else ("front-matter" if reviewed else "none")
+            rb_changes = [d.date().isoformat() for d, _ in (self.git.file(path).changes if self.git and self.git.file(path) else [])][:50]
+            attrs = {
+                "title": redact(_title(text, fm, path), 120),
+                "service": str(fm.get("service") or _service_of(path)),
+                "template": template,
+                "index": index and not template,
+                "sections": sections,
+                "code_blocks": _code_blocks(text),
+                "last_changed": changed,
+                "last_reviewed": reviewed,
+                "dates_from": dates_from,
+                "change_dates": rb_changes,
+            }
+            kind = "runbook template" if template else "runbook index" if attrs["index"] else "runbook"
+            yield ctx.file_evidence(
+                "doc.runbook", path, line=1, attributes=attrs,
+                strength=Strength.DIRECT if (in_rb_dir or named) else Strength.STRONG,
+                summary=f"{kind} with {len(sections)} standard section(s), {attrs['code_blocks']} code block(s)",
+            )
+
+    # ---- postmortems ----------------------------------------------------------------------------
+    def _postmortems(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in tree.files:
+            low = path.lower()
+            if not low.endswith(DOC_EXT + (".txt",)) or EXCLUDE_RX.search(path):
+                continue
+            in_dir = bool(POSTMORTEM_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) if "/" in path else False
+            named = bool(POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]))
+            if not (in_dir or named) or low.startswith((".github/issue_template", ".gitlab/issue_templates")):
+                continue
+            text = tree.text(path)
+            if not text or not text.strip():
+                continue
+            fm = front_matter(text)
+            headings = _headings(text, path)
+            sections = [s for s, rx in PM_SECTION_RX.items() if any(rx.search(h) for h in headings)]
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+            template = "template" in low or fm.get("template") is True
+            index = stem in INDEX_NAMES and len(sections) < 2
+            core = set(sections) & {"impact", "timeline", "root_cause", "action_items"}
+            if not index and len(core) < (1 if named else 2):
+                continue  # a folder called incidents/ or retros/ alone does not make a postmortem
+            if index and not in_dir:
+                continue
+            pm_date, date_from = _fm_date(fm, "date", "incident_date", "occurred", "created", "started"), "front-matter"
+            if not pm_date:
+                pm_date, date_from = _name_date(path), "filename"
+            if not pm_date and self.git is not None:
+                added = self.git.added(path) or self.git.file(path) and self.git.file(path).first_seen
+                pm_date, date_from = (added.date().isoformat() if added else None), "git"
+            if not pm_date:
+                date_from = "none"
+            action_text = _section_text(text, PM_SECTION_RX["action_items"]) or ""
+            links = len(ISSUE_LINK_RX.findall(action_text)) if action_text else 0
+            attrs = {
+                "title": redact(_title(text, fm, path), 120),
+                "date": pm_date,
+                "date_from": date_from,
+                "sections": sections,
+                "blameless": bool(BLAMELESS_RX.search(text)),
+                "action_item_links": links,
+                "action_items_owned": bool(action_text and OWNER_RX.search(action_text)),
+                "category": redact(str(fm.get("category") or fm.get("class") or fm.get("classification") or
+                                       fm.get("incident_type") or ""), 60) or None,
+                "template": template,
+                "index": index and not template,
+            }
+            kind = "postmortem template" if template else "postmortem index" if attrs["index"] else "postmortem"
+            yield ctx.file_evidence("doc.postmortem", path, line=1, attributes=attrs,
+                                    summary=f"{kind} ({', '.join(sections) or 'no standard sections'})")
+
+    def _incident_templates(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        rx = re.compile(r"(?i)incident|post-?mortem|outage|\bpir\b|\brca\b")
+        for path in tree.glob(".github/ISSUE_TEMPLATE/*", ".gitlab/issue_templates/*", ".gitlab/merge_request_templates/*"):
+            name = path.rsplit("/", 1)[-1]
+            if not rx.search(name):
+                continue
+            text = tree.text(path) or ""
+            if path.lower().endswith((".yml", ".yaml")):
+                kind = "issue-form"
+                data = tree.yaml(path)
+                labels = _form_labels(data)
+            else:
+                kind = "mr-template" if "merge_request" in path.lower() else "issue-template"
+                labels = _headings(text, path)
+            sections = [s for s, srx in PM_SECTION_RX.items() if any(srx.search(lb) for lb in labels)]
+            yield ctx.file_evidence(
+                "doc.incident_template", path, line=1,
+                attributes={"kind": kind, "postmortem": bool(re.search(r"(?i)post-?mortem|review|\bpir\b|\brca\b", name)) or len(sections) >= 3,
+                            "sections": sections, "blameless": bool(BLAMELESS_RX.search(text))},
+                summary=f"incident {kind} ({', '.join(sections) or 'no review sections'})",
+            )
+
+    def _incident_trends(self, ctx: CollectContext) -> Iterator[Evidence]:
+        rx = re.compile(r"(?i)(incident|postmortem|reliability|ops)[-_ ]?(trend|review|report)s?[-_ ]?(20\d\d[-_][01]\d)|"
+                        r"(^|/)(incident-)?trends/[^/]*(20\d\d[-_][01]\d)")
+        for path in ctx.tree.files:
+            if not path.lower().endswith(DOC_EXT) or EXCLUDE_RX.search(path):
+                continue
+            m = rx.search(path)
+            if m:
+                period = MONTH_IN_NAME.search(path.rsplit("/", 1)[-1]) or MONTH_IN_NAME.search(path)
+                yield ctx.file_evidence("doc.incident_trend", path, line=1,
+                                        attributes={"period": f"{period.group(1)}-{period.group(2)}" if period else None},
+                                        summary="incident trend report")
+
+    def _incident_tooling(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in tree.files:
+            name = path.rsplit("/", 1)[-1].lower()
+            if name in INCIDENT_TOOL_FILES and path.count("/") <= 1:
+                yield ctx.file_evidence("doc.incident_tooling", path, line=1, attributes={"tool": INCIDENT_TOOL_FILES[name]},
+                                        strength=Strength.WEAK, summary=f"{INCIDENT_TOOL_FILES[name]} configuration")
+        for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+            text = tree.text(path) or ""
+            if re.search(r"(?m)^\s*(issues|issue_comment)\s*:", text) and re.search(r"(?i)incident|post-?mortem", text):
+                yield ctx.file_evidence("doc.incident_tooling", path, line=tree.line_of(path, re.compile(r"(?i)incident")),
+                                        attributes={"tool": "issue-workflow"}, strength=Strength.WEAK,
+                                        summary="workflow reacting to incident issues")
+
+    # ---- debt ------------------------------------------------------------------------------------
+    def _debt(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        for path in tree.files:
+            if EXCLUDE_RX.search(path):
+                continue
+            if REGISTER_RX.search(path) and path.lower().endswith(REGISTER_EXT):
+                ev = self._register(ctx, path)
+                if ev is not None:
+                    yield ev
+            elif DEBT_DOC_RX.search(path):
+                text = tree.text(path) or ""
+                yield ctx.file_evidence("doc.debt_doc", path, line=1,
+                                        attributes={"title": redact(_title(text, front_matter(text), path), 120)},
+                                        strength=Strength.STRONG, summary="technical-debt document")
+
+    def _register(self, ctx: CollectContext, path: str) -> Evidence | None:
+        tree = ctx.tree
+        text = tree.text(path)
+        if text is None:
+            return None
+        fmt = path.rsplit(".", 1)[-1].lower().replace("yml", "yaml")
+        entries, meta_review, ok = parse_register(text, fmt, lambda: tree.yaml(path), lambda: tree.json(path))
+        if not ok:
+            ctx.warn("repo", "debt register could not be read as a list of entries (expected entries[] or table rows)", path)
+        attrs = register_stats(entries)
+        review = meta_review or _header_review(text)
+        history, quarters = self._register_history(path, fmt, ctx.now)
+        attrs.update({
+            "format": fmt,
+            "parsed": ok,
+            "last_review": review,
+            "last_changed": self._changed(path),
+            "dates_from": "git" if self.git is not None else "none",
+            "history": history,
+            "quarters": quarters,
+        })
+        return ctx.file_evidence(
+            "doc.debt_register", path, line=1, attributes=attrs,
+            summary=f"debt register: {attrs['entries']} entr(y/ies), {attrs['complete']} complete, {attrs['open']} open",
+        )
+
+    def _register_history(self, path: str, fmt: str, now: datetime) -> tuple[list[dict], list[dict]]:
+        """Register snapshots at quarter ends (git), for toil trends and paydown-versus-creation."""
+        if self.git is None or fmt not in ("yaml", "csv", "json", "md"):
+            return [], []
+        fh = self.git.file(path)
+        if fh is None or not fh.changes:
+            return [], []
+        snaps: list[dict] = []
+        prev_ids: tuple[set, set] | None = None
+        quarters: list[dict] = []
+        ends = [now - timedelta(days=91 * k) for k in range(4, -1, -1)]  # 4 quarter boundaries back to now
+        for end in ends:
+            sha = next((s for d, s in fh.changes if d <= end), None)
+            if sha is None:
+                prev_ids = (set(), set())
+                continue
+            content = self.git.show(sha, path)
+            if content is None:
+                continue
+            entries, _, ok = parse_register(content, fmt, lambda c=content: _yaml_load(c), lambda c=content: _json_load(c))
+            if not ok:
+                continue
+            st = register_stats(entries)
+            ids_open = {str(e.get("id")) for e in entries if e.get("id") is not None and not _resolved(e)}
+            ids_res = {str(e.get("id")) for e in entries if e.get("id") is not None and _resolved(e)}
+            snaps.append({"date": end.date().isoformat(), "entries": st["entries"], "open": st["open"],
+                          "toil_open": st["toil_open"]})
+            if prev_ids is not None:
+                p_open, p_res = prev_ids
+                created = len((ids_open | ids_res) - (p_open | p_res))
+                paid = len({i for i in p_open if i in ids_res or i not in ids_open | ids_res})
+                quarters.append({"end": end.date().isoformat(), "created": created, "resolved": paid})
+            prev_ids = (ids_open, ids_res)
+        return snaps, quarters
+
+    def _adr(self, ctx: CollectContext) -> Iterator[Evidence]:
+        tree = ctx.tree
+        dirs: dict[str, list[str]] = {}
+        for path in tree.files:
+            if not path.lower().endswith((".md", ".adoc", ".rst")) or EXCLUDE_RX.search(path):
+                continue
+            m = ADR_DIR_RX.search(path)
+            if not m:
+                continue
+            d = path[: m.end() - 1]
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+            if stem in INDEX_NAMES or "template" in stem:
+                continue
+            dirs.setdefault(d, []).append(path)
+        register_ids = self._register_ids(ctx)
+        for d, files in dirs.items():
+            if len(files) < 1:
+                continue
+            mentions = 0
+            for f in files:
+                t = tree.text(f) or ""
+                if re.search(r"(?i)technical debt|tech[- ]debt|operational debt|\btoil\b", t) or any(i in t for i in register_ids):
+                    mentions += 1
+            yield ctx.file_evidence("doc.adr", d, attributes={"count": len(files), "mentions_debt": mentions},
+                                    strength=Strength.WEAK if mentions else Strength.DIRECT,
+                                    summary=f"{len(files)} ADR(s), {mentions} mention debt")
+
+    def _register_ids(self, ctx: CollectContext) -> set[str]:
+        ids: set[str] = set()
+        for path in ctx.tree.files:
+            if REGISTER_RX.search(path) and path.lower().endswith((".yml", ".yaml")):
+                data = ctx.tree.yaml(path)
+                entries = data.get("entries") if isinstance(data, dict) else data
+                for e in entries if isinstance(entries, list) else []:
+                    if isinstance(e, dict) and e.get("id") and len(str(e["id"])) >= 4:
+                        ids.add(str(e["id"]))
+        return ids
+
+    def _policies(self, ctx: CollectContext) -> Iterator[Evidence]:
+        for path in ctx.tree.files:
+            if not path.lower().endswith(DOC_EXT) or EXCLUDE_RX.search(path):
+                continue
+            top = path.count("/") == 0 or path.lower().startswith(("docs/", "doc/", "ops/", "operations/", "runbooks/", "handbook/"))
+            if not top:
+                continue
+            for topic, rx in POLICY_TOPICS:
+                if rx.search(path.rsplit("/", 1)[-1]):
+                    yield ctx.file_evidence("doc.policy", path, line=1, attributes={"topic": topic},
+                                            strength=Strength.WEAK, summary=f"{topic} document")
+                    break
+
+    # ---- runbook automation ---------------------------------------------------------------------
+    def _automation(self, ctx: CollectContext, runbooks: list[Evidence]) -> Iterator[Evidence]:
+        tree = ctx.tree
+        cand_rx = re.compile(r"(?i)(ssm|automation|run-?books?|documents)/[^/]*\.(ya?ml|json)$|ssm[^/]*\.(ya?ml|json)$")
+        for path in tree.files:
+            if EXCLUDE_RX.search(path) or not cand_rx.search(path):
+                continue
+            data = tree.json(path) if path.lower().endswith(".json") else tree.yaml(path)
+            if isinstance(data, dict) and str(data.get("schemaVersion")) == "0.3" and data.get("mainSteps"):
+                yield ctx.file_evidence("doc.automation", path, line=1, attributes={"tool": "ssm-automation"},
+                                        strength=Strength.STRONG, summary="SSM Automation document")
+        for path in tree.with_suffix(".tf"):
+            text = tree.text(path)
+            if not text or ("aws_ssm_document" not in text and "azurerm_automation_runbook" not in text):
+                continue
+            for b in blocks(tree.hcl(path)):
+                if b.type != "resource" or not b.labels:
+                    continue
+                if b.labels[0] == "aws_ssm_document" and str(b.body.get("document_type")) == "Automation":
+                    tool = "ssm-automation"
+                elif b.labels[0] == "azurerm_automation_runbook":
+                    tool = "azure-automation"
+                else:
+                    continue
+                line = tree.line_of(path, re.compile(rf'resource\s+"{b.labels[0]}"\s+"{re.escape(b.labels[1])}"'))
+                yield ctx.file_evidence("doc.automation", path, line=line, attributes={"tool": tool},
+                                        strength=Strength.STRONG, summary=f"{tool} {b.labels[1]} in Terraform")
+        for path in tree.files:
+            low = path.lower()
+            if "rundeck" in low and low.endswith((".yml", ".yaml")):
+                docs = tree.yaml_docs(path)
+                jobs = docs[0] if docs else None
+                if isinstance(jobs, list) and any(isinstance(j, dict) and "sequence" in j for j in jobs):
+                    yield ctx.file_evidence("doc.automation", path, line=1, attributes={"tool": "rundeck"},
+                                            strength=Strength.STRONG, summary="Rundeck job definition")
+            elif ("stackstorm" in low or "/actions/" in low and "packs/" in low) and low.endswith((".yml", ".yaml")):
+                data = tree.yaml(path)
+                if isinstance(data, dict) and data.get("runner_type") and data.get("entry_point"):
+                    yield ctx.file_evidence("doc.automation", path, line=1, attributes={"tool": "stackstorm"},
+                                            strength=Strength.STRONG, summary="StackStorm action")
+        rb_text = "\n".join(tree.text(e.locator.path) or "" for e in runbooks if e.locator.path)
+        if rb_text:
+            for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+                name = path.rsplit("/", 1)[-1]
+                text = tree.text(path) or ""
+                if "workflow_dispatch" in text and re.search(rf"(workflows/|\b){re.escape(name)}\b", rb_text):
+                    yield ctx.file_evidence("doc.automation", path, line=tree.line_of(path, "workflow_dispatch"),
+                                            attributes={"tool": "workflow-dispatch"}, strength=Strength.STRONG,
+                                            summary="manually dispatched ops workflow linked from a runbook")
+
+
+# ---- parsing helpers ------------------------------------------------------------------------------
+
+def _headings(text: str, path: str) -> list[str]:
+    """Headings of Markdown, AsciiDoc or reStructuredText (plus bold-only lines used as headings)."""
+    out: list[str] = []
+    lines = text.splitlines()
+    in_code = False
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if s.startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        m = re.match(r"^(#{1,6}|={1,6})\s+(.+?)\s*#*$", s)
+        if m:
+            out.append(m.group(2))
+            continue
+        m = re.match(r"^(\*\*|__)([^*_]{2,80})(\*\*|__):?\s*$", s)
+        if m:
+            out.append(m.group(2))
+            continue
+        if path.lower().endswith(".rst") and i + 1 < len(lines) and s and re.match(r"^([=\-~^\"'`#*+])\1{2,}\s*$", lines[i + 1].strip()):
+            out.append(s)
+    return out
+
+
+def _section_text(text: str, rx: re.Pattern[str]) -> str | None:
+    """The body of the first heading matching `rx`, up to the next heading of the same or higher level."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^\s*(#{1,6}|={1,6})\s+(.+)$", line)
+        if m and rx.search(m.group(2)):
+            level = len(m.group(1))
+            body = []
+            for nxt in lines[i + 1:]:
+                n = re.match(r"^\s*(#{1,6}|={1,6})\s+", nxt)
+                if n and len(n.group(1)) <= level:
+                    break
+                body.append(nxt)
+            return "\n".join(body)
+    return None
+
+
+def _code_blocks(text: str) -> int:
+    fences = len(re.findall(r"(?m)^\s*(```|~~~)", text)) // 2
+    rst = len(re.findall(r"(?m)^\s*\.\. code(-block)?::", text))
+    adoc = len(re.findall(r"(?m)^\[source", text))
+    return fences + rst + adoc
+
+
+def _mostly_links(text: str) -> bool:
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        return True
+    links = sum(1 for ln in lines if re.match(r"^\s*([-*+]|\d+\.)\s+.*\]\(|^\s*\|.*\]\(", ln))
+    return links / len(lines) >= 0.5
+
+
+def _title(text: str, fm: dict[str, Any], path: str) -> str:
+    if fm.get("title"):
+        return str(fm["title"])
+    m = re.search(r"(?m)^\s*(#|=)\s+(.+)$", text)
+    return m.group(2).strip() if m else path.rsplit("/", 1)[-1]
+
+
+def _service_of(path: str) -> str:
+    parts = path.split("/")
+    for i, p in enumerate(parts[:-1]):
+        if re.fullmatch(r"(?i)run-?books?|play-?books?|on-?call|operations", p) and i + 2 < len(parts):
+            return parts[i + 1]
+    return parts[-1].rsplit(".", 1)[0]
+
+
+def _to_date(v: Any) -> str | None:
+    if isinstance(v, datetime):
+        return v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, str):
+        m = re.search(r"(20\d\d|19\d\d)-([01]\d)-([0-3]\d)", v)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def _fm_date(fm: dict[str, Any], *keys: str) -> str | None:
+    for k in keys:
+        d = _to_date(fm.get(k))
+        if d:
+            return d
+    return None
+
+
+def _name_date(path: str) -> str | None:
+    m = DATE_IN_NAME.search(path.rsplit("/", 1)[-1]) or DATE_IN_NAME.search(path)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _form_labels(data: Any) -> list[str]:
+    out: list[str] = []
+    body = data.get("body") if isinstance(data, dict) else None
+    for item in body if isinstance(body, list) else []:
+        attrs = item.get("attributes") if isinstance(item, dict) else None
+        if isinstance(attrs, dict):
+            for key in ("label", "description"):
+                if attrs.get(key):
+                    out.append(str(attrs[key])[:200])
+        if isinstance(item, dict) and item.get("id"):
+            out.append(str(item["id"]).replace("_", " "))
+    return out
+
+
+def _yaml_load(text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def _json_load(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _norm_key(k: Any) -> str:
+    key = re.sub(r"[\s\-/]+", "_", str(k).strip().lower())
+    return FIELD_ALIASES.get(key, key)
+
+
+def parse_register(text: str, fmt: str, load_yaml: Any, load_json: Any) -> tuple[list[dict[str, Any]], str | None, bool]:
+    """(entries with normalised keys, last review date from the document, parsed OK)."""
+    rows: list[dict[str, Any]] = []
+    review: str | None = None
+    if fmt in ("yaml", "json"):
+        data = load_yaml() if fmt == "yaml" else load_json()
+        items = None
+        if isinstance(data, dict):
+            for k in ("last_review", "last_reviewed", "reviewed", "review_date", "last_review_date"):
+                review = review or _to_date(data.get(k))
+            meta = data.get("metadata") or data.get("meta")
+            if isinstance(meta, dict):
+                for k in ("last_review", "last_reviewed", "reviewed", "review_date", "last_review_date"):
+                    review = review or _to_date(meta.get(k))
+            for k in ("entries", "items", "debt", "debts", "register", "toil", "records"):
+                if isinstance(data.get(k), list):
+                    items = data[k]
+                    break
+        elif isinstance(data, list):
+            items = data
+        if items is None:
+            return [], review, False
+        rows = [{_norm_key(k): v for k, v in e.items()} for e in items if isinstance(e, dict)]
+        return rows, review, bool(rows) or items == []
+    if fmt == "csv":
+        lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+        try:
+            reader = csv.DictReader(io.StringIO("\n".join(lines)))
+            rows = [{_norm_key(k): (v.strip() if isinstance(v, str) else v) for k, v in r.items() if k is not None}
+                    for r in reader]
+        except csv.Error:
+            return [], None, False
+        ok = bool(reader.fieldnames) and "id" in {_norm_key(f) for f in reader.fieldnames or []}
+        return rows, None, ok
+    # Markdown: the first table whose header names the register fields
+    table = [ln for ln in text.splitlines() if ln.strip().startswith("|")]
+    if len(table) >= 2:
+        header = [_norm_key(c) for c in table[0].strip().strip("|").split("|")]
+        for ln in table[2:]:
+            cells = [c.strip() for c in ln.strip().strip("|").split("|")]
+            if len(cells) == len(header):
+                rows.append(dict(zip(header, cells, strict=True)))
+        return rows, None, "id" in header or "title" in header
+    return [], None, False
+
+
+def _resolved(e: dict[str, Any]) -> bool:
+    return str(e.get("status") or "").strip().lower() in RESOLVED
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    try:
+        return float(str(v).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def register_stats(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    complete = 0
+    missing: dict[str, int] = {}
+    for e in entries:
+        gaps = [f for f in REQUIRED_FIELDS if e.get(f) in (None, "", [])]
+        if not gaps:
+            complete += 1
+        for g in gaps:
+            missing[g] = missing.get(g, 0) + 1
+    open_entries = [e for e in entries if not _resolved(e)]
+    toil = [_num(e.get("toil_hours_per_week")) for e in open_entries]
+    pm_rx = re.compile(r"(?i)post-?mortem|\bpir\b|incident")
+    links = sum(1 for e in entries if any(pm_rx.search(f"{k} {v}") for k, v in e.items() if k in
+                                           ("source", "postmortem", "origin", "links", "link", "references", "refs", "notes")))
+    return {
+        "entries": len(entries),
+        "complete": complete,
+        "missing_fields": sorted(missing, key=lambda k: -missing[k]),
+        "toil_numeric": all(t is not None for t in toil),
+        "toil_open": round(sum(t for t in toil if t is not None), 2),
+        "open": len(open_entries),
+        "resolved": len(entries) - len(open_entries),
+        "postmortem_links": links,
+    }
+
+
+def _header_review(text: str) -> str | None:
+    for line in text.splitlines()[:30]:
+        m = REVIEW_RX.search(line)
+        if m:
+            return _to_date(m.group(3))
+    return None
+
+
+def _ensure_utc(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
