@@ -1,0 +1,210 @@
+"""Probes for WAF-OPS-090 (configuration drift detection and remediation).
+
+Drift detection is a scheduled comparison of the live estate with the code: a CI job that runs
+`terraform plan -detailed-exitcode` / `driftctl scan` on a cron (the `ci.job` evidence of the CI
+collector, joined with its `ci.pipeline` for the schedule interval), a platform feature (HCP
+Terraform health assessments, Spacelift/env0 drift detection) or a GitOps reconciler, which
+compares continuously. A workflow file with a cron is not proof that it runs: GitHub disables
+scheduled workflows in inactive repositories, so "running" needs the platform API.
+"""
+
+from __future__ import annotations
+
+from rules.probes import EvidenceSet, Finding, found, missing, probe
+from rules.probes.ops020 import (
+    PR_TRIGGERS,
+    ci_jobs_with,
+    facts,
+    iac_deploy_jobs,
+    pipeline_of,
+    resources,
+    triggers,
+)
+from scanner.model import Evidence, Strength
+
+PLATFORM_DRIFT = {"hcp-assessments", "spacelift", "env0"}
+
+
+def scheduled_drift_jobs(ev: EvidenceSet) -> list[tuple[Evidence, float | None]]:
+    """(job, interval hours) of scheduled jobs that plan or scan for drift."""
+    out = []
+    for j in ci_jobs_with(ev, "plan", "drift"):
+        if "schedule" not in triggers(j):
+            continue
+        pipe = pipeline_of(ev, j)
+        out.append((j, pipe.get("schedule_interval_hours") if pipe else None))
+    return out
+
+
+# ---- level 2 -------------------------------------------------------------------------------------------
+
+
+@probe("plan_on_pr", text="A plan (diff against the live estate) runs on pull requests", sources=["repo"])
+def plan_on_pr(ev: EvidenceSet) -> Finding:
+    jobs = [j for j in ci_jobs_with(ev, "plan", "drift") if triggers(j) & PR_TRIGGERS]
+    atlantis = ev.of("ci.pipeline", system="atlantis")
+    vcs = [e for e in resources(ev, "tfe_workspace") if facts(e).get("vcs")] + resources(ev, "spacelift_stack")
+    gitops = ev.of("gitops.app")
+    items = jobs + atlantis + vcs + gitops
+    if items:
+        what = []
+        if jobs:
+            what.append(f"{len(jobs)} PR-triggered plan job(s)")
+        if atlantis:
+            what.append("Atlantis autoplan")
+        if vcs:
+            what.append(f"{len(vcs)} VCS-driven workspace/stack(s) with speculative plans")
+        if gitops:
+            what.append(f"{len(gitops)} GitOps app(s) whose diff the reconciler shows")
+        return found(items, "; ".join(what))
+    return missing(ev, "no plan runs on pull requests")
+
+
+@probe("manual_plan_workflow", text="A plan can be run on demand (manual workflow, Makefile target)", sources=["repo"])
+def manual_plan_workflow(ev: EvidenceSet) -> Finding:
+    jobs = [j for j in ci_jobs_with(ev, "plan", "drift") if triggers(j) - PR_TRIGGERS]
+    if jobs:
+        return found(jobs, f"{len(jobs)} pipeline job(s) run a plan (manual, push or schedule)")
+    targets = ev.of("iac.plan_target")
+    if targets:
+        return found(targets, f"{len(targets)} plan target(s)/script(s) for running a plan by hand", Strength.WEAK)
+    return missing(ev, "no plan workflow or plan target")
+
+
+# ---- level 3 -------------------------------------------------------------------------------------------
+
+
+@probe("drift_job_scheduled", text="Drift is checked on a schedule (at most every max_hours)", sources=["repo"],
+       max_hours=24)
+def drift_job_scheduled(ev: EvidenceSet) -> Finding:
+    limit = ev.p("max_hours")
+    jobs = scheduled_drift_jobs(ev)
+    ok = [j for j, h in jobs if h is not None and h <= limit]
+    platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT]
+    gitops = ev.of("gitops.app")
+    if ok or platform or gitops:
+        what = []
+        if ok:
+            what.append(f"{len(ok)} scheduled plan/drift job(s) every <= {limit} h")
+        if platform:
+            what.append(", ".join(sorted({str(d.get('tool')) for d in platform})) + " drift detection")
+        if gitops:
+            what.append(f"{len(gitops)} GitOps app(s) compared continuously by the reconciler")
+        strength = Strength.DIRECT if ok or platform else Strength.STRONG
+        return found(ok + platform + gitops, "; ".join(what), strength)
+    unknown = [j for j, h in jobs if h is None]
+    if unknown:
+        return Finding(None, "not assessed, because the schedule of the drift job(s) is kept in the CI platform "
+                       "(pipeline schedules), not in the repository", unknown)
+    slow = [j for j, h in jobs if h is not None]
+    if slow:
+        return Finding(False, f"drift job(s) scheduled less often than every {limit} h", slow)
+    return missing(ev, "no scheduled plan or drift detection")
+
+
+@probe("drift_job_running", text="The scheduled drift job actually runs", sources=["repo", "github", "gitlab"])
+def drift_job_running(ev: EvidenceSet) -> Finding:
+    platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT] + ev.of("gitops.app")
+    jobs = [j for j, _h in scheduled_drift_jobs(ev)]
+    runs = ev.of("scm.runs")
+    if jobs and runs:
+        running = {str(p) for r in runs for p in (r.get("scheduled_workflows_running") or [])}
+        live = [j for j in jobs if str(j.get("pipeline")) in running]
+        if live:
+            return found(live + runs, f"{len(live)} scheduled drift job(s) ran recently")
+    if platform:
+        return found(platform, "drift detection is run by the platform (assessments / reconciler)", Strength.STRONG)
+    if not jobs:
+        return missing(ev, "no scheduled drift job to run")
+    if runs:
+        return Finding(False, "the scheduled drift workflow has no recent scheduled runs", jobs + runs)
+    return missing(ev, "no recent runs of the scheduled drift job", needs=("github|gitlab",))
+
+
+@probe("drift_alert", text="Detected drift notifies the owning team", sources=["repo"])
+def drift_alert(ev: EvidenceSet) -> Finding:
+    jobs = [j for j in ev.of("ci.job") if j.get("notifies_on_drift")]
+    tfe = [e for e in resources(ev, "tfe_notification_configuration") if facts(e).get("drift_trigger")
+           and facts(e).get("enabled", True)]
+    spacelift = [e for e in resources(ev, "spacelift_policy") if str(facts(e).get("type", "")).upper() == "NOTIFICATION"]
+    gitops = [a for a in ev.of("gitops.app") if a.get("notifies")]
+    items = jobs + tfe + spacelift + gitops
+    if items:
+        return found(items, f"{len(items)} drift notification(s): "
+                     + ", ".join(sorted({"CI job on exit code 2" if e.kind == "ci.job" else
+                                         str(e.get("type") or e.get("tool")) for e in items})))
+    return missing(ev, "drift is not notified (no step on plan exit code 2, no assessment:drifted notification)")
+
+
+@probe("config_compliance_service", text="A cloud compliance service evaluates configuration continuously (AWS Config, Azure Policy)",
+       sources=["repo", "aws", "azure"])
+def config_compliance_service(ev: EvidenceSet) -> Finding:
+    recorders = ev.of("drift.tool", tool="aws-config")
+    disabled = [e for e in resources(ev, "aws_config_configuration_recorder_status") if not facts(e).get("is_enabled")]
+    rules = resources(ev, "aws_config_config_rule", "aws_config_conformance_pack", "aws_config_organization_managed_rule",
+                      "aws_config_organization_conformance_pack", "aws_config_organization_custom_rule",
+                      "AWS::Config::ConfigRule", "AWS::Config::ConformancePack",
+                      "AWS::Config::OrganizationConformancePack")
+    azure = [d for d in ev.of("drift.tool", tool="azure-policy")]
+    aws_ok = (recorders and not disabled and rules) or any("organization" in str(r.get("type")).lower() for r in rules)
+    if aws_ok or azure:
+        items = (recorders + rules if aws_ok else []) + azure
+        return found(items, ("AWS Config recorder and rules" if aws_ok else "")
+                     + (" and " if aws_ok and azure else "") + ("Azure Policy assignments" if azure else "")
+                     + " declared in code", Strength.STRONG)
+    return missing(ev, "no AWS Config rules or Azure Policy assignments", needs=("aws|azure",))
+
+
+# ---- level 4 -------------------------------------------------------------------------------------------
+
+
+@probe("drift_log", text="Drift events are logged with open and resolve times", sources=["repo", "github", "gitlab"])
+def drift_log(ev: EvidenceSet) -> Finding:
+    logs = [d for d in ev.of("drift.log") if (d.get("entries") or 0) > 0]
+    issue_jobs = [j for j in ev.of("ci.job") if j.get("notifies_on_drift")
+                  and "issue" in str((j.get("matched") or {}).get("notify", "")).lower()]
+    if logs or issue_jobs:
+        return found(logs + issue_jobs, (f"{len(logs)} drift log file(s)" if logs else "")
+                     + ("; " if logs and issue_jobs else "")
+                     + (f"{len(issue_jobs)} drift job(s) open issues" if issue_jobs else ""), Strength.STRONG)
+    labels = [lb for lb in ev.of("scm.labels") if any("drift" in str(n).lower() for n in (lb.get("labels") or []))]
+    if labels:
+        return found(labels, "a 'drift' label exists (its use is not verified)", Strength.WEAK)
+    return missing(ev, "no drift log (file, drift issues)", needs=("repo", "github|gitlab"))
+
+
+@probe("drift_sla_policy", text="Drift SLAs by severity are documented", sources=["repo"])
+def drift_sla_policy(ev: EvidenceSet) -> Finding:
+    docs = ev.of("doc.policy", topic="drift-sla")
+    if docs:
+        return found(docs, "a drift SLA document exists", Strength.WEAK)
+    return missing(ev, "no drift SLA document")
+
+
+# ---- level 5 -------------------------------------------------------------------------------------------
+
+
+@probe("drift_auto_remediation", text="Known drift is remediated automatically", sources=["repo", "aws", "azure"])
+def drift_auto_remediation(ev: EvidenceSet) -> Finding:
+    tools = [d for d in ev.of("drift.tool") if d.get("automated_remediation")]
+    heal = [a for a in ev.of("gitops.app") if a.get("automated") and a.get("self_heal")]
+    sched_apply = [j for j in iac_deploy_jobs(ev) if "schedule" in triggers(j)]
+    items = tools + heal + sched_apply
+    if items:
+        return found(items, f"{len(items)} automatic remediation mechanism(s): "
+                     + ", ".join(sorted({str(e.get("tool")) if e.kind != "ci.job" else "scheduled apply" for e in items})))
+    return missing(ev, "no automatic drift remediation", needs=("repo", "aws|azure"))
+
+
+@probe("drift_age_bounded", text="No production drift lives longer than max_hours", sources=["github", "gitlab"], max_hours=48)
+def drift_age_bounded(ev: EvidenceSet) -> Finding:
+    ages = [a for a in ev.of("drift.age") if a.get("max_open_hours") is not None]
+    if ages:
+        worst = max(ages, key=lambda a: a.get("max_open_hours"))
+        return Finding(worst.get("max_open_hours") <= ev.p("max_hours"),
+                       f"oldest open drift {worst.get('max_open_hours')} h (limit {ev.p('max_hours')} h)", [worst])
+    heal = [a for a in ev.of("gitops.app") if a.get("automated") and a.get("self_heal")]
+    if heal:
+        return found(heal, "self-healing reconciler reverts drift within minutes (for what it manages)", Strength.STRONG)
+    return Finding(None, "not assessed, because drift age needs the drift issue history or HCP Terraform "
+                   "assessment results, which no scanned source provided")
