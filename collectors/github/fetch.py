@@ -99,10 +99,13 @@ def independent_calls(owner: str, repo: str, branch: str, options: dict[str, Any
     return {k: v for k, v in table.items() if k in wanted}
 
 
+SINGLE = {"code_scanning", "classic", "rulesets", "branch"}  # one object, not a list
+
+
 def run_call(client: GitHubClient, name: str, path: str, params: dict[str, Any], key: str | None, pages: int) -> CallResult:
     url = client.url(path, params)
     try:
-        if name == "code_scanning":
+        if name in SINGLE:
             reply = client.get(path, params)
             return CallResult(name, url, reply.data)
         items, _first, complete = client.pages(path, params, max_pages=pages, key=key)
@@ -116,7 +119,8 @@ def start(client: GitHubClient, owner: str, repo: str, branch: str, options: dic
     pages = max_pages(options)
     out: dict[str, Future[CallResult]] = {}
     for name, (path, params, key) in independent_calls(owner, repo, branch, options).items():
-        out[name] = client.pool.submit(run_call, client, name, path, params, key, pages)
+        n = max(pages, 3) if name == "rules" else pages  # rules are few and must be complete
+        out[name] = client.pool.submit(run_call, client, name, path, params, key, n)
     return out
 
 
