@@ -46,6 +46,7 @@ IAC_SAMPLES = ("terraform/main.tf", "infra/main.tf", "main.tf", "modules/x/main.
 CI_SAMPLES = (".github/workflows/ci.yml", ".gitlab-ci.yml")
 ALERT_RX = re.compile(r"(?i)(^|/)(alerts?|alerting|monitoring|prometheus)(/|$)|alert[^/]*\.(ya?ml|json|tf)$|rules?\.ya?ml$")
 IAC_RX = re.compile(r"(?i)\.(tf|tfvars|hcl|bicep)$|(^|/)(cloudformation|cdk|pulumi|helm|charts|k8s|kubernetes)/")
+EXAMPLE_RX = re.compile(r"(?i)(^|/)(examples?|tests?|testdata|fixtures?|samples?)/")
 FREEZE_RX = re.compile(
     r"(?i)\bCI_DEPLOY_FREEZE\b|deploy(ment)?[-_ ]?freeze|change[-_ ]?freeze|code[-_ ]?freeze|freeze[-_ ]?(window|period|calendar|check)"
 )
@@ -251,6 +252,8 @@ class ChangeCollector(Collector):
         tree = ctx.tree
         pattern = ctx.options.get("production_pattern")
         for path in tree.with_suffix(".tf"):
+            if EXAMPLE_RX.search(path):
+                continue  # a module's examples/tests configure someone else's repository
             text = tree.text(path)
             if not text or not any(t in text for t in TF_TYPES):
                 continue

@@ -172,8 +172,10 @@ class _Scan:
                 ops_like = len(set(sections) & {"symptoms", "diagnosis", "remediation", "escalation"}) >= 2
                 if not (ops_like or re.search(r"(?i)run-?book|play-?book", stem + " " + " ".join(headings[:2]))):
                     continue
-            if named and not in_rb_dir and not in_ops_dir and stem in ("operations",) and len(sections) < 1:
-                continue
+            if named and not (in_rb_dir or in_ops_dir) and not re.search(r"(?i)run-?book", stem):
+                # OPERATIONS.md / ONCALL.md: only when it reads like operating instructions
+                if not (sections or _code_blocks(text) or len(re.findall(r"(?m)^\s*(\d+\.|[-*])\s+.*`[^`]+`", text)) >= 2):
+                    continue
             reviewed = _fm_date(fm, "last_reviewed", "last_review", "reviewed", "review_date", "reviewed_at",
                                 "last_updated", "updated", "date")
             changed = self._changed(path)
