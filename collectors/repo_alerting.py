@@ -1,11 +1,594 @@
-"""Alert rules collector (not built yet: yields no evidence)."""
+"""Alerting as code in a repository (WAF-OPS-040, inputs to 030 and 060).
 
-from collectors.base import Collector
+D-ALERT: every alert rule found in the repository becomes one `alert.rule`, normalised to name,
+expression, symptom/cause (D-SYMPTOM), paging, runbook link (resolved into the repository where it
+points there), burn-rate shape and notification target. Sources:
+- Prometheus rule files, found by *shape* (`groups[].rules[]` with `alert:`), not by file name;
+  PrometheusRule CRDs; chart values that embed rule groups; Helm templates (parsed after blanking
+  template directives; when that still fails, a line-based extractor reads `- alert:` blocks, quietly:
+  a template that is not YAML before rendering is expected, not a defect worth a warning);
+- Grafana alert provisioning/export files (`grafana_alert`, or `data` + `condition`);
+- Sloth and Pyrra SLO specs (they generate multi-window burn-rate alerts at deploy time);
+- Terraform and CloudFormation alarms, monitors and alert policies.
+Notification routing (`alert.routing`) and synthetic checks (`alert.availability_probe`) come from
+the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from collectors.base import CollectContext, Collector
+from collectors.common import redact
+from collectors.obs_common import (
+    YAML_SUFFIXES,
+    cfn_resources,
+    first,
+    is_product_path,
+    is_templated,
+    load_yaml_docs,
+    s,
+    tf_resources,
+    walk,
+)
+from scanner.model import Evidence, Strength, Subject
+
+SYMPTOM = re.compile(
+    r"(?i)(5xx|code=~\\?[\"']5|status(_code)?=~\\?[\"']5|code=~\\?[\"']\^?5|HTTPCode_(Target|ELB)_5XX|5XXError|Http5xx|"
+    r"\bErrors\b|error_?ratio|errors?_total|error_?rate|errorrate|failed_requests|requests/failed|RequestsFailed|"
+    r"Latency|TargetResponseTime|ResponseTime|_duration_seconds|_latency|histogram_quantile|probe_success|SuccessPercent|"
+    r"HealthCheckStatus|availabilityResults|\bavailability\b|apdex|\bslo\b|slo:|burn|http_server_requests|grpc_server_handled)"
+)
+CAUSE = re.compile(
+    r"(?i)(CPUUtilization|Percentage CPU|\bcpu|memory|disk|FreeStorageSpace|node_load|filesystem|inode|swap|\boom|"
+    r"restarts?_total|CrashLoop|container_memory|DatabaseConnections|ReplicaLag|queue_?depth|ApproximateNumberOfMessages|"
+    r"connections|file_?descriptors|fds)"
+)
+PAGING_SEVERITY = re.compile(r"(?i)^(critical|page|pager|p1|p0|sev[-_ ]?[01]|emergency|urgent|fatal)$")
+PAGING_TARGET = re.compile(r"(?i)(pagerduty|opsgenie|victorops|splunk[-_]?oncall|pager|on[-_]?call|incident|\bpage\b|critical|sev1|\bp1\b)")
+WINDOW = re.compile(r"\[(\d+[smhdw])\]")
+NAMED_WINDOW = re.compile(r"(?i)(?:ratio_rate|burnrate|burn_rate|error_rate|errorrate|:rate)(\d+[smhdw])")
+BURN_NAME = re.compile(r"(?i)slo:sli_error:ratio_rate|pyrra_|burnrate|burn_rate|error_budget_burn|errorbudgetburn")
+BURN_FACTOR = re.compile(r"\(\s*1\s*-\s*(0?\.\d+|\d+(\.\d+)?\s*/\s*100)\s*\)|(14\.4|13\.44|6|3)\s*\*\s*\(?\s*1\s*-|\(1\s*-\s*[\w:.{}\"]+\)")
+RUNBOOK_KEYS = ("runbook_url", "runbook", "runbook_link", "runbook-url", "runbookUrl", "playbook", "playbook_url")
+URL = re.compile(r"https?://[^\s\"'<>)\]]+")
+REPO_URL = re.compile(r"^https?://(?:www\.)?([^/]+)/(.+?)/(?:-/)?(?:blob|tree|raw|edit)/[^/]+/([^?#]+)")
+
+RECEIVER_TYPES = {
+    "pagerduty_configs": "pagerduty", "pagerdutyConfigs": "pagerduty", "opsgenie_configs": "opsgenie",
+    "opsgenieConfigs": "opsgenie", "victorops_configs": "victorops", "victoropsConfigs": "victorops",
+    "slack_configs": "slack", "slackConfigs": "slack", "email_configs": "email", "emailConfigs": "email",
+    "webhook_configs": "webhook", "webhookConfigs": "webhook", "msteams_configs": "teams", "msteamsv2_configs": "teams",
+    "msteamsConfigs": "teams", "sns_configs": "sns", "snsConfigs": "sns", "telegram_configs": "webhook",
+    "discord_configs": "webhook", "pushover_configs": "webhook", "wechat_configs": "webhook", "webex_configs": "webhook",
+}
+PAGING_RECEIVERS = {"pagerduty", "opsgenie", "victorops", "incident-manager"}
+
+TF_ALARMS = {"aws_cloudwatch_metric_alarm": "cloudwatch", "aws_cloudwatch_composite_alarm": "cloudwatch",
+             "azurerm_monitor_metric_alert": "azure-monitor", "azurerm_monitor_scheduled_query_rules_alert": "azure-monitor",
+             "azurerm_monitor_scheduled_query_rules_alert_v2": "azure-monitor",
+             "azurerm_monitor_activity_log_alert": "azure-monitor",
+             "azurerm_monitor_alert_prometheus_rule_group": "azure-monitor",
+             "google_monitoring_alert_policy": "google", "datadog_monitor": "datadog", "grafana_rule_group": "grafana",
+             "newrelic_alert_condition": "newrelic", "newrelic_nrql_alert_condition": "newrelic"}
+TF_ROUTING = {"pagerduty_service", "pagerduty_escalation_policy", "pagerduty_service_integration", "opsgenie_team",
+              "opsgenie_api_integration", "opsgenie_escalation", "grafana_contact_point", "aws_sns_topic_subscription",
+              "azurerm_monitor_action_group", "aws_ssmcontacts_contact", "aws_ssmincidents_response_plan",
+              "datadog_integration_pagerduty", "datadog_integration_pagerduty_service_object", "datadog_integration_opsgenie_service_object",
+              "newrelic_notification_destination", "grafana_notification_policy", "aws_chatbot_slack_channel_configuration"}
+TF_PROBES = {"aws_synthetics_canary": "synthetics", "aws_route53_health_check": "route53",
+             "azurerm_application_insights_standard_web_test": "webtest", "azurerm_application_insights_web_test": "webtest",
+             "datadog_synthetics_test": "datadog-synthetics", "google_monitoring_uptime_check_config": "uptime",
+             "newrelic_synthetics_monitor": "uptime", "newrelic_synthetics_script_monitor": "uptime",
+             "grafana_synthetic_monitoring_check": "uptime", "pingdom_check": "uptime", "uptimerobot_monitor": "uptime",
+             "checkly_check": "uptime", "betteruptime_monitor": "uptime"}
 
 
 class AlertingCollector(Collector):
     name = "alerting"
-    description = "Alert rules (placeholder)"
+    source = "repo"
+    description = ("Alerting as code: Prometheus/Grafana/Sloth/Pyrra rules, Terraform and CloudFormation alarms (D-ALERT, "
+                   "D-SYMPTOM), notification routing, synthetic availability checks")
+    controls = ("WAF-OPS-040", "WAF-OPS-030", "WAF-OPS-060")
 
-    def collect(self, subject, ctx):
-        return []
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
+        run = _Run(ctx)
+        for step in (run.yaml_files, run.terraform, run.cloudformation, run.named_files):
+            try:
+                step()
+            except Exception as err:  # one detector's bug must not lose the others' evidence
+                ctx.warn("repo", f"alerting collector: {step.__name__} failed: {type(err).__name__}: {err}")
+        return run.out
+
+
+class _Run:
+    def __init__(self, ctx: CollectContext) -> None:
+        self.ctx = ctx
+        self.tree = ctx.tree
+        assert self.tree is not None
+        self.out: list[Evidence] = []
+        self._seen: set[tuple[Any, ...]] = set()
+        self.identity = _repo_identity(ctx.subject)
+
+    def emit(self, kind: str, path: str, attrs: dict[str, Any], *, line: int | None, strength: Strength,
+             summary: str, key: Any) -> None:
+        k = (kind, path, key)
+        if k in self._seen:
+            return
+        self._seen.add(k)
+        self.out.append(self.ctx.file_evidence(kind, path, line=line, attributes=attrs, strength=strength, summary=summary))
+
+    # ---- alert rules ---------------------------------------------------------------------------------
+    def rule(self, path: str, *, origin: str, name: str, expr: str, severity: str = "", labels_text: str = "",
+             runbook: str | None = None, notifies: bool, paging_hint: str = "", line: int | None = None,
+             strength: Strength = Strength.DIRECT, key: Any = None, extra_signal_text: str = "",
+             force_burn: bool = False) -> None:
+        signal = classify(expr + " " + extra_signal_text, name)
+        windows = sorted(set(WINDOW.findall(expr)) | set(NAMED_WINDOW.findall(expr)), key=_seconds)
+        burn = force_burn or bool(BURN_NAME.search(expr) or (BURN_FACTOR.search(expr) and len(windows) >= 1))
+        paging = bool(PAGING_SEVERITY.match(severity.strip())) if severity else False
+        paging = paging or bool(paging_hint and PAGING_TARGET.search(paging_hint))
+        link, local, exists = self.resolve_runbook(runbook, path)
+        if line is None:
+            line = self.tree.line_of(path, name) if name else None
+        self.emit("alert.rule", path, {
+            "origin": origin, "name": name[:200], "expr": redact(expr, 300), "signal": signal, "paging": paging,
+            "severity": severity[:40] or None, "runbook": link, "runbook_local": local, "runbook_exists": exists,
+            "burn_rate": burn, "windows": windows, "notifies": notifies,
+        }, line=line, strength=strength, summary=f"{origin} alert '{name[:80]}' ({signal}{', paging' if paging else ''})",
+            key=key if key is not None else (origin, name, line))
+        if "probe_success" in expr:
+            self.emit("alert.availability_probe", path, {"tool": "blackbox"}, line=line, strength=Strength.DIRECT,
+                      summary=f"probe_success alert in {path}", key=("blackbox-rule",))
+        if re.search(r"predict_linear|holt_winters|stddev_over_time|zscore|z_score", expr):
+            self.emit("obs.anomaly", path, {"mechanism": "prometheus-forecast"}, line=line, strength=Strength.WEAK,
+                      summary=f"forecast/z-score rule in {path}", key=("prom-anomaly",))
+
+    def resolve_runbook(self, raw: str | None, rule_path: str) -> tuple[str | None, str | None, bool | None]:
+        """(link, repo path it resolves to, whether that path exists). None for exists when it cannot be checked."""
+        if not raw or not str(raw).strip():
+            return None, None, None
+        text = str(raw).strip()
+        m = URL.search(text)
+        link = m.group(0).rstrip(".,;") if m else text.split()[0] if text.split() else text
+        if "{{" in link or "$labels" in link or "$value" in link:
+            return redact(link, 300), None, None
+        if link.startswith(("http://", "https://")):
+            rm = REPO_URL.match(link)
+            if not rm:
+                return redact(link, 300), None, None
+            owner_repo, path = rm.group(2).lower(), rm.group(3).rstrip("/")
+            present = self._exists(path)
+            if self.identity is not None:
+                if owner_repo == self.identity:
+                    return redact(link, 300), path, present
+                return redact(link, 300), None, None
+            # unknown identity (a local checkout): a path that exists here is taken as ours; otherwise undecidable
+            return (redact(link, 300), path, True) if present else (redact(link, 300), None, None)
+        if " " in text and "/" not in text and "." not in text.split()[0]:
+            return "inline", None, None  # runbook text written into the annotation
+        rel = link.split("#", 1)[0].split("?", 1)[0]
+        if not rel:
+            return redact(link, 300), None, None
+        base = rule_path.rsplit("/", 1)[0] if "/" in rule_path else ""
+        candidates = [posixpath.normpath(rel.lstrip("/"))] if rel.startswith("/") else \
+            [posixpath.normpath(posixpath.join(base, rel)), posixpath.normpath(rel)]
+        candidates = [c for c in candidates if not c.startswith("..")]
+        for c in candidates:
+            if self._exists(c):
+                return redact(link, 300), c, True
+        return redact(link, 300), (candidates[0] if candidates else None), False
+
+    def _exists(self, path: str) -> bool:
+        path = path.strip("/")
+        if self.tree.exists(path):
+            return True
+        prefix = path + "/"
+        return any(f.startswith(prefix) for f in self.tree.files)
+
+    # ---- YAML ------------------------------------------------------------------------------------------
+    def yaml_files(self) -> None:
+        for path in self.tree.with_suffix(*YAML_SUFFIXES):
+            if not is_product_path(path):
+                continue
+            text = self.tree.text(path)
+            if not text or not _ALERT_HINT.search(text):
+                continue
+            docs = load_yaml_docs(self.tree, path, text)
+            found_before = len(self.out)
+            for doc in docs:
+                if isinstance(doc, dict):
+                    self._doc(path, doc)
+            if not docs and is_templated(path, text) and re.search(r"(?m)^\s*-\s*alert:", text):
+                self._regex_rules(path, text)
+            elif len(self.out) == found_before and is_templated(path, text) and re.search(r"(?m)^\s*-\s*alert:", text):
+                self._regex_rules(path, text)
+
+    def _doc(self, path: str, doc: dict[str, Any]) -> None:
+        api = str(doc.get("apiVersion") or "")
+        kind = str(doc.get("kind") or "")
+        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+        origin = "prometheus-crd" if kind == "PrometheusRule" else "prometheus"
+        # rule groups anywhere in the document (plain rule file, CRD spec, chart values)
+        for node in walk(doc):
+            if isinstance(node, dict) and isinstance(node.get("groups"), list):
+                for gi, group in enumerate(node["groups"]):
+                    if isinstance(group, dict) and isinstance(group.get("rules"), list):
+                        for ri, r in enumerate(group["rules"]):
+                            if isinstance(r, dict):
+                                self._rule_entry(path, origin, str(group.get("name", gi)), ri, r)
+            if isinstance(node, dict) and isinstance(node.get("route"), dict) and isinstance(node.get("receivers"), list):
+                self._alertmanager(path, node)
+        if kind == "AlertmanagerConfig":
+            self._alertmanager(path, spec)
+        # Sloth / Pyrra specs generate multi-window burn-rate alerts
+        if (str(doc.get("version", "")) == "prometheus/v1" and isinstance(doc.get("slos"), list)) or (
+                kind == "PrometheusServiceLevel" and "sloth" in api):
+            body = doc if "slos" in doc else spec
+            for slo in body.get("slos") or []:
+                if not isinstance(slo, dict):
+                    continue
+                alerting = slo.get("alerting") if isinstance(slo.get("alerting"), dict) else {}
+                ann = alerting.get("annotations") if isinstance(alerting.get("annotations"), dict) else {}
+                for which in ("page_alert", "ticket_alert"):
+                    a = alerting.get(which)
+                    if isinstance(a, dict) and a.get("disable") is True:
+                        continue
+                    if not alerting:
+                        continue
+                    labels = {**(alerting.get("labels") or {}), **((a or {}).get("labels") or {})} if isinstance(a, dict) else {}
+                    sev = str(labels.get("severity") or ("critical" if which == "page_alert" else "ticket"))
+                    self.rule(path, origin="sloth", name=f"{alerting.get('name') or slo.get('name')}:{which}",
+                              expr=f"sloth slo {slo.get('name')} objective {slo.get('objective')} windows 5m,30m,1h,2h,6h,1d,3d",
+                              severity=sev, runbook=_runbook_of({**ann, **((a or {}).get('annotations') or {})} if isinstance(a, dict) else ann),
+                              notifies=True, line=self.tree.line_of(path, str(slo.get("name"))), force_burn=True,
+                              key=("sloth", slo.get("name"), which))
+        if "pyrra.dev" in api and kind == "ServiceLevelObjective":
+            name = str((doc.get("metadata") or {}).get("name") or "slo")
+            if (spec.get("alerting") or {}).get("disabled") is not True if isinstance(spec.get("alerting"), dict) else True:
+                self.rule(path, origin="pyrra", name=f"{name}:burnrate", expr=f"pyrra_burnrate objective {spec.get('target')} windows 5m,30m,1h,6h",
+                          severity="critical", notifies=True, line=self.tree.line_of(path, "ServiceLevelObjective"),
+                          force_burn=True, key=("pyrra", name))
+        # Grafana contact points (provisioning)
+        if isinstance(doc.get("contactPoints"), list):
+            types = set()
+            for cp in doc["contactPoints"]:
+                for r in (cp or {}).get("receivers") or [] if isinstance(cp, dict) else []:
+                    if isinstance(r, dict) and r.get("type"):
+                        types.add(_receiver_name(str(r["type"])))
+            if types:
+                self._routing(path, sorted(types), group_by=False, inhibit=False, line=self.tree.line_of(path, "contactPoints"))
+        # blackbox exporter config and Probe CRDs
+        if isinstance(doc.get("modules"), dict) and any(isinstance(v, dict) and "prober" in v for v in doc["modules"].values()):
+            self.emit("alert.availability_probe", path, {"tool": "blackbox"}, line=self.tree.line_of(path, "prober"),
+                      strength=Strength.STRONG, summary=f"blackbox exporter modules in {path}", key=("blackbox",))
+        if kind == "Probe" and "monitoring.coreos.com" in api:
+            self.emit("alert.availability_probe", path, {"tool": "blackbox"}, line=self.tree.line_of(path, "kind: Probe"),
+                      strength=Strength.DIRECT, summary=f"Probe CRD in {path}", key=("probe-crd", (doc.get("metadata") or {}).get("name")))
+        if isinstance(doc.get("endpoints"), list) and any(isinstance(e, dict) and "conditions" in e for e in doc["endpoints"]):
+            self.emit("alert.availability_probe", path, {"tool": "uptime"}, line=self.tree.line_of(path, "endpoints"),
+                      strength=Strength.STRONG, summary=f"gatus endpoints in {path}", key=("gatus",))
+
+    def _rule_entry(self, path: str, origin: str, group: str, index: int, r: dict[str, Any]) -> None:
+        labels = r.get("labels") if isinstance(r.get("labels"), dict) else {}
+        ann = r.get("annotations") if isinstance(r.get("annotations"), dict) else {}
+        if "alert" in r and ("expr" in r or "expression" in r):
+            name = str(r["alert"])
+            self.rule(path, origin=origin, name=name, expr=s(r.get("expr") or r.get("expression")),
+                      severity=s(labels.get("severity") or labels.get("priority")), runbook=_runbook_of(ann),
+                      notifies=True, line=self.tree.line_of(path, re.compile(rf"alert:\s*['\"]?{re.escape(name)}\b")),
+                      key=(origin, group, index, name))
+        elif "grafana_alert" in r or ("data" in r and ("condition" in r or "title" in r)):
+            ga = r.get("grafana_alert") if isinstance(r.get("grafana_alert"), dict) else r
+            name = str(ga.get("title") or r.get("title") or r.get("alert") or f"rule {index}")
+            exprs = [s(((d or {}).get("model") or {}).get("expr") or ((d or {}).get("model") or {}).get("expression"))
+                     for d in (ga.get("data") or []) if isinstance(d, dict) and isinstance(d.get("model"), dict)]
+            self.rule(path, origin="grafana", name=name, expr=" ".join(e for e in exprs if e),
+                      severity=s(labels.get("severity")), runbook=_runbook_of(ann), notifies=True,
+                      line=self.tree.line_of(path, name), key=("grafana", group, index, name))
+
+    def _regex_rules(self, path: str, text: str) -> None:
+        """Line-based extraction for Helm templates that do not parse even after blanking directives."""
+        lines = text.splitlines()
+        starts = [i for i, line in enumerate(lines) if re.match(r"^\s*-\s*alert:\s*\S", line)]
+        for n, i in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+            block = lines[i:end]
+            name = re.sub(r"^\s*-\s*alert:\s*", "", block[0]).strip().strip("'\"")
+            body = "\n".join(block)
+            expr_m = re.search(r"(?ms)^\s*expr:\s*(?:[|>]-?\s*\n)?(.+?)(?=^\s*(for|labels|annotations|keep_firing_for):|\Z)", body)
+            sev = re.search(r"(?m)^\s*severity:\s*['\"]?([\w-]+)", body)
+            rb = re.search(r"(?m)^\s*(runbook_url|runbook|runbook_link):\s*['\"]?([^'\"\n]+)", body)
+            self.rule(path, origin="prometheus", name=name, expr=(expr_m.group(1).strip() if expr_m else ""),
+                      severity=sev.group(1) if sev else "", runbook=rb.group(2).strip() if rb else None, notifies=True,
+                      line=i + 1, strength=Strength.STRONG, key=("regex", i))
+
+    def _alertmanager(self, path: str, cfg: dict[str, Any]) -> None:
+        receivers: set[str] = set()
+        for r in cfg.get("receivers") or []:
+            if not isinstance(r, dict):
+                continue
+            for key, value in r.items():
+                if key in RECEIVER_TYPES and value:
+                    rtype = RECEIVER_TYPES[key]
+                    if rtype == "webhook" and re.search(r"pagerduty|opsgenie|victorops", json.dumps(value)):
+                        rtype = "pagerduty" if "pagerduty" in json.dumps(value) else "opsgenie"
+                    receivers.add(rtype)
+        route = cfg.get("route") if isinstance(cfg.get("route"), dict) else {}
+        group_by = bool(route.get("group_by") or route.get("groupBy"))
+        inhibit = bool(cfg.get("inhibit_rules") or cfg.get("inhibitRules"))
+        self._routing(path, sorted(receivers), group_by=group_by, inhibit=inhibit,
+                      line=self.tree.line_of(path, "receivers"))
+
+    def _routing(self, path: str, receivers: list[str], *, group_by: bool, inhibit: bool, line: int | None,
+                 strength: Strength = Strength.DIRECT, key: Any = None) -> None:
+        paging = bool(set(receivers) & PAGING_RECEIVERS)
+        self.emit("alert.routing", path, {"receivers": receivers, "paging": paging, "group_by": group_by, "inhibit": inhibit},
+                  line=line, strength=strength, summary=f"alert routing to {', '.join(receivers) or 'no receiver'} in {path}",
+                  key=key if key is not None else ("routing", line))
+
+    # ---- Terraform --------------------------------------------------------------------------------------
+    def terraform(self) -> None:
+        for r in tf_resources(self.tree, set(TF_ALARMS) | TF_ROUTING | set(TF_PROBES)):
+            if r.type in TF_ALARMS:
+                self._tf_alarm(r)
+            elif r.type in TF_PROBES:
+                self.emit("alert.availability_probe", r.path, {"tool": TF_PROBES[r.type]}, line=r.line,
+                          strength=Strength.DIRECT, summary=f"{r.type}.{r.name}", key=(r.type, r.name))
+            else:
+                self._tf_routing(r)
+
+    def _tf_alarm(self, r: Any) -> None:
+        b, t, origin = r.body, r.type, TF_ALARMS[r.type]
+        desc = s(b.get("alarm_description") or b.get("description") or b.get("message"))
+        tags = b.get("tags") if isinstance(b.get("tags"), dict) else {}
+        if t == "aws_cloudwatch_metric_alarm":
+            exprs = [s(q.get("expression")) for q in (b.get("metric_query") or []) if isinstance(q, dict)]
+            metrics = [s((first(q.get("metric")) or {}).get("metric_name")) for q in (b.get("metric_query") or [])
+                       if isinstance(q, dict) and isinstance(first(q.get("metric")), dict)]
+            expr = " ".join(x for x in [s(b.get("namespace")), s(b.get("metric_name")), *metrics, *exprs] if x)
+            actions = s(b.get("alarm_actions"))
+            self.rule(r.path, origin=origin, name=s(b.get("alarm_name")) or r.name, expr=expr,
+                      severity=s(tags.get("severity") or tags.get("Severity")), runbook=_runbook_in_text(desc),
+                      notifies=bool(b.get("alarm_actions")), paging_hint=actions, line=r.line, key=(t, r.name))
+        elif t == "aws_cloudwatch_composite_alarm":
+            self.rule(r.path, origin=origin, name=s(b.get("alarm_name")) or r.name, expr=s(b.get("alarm_rule")),
+                      severity=s(tags.get("severity")), runbook=_runbook_in_text(desc), notifies=bool(b.get("alarm_actions")),
+                      paging_hint=s(b.get("alarm_actions")), line=r.line, key=(t, r.name))
+        elif t == "azurerm_monitor_alert_prometheus_rule_group":
+            for i, rule in enumerate(b.get("rule") or []):
+                if isinstance(rule, dict) and rule.get("alert"):
+                    ann = rule.get("annotations") if isinstance(rule.get("annotations"), dict) else {}
+                    sev = _int(rule.get("severity"))
+                    self.rule(r.path, origin=origin, name=s(rule.get("alert")), expr=s(rule.get("expression")),
+                              severity="critical" if sev == 0 else str(sev if sev is not None else ""),
+                              runbook=_runbook_of(ann), notifies=bool(rule.get("action") or b.get("action")),
+                              line=r.line, key=(t, r.name, i))
+        elif t.startswith("azurerm_monitor"):
+            crit = [c for key in ("criteria", "dynamic_criteria", "application_insights_web_test_location_availability_criteria")
+                    for c in (b.get(key) or []) if isinstance(c, dict)]
+            expr = " ".join(s(c.get("metric_name") or c.get("query") or c.get("metric_namespace")) for c in crit)
+            expr = " ".join(x for x in [expr, s(b.get("query")), s(first(b.get("criteria")) if t.endswith("_v2") else "")] if x)
+            if "application_insights_web_test_location_availability_criteria" in b:
+                expr += " availabilityResults"
+            sev = _int(b.get("severity"))
+            actions = b.get("action")
+            self.rule(r.path, origin=origin, name=s(b.get("name")) or r.name, expr=expr,
+                      severity="critical" if sev == 0 else (str(sev) if sev is not None else ""),
+                      runbook=_runbook_in_text(desc), notifies=bool(actions), paging_hint=s(actions), line=r.line,
+                      key=(t, r.name))
+        elif t == "google_monitoring_alert_policy":
+            parts = []
+            for c in b.get("conditions") or []:
+                if not isinstance(c, dict):
+                    continue
+                for key in ("condition_threshold", "condition_prometheus_query_language", "condition_monitoring_query_language",
+                            "condition_absent", "condition_matched_log"):
+                    body = first(c.get(key))
+                    if isinstance(body, dict):
+                        parts.append(s(body.get("filter") or body.get("query")))
+                parts.append(s(c.get("display_name")))
+            doc = first(b.get("documentation"))
+            content = s(doc.get("content")) if isinstance(doc, dict) else ""
+            links = " ".join(s((first(x) or {}).get("url")) for x in [doc.get("links")] if isinstance(doc, dict) and x) if isinstance(doc, dict) else ""
+            self.rule(r.path, origin=origin, name=s(b.get("display_name")) or r.name, expr=" ".join(parts),
+                      severity=s(b.get("severity")), runbook=_runbook_in_text(content + " " + links),
+                      notifies=bool(b.get("notification_channels")), paging_hint=s(b.get("notification_channels")),
+                      line=r.line, key=(t, r.name))
+        elif t == "datadog_monitor":
+            msg = s(b.get("message"))
+            mtype = s(b.get("type"))
+            handles = " ".join(re.findall(r"@[\w.\-]+", msg))
+            self.rule(r.path, origin=origin, name=s(b.get("name")) or r.name, expr=s(b.get("query")),
+                      severity="critical" if s(b.get("priority")) in ("1",) else "",
+                      runbook=_runbook_in_text(msg), notifies=bool(handles), paging_hint=handles, line=r.line,
+                      force_burn=mtype == "slo alert" or "burn_rate(" in s(b.get("query")), key=(t, r.name))
+        elif t == "grafana_rule_group":
+            for i, rule in enumerate(b.get("rule") or []):
+                if not isinstance(rule, dict):
+                    continue
+                labels = rule.get("labels") if isinstance(rule.get("labels"), dict) else {}
+                ann = rule.get("annotations") if isinstance(rule.get("annotations"), dict) else {}
+                models = " ".join(s(d.get("model")) for d in (rule.get("data") or []) if isinstance(d, dict))
+                self.rule(r.path, origin=origin, name=s(rule.get("name")) or f"{r.name}[{i}]", expr=models,
+                          severity=s(labels.get("severity")), runbook=_runbook_of(ann), notifies=True,
+                          line=r.line, key=(t, r.name, i))
+        elif t.startswith("newrelic"):
+            nrql = first(b.get("nrql"))
+            expr = " ".join(x for x in [s(b.get("metric")), s(nrql.get("query")) if isinstance(nrql, dict) else ""] if x)
+            self.rule(r.path, origin=origin, name=s(b.get("name")) or r.name, expr=expr,
+                      severity="critical" if b.get("critical") else "", runbook=s(b.get("runbook_url")) or None,
+                      notifies=True, line=r.line, key=(t, r.name))
+
+    def _tf_routing(self, r: Any) -> None:
+        t, b = r.type, r.body
+        receivers: list[str] = []
+        group_by = False
+        if t.startswith("pagerduty_") or t.startswith("datadog_integration_pagerduty"):
+            receivers = ["pagerduty"]
+            group_by = bool(b.get("alert_grouping_parameters"))
+        elif t.startswith("opsgenie_") or t == "datadog_integration_opsgenie_service_object":
+            receivers = ["opsgenie"]
+        elif t.startswith(("aws_ssmcontacts", "aws_ssmincidents")):
+            receivers = ["incident-manager"]
+        elif t == "aws_chatbot_slack_channel_configuration":
+            receivers = ["slack"]
+        elif t == "grafana_contact_point":
+            receivers = sorted({_receiver_name(k) for k in b if k in ("pagerduty", "opsgenie", "victorops", "slack", "email",
+                                                                      "webhook", "teams", "sns", "oncall")})
+        elif t == "grafana_notification_policy":
+            receivers = []
+            group_by = bool(b.get("group_by"))
+        elif t == "aws_sns_topic_subscription":
+            endpoint, proto = s(b.get("endpoint")).lower(), s(b.get("protocol")).lower()
+            if "pagerduty" in endpoint:
+                receivers = ["pagerduty"]
+            elif "opsgenie" in endpoint:
+                receivers = ["opsgenie"]
+            elif "victorops" in endpoint:
+                receivers = ["victorops"]
+            elif proto in ("email", "email-json"):
+                receivers = ["email"]
+            elif proto in ("https", "http", "lambda"):
+                receivers = ["webhook"]
+            elif proto == "sms":
+                receivers = ["sns"]
+        elif t == "azurerm_monitor_action_group":
+            text = r.text.lower()
+            kinds = {"email_receiver": "email", "webhook_receiver": "webhook", "sms_receiver": "sns",
+                     "voice_receiver": "pagerduty", "azure_app_push_receiver": "webhook", "logic_app_receiver": "webhook"}
+            receivers = sorted({v for k, v in kinds.items() if b.get(k)})
+            if "pagerduty" in text:
+                receivers = sorted(set(receivers) | {"pagerduty"})
+            if "opsgenie" in text:
+                receivers = sorted(set(receivers) | {"opsgenie"})
+        elif t == "newrelic_notification_destination":
+            typ = s(b.get("type")).lower()
+            receivers = ["pagerduty" if "pagerduty" in typ else "email" if "email" in typ else "webhook"]
+        self._routing(r.path, receivers, group_by=group_by, inhibit=False, line=r.line, key=(t, r.name))
+
+    # ---- CloudFormation ---------------------------------------------------------------------------------
+    def cloudformation(self) -> None:
+        types = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::Synthetics::Canary",
+                 "AWS::Route53::HealthCheck", "AWS::SNS::Subscription"}
+        for r in cfn_resources(self.tree, types):
+            p = r.props
+            if r.type == "AWS::CloudWatch::Alarm":
+                metrics = [s(((m.get("MetricStat") or {}).get("Metric") or {}).get("MetricName")) + " " + s(m.get("Expression"))
+                           for m in (p.get("Metrics") or []) if isinstance(m, dict)]
+                expr = " ".join(x for x in [s(p.get("Namespace")), s(p.get("MetricName")), *metrics] if x.strip())
+                self.rule(r.path, origin="cloudwatch", name=s(p.get("AlarmName")) or r.name, expr=expr,
+                          runbook=_runbook_in_text(s(p.get("AlarmDescription"))), notifies=bool(p.get("AlarmActions")),
+                          paging_hint=json.dumps(p.get("AlarmActions") or []), line=r.line, key=("cfn", r.name))
+                if p.get("ThresholdMetricId"):
+                    self.emit("obs.anomaly", r.path, {"mechanism": "cloudwatch-anomaly-detection"}, line=r.line,
+                              strength=Strength.DIRECT, summary=f"anomaly band alarm {r.name}", key=("cfn-anomaly", r.name))
+            elif r.type == "AWS::CloudWatch::CompositeAlarm":
+                self.rule(r.path, origin="cloudwatch", name=s(p.get("AlarmName")) or r.name, expr=s(p.get("AlarmRule")),
+                          runbook=_runbook_in_text(s(p.get("AlarmDescription"))), notifies=bool(p.get("AlarmActions")),
+                          paging_hint=json.dumps(p.get("AlarmActions") or []), line=r.line, key=("cfn", r.name))
+            elif r.type == "AWS::Synthetics::Canary":
+                self.emit("alert.availability_probe", r.path, {"tool": "synthetics"}, line=r.line, strength=Strength.DIRECT,
+                          summary=f"canary {r.name}", key=("cfn", r.name))
+            elif r.type == "AWS::Route53::HealthCheck":
+                self.emit("alert.availability_probe", r.path, {"tool": "route53"}, line=r.line, strength=Strength.DIRECT,
+                          summary=f"health check {r.name}", key=("cfn", r.name))
+            elif r.type == "AWS::SNS::Subscription":
+                endpoint = s(p.get("Endpoint")).lower()
+                for vendor in ("pagerduty", "opsgenie", "victorops"):
+                    if vendor in endpoint:
+                        self._routing(r.path, [vendor], group_by=False, inhibit=False, line=r.line, key=("cfn", r.name))
+
+    # ---- other named files ------------------------------------------------------------------------------
+    def named_files(self) -> None:
+        for path in self.tree.named("checkly.config.ts", "checkly.config.js", ".upptimerc.yml"):
+            self.emit("alert.availability_probe", path, {"tool": "uptime"}, line=1, strength=Strength.STRONG,
+                      summary=f"uptime checks configured in {path}", key=("uptime",))
+        for path in self.tree.named("alertmanager.yml", "alertmanager.yaml"):
+            # plain Alertmanager files are handled by shape in yaml_files; here only templated ones that did not parse
+            pass
+
+
+# ---- helpers --------------------------------------------------------------------------------------------
+
+_ALERT_HINT = re.compile(r"alert:|grafana_alert|receivers:|slos:|pyrra\.dev|contactPoints:|prober:|kind:\s*Probe|"
+                         r"AlertmanagerConfig|PrometheusServiceLevel|conditions:")
+
+
+def classify(expr: str, name: str = "") -> str:
+    """D-SYMPTOM: symptom (errors, latency, availability), cause (resources), or unknown.
+
+    The expression decides first (a CPU expression in an alert called "ServiceDegraded" is a cause);
+    the name only helps when the expression says nothing either way."""
+    if SYMPTOM.search(expr):
+        if CAUSE.search(expr) and not re.search(r"(?i)5xx|error|latency|duration|probe_success|availability|slo|burn", expr):
+            return "cause"
+        return "symptom"
+    if CAUSE.search(expr):
+        return "cause"
+    if SYMPTOM.search(name):
+        return "symptom"
+    if CAUSE.search(name):
+        return "cause"
+    return "unknown"
+
+
+def _runbook_of(ann: Any) -> str | None:
+    if not isinstance(ann, dict):
+        return None
+    for k in RUNBOOK_KEYS:
+        if ann.get(k):
+            return s(ann[k])
+    for k, v in ann.items():
+        if "runbook" in str(k).lower() and v:
+            return s(v)
+    return None
+
+
+def _runbook_in_text(text: str) -> str | None:
+    """A runbook link in free text (alarm description, monitor message): a URL, or `runbook: <path>`."""
+    if not text:
+        return None
+    m = re.search(r"(?i)(?:runbook|playbook)[^:\n]{0,20}[:=]\s*(\S+)", text)
+    if m:
+        return m.group(1).rstrip(".,;)")
+    m = URL.search(text)
+    return m.group(0).rstrip(".,;") if m else None
+
+
+def _receiver_name(t: str) -> str:
+    t = t.lower()
+    for key in ("pagerduty", "opsgenie", "victorops", "slack", "email", "webhook", "teams", "sns"):
+        if key in t:
+            return key
+    return "oncall" if "oncall" in t else "webhook"
+
+
+def _repo_identity(subject: Subject) -> str | None:
+    """owner/name of the scanned repository when known (platform scans); None for plain local checkouts."""
+    for key in ("full_name", "repo", "project", "path_with_namespace"):
+        v = subject.meta.get(key) if subject.meta else None
+        if isinstance(v, str) and "/" in v:
+            return v.lower().strip("/")
+    if subject.permalink:
+        m = re.match(r"https?://[^/]+/(.+?)/(?:-/)?(?:blob|tree)/", subject.permalink)
+        if m:
+            return m.group(1).lower()
+    m = re.match(r"^(github|gitlab):(.+/.+)$", subject.id or "")
+    return m.group(2).lower() if m else None
+
+
+def _seconds(w: str) -> int:
+    n, u = int(w[:-1]), w[-1]
+    return n * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[u]
+
+
+def _int(v: Any) -> int | None:
+    try:
+        return int(str(v).strip())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,171 @@
+"""File-finding helpers the observability and alerting collectors share.
+
+Why a module of its own: both collectors read Terraform, CloudFormation and (Helm-templated) YAML
+for different resource types. Reading through the same helpers keeps the selection rules (prefilter
+by text, parse only candidates, skip templated YAML quietly) in one place, and the tree's content
+cache makes the second reader free.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from scanner.files import RepoTree
+from scanner.hcl import block_headers, blocks
+
+YAML_SUFFIXES = (".yml", ".yaml")
+
+# Paths whose files describe tests, examples or documentation, not the repository's own configuration.
+NON_PRODUCT = re.compile(
+    r"(?i)(^|/)(examples?|samples?|demos?|tests?|testdata|test-data|fixtures?|__tests__|__fixtures__|__snapshots__|"
+    r"e2e|testing|docs?|website|playground|sandbox)/"
+)
+
+
+def is_product_path(path: str) -> bool:
+    return NON_PRODUCT.search(path) is None
+
+
+@dataclass(frozen=True)
+class TfResource:
+    path: str
+    type: str
+    name: str
+    body: dict[str, Any]
+    line: int
+    text: str  # the raw text of the block (for regexes over jsonencode()/heredoc bodies)
+
+
+def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
+    """Terraform resources of the given types. Only files whose text names a wanted type get a full parse."""
+    wanted = set(types)
+    out: list[TfResource] = []
+    for path in tree.with_suffix(".tf"):
+        text = tree.text(path)
+        if not text or not any(t in text for t in wanted):
+            continue
+        headers = block_headers(text)
+        hits = [(h[1], h[2]) for h in headers if h[0] == "resource" and h[1] in wanted]
+        if not hits:
+            continue
+        lines = text.splitlines()
+        starts = sorted(h[3] for h in headers)
+        where = {(h[1], h[2]): h[3] for h in headers if h[0] == "resource"}
+        parsed = tree.hcl(path)
+        if parsed is None:
+            continue
+        for b in blocks(parsed):
+            if b.type != "resource" or len(b.labels) < 2 or b.labels[0] not in wanted:
+                continue
+            line = where.get((b.labels[0], b.labels[1]), 1)
+            nxt = next((s for s in starts if s > line), len(lines) + 1)
+            out.append(TfResource(path, b.labels[0], b.labels[1], b.body, line, "\n".join(lines[line - 1: nxt - 1])))
+    return out
+
+
+@dataclass(frozen=True)
+class CfnResource:
+    path: str
+    type: str
+    name: str
+    props: dict[str, Any]
+    line: int | None
+
+
+def cfn_resources(tree: RepoTree, types: Iterable[str]) -> list[CfnResource]:
+    """CloudFormation/SAM/Serverless resources (`Resources: {X: {Type: AWS::...}}`) of the given types."""
+    wanted = set(types)
+    out: list[CfnResource] = []
+    for path in tree.with_suffix(".yml", ".yaml", ".json", ".template"):
+        text = tree.text(path)
+        if not text or "AWS::" not in text or not any(t in text for t in wanted):
+            continue
+        docs = tree.json(path) if path.endswith(".json") else load_yaml_docs(tree, path, text)
+        for doc in docs if isinstance(docs, list) else [docs]:
+            if not isinstance(doc, dict):
+                continue
+            res = doc.get("Resources")
+            if not isinstance(res, dict) and isinstance(doc.get("resources"), dict):  # serverless.yml
+                res = doc["resources"].get("Resources")
+            if not isinstance(res, dict):
+                continue
+            for name, r in res.items():
+                if isinstance(r, dict) and r.get("Type") in wanted:
+                    props = r.get("Properties") if isinstance(r.get("Properties"), dict) else {}
+                    out.append(CfnResource(path, r["Type"], str(name), props, tree.line_of(path, f"{name}:") or tree.line_of(path, f'"{name}"')))
+    return out
+
+
+_TEMPLATE_LINE = re.compile(r"^\s*\{\{-?.*?-?\}\}\s*$")
+_TEMPLATE_INLINE = re.compile(r"\{\{-?.*?-?\}\}")
+
+
+def is_templated(path: str, text: str) -> bool:
+    """Helm/Go-templated YAML: these files are not YAML until rendered, so a parse error is expected."""
+    return "{{" in text and ("/templates/" in f"/{path}" or text.count("{{") >= 3)
+
+
+def load_yaml_docs(tree: RepoTree, path: str, text: str | None = None) -> list[Any]:
+    """YAML documents of a file. Templated files are parsed after blanking template directives, without
+    warnings: a chart template that does not parse even so is expected, not an error."""
+    text = tree.text(path) if text is None else text
+    if text is None:
+        return []
+    if not is_templated(path, text):
+        return tree.yaml_docs(path)
+    cleaned = "\n".join(
+        "" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line) for line in text.splitlines()
+    )
+    try:
+        return [d for d in yaml.load_all(cleaned, Loader=_quiet_loader()) if d is not None]
+    except Exception:
+        return []
+
+
+def _quiet_loader() -> Any:
+    from scanner import files
+
+    return files._Loader  # the tree's loader: YAML-1.2-ish booleans, unknown tags kept
+
+
+def walk(value: Any, depth: int = 0) -> Iterator[Any]:
+    """Every nested value of a parsed document (bounded depth)."""
+    yield value
+    if depth > 12:
+        return
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v, depth + 1)
+
+
+def s(value: Any) -> str:
+    """A scalar or structure as text (HCL interpolations stay as written)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str | int | float):
+        return str(value[0])
+    return str(value)
+
+
+def first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def file_size(tree: RepoTree, path: str) -> int:
+    try:
+        return os.stat(tree.root / path).st_size
+    except OSError:
+        return -1
