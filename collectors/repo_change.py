@@ -402,7 +402,7 @@ class ChangeCollector(Collector):
                     deletion_blocked=not _bool(prot.get("allow_deletions")),
                 )
                 yield ctx.file_evidence(
-                    "scm.branch_rules", path, line=tree.line_of(path, re.compile(rf"name:\s*['\"]?{re.escape(attrs['branch'])}")),
+                    "scm.branch_rules", path, line=tree.line_of(path, re.compile(rf"name:\s*['\"]?{re.escape(attrs['branch'])}['\"]?\s*$")),
                     attributes=attrs, strength=Strength.STRONG, summary=f"settings.yml branch {attrs['branch']}: {_rules_summary(attrs)}",
                 )
             for env in data.get("environments") or []:
@@ -422,7 +422,7 @@ class ChangeCollector(Collector):
                     "admin_bypass": None, "custom_rules": 0,
                 }
                 yield ctx.file_evidence(
-                    "scm.environment", path, line=tree.line_of(path, re.compile(rf"name:\s*['\"]?{re.escape(name)}")),
+                    "scm.environment", path, line=tree.line_of(path, re.compile(rf"name:\s*['\"]?{re.escape(name)}['\"]?\s*$")),
                     attributes=attrs, strength=Strength.STRONG,
                     summary=f"settings.yml environment {name}: {attrs['required_reviewers']} reviewer(s)",
                 )
@@ -549,7 +549,9 @@ def _codeowners_rx(pattern: str) -> re.Pattern[str]:
             out += re.escape(p[i])
             i += 1
     prefix = "^" if anchored else "^(?:.*/)?"
-    suffix = "/.*$" if directory else "(?:/.*)?$"
+    last = p.rsplit("/", 1)[-1]
+    # GitHub: `docs/*` owns files directly in docs/, not deeper; a plain name owns the directory's content too
+    suffix = "/.*$" if directory else "$" if "*" in last and "**" not in last else "(?:/.*)?$"
     return re.compile(prefix + out + suffix)
 
 
