@@ -211,6 +211,17 @@ class FakeGitHub:
             tok = auth.removeprefix("Bearer ").removeprefix("token ")
             if tok not in self.tokens and not tok.startswith("ghs_FAKE"):
                 return 401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}, {}
+        if path == "/_stats":  # fake-only: counts for the benchmark when the fake runs in another process
+            with self._lock:
+                from collections import Counter
+
+                api = [e for e in self.log if not e["path"].startswith(("/_codeload", "/_stats"))]
+                out = {"api": len(api), "downloads": sum(1 for e in self.log if e["path"].startswith("/_codeload")),
+                       "by_status": dict(Counter(str(e["status"]) for e in api)),
+                       "methods": sorted({e["method"] for e in self.log})}
+                if q.get("reset"):
+                    self.log.clear()
+            return 200, out, {}
         m = re.fullmatch(r"/_codeload/([^/]+)/([^/]+)/tar\.gz/([0-9a-f]+)", path)
         if m:
             repo = self.repos.get(m.group(2))
