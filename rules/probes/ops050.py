@@ -198,11 +198,11 @@ def post_deploy_verification(ev: EvidenceSet) -> Finding:
 
 
 @probe(
-    "cfr_tracked",
+    "cfr_tracking_artefact",
     text="Change failure rate is tracked (DORA dashboard, deploy events sent to a metrics tool, platform DORA data)",
     sources=["repo", "github", "gitlab"],
 )
-def cfr_tracked(ev: EvidenceSet) -> Finding:
+def cfr_tracking_artefact(ev: EvidenceSet) -> Finding:
     items = [e for e in ev.of("obs.dashboard") if e.get("dora")]
     items += [e for e in ev.of("ci.job") if "metrics" in (e.get("steps") or [])]
     items += [e for e in ev.of("dora.metrics") if e.source == "gitlab" and e.get("change_failure_rate") is not None]
