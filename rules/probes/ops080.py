@@ -1,0 +1,208 @@
+"""Probes for WAF-OPS-080 (feature flags and safe deployment patterns).
+
+What a plain repository can show: rollout *definitions* (Argo Rollouts, Flagger, CodeDeploy,
+ECS, slots, ...), flag SDKs and flag services, flag-cleanup tooling and rollback procedures. What
+it cannot show: whether *every* production release uses them, how fast a rollback really is, and
+the change failure rate - those need the platform's deployment history (dora.metrics) or stay
+unverified. A Kubernetes Deployment's default RollingUpdate is not progressive delivery; with a
+readiness probe it is a health-gated rolling update, which is what level 2 asks.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, verdict
+from scanner.model import Evidence, Strength
+
+PROGRESSIVE = {"canary", "blue-green", "linear"}
+SAMPLE_SEGMENTS = {"example", "examples", "test", "tests", "testdata", "fixtures", "fixture", "sample", "samples",
+                   "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials"}
+
+
+def strategies(ev: EvidenceSet) -> list[Evidence]:
+    return ev.of("deploy.strategy")
+
+
+def progressive(ev: EvidenceSet) -> list[Evidence]:
+    return [s for s in strategies(ev) if s.get("kind") in PROGRESSIVE and s.strength is not Strength.WEAK]
+
+
+def _real_path(e: Evidence) -> bool:
+    path = e.locator.path or ""
+    return not ({s.lower() for s in posixpath.dirname(path).split("/")} & SAMPLE_SEGMENTS)
+
+
+def flag_sdks(ev: EvidenceSet) -> list[Evidence]:
+    return [d for d in ev.of("dep.package") if "feature_flag" in (d.get("categories") or [])]
+
+
+def _cfr(ev: EvidenceSet) -> tuple[Evidence | None, float | None, str]:
+    """(dora.metrics item, change failure rate, why it is unusable)."""
+    items = ev.of("dora.metrics")
+    if not items:
+        return None, None, "no deployment history"
+    d = items[0]
+    cfr = d.get("change_failure_rate")
+    if cfr is None or "change_failure_rate" in (d.get("insufficient") or []):
+        n = (d.get("sample") or {}).get("change_failure_rate", d.get("deploys"))
+        return d, None, f"not assessed, because the sample is too small for a change failure rate ({n} deploys)"
+    return d, float(cfr), ""
+
+
+@probe("safer_rollout", text="Some rollout is safer than big-bang (health-gated rolling, blue/green, canary, slots)",
+       sources=["repo"])
+def safer_rollout(ev: EvidenceSet) -> Finding:
+    prog = progressive(ev)
+    gated = [s for s in strategies(ev) if s.get("kind") == "rolling" and (s.get("health_gate") or s.get("auto_rollback"))
+             and s.strength is not Strength.WEAK]
+    k8s = [w for w in ev.of("k8s.workload") if w.get("kind") in ("Deployment", "StatefulSet")
+           and str(w.get("strategy") or "RollingUpdate") == "RollingUpdate" and w.get("readiness_probe") and _real_path(w)]
+    items = prog + gated
+    if items:
+        kinds = sorted({f"{s.get('tool')} {s.get('kind')}" for s in items})
+        return found(items, "rollouts: " + ", ".join(kinds))
+    if k8s:
+        return found(k8s, f"{len(k8s)} Kubernetes workload(s) roll out gated by readiness probes", Strength.STRONG)
+    weak = [s for s in strategies(ev) if s.get("kind") in PROGRESSIVE]
+    if weak:
+        return found(weak, "rollout definitions found, but only in templated or indirect form", Strength.WEAK)
+    return missing(ev, "no rollout definition safer than replacing everything at once")
+
+
+@probe("rollback_or_flags", text="Changes can be backed out quickly: feature flags, kept old version, auto rollback or a "
+       "documented rollback procedure", sources=["repo"])
+def rollback_or_flags(ev: EvidenceSet) -> Finding:
+    items = flag_sdks(ev) + ev.of("deploy.flag_service")
+    items += [s for s in strategies(ev) if s.get("keeps_old") or s.get("auto_rollback")]
+    items += ev.of("deploy.rollback_doc")
+    items += [r for r in ev.of("doc.runbook") if "rollback" in (r.get("sections") or [])]
+    items += ev.of("doc.policy", topic="rollback")
+    items += [j for j in ev.of("ci.job") if "rollback" in (j.get("steps") or [])]
+    return verdict(items, f"{len(items)} rollback/flag mechanism(s)",
+                   "no feature flags, no kept previous version, no automatic rollback and no rollback procedure", ev)
+
+
+@probe("progressive_delivery", text="Canary, blue/green or linear rollouts are defined (for at least min_coverage of rollout "
+       "definitions)", sources=["repo"], min_coverage=0.0)
+def progressive_delivery(ev: EvidenceSet) -> Finding:
+    prog = progressive(ev)
+    if not prog:
+        weak = [s for s in strategies(ev) if s.get("kind") in PROGRESSIVE]
+        if weak:
+            return found(weak, "progressive rollout found only in templated/indirect form", Strength.WEAK)
+        return missing(ev, "no canary, blue/green or linear rollout definition")
+    defs = [s for s in strategies(ev) if s.get("tool") not in ("helm",) and not (s.get("tool") == "lambda-alias"
+                                                                               and s.get("kind") == "all-at-once")]
+    share = len(prog) / len(defs) if defs else 1.0
+    if share < ev.p("min_coverage"):
+        rest = [s for s in defs if s not in prog]
+        return Finding(False, f"only {pct(share)} of rollout definitions are progressive "
+                       f"({len(rest)} rolling/all-at-once)", prog + rest)
+    return found(prog, f"{len(prog)} progressive rollout(s): " + ", ".join(sorted({f"{s.get('tool')} {s.get('kind')}" for s in prog})))
+
+
+@probe("health_gated_promotion", text="Health checks gate traffic promotion of progressive rollouts", sources=["repo"])
+def health_gated_promotion(ev: EvidenceSet) -> Finding:
+    items = [s for s in progressive(ev) if s.get("health_gate") or s.get("analysis")]
+    smoke = [j for j in ev.of("ci.job") if j.get("production") and "smoke" in (j.get("steps") or [])
+             and "deploy" in (j.get("steps") or [])]
+    if items:
+        return found(items, f"{len(items)} progressive rollout(s) promote only when healthy")
+    if smoke:
+        return found(smoke, "production deploy job(s) run smoke checks after deploying", Strength.STRONG)
+    return missing(ev, "no health-gated promotion of a progressive rollout")
+
+
+@probe("flag_service_backed", text="A feature-flag service (or an SDK bound to a flag backend) is in use", sources=["repo"])
+def flag_service_backed(ev: EvidenceSet) -> Finding:
+    services = ev.of("deploy.flag_service")
+    if services:
+        return found(services, "flag service(s): " + ", ".join(sorted({str(s.get("tool")) for s in services})))
+    sdks = flag_sdks(ev)
+    vendor = [d for d in sdks if "openfeature" not in str(d.get("package")).lower().replace("-", "").replace("/", "")
+              or len({str(x.get("package")) for x in sdks}) > 1]
+    if vendor:
+        return found(vendor, "flag SDK(s) with a backend: " + ", ".join(sorted({str(d.get("package")) for d in vendor})[:5]))
+    if sdks:
+        return found(sdks, "OpenFeature SDK without a visible provider/backend", Strength.WEAK)
+    return missing(ev, "no feature-flag service or SDK")
+
+
+@probe("instant_rollback", text="Rollback without a redeploy: the previous version is kept (blue/green, slots, aliases) "
+       "or rolled back automatically", sources=["repo"])
+def instant_rollback(ev: EvidenceSet) -> Finding:
+    items = [s for s in strategies(ev) if (s.get("keeps_old") or s.get("auto_rollback")) and s.strength is not Strength.WEAK]
+    if items:
+        return found(items, f"{len(items)} rollout(s) keep the previous version or roll back automatically")
+    return missing(ev, "no kept previous version or automatic rollback")
+
+
+@probe("auto_rollback", text="A failed deploy rolls back automatically (analysis abort, alarms, circuit breaker, helm --atomic)",
+       sources=["repo"])
+def auto_rollback(ev: EvidenceSet) -> Finding:
+    items = [s for s in strategies(ev) if s.get("auto_rollback")]
+    jobs = [j for j in ev.of("ci.job") if "rollback" in (j.get("steps") or []) and "deploy" in (j.get("steps") or [])]
+    if items:
+        return found(items, "automatic rollback: " + ", ".join(sorted({f"{s.get('tool')} {s.get('kind')}" for s in items})))
+    if jobs:
+        return found(jobs, f"{len(jobs)} deploy job(s) run a rollback step (e.g. on failure)", Strength.STRONG)
+    return missing(ev, "no automatic rollback on failed deploys")
+
+
+@probe("metric_analysis", text="Promotion/rollback is decided by metric analysis (error rate, latency, alarms)", sources=["repo"])
+def metric_analysis(ev: EvidenceSet) -> Finding:
+    items = [s for s in strategies(ev) if s.get("analysis")]
+    return verdict(items, f"{len(items)} rollout(s) with metric-based analysis", "no metric-based rollout analysis", ev)
+
+
+@probe("cfr_tracked", text="The change failure rate is tracked", sources=["repo", "github", "gitlab"])
+def cfr_tracked(ev: EvidenceSet) -> Finding:
+    artefacts = [j for j in ev.of("ci.job") if "metrics" in (j.get("steps") or [])]
+    artefacts += [d for d in ev.of("obs.dashboard") if d.get("dora")]
+    if artefacts:
+        return found(artefacts, f"{len(artefacts)} delivery-metrics artefact(s) (CI events or DORA dashboards)")
+    d, cfr, why = _cfr(ev)
+    if d is not None and cfr is not None:
+        return found([d], f"change failure rate {pct(cfr)} over {d.get('window_days')} days")
+    if d is not None:
+        return Finding(None, why, [d])
+    return missing(ev, "change failure rate is not tracked", needs=("github|gitlab",))
+
+
+@probe("experimentation", text="An experimentation (A/B) platform is used", sources=["repo"])
+def experimentation(ev: EvidenceSet) -> Finding:
+    items = ev.of("deploy.experiment") + [d for d in ev.of("dep.package") if "experimentation" in (d.get("categories") or [])]
+    return verdict(items, f"{len(items)} experimentation reference(s)", "no experimentation platform", ev)
+
+
+@probe("fully_automated_promotion", text="Progressive rollouts promote and roll back on metrics alone (no manual pause)",
+       sources=["repo"])
+def fully_automated_promotion(ev: EvidenceSet) -> Finding:
+    prog = progressive(ev)
+    if not prog:
+        return missing(ev, "no progressive rollout to promote")
+    manual = [s for s in prog if s.get("manual_pause")]
+    if manual:
+        return Finding(False, f"{len(manual)} rollout(s) wait for a manual promotion", manual)
+    auto = [s for s in prog if s.get("analysis")]
+    if not auto:
+        return Finding(False, "progressive rollouts advance on timers, not on metric analysis", prog)
+    return found(auto, f"{len(auto)} rollout(s) promote on metric analysis without manual pauses")
+
+
+@probe("flag_lifecycle", text="Stale feature flags are found and cleaned up (code references, temporary flags)", sources=["repo"])
+def flag_lifecycle(ev: EvidenceSet) -> Finding:
+    return verdict(ev.of("deploy.flag_lifecycle"), "flag lifecycle tooling present", "no flag lifecycle tooling", ev)
+
+
+@probe("cfr_below", text="Change failure rate below max_rate", sources=["github", "gitlab"], max_rate=0.05)
+def cfr_below(ev: EvidenceSet) -> Finding:
+    d, cfr, why = _cfr(ev)
+    if d is None:
+        return missing(ev, "no deployment history", needs=("github|gitlab",))
+    if cfr is None:
+        return Finding(None, why, [d])
+    if cfr < ev.p("max_rate"):
+        return found([d], f"change failure rate {pct(cfr)} (< {pct(ev.p('max_rate'))})")
+    return Finding(False, f"change failure rate {pct(cfr)} (>= {pct(ev.p('max_rate'))})", [d])
