@@ -174,7 +174,7 @@ class _Scan:
                     continue
             if named and not (in_rb_dir or in_ops_dir) and not re.search(r"(?i)run-?book", stem):
                 # OPERATIONS.md / ONCALL.md: only when it reads like operating instructions
-                if not (sections or _code_blocks(text) or len(re.findall(r"(?m)^\s*(\d+\.|[-*])\s+.*`[^`]+`", text)) >= 2):
+                if not (sections or _code_blocks(text) or len(re.findall(r"(?m)^[ \t]*(?:\d+\.|[-*])[ \t]+[^\n]*`[^`\n]+`", text)) >= 2):
                     continue
             reviewed = _fm_date(fm, "last_reviewed", "last_review", "reviewed", "review_date", "reviewed_at",
                                 "last_updated", "updated", "date")
@@ -223,8 +223,8 @@ class _Scan:
             core = set(sections) & {"impact", "timeline", "root_cause", "action_items"}
             if not index and len(core) < (1 if named else 2):
                 continue  # a folder called incidents/ or retros/ alone does not make a postmortem
-            if index and not in_dir:
-                continue
+            if index and not (in_dir and re.search(r"(?i)post-?mortem|incident (review|report)|post-incident|\bpir\b", text)):
+                continue  # an index page counts only when it lists incident reviews
             pm_date, date_from = _fm_date(fm, "date", "incident_date", "occurred", "created", "started"), "front-matter"
             if not pm_date:
                 pm_date, date_from = _name_date(path), "filename"

@@ -1,0 +1,295 @@
+"""Docs collector: runbooks, postmortems, incident templates, debt registers, ADRs, policies, automation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collectors.gitinfo import clear_cache
+from collectors.repo_docs import DocsCollector
+from tests.helpers import collect_with, write_tree
+from tests.test_git_history import Repo
+
+RUNBOOK = """---
+service: payments
+last_reviewed: 2026-10-01
+---
+# High latency on payments-api
+
+## Symptoms
+p99 latency above 2 s.
+
+## Diagnosis
+```bash
+kubectl -n payments top pods
+```
+
+## Remediation
+1. Scale out.
+
+## Escalation
+Page @payments-oncall.
+"""
+
+POSTMORTEM = """---
+date: 2026-10-03
+category: database
+---
+# Postmortem: checkout outage
+
+This review is blameless.
+
+## Impact
+30 minutes of failed checkouts.
+
+## Timeline
+- 10:00 alert fired
+
+## Root cause
+Connection pool exhausted.
+
+## Action items
+| Item | Owner | Issue |
+|---|---|---|
+| Raise pool size | @alice | #123 |
+| Add alert | @bob | OPS-77 |
+
+## Lessons learned
+Watch pools.
+"""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def _by(ev, kind):
+    return {e.locator.path: e for e in ev if e.kind == kind}
+
+
+def test_runbooks_are_selected_strictly(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docs/runbooks/payments/high-latency.md": RUNBOOK,
+        "docs/runbooks/README.md": "# Runbooks\n- [latency](payments/high-latency.md)\n",
+        "docs/runbooks/runbook-template.md": "# Title\n## Symptoms\n## Diagnosis\n## Remediation\n## Escalation\n",
+        "docs/operations/upgrading.md": "# Upgrading\nRead the release notes.\n",
+        "docs/operations/disk-full.md": "# Disk full\n## Symptoms\nDisk alerts.\n## Resolution\nRotate logs.\n",
+        "docs/guide.md": "# Guide\n## Troubleshooting\n## Fix\n",
+        "OPERATIONS.md": "# Ops\n## Invoice run missing\n1. Check `cron.log`\n2. Run `./bin/rerun.sh`\n",
+        "examples/runbooks/sample.md": RUNBOOK,
+        "playbooks/site.yml": "- hosts: all\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    rb = _by(ev, "doc.runbook")
+    assert set(rb) == {"docs/runbooks/payments/high-latency.md", "docs/runbooks/README.md",
+                       "docs/runbooks/runbook-template.md", "docs/operations/disk-full.md", "OPERATIONS.md"}
+    a = rb["docs/runbooks/payments/high-latency.md"].attributes
+    assert a["service"] == "payments" and a["code_blocks"] == 1 and not a["template"] and not a["index"]
+    assert a["sections"] == ["symptoms", "diagnosis", "remediation", "escalation"]
+    assert a["last_reviewed"] == "2026-10-01" and a["dates_from"] == "front-matter" and a["last_changed"] is None
+    assert rb["docs/runbooks/README.md"].get("index") and rb["docs/runbooks/runbook-template.md"].get("template")
+    assert rb["docs/operations/disk-full.md"].strength.value == "strong"
+    assert rb["OPERATIONS.md"].get("dates_from") == "none"
+
+
+def test_runbook_dates_come_from_git(tmp_path: Path) -> None:
+    r = Repo(tmp_path / "svc")
+    r.commit({"runbooks/db.md": "# DB\n## Diagnosis\n"}, "old runbook", 200)
+    r.commit({"runbooks/api.md": "# API\n## Diagnosis\n"}, "api runbook", 30)
+    r.commit({"runbooks/api.md": "# API\n## Diagnosis\n## Remediation\n"}, "api runbook update", 10)
+    ev, _ = collect_with(DocsCollector(), r.root)
+    rb = _by(ev, "doc.runbook")
+    assert rb["runbooks/api.md"].get("last_changed") == "2026-11-12"
+    assert rb["runbooks/api.md"].get("change_dates") == ["2026-11-12", "2026-10-23"]
+    assert rb["runbooks/db.md"].get("last_changed") == "2026-05-06"
+    assert {e.get("dates_from") for e in rb.values()} == {"git"}
+
+
+def test_postmortems(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "docs/postmortems/2026-10-03-checkout.md": POSTMORTEM,
+        "docs/postmortems/postmortem-template.md": "# Template\n## Impact\n## Timeline\n## Root cause\n## Action items\n",
+        "docs/postmortems/README.md": "# Postmortems\n- [checkout](2026-10-03-checkout.md)\n",
+        "retros/sprint-12.md": "# Sprint 12 retro\n## What went well\n## Actions\n",
+        "incidents/2026-08-01-dns.md": "# DNS-Ausfall\n## Auswirkung\n## Zeitlinie\n## Ursache\n## Maßnahmen\n- JIRA-12\n",
+        "src/incidents/README.md": "# Incidents module\nCode for incidents.\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    pm = _by(ev, "doc.postmortem")
+    assert set(pm) == {"docs/postmortems/2026-10-03-checkout.md", "docs/postmortems/postmortem-template.md",
+                       "docs/postmortems/README.md", "incidents/2026-08-01-dns.md"}
+    a = pm["docs/postmortems/2026-10-03-checkout.md"].attributes
+    assert a["sections"] == ["impact", "timeline", "root_cause", "action_items", "lessons"]
+    assert a["date"] == "2026-10-03" and a["date_from"] == "front-matter" and a["category"] == "database"
+    assert a["blameless"] and a["action_item_links"] == 2 and a["action_items_owned"]
+    de = pm["incidents/2026-08-01-dns.md"].attributes
+    assert de["date"] == "2026-08-01" and de["date_from"] == "filename"
+    assert {"impact", "timeline", "root_cause", "action_items"} <= set(de["sections"]) and de["action_item_links"] == 1
+    assert pm["docs/postmortems/postmortem-template.md"].get("template")
+    assert pm["docs/postmortems/README.md"].get("index")
+
+
+def test_postmortem_date_from_git(tmp_path: Path) -> None:
+    r = Repo(tmp_path / "svc")
+    r.commit({"postmortems/db.md": "# DB outage\n## Impact\n## Root cause\n"}, "pm", 40)
+    ev, _ = collect_with(DocsCollector(), r.root)
+    (pm,) = [e for e in ev if e.kind == "doc.postmortem"]
+    assert pm.get("date") == "2026-10-13" and pm.get("date_from") == "git"
+
+
+def test_incident_templates(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        ".github/ISSUE_TEMPLATE/incident.yml": """name: Incident
+body:
+  - type: textarea
+    id: impact
+    attributes: {label: Customer impact}
+  - type: textarea
+    attributes: {label: Timeline}
+  - type: textarea
+    attributes: {label: Root cause}
+  - type: textarea
+    attributes: {label: Action items}
+""",
+        ".github/ISSUE_TEMPLATE/bug.yml": "name: Bug\n",
+        ".gitlab/issue_templates/Postmortem.md": "## Impact\n## Timeline\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    t = _by(ev, "doc.incident_template")
+    assert set(t) == {".github/ISSUE_TEMPLATE/incident.yml", ".gitlab/issue_templates/Postmortem.md"}
+    assert t[".github/ISSUE_TEMPLATE/incident.yml"].get("kind") == "issue-form"
+    assert set(t[".github/ISSUE_TEMPLATE/incident.yml"].get("sections")) == {"impact", "timeline", "root_cause", "action_items"}
+    assert t[".gitlab/issue_templates/Postmortem.md"].get("kind") == "issue-template"
+
+
+REGISTER = """# Operational debt register
+# Last review: 2026-10-15
+entries:
+  - id: OPS-DEBT-001
+    title: Manual cert rotation
+    category: toil
+    severity: high
+    toil_hours_per_week: 3
+    owner: team-platform
+    created_date: 2026-01-10
+    target_resolution_date: 2026-12-31
+    status: open
+    source: postmortem docs/postmortems/2026-10-03-checkout.md
+  - id: OPS-DEBT-002
+    title: Flaky deploy script
+    category: automation
+    severity: medium
+    toil_hours_per_week: unknown
+    owner: team-app
+    created_date: 2026-02-01
+    status: open
+  - id: OPS-DEBT-003
+    title: Old runbooks
+    category: docs
+    severity: low
+    toil_hours_per_week: 0
+    owner: team-app
+    created_date: 2025-11-01
+    target_resolution_date: 2026-03-01
+    status: resolved
+"""
+
+
+def test_debt_register_yaml_csv_md(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "ops-debt-register.yml": REGISTER,
+        "docs/toil-register.csv": "# last_review: 2026-09-01\nid,title,category,severity,toil_hours_per_week,owner,"
+                                  "created_date,target_resolution_date,status\nT-1,Backups,toil,high,2,ops,2026-01-01,"
+                                  "2026-06-01,open\n",
+        "TOIL.md": "# Toil\n| ID | Title | Toil hours | Status |\n|---|---|---|---|\n| 1 | Restarts | 4 | open |\n",
+    })
+    ev, ctx = collect_with(DocsCollector(), tmp_path)
+    regs = _by(ev, "doc.debt_register")
+    y = regs["ops-debt-register.yml"].attributes
+    assert (y["entries"], y["complete"], y["open"], y["resolved"]) == (3, 2, 2, 1)
+    assert y["missing_fields"] == ["target_resolution_date"]
+    assert y["toil_numeric"] is False and y["last_review"] == "2026-10-15" and y["postmortem_links"] == 1
+    assert y["format"] == "yaml" and y["parsed"]
+    c = regs["docs/toil-register.csv"].attributes
+    assert (c["entries"], c["complete"], c["toil_numeric"]) == (1, 1, True)
+    m = regs["TOIL.md"].attributes
+    assert (m["entries"], m["complete"], m["open"], m["toil_numeric"]) == (1, 0, 1, True)
+    assert not ctx.warnings
+
+
+def test_malformed_register_warns(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"ops-debt-register.yaml": "entries: [\n  - id: 1\n", "operational-debt.yml": "owner: me\n"})
+    ev, ctx = collect_with(DocsCollector(), tmp_path)
+    regs = _by(ev, "doc.debt_register")
+    assert regs["ops-debt-register.yaml"].get("entries") == 0 and not regs["ops-debt-register.yaml"].get("parsed")
+    assert any(w.path == "ops-debt-register.yaml" and "MALFORMED" in w.message.upper() for w in ctx.tree.warnings)
+    assert any(w.path == "operational-debt.yml" and "debt register" in w.message for w in ctx.warnings)
+
+
+def test_register_history_from_git(tmp_path: Path) -> None:
+    r = Repo(tmp_path / "svc")
+
+    def reg(entries: list[tuple[str, float, str]]) -> str:
+        return "entries:\n" + "".join(
+            f"  - id: D{i}\n    toil_hours_per_week: {h}\n    status: {s}\n" for i, h, s in entries
+        )
+
+    r.commit({"ops-debt-register.yml": reg([("1", 10, "open"), ("2", 8, "open")])}, "q-3", 250)
+    r.commit({"ops-debt-register.yml": reg([("1", 10, "open"), ("2", 8, "resolved"), ("3", 2, "open")])}, "q-2", 160)
+    r.commit({"ops-debt-register.yml": reg([("1", 10, "resolved"), ("2", 8, "resolved"), ("3", 2, "open")])}, "q-1", 70)
+    r.commit({"ops-debt-register.yml": reg([("1", 10, "resolved"), ("2", 8, "resolved"), ("3", 1, "resolved"),
+                                            ("4", 1, "open")])}, "now", 5)
+    ev, _ = collect_with(DocsCollector(), r.root)
+    (e,) = [x for x in ev if x.kind == "doc.debt_register"]
+    # snapshots at quarter ends (now-182, now-91, now): the versions of 250, 160 and 5 days ago
+    assert [p["toil_open"] for p in e.get("history")] == [18.0, 12.0, 1.0]
+    assert e.get("quarters")[-2:] == [{"end": "2026-08-23", "created": 1, "resolved": 1},
+                                      {"end": "2026-11-22", "created": 1, "resolved": 2}]
+    assert e.get("last_changed") == "2026-11-17"
+
+
+def test_adr_debt_docs_policies_automation(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "ops-debt-register.yml": REGISTER,
+        "docs/adr/0001-use-postgres.md": "# Use Postgres\n",
+        "docs/adr/0002-retire-cron.md": "# Retire cron\nPays down OPS-DEBT-001.\n",
+        "docs/adr/template.md": "# Title\n",
+        "TECH_DEBT.md": "# Tech debt\n- old ORM\n",
+        "docs/oncall.md": "# On-call\n",
+        "docs/incident-response.md": "# Incident response\n",
+        "docs/dora-metrics-review.md": "# DORA review\n",
+        "ssm/restart-service.yaml": "schemaVersion: '0.3'\nmainSteps:\n  - name: restart\n    action: aws:runCommand\n",
+        "infra/ssm.tf": 'resource "aws_ssm_document" "restart" {\n  name = "restart"\n  document_type = "Automation"\n'
+                        '  content = "{}"\n}\n',
+        "runbooks/api.md": "# API down\n## Remediation\nRun the `restart-api.yml` workflow.\n",
+        ".github/workflows/restart-api.yml": "on:\n  workflow_dispatch: {}\njobs: {}\n",
+        ".github/workflows/ci.yml": "on:\n  workflow_dispatch: {}\n  push: {}\njobs: {}\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    (adr,) = [e for e in ev if e.kind == "doc.adr"]
+    assert adr.locator.path == "docs/adr" and adr.get("count") == 2 and adr.get("mentions_debt") == 1
+    assert [e.locator.path for e in ev if e.kind == "doc.debt_doc"] == ["TECH_DEBT.md"]
+    topics = {e.get("topic") for e in ev if e.kind == "doc.policy"}
+    assert topics == {"oncall", "incident-process", "dora-review"}
+    auto = {(e.locator.path, e.get("tool")) for e in ev if e.kind == "doc.automation"}
+    assert auto == {("ssm/restart-service.yaml", "ssm-automation"), ("infra/ssm.tf", "ssm-automation"),
+                    (".github/workflows/restart-api.yml", "workflow-dispatch")}
+
+
+def test_shallow_clone_gives_no_git_dates(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    r = Repo(tmp_path / "svc")
+    r.commit({"runbooks/db.md": "# DB\n## Diagnosis\n"}, "old runbook", 200)
+    r.commit({"x.txt": "1"}, "later", 1)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{r.root}", str(clone)], check=True, capture_output=True,
+                   env={**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, "GIT_CONFIG_GLOBAL": os.devnull})
+    ev, _ = collect_with(DocsCollector(), clone)
+    (rb,) = [e for e in ev if e.kind == "doc.runbook"]
+    assert rb.get("dates_from") == "none" and rb.get("last_changed") is None
