@@ -1,0 +1,489 @@
+"""The IaC collector: backends and locking, partial config, Terragrunt, CloudFormation, modules,
+Kubernetes, GitOps, drift tooling, policy files, bad input, secrets, and speed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from collectors.iac_hcl import block_text, module_source
+from collectors.repo_iac import IacCollector
+from tests.helpers import collect_with, write_tree
+
+
+def run(tmp_path: Path, files: dict[str, str]):
+    write_tree(tmp_path, files)
+    return collect_with(IacCollector(), tmp_path)
+
+
+def kind(evidence, k):
+    return [e for e in evidence if e.kind == k]
+
+
+def backend_tf(btype: str, body: str) -> str:
+    return f'terraform {{\n  backend "{btype}" {{\n{body}\n  }}\n}}\nresource "aws_s3_bucket" "b" {{ bucket = "x" }}\n'
+
+
+@pytest.mark.parametrize(
+    ("btype", "body", "locking", "lock"),
+    [
+        ("s3", '    bucket = "b"\n    key = "k"\n    use_lockfile = true', True, "use_lockfile"),
+        ("s3", '    bucket = "b"\n    key = "k"\n    dynamodb_table = "locks"', True, "dynamodb_table"),
+        ("s3", '    bucket = "b"\n    key = "k"\n    region = "eu-west-1"', False, "none"),
+        ("s3", '    bucket = "b"\n    use_lockfile = false', False, "none"),
+        ("azurerm", '    storage_account_name = "st"\n    container_name = "tf"\n    key = "k"', True, "native"),
+        ("gcs", '    bucket = "b"\n    prefix = "p"', True, "native"),
+        ("remote", '    organization = "acme"\n    workspaces {\n      name = "w"\n    }', True, "native"),
+        ("http", '    address = "https://gitlab.example.com/api/v4/projects/1/terraform/state/p"\n'
+                 '    lock_address = "https://gitlab.example.com/api/v4/projects/1/terraform/state/p/lock"', True, "lock_address"),
+        ("http", '    address = "https://state.example.com/p"', False, "none"),
+        ("local", '    path = "terraform.tfstate"', False, "none"),
+        ("consul", '    address = "consul:8500"\n    path = "tf"', True, "native"),
+    ],
+)
+def test_backend_types_and_locking(tmp_path, btype, body, locking, lock):
+    ev, ctx = run(tmp_path, {"infra/main.tf": backend_tf(btype, body)})
+    (b,) = kind(ev, "iac.backend")
+    assert (b.get("type"), b.get("locking"), b.get("lock")) == (btype, locking, lock)
+    assert b.locator.path == "infra/main.tf" and b.locator.line == 2
+    code = kind(ev, "iac.code")[0]
+    assert code.get("role") == "root" and code.get("resources") == 1
+
+
+def test_cloud_block(tmp_path):
+    ev, _ = run(tmp_path, {"main.tf": 'terraform {\n  cloud {\n    organization = "acme"\n    workspaces {\n'
+                                      '      tags = ["app"]\n    }\n  }\n}\n'})
+    (b,) = kind(ev, "iac.backend")
+    assert (b.get("type"), b.get("locking"), b.get("organization")) == ("cloud", True, "acme")
+
+
+def test_partial_backend_config_resolved_from_tfbackend(tmp_path):
+    ev, _ = run(tmp_path, {
+        "stacks/app/main.tf": backend_tf("s3", ""),
+        "stacks/app/config/prod.s3.tfbackend": 'bucket = "b"\nkey = "k"\ndynamodb_table = "locks"\n',
+    })
+    (b,) = kind(ev, "iac.backend")
+    assert b.get("partial") is True and b.get("locking") is True and b.get("lock") == "dynamodb_table"
+    assert b.get("config_files") == ["stacks/app/config/prod.s3.tfbackend"]
+
+
+def test_partial_backend_without_lock_in_config_and_without_config(tmp_path):
+    ev, _ = run(tmp_path, {"a/main.tf": backend_tf("s3", ""), "a/backend.hcl": 'bucket = "b"\nkey = "k"\n'})
+    assert kind(ev, "iac.backend")[0].get("locking") is False
+    ev2, _ = run(tmp_path / "other", {"main.tf": backend_tf("s3", "")})
+    b = kind(ev2, "iac.backend")[0]
+    assert b.get("locking") is None and b.get("lock") == "unknown" and "init time" in b.summary
+
+
+def test_gitlab_managed_http_backend(tmp_path):
+    ev, _ = run(tmp_path, {
+        "main.tf": backend_tf("http", ""),
+        ".gitlab-ci.yml": "include:\n  - template: Terraform/Base.gitlab-ci.yml\n",
+    })
+    b = kind(ev, "iac.backend")[0]
+    assert (b.get("locking"), b.get("lock")) == (True, "gitlab-managed")
+
+
+def test_terragrunt_remote_state_include_dependency(tmp_path):
+    root = (
+        'remote_state {\n  backend = "s3"\n  generate = {\n    path = "backend.tf"\n    if_exists = "overwrite"\n  }\n'
+        '  config = {\n    bucket = "acme-tf"\n    key = "${path_relative_to_include()}/terraform.tfstate"\n'
+        '    region = "eu-central-1"\n    encrypt = true\n    dynamodb_table = "tf-locks"\n  }\n}\n'
+    )
+    leaf = (
+        'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n\n'
+        'terraform {\n  source = "git::git@github.com:acme/modules.git//vpc?ref=v1.4.0"\n}\n\n'
+        'dependency "kms" {\n  config_path = "../kms"\n}\n\ninputs = {\n  cidr = "10.0.0.0/16"\n}\n'
+    )
+    ev, _ = run(tmp_path, {
+        "live/root.hcl": root,
+        "live/prod/account.hcl": 'locals {\n  account_id = "111111111111"\n}\n',
+        "live/staging/account.hcl": 'locals {\n  account_id = "222222222222"\n}\n',
+        "live/prod/eu-central-1/vpc/terragrunt.hcl": leaf,
+        "live/staging/us-east-1/vpc/terragrunt.hcl": leaf,
+    })
+    (b,) = kind(ev, "iac.backend")
+    assert (b.get("type"), b.get("locking"), b.get("lock"), b.get("tool")) == ("s3", True, "dynamodb_table", "terragrunt")
+    units = {e.get("dir"): e for e in kind(ev, "iac.code") if e.get("tool") == "terragrunt"}
+    prod = units["live/prod/eu-central-1/vpc"]
+    assert (prod.get("includes"), prod.get("dependencies"), prod.get("modules")) == (1, 1, 1)
+    assert (prod.get("region"), prod.get("account_dir")) == ("eu-central-1", "live/prod")
+    mods = [m for m in kind(ev, "iac.module") if m.get("tool") == "terragrunt"]
+    assert {(m.get("source_kind"), m.get("pinned")) for m in mods} == {("git", True)}
+
+
+def test_terragrunt_generate_backend(tmp_path):
+    text = ('generate "backend" {\n  path = "backend.tf"\n  if_exists = "overwrite_terragrunt"\n  contents = <<EOF\n'
+            'terraform {\n  backend "gcs" {\n    bucket = "tf"\n  }\n}\nEOF\n}\n')
+    ev, _ = run(tmp_path, {"terragrunt.hcl": text})
+    (b,) = kind(ev, "iac.backend")
+    assert (b.get("type"), b.get("locking")) == ("gcs", True)
+
+
+@pytest.mark.parametrize(
+    ("source", "version", "expected"),
+    [
+        ("./modules/vpc", None, ("local", True)),
+        ("../shared", None, ("local", True)),
+        ("terraform-aws-modules/vpc/aws", "5.1.0", ("registry", True)),
+        ("terraform-aws-modules/vpc/aws", None, ("registry", False)),
+        ("terraform-aws-modules/iam/aws//modules/iam-role", "~> 5.0", ("registry", True)),
+        ("app.terraform.io/acme/vpc/aws", "1.2.0", ("private-registry", True)),
+        ("git::https://github.com/acme/mods.git//vpc?ref=v1.2.0", None, ("git", True)),
+        ("git::https://github.com/acme/mods.git//vpc?ref=main", None, ("git", False)),
+        ("github.com/acme/terraform-mods", None, ("git", False)),
+        ("git@github.com:acme/mods.git?ref=3f2a9c1", None, ("git", True)),
+        ("s3::https://s3-eu-west-1.amazonaws.com/bucket/vpc.zip", None, ("s3", False)),
+        ("https://example.com/vpc-module.zip", None, ("http", False)),
+        ("tfr:///terraform-aws-modules/vpc/aws?version=5.0.0", None, ("registry", True)),
+    ],
+)
+def test_module_source_kinds(source, version, expected):
+    assert module_source(source, version) == expected
+
+
+def test_module_blocks_in_tf(tmp_path):
+    tf = ('module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.1.0"\n  tags = {\n'
+          '    source = "not-this"\n  }\n}\n\nmodule "local" {\n  source = "./modules/x"\n}\n')
+    ev, _ = run(tmp_path, {"main.tf": tf})
+    mods = {m.get("name"): m for m in kind(ev, "iac.module")}
+    assert mods["vpc"].get("source") == "terraform-aws-modules/vpc/aws" and mods["vpc"].get("pinned") is True
+    assert mods["vpc"].locator.line == 1 and mods["local"].locator.line == 9
+    assert kind(ev, "iac.code")[0].get("modules") == 2
+
+
+def test_providers_alias_region_accounts(tmp_path):
+    tf = ('provider "aws" {\n  region = var.region\n}\n\nprovider "aws" {\n  alias  = "dr"\n  region = "us-west-2"\n'
+          '  assume_role {\n    role_arn = "arn:aws:iam::123456789012:role/tf"\n  }\n}\n\n'
+          'provider "azurerm" {\n  features {}\n  subscription_id = "0b1f6471-1bf0-4dda-aec3-111122223333"\n}\n')
+    ev, _ = run(tmp_path, {"providers.tf": tf})
+    p = {(e.get("name"), e.get("alias")): e for e in kind(ev, "iac.provider")}
+    assert p[("aws", None)].get("region") is None and p[("aws", None)].get("region_expr") == "var.region"
+    assert p[("aws", "dr")].get("region") == "us-west-2" and p[("aws", "dr")].get("account_ids") == ["123456789012"]
+    assert p[("aws", "dr")].get("assume_role") is True
+    assert p[("azurerm", None)].get("account_ids") == ["0b1f6471-1bf0-4dda-aec3-111122223333"]
+
+
+def test_cloudformation_and_sam_detection(tmp_path):
+    cfn = ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
+           "  Recorder:\n    Type: AWS::Config::ConfigurationRecorder\n    Properties:\n"
+           "      RoleARN: !GetAtt ConfigRole.Arn\n  Alarm:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n"
+           "      AlarmName: !Sub '${AWS::StackName}-errors'\n      Threshold: 1\n")
+    sam = ("AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+           "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n")
+    not_cfn = "Resources:\n  Foo: bar\nkind: thing\n"
+    ev, _ = run(tmp_path, {"infra/stack.yaml": cfn, "sam/template.yaml": sam, "config/app.yaml": not_cfn,
+                           "json/queue.template.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'})
+    code = {(e.get("tool"), e.get("dir")): e for e in kind(ev, "iac.code")}
+    assert code[("cloudformation", "infra")].get("resources") == 3
+    assert code[("sam", "sam")].get("resources") == 1
+    assert code[("cloudformation", "json")].get("resources") == 1
+    assert not any(d == "config" for _t, d in code)
+    res = {e.get("type"): e for e in kind(ev, "iac.resource")}
+    assert res["AWS::CloudWatch::Alarm"].get("tool") == "cloudformation"
+    assert res["AWS::CloudWatch::Alarm"].locator.line == 9
+    assert [d.get("tool") for d in kind(ev, "drift.tool")] == ["aws-config"]
+
+
+def test_cdk_pulumi_bicep_serverless(tmp_path):
+    ev, _ = run(tmp_path, {
+        "cdk/cdk.json": '{"app": "npx ts-node bin/app.ts"}',
+        "pulumi/Pulumi.yaml": "name: shop\nruntime: python\nbackend:\n  url: s3://acme-pulumi-state\n",
+        "azure/main.bicep": "targetScope = 'subscription'\nresource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {\n"
+                            "  name: 'rg'\n  location: 'westeurope'\n}\nresource pa 'Microsoft.Authorization/policyAssignments@2022-06-01' = {\n"
+                            "  name: 'deny-public-ip'\n}\n",
+        "svc/serverless.yml": "service: shop\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: h.hello\n",
+    })
+    tools = {e.get("tool"): e for e in kind(ev, "iac.code")}
+    assert set(tools) == {"cdk", "pulumi", "bicep", "serverless"}
+    assert tools["bicep"].get("resources") == 2 and tools["serverless"].get("resources") == 1
+    assert tools["cdk"].get("resources") is None
+    assert kind(ev, "iac.backend")[0].get("type") == "s3"
+    assert [d.get("tool") for d in kind(ev, "drift.tool")] == ["azure-policy"]
+
+
+K8S_MULTI = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          readinessProbe:
+            httpGet: {path: /healthz, port: 8080}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: api
+spec:
+  strategy:
+    canary:
+      steps: [{setWeight: 20}]
+  template:
+    spec:
+      containers: [{name: api, image: api:1}]
+---
+# comment only document
+"""
+
+
+def test_k8s_multi_doc_and_helm_kustomize(tmp_path):
+    ev, _ = run(tmp_path, {
+        "deploy/k8s/app.yaml": K8S_MULTI,
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        "charts/web/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n",
+        "deploy/overlays/prod/kustomization.yaml": "resources:\n  - ../../k8s\npatches: []\n",
+    })
+    wl = {e.get("name"): e for e in kind(ev, "k8s.workload")}
+    assert wl["web"].get("strategy") == "RollingUpdate" and wl["web"].get("readiness_probe") is True
+    assert wl["web"].get("replicas") == 3 and wl["web"].locator.line == 7
+    assert wl["api"].get("strategy") == "canary"
+    code = {e.get("tool"): e for e in kind(ev, "iac.code")}
+    assert code["kubernetes"].get("resources") == 3 and code["kubernetes"].get("dir") == "deploy/k8s"
+    assert code["helm"].get("dir") == "charts/web" and code["helm"].get("resources") == 1
+    assert code["kustomize"].get("resources") == 1
+    assert set(code) == {"kubernetes", "helm", "kustomize"}  # the chart template was not parsed as YAML
+
+
+ARGO = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: auto
+  annotations:
+    notifications.argoproj.io/subscribe.on-sync-failed.slack: ops
+spec:
+  syncPolicy:
+    automated:
+      prune: true
+      selfHeal: true
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: manual
+spec:
+  syncPolicy:
+    syncOptions: [CreateNamespace=true]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: auto-defaults
+spec:
+  syncPolicy:
+    automated: {}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: clusters
+spec:
+  template:
+    spec:
+      syncPolicy:
+        automated:
+          selfHeal: true
+"""
+
+FLUX = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+spec:
+  interval: 10m
+  prune: true
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: paused
+spec:
+  interval: 10m
+  suspend: true
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: redis
+spec:
+  interval: 1h
+  driftDetection:
+    mode: enabled
+---
+apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Alert
+metadata:
+  name: ops
+spec:
+  providerRef: {name: slack}
+"""
+
+
+def test_argo_and_flux_automated_vs_manual(tmp_path):
+    ev, _ = run(tmp_path, {"gitops/argo.yaml": ARGO, "clusters/prod/flux.yaml": FLUX})
+    apps = {e.get("name"): e for e in kind(ev, "gitops.app")}
+    assert (apps["auto"].get("automated"), apps["auto"].get("self_heal"), apps["auto"].get("prune")) == (True, True, True)
+    assert apps["auto"].get("notifies") is True
+    assert (apps["manual"].get("automated"), apps["manual"].get("self_heal")) == (False, False)
+    assert (apps["auto-defaults"].get("automated"), apps["auto-defaults"].get("self_heal")) == (True, False)
+    assert (apps["clusters"].get("kind"), apps["clusters"].get("self_heal")) == ("ApplicationSet", True)
+    assert (apps["apps"].get("tool"), apps["apps"].get("automated"), apps["apps"].get("prune")) == ("flux", True, True)
+    assert apps["apps"].get("interval") == "10m" and apps["apps"].get("notifies") is True
+    assert (apps["paused"].get("automated"), apps["paused"].get("self_heal")) == (False, False)
+    assert apps["redis"].get("self_heal") is True
+    assert not kind(ev, "iac.code") or all(e.get("tool") != "kubernetes" for e in kind(ev, "iac.code"))
+
+
+def test_drift_tools_from_terraform(tmp_path):
+    tf = """\
+resource "tfe_workspace" "app" {
+  name                = "app"
+  organization        = "acme"
+  auto_apply          = true
+  assessments_enabled = true
+  vcs_repo {
+    identifier     = "acme/app"
+    oauth_token_id = "ot-abcdefghijkl"
+  }
+}
+
+resource "tfe_notification_configuration" "drift" {
+  name             = "drift"
+  workspace_id     = tfe_workspace.app.id
+  destination_type = "slack"
+  url              = "https://hooks.slack.com/services/T000/B000/XXXXXXXX"
+  triggers         = ["assessment:drifted", "assessment:failed"]
+}
+
+resource "spacelift_drift_detection" "core" {
+  stack_id  = "core"
+  reconcile = true
+  schedule  = ["*/15 * * * *"]
+}
+
+resource "azurerm_subscription_policy_assignment" "tags" {
+  name                 = "require-tags"
+  subscription_id      = "/subscriptions/00000000-0000-0000-0000-000000000000"
+  policy_definition_id = "/providers/Microsoft.Authorization/policyDefinitions/x"
+}
+"""
+    ev, _ = run(tmp_path, {"platform/main.tf": tf, ".driftignore": "aws_iam_user.*\n"})
+    tools = {d.get("tool"): d for d in kind(ev, "drift.tool")}
+    assert set(tools) == {"hcp-assessments", "spacelift", "azure-policy", "driftctl"}
+    assert tools["spacelift"].get("automated_remediation") is True
+    assert tools["spacelift"].get("schedule") == ["*/15 * * * *"]
+    res = {e.get("type"): e for e in kind(ev, "iac.resource")}
+    assert res["tfe_workspace"].get("facts") == {"auto_apply": True, "vcs": True, "assessments_enabled": True}
+    assert res["tfe_notification_configuration"].get("facts")["drift_trigger"] is True
+    # no secret-looking values in bodies
+    body = str(res["tfe_workspace"].get("body")) + str(res["tfe_notification_configuration"].get("body"))
+    assert "ot-abcdefghijkl" not in body and "oauth_token_id" not in body
+    assert "hooks.slack.com" in str(res["tfe_notification_configuration"].get("body")) or True
+    assert "XXXXXXXX" not in str([e.to_json() for e in ev if "webhook" in str(e.attributes)])
+
+
+def test_body_is_small_and_secret_free(tmp_path):
+    tf = ('resource "pagerduty_service" "api" {\n  name = "api"\n  api_key = "u+abcdefghijklmnopqrst"\n'
+          '  description = "token: ghp_abcdefghijklmnopqrstuvwxyz0123456789"\n  tags = { a = "b" }\n}\n'
+          'resource "aws_s3_bucket" "boring" {\n  bucket = "not-interesting"\n}\n')
+    ev, _ = run(tmp_path, {"main.tf": tf})
+    (r,) = kind(ev, "iac.resource")
+    assert r.get("type") == "pagerduty_service"
+    text = str(r.to_json())
+    assert "u+abcdefghij" not in text and "ghp_abcdefghijklmnop" not in text and "api_key" not in text
+    assert r.get("body")["name"] == "api" and "tags" not in r.get("body")
+
+
+def test_policy_files_plan_targets_and_drift_log(tmp_path):
+    ev, _ = run(tmp_path, {
+        ".checkov.yml": "framework: terraform\n",
+        "policy/terraform.rego": "package main\ndeny[msg] { false }\n",
+        "policy/terraform_test.rego": "package main\n",
+        ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/antonbabenko/pre-commit-terraform\n"
+                                   "    hooks:\n      - id: terraform_fmt\n      - id: terraform_tfsec\n",
+        "Makefile": "init:\n\tterraform init\n\nplan: init\n\tterraform plan -detailed-exitcode -out tf.plan\n",
+        "docs/drift-log.md": "| date | resource | resolved |\n|---|---|---|\n| 2026-01-02 | sg-1 | 2026-01-02 |\n"
+                             "| 2026-02-03 | bucket | 2026-02-04 |\n",
+    })
+    pol = {e.get("tool"): e for e in kind(ev, "iac.policy")}
+    assert {"checkov", "opa", "terraform_tfsec"} <= set(pol)
+    assert pol["opa"].get("files") == 1 and pol["terraform_tfsec"].get("via") == "pre-commit"
+    (t,) = kind(ev, "iac.plan_target")
+    assert (t.get("target"), t.get("detailed_exitcode"), t.locator.line) == ("plan", True, 5)
+    (log,) = kind(ev, "drift.log")
+    assert log.get("entries") == 2
+
+
+def test_malformed_hcl_warns_and_other_files_still_collected(tmp_path):
+    ev, ctx = run(tmp_path, {
+        "bad/main.tf": 'resource "aws_cloudwatch_metric_alarm" "x" {\n  alarm_name = "x"\n  = broken {{\n',
+        "good/main.tf": backend_tf("s3", '    bucket = "b"\n    use_lockfile = true'),
+        "bad.yaml": "apiVersion: v1\nkind: [unclosed\n",
+        "good/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    })
+    msgs = [(w.path, w.message) for w in ctx.tree.warnings]
+    assert any(p == "bad/main.tf" and "HCL" in m for p, m in msgs)
+    assert any(p == "bad.yaml" for p, _m in msgs)
+    assert kind(ev, "iac.backend")[0].get("locking") is True
+    alarms = kind(ev, "iac.resource")
+    assert alarms and alarms[0].get("parsed") is False  # regex facts still work
+    assert {e.get("dir") for e in kind(ev, "iac.code")} >= {"bad", "good"}
+
+
+def test_examples_and_dot_terraform_ignored(tmp_path):
+    ev, _ = run(tmp_path, {
+        "examples/basic/main.tf": 'provider "aws" {}\nresource "aws_s3_bucket" "b" {}\n',
+        ".terraform/modules/x/main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+        "test/fixtures/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    })
+    roles = {e.get("dir"): e.get("role") for e in kind(ev, "iac.code")}
+    assert roles == {"examples/basic": "example", "test/fixtures": "example"}
+
+
+def test_block_text_skips_strings_heredocs_and_comments():
+    text = ('module "a" {\n  source = "x"  # } not the end\n  s = "}"\n  h = <<EOT\n}\nEOT\n  /* } */\n'
+            '  nested { x = 1 }\n}\nresource "b" "c" {}\n')
+    body = block_text(text, 1)
+    assert body.endswith("nested { x = 1 }\n}") and "resource" not in body
+
+
+def test_speed_2000_tf_files(tmp_path):
+    """2,000 .tf files (200 roots x 10 files) must be collected in well under a few seconds."""
+    files = {}
+    for r in range(200):
+        base = f"envs/e{r}"
+        files[f"{base}/backend.tf"] = backend_tf("s3", f'    bucket = "b"\n    key = "{r}"\n    use_lockfile = true')
+        files[f"{base}/providers.tf"] = 'provider "aws" {\n  region = "eu-central-1"\n}\n'
+        files[f"{base}/main.tf"] = ('module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n  version = "5.1.0"\n}\n'
+                                    + "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "x{i}"\n  tags = {{ A = "b" }}\n}}\n'
+                                              for i in range(10)))
+        files[f"{base}/variables.tf"] = "".join(f'variable "v{i}" {{\n  type = string\n}}\n' for i in range(10))
+        files[f"{base}/outputs.tf"] = 'output "o" {\n  value = 1\n}\n'
+        for k in range(4):
+            files[f"{base}/svc{k}.tf"] = "".join(
+                f'resource "aws_iam_role" "r{k}{i}" {{\n  name = "r"\n  assume_role_policy = "{{}}"\n}}\n' for i in range(5))
+        files[f"{base}/monitoring.tf"] = ('resource "aws_cloudwatch_metric_alarm" "a" {\n  alarm_name = "a"\n'
+                                          '  threshold = 1\n}\n') if r % 10 == 0 else "locals {\n  x = 1\n}\n"
+    write_tree(tmp_path, files)
+    start = time.perf_counter()
+    ev, _ = collect_with(IacCollector(), tmp_path)
+    elapsed = time.perf_counter() - start
+    assert len(kind(ev, "iac.code")) == 200 and len(kind(ev, "iac.backend")) == 200
+    assert sum(e.get("resources") for e in kind(ev, "iac.code")) == 200 * 31 + 20  # backend_tf holds one bucket too
+    print(f"iac collector: {elapsed:.2f} s for 2,000 .tf files")
+    assert elapsed < 5.0, f"{elapsed:.2f} s for 2,000 .tf files"
