@@ -44,7 +44,7 @@ SYMPTOM = re.compile(
     r"HealthCheckStatus|availabilityResults|\bavailability\b|apdex|\bslo\b|slo:|burn|http_server_requests|grpc_server_handled)"
 )
 CAUSE = re.compile(
-    r"(?i)(CPUUtilization|Percentage CPU|\bcpu|memory|disk|FreeStorageSpace|node_load|filesystem|inode|swap|\boom|"
+    r"(?i)(CPUUtilization|Percentage CPU|cpu|memory|disk|FreeStorageSpace|node_load|filesystem|inode|swap|\boom|"
     r"restarts?_total|CrashLoop|container_memory|DatabaseConnections|ReplicaLag|queue_?depth|ApproximateNumberOfMessages|"
     r"connections|file_?descriptors|fds)"
 )
@@ -508,9 +508,6 @@ class _Run:
         for path in self.tree.named("checkly.config.ts", "checkly.config.js", ".upptimerc.yml"):
             self.emit("alert.availability_probe", path, {"tool": "uptime"}, line=1, strength=Strength.STRONG,
                       summary=f"uptime checks configured in {path}", key=("uptime",))
-        for path in self.tree.named("alertmanager.yml", "alertmanager.yaml"):
-            # plain Alertmanager files are handled by shape in yaml_files; here only templated ones that did not parse
-            pass
 
 
 # ---- helpers --------------------------------------------------------------------------------------------

@@ -1,0 +1,129 @@
+"""Helpers the OPS-030 and OPS-040 probes share: when absence may be concluded, and service coverage.
+
+When may "nothing in the repository" mean "not in place"?
+- Telemetry libraries, logger configuration and trace propagation live in the code: the repository
+  decides them (needs `repo`).
+- Log stores, dashboards, alarms and SLOs can also live in a cloud account (CloudWatch, Azure
+  Monitor) or a SaaS backend. When the repository itself declares cloud infrastructure (a Terraform
+  AWS/Azure provider, CloudFormation/SAM/Serverless, ECS/Lambda/App Service resources), the cloud
+  account is part of the workload and its console may hold what the code does not: absence needs
+  that cloud to have been scanned (`repo` and `aws|azure`). When the repository ships telemetry to a
+  SaaS vendor (Datadog, New Relic, ...), alerts may live there, which no collector reads: not assessed.
+- A repository that declares no cloud runtime and no SaaS backend is judged from its content, as an
+  SRE reviewing it would: no shipper, no dashboards, no alerts means level 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from collectors.obs_packages import vendor_of
+from rules.probes import EvidenceSet, Finding, missing
+from scanner.model import Evidence
+
+CLOUD_TOOLS = {"cloudformation", "sam", "cdk", "serverless", "bicep", "arm", "azure-pipelines-arm"}
+CLOUD_PROVIDERS = {"aws", "azurerm", "azapi", "azuread", "awscc"}
+CLOUD_SERVICE_ORIGINS = {"terraform", "serverless", "cloudformation", "ecs-task"}
+SAAS_AGENTS = {"datadog-agent": "Datadog", "newrelic-agent": "New Relic"}
+
+
+def declares_cloud(ev: EvidenceSet) -> bool:
+    """The repository declares AWS/Azure infrastructure (so that cloud may hold the rest)."""
+    if any(str(e.get("name") or "").lower() in CLOUD_PROVIDERS for e in ev.of("iac.provider")):
+        return True
+    if any(str(e.get("tool") or "") in CLOUD_TOOLS for e in ev.of("iac.code")):
+        return True
+    if any(str(e.get("type") or "").startswith(("aws_", "azurerm_")) for e in ev.of("iac.resource")):
+        return True
+    if any(e.get("origin") in CLOUD_SERVICE_ORIGINS for e in ev.of("obs.service")):
+        return True
+    return any(e.get("tool") in ("cloudwatch-logs", "log-analytics", "awslogs", "firelens", "diagnostic-settings")
+               for e in ev.of("obs.log_shipper")) or bool(ev.of("obs.log_retention", tool="terraform"))
+
+
+def absence_needs(ev: EvidenceSet) -> tuple[str, ...]:
+    return ("repo", "aws|azure") if declares_cloud(ev) else ("repo",)
+
+
+def saas_vendors(ev: EvidenceSet) -> list[str]:
+    """SaaS monitoring backends the repository sends telemetry to (their monitors are not scanned)."""
+    out: set[str] = set()
+    for e in ev.of("dep.package"):
+        if "apm" in (e.get("categories") or []):
+            v = vendor_of(str(e.get("package") or ""))
+            if v and v != "azure-monitor":
+                out.add(v)
+    for e in ev.of("obs.log_shipper"):
+        if e.get("tool") in SAAS_AGENTS:
+            out.add(SAAS_AGENTS[e.get("tool")].lower().replace(" ", ""))
+    return sorted(out)
+
+
+def missing_alerting(ev: EvidenceSet, reason: str) -> Finding:
+    """Absence of alerting-as-code: not_met only when no SaaS backend and no unscanned cloud could hold it."""
+    vendors = saas_vendors(ev)
+    if vendors:
+        return Finding(None, f"not assessed, because telemetry goes to {', '.join(vendors)} (SaaS), whose monitors and "
+                             f"SLOs were not scanned ({reason} in the repository)")
+    return missing(ev, reason, absence_needs(ev))
+
+
+# ---- service coverage (D-SVC denominators) -------------------------------------------------------------
+
+
+def service_dirs(ev: EvidenceSet) -> list[str]:
+    """Directories of the services that have a dependency manifest: the deployable ones when any are marked
+    deployable (Dockerfile, compose build context, serverless), else every manifest with runtime dependencies."""
+    manifests = [e for e in ev.of("dep.manifest") if (e.get("runtime_packages") or 0) > 0]
+    deployable = [e for e in manifests if e.get("deployable")]
+    chosen = deployable or manifests
+    return sorted({str(e.get("service") or ".") for e in chosen})
+
+
+def owner(path: str | None, dirs: Iterable[str]) -> str | None:
+    """The service directory a file belongs to (the longest enclosing one)."""
+    if path is None:
+        return None
+    best = None
+    for d in dirs:
+        if d == "." or path == d or path.startswith(d + "/"):
+            if best is None or (d != "." and (best == "." or len(d) > len(best))):
+                best = d
+    return best
+
+
+def covered_services(dirs: list[str], items: Iterable[Evidence], global_items: Iterable[Evidence] = ()) -> set[str]:
+    """Services with at least one item: by the item's `service` attribute, else by where its file sits.
+
+    A dependency declared in the root manifest of a single-manifest repository covers it; items in
+    `global_items` (platform-wide mechanisms such as the OTel operator or Lambda active tracing) cover all."""
+    if list(global_items):
+        return set(dirs)
+    out: set[str] = set()
+    for e in items:
+        svc = e.get("service")
+        if svc in dirs:
+            out.add(svc)
+            continue
+        o = owner(e.locator.path, dirs)
+        if o is not None:
+            out.add(o)
+    return out
+
+
+def coverage(ev: EvidenceSet, items: list[Evidence], what: str, global_items: list[Evidence] | None = None,
+             min_ratio: float = 0.8) -> Finding:
+    """Whether >= min_ratio of services show `what` (any one item suffices when there are no manifests)."""
+    dirs = service_dirs(ev)
+    if not items and not global_items:
+        return Finding(False, f"no {what} found")
+    if not dirs:
+        return Finding(True, f"{what}: {len(items or global_items or [])} item(s); no service manifests to measure coverage",
+                       list(items or global_items or [])[:20])
+    cov = covered_services(dirs, items, global_items or [])
+    r = len(cov) / len(dirs)
+    ok = r >= min_ratio
+    missing_dirs = [d for d in dirs if d not in cov][:5]
+    tail = "" if ok or not missing_dirs else f"; without: {', '.join(missing_dirs)}"
+    return Finding(ok, f"{what} in {len(cov)} of {len(dirs)} service(s) ({round(r * 100)} %){tail}",
+                   list(items or global_items or [])[:20])

@@ -1,0 +1,170 @@
+"""Probes for WAF-OPS-030 (observability stack). See obs_common for when absence counts."""
+
+from __future__ import annotations
+
+from rules.probes import EvidenceSet, Finding, found, missing, probe
+from rules.probes.obs_common import absence_needs, coverage, covered_services, service_dirs
+from scanner.model import Evidence, Strength
+
+GLOBAL_TRACING = {"otel-operator-instrumentation", "lambda-active-tracing", "apigw-xray", "ecs-otel-sidecar", "adot-layer"}
+
+
+def _deps(ev: EvidenceSet, category: str) -> list[Evidence]:
+    return [e for e in ev.of("dep.package") if category in (e.get("categories") or [])]
+
+
+@probe("obs_central_telemetry",
+       text="Logs/telemetry are shipped to a central store (shipper or OTel collector config, awslogs/FireLens, Log Analytics, "
+            "CloudWatch log groups, or an APM agent that ships centrally)",
+       sources=["repo", "aws", "azure"])
+def obs_central_telemetry(ev: EvidenceSet) -> Finding:
+    shippers = ev.of("obs.log_shipper")
+    strong = [e for e in shippers if e.strength is not Strength.WEAK]
+    collectors = ev.of("obs.otel_collector")
+    apm = _deps(ev, "apm")
+    platforms = [e for e in ev.of("obs.platform") if "logs" in (e.get("signals") or [])]
+    items = strong + collectors + platforms + apm
+    if items:
+        tools = sorted({str(e.get("tool") or e.get("package") or "otel-collector") for e in items})
+        return found(items[:20], f"central telemetry: {', '.join(tools[:8])}")
+    if shippers:
+        return found(shippers[:20], "an agent image/chart that may ship telemetry", Strength.WEAK)
+    return missing(ev, "no log shipper, collector, central log store or APM agent is configured in the repository",
+                   absence_needs(ev))
+
+
+@probe("obs_dashboards_as_code", text="Dashboards are kept as code (Grafana JSON/grafonnet, CloudWatch/Datadog/Azure dashboards)",
+       sources=["repo", "aws", "azure"])
+def obs_dashboards_as_code(ev: EvidenceSet) -> Finding:
+    items = [e for e in ev.of("obs.dashboard") if (e.get("panels") or 0) > 0 or e.get("tool") != "grafana"]
+    if items:
+        return found(items[:20], f"{len(items)} dashboard(s) as code")
+    return missing(ev, "no dashboards as code", absence_needs(ev))
+
+
+@probe("obs_metrics_instrumented",
+       text="Application metrics are instrumented (Prometheus/StatsD/Micrometer/OTel metrics libraries, ServiceMonitors)",
+       sources=["repo"])
+def obs_metrics_instrumented(ev: EvidenceSet) -> Finding:
+    items = _deps(ev, "metrics") + ev.of("obs.metrics")
+    if items:
+        return found(items[:20], f"{len(items)} metrics instrumentation item(s)")
+    return missing(ev, "no metrics library or scrape configuration")
+
+
+@probe("obs_metrics_red", text="Request rate, errors and duration are measured (metrics library, or RED dashboards)",
+       sources=["repo"])
+def obs_metrics_red(ev: EvidenceSet) -> Finding:
+    red = [e for e in ev.of("obs.dashboard") if e.get("red")]
+    items = red + _deps(ev, "metrics") + ev.of("obs.metrics")
+    if items:
+        return found(items[:20], f"{len(red)} RED dashboard(s), {len(items) - len(red)} metrics instrumentation item(s)")
+    return missing(ev, "no metrics instrumentation and no RED dashboards")
+
+
+@probe("obs_structured_logging", text="Services log structured (JSON) records (>= 80 % of services with a manifest)",
+       sources=["repo"], min_ratio=0.8)
+def obs_structured_logging(ev: EvidenceSet) -> Finding:
+    items = _deps(ev, "structured_logging") + ev.of("obs.structured_log")
+    if not items:
+        return missing(ev, "no structured (JSON) logging library or configuration")
+    return coverage(ev, items, "structured logging", min_ratio=ev.p("min_ratio"))
+
+
+@probe("obs_tracing_instrumented",
+       text="Distributed tracing is instrumented (OTel/X-Ray/APM SDK or agent) in >= 80 % of services with a manifest",
+       sources=["repo"], min_ratio=0.8)
+def obs_tracing_instrumented(ev: EvidenceSet) -> Finding:
+    items = _deps(ev, "tracing") + [e for e in ev.of("obs.tracing") if e.get("mechanism") not in GLOBAL_TRACING]
+    glob = [e for e in ev.of("obs.tracing") if e.get("mechanism") in GLOBAL_TRACING]
+    if not items and not glob:
+        return missing(ev, "no tracing SDK, agent or platform tracing setting")
+    return coverage(ev, items, "tracing", glob, min_ratio=ev.p("min_ratio"))
+
+
+@probe("obs_log_trace_correlation", text="Trace ids are injected into log records (logger config, OTel log bridge, or code)",
+       sources=["repo"])
+def obs_log_trace_correlation(ev: EvidenceSet) -> Finding:
+    items = ev.of("obs.log_correlation") + _deps(ev, "log_correlation")
+    if items:
+        return found(items[:20], f"{len(items)} log-trace correlation item(s)")
+    return missing(ev, "no trace ids in log formats, logger configs or log bridges")
+
+
+@probe("obs_log_retention", text="Log retention is defined (>= 95 % of declared log groups/workspaces keep logs >= 30 days)",
+       sources=["repo", "aws", "azure"], min_ratio=0.95, min_days=30)
+def obs_log_retention(ev: EvidenceSet) -> Finding:
+    items = ev.of("obs.log_retention")
+    if not items:
+        # retention is usually a platform or account default: only a scanned cloud can show it is missing
+        return missing(ev, "no log retention declared", ("repo", "aws|azure"))
+    ok = [e for e in items if isinstance(e.get("days"), int) and e.get("days") >= ev.p("min_days")]
+    share = len(ok) / len(items)
+    if share >= ev.p("min_ratio"):
+        return found(ok[:20], f"{len(ok)} of {len(items)} log stores keep logs >= {ev.p('min_days')} days")
+    bad = [e for e in items if e not in ok]
+    return Finding(False, f"only {len(ok)} of {len(items)} log stores define a retention >= {ev.p('min_days')} days "
+                          f"(unset means never expire)", bad[:20])
+
+
+@probe("obs_sampling_tuned", text="Trace sampling is configured explicitly (OTEL_TRACES_SAMPLER, tail/probabilistic sampling, "
+                                  "X-Ray sampling rules, Application Insights sampling)", sources=["repo", "aws", "azure"])
+def obs_sampling_tuned(ev: EvidenceSet) -> Finding:
+    items = ev.of("obs.sampling") + [e for e in ev.of("obs.otel_collector") if e.get("sampling")]
+    if items:
+        return found(items[:20], f"{len(items)} sampling configuration(s)")
+    return missing(ev, "no explicit trace sampling configuration", absence_needs(ev))
+
+
+@probe("obs_anomaly_detection", text="Automated anomaly detection is configured", sources=["repo", "aws", "azure"])
+def obs_anomaly_detection(ev: EvidenceSet) -> Finding:
+    items = ev.of("obs.anomaly")
+    if items:
+        return found(items[:20], f"{len(items)} anomaly-detection configuration(s)")
+    return missing(ev, "no anomaly detection configured", absence_needs(ev))
+
+
+@probe("obs_otel_everywhere", text="Every service with a manifest uses an OpenTelemetry SDK/distro (not only a vendor SDK)",
+       sources=["repo"])
+def obs_otel_everywhere(ev: EvidenceSet) -> Finding:
+    items = [e for e in _deps(ev, "otel") if "tracing" in (e.get("categories") or [])]
+    glob = [e for e in ev.of("obs.tracing") if e.get("mechanism") in ("otel-operator-instrumentation", "adot-layer")]
+    if not items and not glob:
+        return missing(ev, "no OpenTelemetry SDK in any service")
+    dirs = service_dirs(ev)
+    if not dirs:
+        return found((items + glob)[:20], "OpenTelemetry in use; no service manifests to measure coverage", Strength.STRONG)
+    cov = covered_services(dirs, items, glob)
+    ok = len(cov) == len(dirs)
+    return Finding(ok, f"OpenTelemetry in {len(cov)} of {len(dirs)} service(s)", (items + glob)[:20])
+
+
+@probe("obs_otel_collector_otlp", text="An OpenTelemetry collector receives OTLP", sources=["repo"])
+def obs_otel_collector_otlp(ev: EvidenceSet) -> Finding:
+    items = [e for e in ev.of("obs.otel_collector") if any(str(r).split("/")[0] == "otlp" for r in e.get("receivers") or [])]
+    if items:
+        return found(items, f"{len(items)} collector config(s) with an OTLP receiver")
+    return missing(ev, "no OpenTelemetry collector with an OTLP receiver")
+
+
+@probe("obs_correlation_everywhere", text="Every service injects trace ids into its logs", sources=["repo"])
+def obs_correlation_everywhere(ev: EvidenceSet) -> Finding:
+    items = ev.of("obs.log_correlation") + _deps(ev, "log_correlation")
+    if not items:
+        return missing(ev, "no log-trace correlation")
+    return coverage(ev, items, "log-trace correlation", min_ratio=1.0)
+
+
+@probe("obs_central_platform",
+       text="A central observability platform joins logs, metrics and traces (LGTM/Elastic stack, collector pipelines for all "
+            "three signals, CloudWatch cross-account observability, shared Azure Monitor)", sources=["repo", "aws", "azure"])
+def obs_central_platform(ev: EvidenceSet) -> Finding:
+    direct = [e for e in ev.of("obs.platform") if e.get("tool") in ("cloudwatch-cross-account",)]
+    direct += [e for e in ev.of("obs.otel_collector") if {"traces", "metrics", "logs"} <= set(e.get("pipelines") or [])]
+    if direct:
+        return found(direct[:20], "one platform receives logs, metrics and traces")
+    platforms = [e for e in ev.of("obs.platform") if e.strength is not Strength.WEAK]
+    signals = {s for e in platforms for s in (e.get("signals") or [])}
+    if {"logs", "metrics", "traces"} <= signals:
+        return found(platforms[:20], f"platform components cover {', '.join(sorted(signals))}", Strength.STRONG)
+    return missing(ev, "no platform that joins logs, metrics and traces", absence_needs(ev))

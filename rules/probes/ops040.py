@@ -1,0 +1,168 @@
+"""Probes for WAF-OPS-040 (alerting on symptoms, not causes). See obs_common for when absence counts."""
+
+from __future__ import annotations
+
+import re
+
+from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
+from rules.probes.obs_common import missing_alerting
+from scanner.model import Evidence, Strength
+
+
+def _rules(ev: EvidenceSet) -> list[Evidence]:
+    return ev.of("alert.rule")
+
+
+@probe("alert_rules_notify", text="At least one alert rule with a notification target is kept as code",
+       sources=["repo", "aws", "azure"])
+def alert_rules_notify(ev: EvidenceSet) -> Finding:
+    rules = _rules(ev)
+    notifying = [e for e in rules if e.get("notifies")]
+    if notifying:
+        return found(notifying[:20], f"{len(notifying)} alert rule(s) notify someone")
+    if rules:
+        return Finding(False, f"{len(rules)} alert rule(s), but none has a notification target (no alarm actions)", rules[:20])
+    return missing_alerting(ev, "no alert rules")
+
+
+@probe("alert_symptom_or_probe", text="At least one symptom alert (error rate, latency, availability) or synthetic check",
+       sources=["repo", "aws", "azure"])
+def alert_symptom_or_probe(ev: EvidenceSet) -> Finding:
+    symptom = [e for e in _rules(ev) if e.get("signal") == "symptom"]
+    probes = ev.of("alert.availability_probe")
+    if symptom or probes:
+        return found((symptom + probes)[:20], f"{len(symptom)} symptom alert(s), {len(probes)} availability check(s)")
+    if _rules(ev):
+        return Finding(False, f"{len(_rules(ev))} alert rule(s), none on errors, latency or availability "
+                              f"(cause-only alerting such as CPU or memory)", _rules(ev)[:20])
+    return missing_alerting(ev, "no symptom alerts or availability checks")
+
+
+@probe("alert_symptom_ratio", text="Paging alerts watch symptoms: symptom / (symptom + cause) >= 70 %",
+       sources=["repo", "aws", "azure"], min_ratio=0.7)
+def alert_symptom_ratio(ev: EvidenceSet) -> Finding:
+    rules = [e for e in _rules(ev) if e.get("notifies")]
+    paging = [e for e in rules if e.get("paging")]
+    scope, what = (paging, "paging alerts") if paging else (rules, "notifying alerts (none marked paging)")
+    classified = [e for e in scope if e.get("signal") in ("symptom", "cause")]
+    if not classified:
+        if not rules:
+            return missing_alerting(ev, "no alert rules")
+        return Finding(None, f"not assessed, because none of the {len(scope)} {what} could be classified as symptom or cause",
+                       scope[:20])
+    symptom = [e for e in classified if e.get("signal") == "symptom"]
+    r = ratio(len(symptom), len(classified))
+    ok = r >= ev.p("min_ratio")
+    return Finding(ok, f"{len(symptom)} of {len(classified)} classified {what} are symptom-based ({pct(r)})",
+                   (symptom if ok else [e for e in classified if e.get("signal") == "cause"])[:20],
+                   Strength.STRONG if ok else None)
+
+
+@probe("slo_defined", text="SLOs are defined as code (OpenSLO, Sloth, Pyrra, slo-generator, slo-definitions.yaml, Terraform)",
+       sources=["repo", "aws", "azure"])
+def slo_defined(ev: EvidenceSet) -> Finding:
+    slos = ev.of("obs.slo")
+    if slos:
+        return found(slos[:20], f"{len(slos)} SLO definition(s)")
+    return missing_alerting(ev, "no SLO definitions")
+
+
+@probe("alert_paging_integration", text="Alerts route to a paging service (PagerDuty, Opsgenie, VictorOps, Incident Manager)",
+       sources=["repo", "aws", "azure"])
+def alert_paging_integration(ev: EvidenceSet) -> Finding:
+    routes = [e for e in ev.of("alert.routing") if e.get("paging")]
+    if routes:
+        return found(routes[:20], f"{len(routes)} routing config(s) reach a paging service")
+    hinted = [e for e in _rules(ev) if e.get("paging") and e.get("origin") in
+              ("datadog", "cloudwatch", "azure-monitor", "google") and e.get("notifies")]
+    if hinted:
+        return found(hinted[:20], f"{len(hinted)} alert(s) notify a paging target (by action/handle name)", Strength.STRONG)
+    return missing_alerting(ev, "no routing to a paging service")
+
+
+def _multiwindow(e: Evidence) -> bool:
+    return bool(e.get("burn_rate")) and (e.get("origin") in ("sloth", "pyrra") or len(e.get("windows") or []) >= 2)
+
+
+def _slo_covered(slo: Evidence, burn: list[Evidence]) -> bool:
+    if slo.get("spec") in ("sloth", "pyrra"):
+        return any(b.get("origin") == slo.get("spec") and b.locator.path == slo.locator.path for b in burn)
+    keys = [str(slo.get(k) or "").lower() for k in ("name", "service")]
+    keys = [re.sub(r"[^a-z0-9]", "", k) for k in keys if k]
+    for b in burn:
+        text = re.sub(r"[^a-z0-9]", "", f"{b.get('name')} {b.get('expr')}".lower())
+        if any(k and k in text for k in keys):
+            return True
+    return False
+
+
+@probe("alert_burn_rate_multiwindow",
+       text="Multi-window burn-rate alerts (Sloth/Pyrra or error ratio vs (1 - objective) x factor over >= 2 windows) for every SLO",
+       sources=["repo", "aws", "azure"])
+def alert_burn_rate_multiwindow(ev: EvidenceSet) -> Finding:
+    burn = [e for e in _rules(ev) if _multiwindow(e)]
+    if not burn:
+        single = [e for e in _rules(ev) if e.get("burn_rate")]
+        if single:
+            return Finding(False, f"{len(single)} burn-rate alert(s), but none combines two or more windows", single[:20])
+        return missing_alerting(ev, "no burn-rate alerts")
+    slos = ev.of("obs.slo")
+    uncovered = [s for s in slos if not _slo_covered(s, burn)]
+    if uncovered:
+        names = ", ".join(str(s.get("name") or s.get("service")) for s in uncovered[:5])
+        return Finding(False, f"{len(burn)} multi-window burn-rate alert(s), but {len(uncovered)} of {len(slos)} SLO(s) "
+                              f"have none: {names}", uncovered[:20])
+    return found(burn[:20], f"{len(burn)} multi-window burn-rate alert(s)"
+                 + (f" covering all {len(slos)} SLO(s)" if slos else ""))
+
+
+@probe("error_budget_dashboard", text="An error-budget / burn-rate dashboard (or Pyrra's error-budget UI) is kept as code",
+       sources=["repo", "aws", "azure"])
+def error_budget_dashboard(ev: EvidenceSet) -> Finding:
+    dashes = [e for e in ev.of("obs.dashboard") if e.get("error_budget")]
+    if dashes:
+        return found(dashes[:20], f"{len(dashes)} dashboard(s) show error budgets or burn rates")
+    pyrra = ev.of("obs.slo", spec="pyrra")
+    if pyrra:
+        return found(pyrra[:20], "Pyrra SLOs: Pyrra's UI shows each objective's error budget", Strength.STRONG)
+    return missing_alerting(ev, "no error-budget dashboard")
+
+
+@probe("alert_anomaly", text="Anomaly detection complements threshold alerts (CloudWatch bands, Azure dynamic thresholds, "
+                             "Datadog anomalies, DevOps Guru)", sources=["repo", "aws", "azure"])
+def alert_anomaly(ev: EvidenceSet) -> Finding:
+    items = ev.of("obs.anomaly")
+    if items:
+        return found(items[:20], f"{len(items)} anomaly-detection configuration(s)")
+    return missing_alerting(ev, "no anomaly detection")
+
+
+@probe("slo_alert_coverage", text="Every SLO has a multi-window burn-rate alert (coverage 100 %)",
+       sources=["repo", "aws", "azure"], min_ratio=1.0)
+def slo_alert_coverage(ev: EvidenceSet) -> Finding:
+    slos = ev.of("obs.slo")
+    if not slos:
+        return missing_alerting(ev, "no SLOs, so no SLO alert coverage")
+    burn = [e for e in _rules(ev) if _multiwindow(e)]
+    covered = [s for s in slos if _slo_covered(s, burn)]
+    r = ratio(len(covered), len(slos))
+    ok = r >= ev.p("min_ratio")
+    return Finding(ok, f"{len(covered)} of {len(slos)} SLO(s) have a multi-window burn-rate alert ({pct(r)})",
+                   (covered if ok else [s for s in slos if s not in covered])[:20])
+
+
+@probe("alerts_as_code_ratio", text="Live alert rules are also defined as code (>= 95 %)", sources=["repo", "aws", "azure"],
+       min_ratio=0.95)
+def alerts_as_code_ratio(ev: EvidenceSet) -> Finding:
+    """Needs the live side: alert rules a cloud collector read (alert.rule with source aws/azure)."""
+    if not (ev.usable("aws") or ev.usable("azure")):
+        return missing(ev, "", ("aws|azure",))
+    live = [e for e in ev.of("alert.rule") if e.source in ("aws", "azure")
+            and not str(e.get("name") or "").startswith("TargetTracking-")]
+    code = {str(e.get("name") or "").lower() for e in ev.of("alert.rule") if e.source == "repo"}
+    if not live:
+        return Finding(None, "not assessed, because the scanned cloud reported no live alert rules to compare")
+    in_code = [e for e in live if str(e.get("name") or "").lower() in code]
+    r = ratio(len(in_code), len(live))
+    return Finding(r >= ev.p("min_ratio"), f"{len(in_code)} of {len(live)} live alert rules are defined as code ({pct(r)})",
+                   live[:20])
