@@ -47,7 +47,7 @@ def manifest_paths(tree: RepoTree) -> list[str]:
     out = []
     for f in tree.files:
         name = f.rsplit("/", 1)[-1].lower()
-        if _parser_for(name) is not None:
+        if _parser_for(name, f) is not None:
             out.append(f)
     return out
 
@@ -60,7 +60,7 @@ def is_product_manifest(path: str) -> bool:
 def parse_manifest(tree: RepoTree, path: str, warn: Warn | None = None) -> list[Dependency]:
     """The dependencies declared in one manifest ([] when unknown format, unreadable or malformed)."""
     name = path.rsplit("/", 1)[-1].lower()
-    parser = _parser_for(name)
+    parser = _parser_for(name, path)
     if parser is None:
         return []
     text = tree.text(path)
@@ -81,7 +81,9 @@ def parse_manifest(tree: RepoTree, path: str, warn: Warn | None = None) -> list[
     return list(seen.values())
 
 
-def _parser_for(name: str) -> Callable[[RepoTree, str, str], list[Dependency]] | None:
+def _parser_for(name: str, path: str = "") -> Callable[[RepoTree, str, str], list[Dependency]] | None:
+    if name.endswith((".txt", ".in")) and "/requirements/" in "/" + path.lower():
+        return _requirements
     if name.endswith(".txt") and (name.startswith(("requirements", "constraints")) or name in ("requires.txt",)):
         return _requirements
     if name.endswith(".in") and name.startswith("requirements"):
