@@ -18,10 +18,11 @@ from datetime import date, timedelta
 # Order matters only for readability; a step may fall into several classes.
 STEP_PATTERNS: dict[str, str] = {
     "test": (
-        r"\bpytest\b|\btox\b(?!\.ini)|\bnox\b|\bgo test\b|\bgotestsum\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test(?::[\w:-]+)?\b"
+        r"\bpytest\b|\btox\b(?!\.ini)|\bnox\b|\bgo test\b|\bgotestsum\b|\b(?:npm|pnpm|yarn|bun)\b[^\n&|;]*?\s(?:run\s+)?test(?::[\w:-]+)?(?=\s|$|;|&)"
+        r"|\b(?:nx|turbo|lerna|rush|just|task|mage|earthly|npx nx)\b[^\n]*?\btest\b|(?:^|[\s/])(?:scripts?|bin|hack|ci|tools)/[\w./-]*test[\w.-]*"
         r"|\bjest\b|\bvitest\b|\bmocha\b|\bkarma\b|\bplaywright test\b|\bcypress run\b"
         r"|\bmvn\b[^\n]*?\b(?:test|verify|install)\b|\bgradlew?\b[^\n]*?\b(?:test|check|build)\b|\bdotnet test\b"
-        r"|\brspec\b|\bphpunit\b|\bpest\b|\bcargo (?:test|nextest)\b|\bmake\s+(?:[\w-]+\s+)*(?:test|tests|check|unit|integration)\b"
+        r"|\brspec\b|\bphpunit\b|\bpest\b|\bcargo (?:test|nextest)\b|\bmake\s+(?:[\w=-]+\s+)*(?:test|tests|check|unit|integration|ci)\b"
         r"|\bctest\b|\bbazel(?:isk)? test\b|\bmix test\b|\bpython -m unittest\b|\bunittest\b|\bhatch (?:run )?test\b"
         r"|\bswift test\b|\bflutter test\b|\bsbt\b[^\n]*?\btest\b|\bterraform test\b|\bterratest\b|\bbats\b|\bhelm unittest\b"
         r"|\bct (?:lint-and-install|install)\b|\brake (?:test|spec)\b|\bbundle exec (?:rake|rspec)\b|\bcodecov\b"
@@ -33,7 +34,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bcargo (?:clippy|fmt)\b|\bpre-commit\b|\bactionlint\b|\bmarkdownlint\b|\bstylelint\b|\bkubeconform\b|\bkubeval\b"
         r"|\bhelm lint\b|\bcfn-lint\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:lint|format:check|typecheck|type-check)\b"
         r"|\bmake\s+(?:[\w-]+\s+)*lint\b|\btsc --noEmit\b|\bsuper-linter\b|\bmegalinter\b|\bcheckstyle\b|\bspotless\b|\bktlint\b"
-        r"|\bdetekt\b|\bphpstan\b|\bpsalm\b|\bswiftlint\b|\bcode.?quality\b|\bsonar(?:qube|cloud|-scanner)?\b"
+        r"|\bdetekt\b|\bphpstan\b|\bpsalm\b|\bswiftlint\b|\bcode.?quality\b|\bsonar(?:qube|cloud|-scanner|source)?"
     ),
     "security": (
         r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"
@@ -149,7 +150,7 @@ def _keyword(s: str) -> str:
 # ---- drift notification ------------------------------------------------------------------------
 
 _EXIT2_COND = re.compile(
-    r"exit_?code\W{0,12}(?:==|-eq|=)\s*['\"]?2\b|(?:\$\?|\$rc|\$\{?\w*(?:rc|code|status|exit)\w*\}?)\s*(?:-eq|==|=)\s*['\"]?2\b"
+    r"exit_?code\W{0,12}(?:==|-eq|=)\s*['\"]?2\b|(?:\$\?|\$\{?\w*(?:rc|code|status|exit)\w*\}?)['\"]?\s*(?:-eq|==|=)\s*['\"]?2\b"
     r"|exitcode\s*!=\s*['\"]?0|case\s+\$\??\w*\s+in[^\n]*?\n?\s*2\)|\b2\)\s",
     re.I,
 )
