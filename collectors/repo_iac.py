@@ -65,6 +65,10 @@ SECRET_KEY_RX = re.compile(
     r"(?i)(password|passwd|secret|token|api_?key|apikey|private|credential|integration_key|routing_key"
     r"|access_key|auth|webhook|client_key|certificate|sas)"
 )
+WEBHOOK_URL_RX = re.compile(
+    r"(?i)hooks\.slack\.com|webhook\.office\.com|discord(app)?\.com/api/webhooks|events\.pagerduty\.com"
+    r"|outlook\.office\.com/webhook|[?&](token|key|sig|code)="
+)
 PARTIAL_BACKEND_RX = re.compile(
     r"(?i)(^|/)([^/]*\.tfbackend|[^/]*backend[^/]*\.(hcl|tfvars|conf|config)|backend-configs?/[^/]+)$"
 )
@@ -133,7 +137,7 @@ def slim(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [slim(v, depth + 1) for v in value[:20]]
     if isinstance(value, str):
-        return redact(value, 200)
+        return "[redacted]" if WEBHOOK_URL_RX.search(value) else redact(value, 200)
     return value
 
 

@@ -1,0 +1,168 @@
+"""WAF-OPS-020 levels for small synthetic repositories (IaC evidence collected from real files, CI
+evidence built the way the CI collector reports it)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from collectors.repo_iac import IacCollector
+from rules.catalog import CONTROLS_DIR, _load_control
+from rules.probes import load_all
+from scanner.levels import evaluate_control
+from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from tests.helpers import NOW, collect_with, evidence_set, write_tree
+
+FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+
+
+def control(name: str):
+    load_all()
+    return _load_control(CONTROLS_DIR / f"{name}.yaml")
+
+
+def level(name: str, evidence: list[Evidence], **states: str):
+    return evaluate_control(control(name), evidence_set(evidence, NOW, **(states or {"repo": "ok", "git": "ok"})))
+
+
+def crit(result, cid: str):
+    return next(c for c in result.criteria if c.id == cid)
+
+
+def pipeline(path: str, interval: float | None = None, system: str = "github-actions", **attrs) -> Evidence:
+    a = {"system": system, "name": path, "triggers": [], "schedule_interval_hours": interval, "jobs": 1}
+    a.update(attrs)
+    return Evidence("ci.pipeline", "local:test", "repo", Locator(path=path, line=1), a, Strength.DIRECT, NOW)
+
+
+def job(name: str, pipe: str, triggers: list[str], steps: list[str], **attrs) -> Evidence:
+    a = {"system": "github-actions", "pipeline": pipe, "name": name, "triggers": triggers, "steps": steps,
+         "matched": {}, "plan_flags": [], "notifies_on_drift": False}
+    a.update(attrs)
+    return Evidence("ci.job", "local:test", "repo", Locator(path=pipe, line=5), a, Strength.DIRECT, NOW)
+
+
+def iac(tmp_path: Path, files: dict[str, str] | None = None, copy: str | None = None) -> list[Evidence]:
+    if copy:
+        shutil.copytree(FIXTURES / copy, tmp_path / copy)
+    write_tree(tmp_path, files or {})
+    ev, _ = collect_with(IacCollector(), tmp_path)
+    return ev
+
+
+PR_PLAN = [pipeline(".github/workflows/plan.yml"),
+           job("plan", ".github/workflows/plan.yml", ["pull_request"], ["lint", "plan"])]
+APPLY = [pipeline(".github/workflows/apply.yml"),
+         job("apply", ".github/workflows/apply.yml", ["push"], ["plan", "apply"], environment="production",
+             production=True, matched={"apply": "terraform apply"})]
+DRIFT_DAILY = [pipeline(".github/workflows/drift.yml", 24.0),
+               job("drift", ".github/workflows/drift.yml", ["schedule", "manual"], ["plan", "notify"],
+                   plan_flags=["detailed-exitcode"], notifies_on_drift=True, matched={"notify": "slackapi/slack-github-action"})]
+POLICY = [job("policy", ".github/workflows/plan.yml", ["pull_request"], ["policy"], matched={"policy": "conftest"})]
+
+
+def test_dockerfile_only_repo_is_level_1(tmp_path):
+    ev = iac(tmp_path, {"Dockerfile": "FROM python:3.12\n", "app.py": "print(1)\n"})
+    r = level("ops020", ev)
+    assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
+
+
+def test_examples_only_is_level_1(tmp_path):
+    ev = iac(tmp_path, {"examples/aws/main.tf": 'provider "aws" {}\nresource "aws_instance" "x" {}\n',
+                        "src/lib.go": "package lib\n"})
+    r = level("ops020", ev)
+    assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
+    assert "only in examples" in crit(r, "ops020-iac-present").reason
+
+
+def test_module_library_is_level_2(tmp_path):
+    ev = iac(tmp_path, copy="module-lib")
+    r = level("ops020", ev + PR_PLAN)
+    assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
+    assert crit(r, "ops020-remote-state").status is Outcome.NOT_MET
+    assert "library" in crit(r, "ops020-remote-state").reason
+
+
+def test_local_state_root_is_level_2(tmp_path):
+    ev = iac(tmp_path, {"infra/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'
+                                         'resource "aws_instance" "web" {\n  ami = "ami-1"\n}\n'})
+    r = level("ops020", ev + PR_PLAN + APPLY)
+    assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
+
+
+def test_unlocked_s3_backend_blocks_level_3(tmp_path):
+    ev = iac(tmp_path, {"main.tf": 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n  }\n}\n'
+                                   'resource "aws_sqs_queue" "q" {}\n'})
+    r = level("ops020", ev + PR_PLAN + APPLY)
+    assert r.level == 2 and crit(r, "ops020-state-locking").status is Outcome.NOT_MET
+
+
+def test_good_terraform_repo_local_scan_is_level_2_partially_assessed(tmp_path):
+    """Remote locked state, PR plans and pipeline applies, but without a cloud scan nobody can say
+    whether production is all in code or console writes are blocked: L3 cannot be confirmed."""
+    ev = iac(tmp_path, {"infra/main.tf": 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n'
+                                         '    use_lockfile = true\n  }\n}\nresource "aws_sqs_queue" "q" {}\n'})
+    r = level("ops020", ev + PR_PLAN + APPLY)
+    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    assert r.ceiling >= 3
+    for cid in ("ops020-remote-state", "ops020-state-locking", "ops020-changes-via-pr", "ops020-applied-from-pipeline"):
+        assert crit(r, cid).status is Outcome.MET, cid
+    g = crit(r, "ops020-prod-in-code-or-guardrail")
+    assert g.status is Outcome.NOT_ASSESSED and "aws" in g.reason
+
+
+def test_live_fixture_with_scp_reaches_level_4(tmp_path):
+    ev = iac(tmp_path, copy="live")
+    r = level("ops020", ev + PR_PLAN + APPLY + DRIFT_DAILY + POLICY)
+    assert r.level == 4 and r.status is ControlStatus.PARTIALLY_ASSESSED  # L5 coverage needs a cloud scan
+    assert crit(r, "ops020-shared-modules").status is Outcome.MET  # modules/service used by prod and staging
+    assert crit(r, "ops020-multi-account").status is Outcome.MET
+    assert crit(r, "ops020-self-healing").status is Outcome.MET  # AWS Config automatic remediation
+    assert crit(r, "ops020-full-coverage").status is Outcome.NOT_ASSESSED
+
+
+def test_live_fixture_with_cloud_coverage_reaches_level_5(tmp_path):
+    ev = iac(tmp_path, copy="live")
+    cov = Evidence("iac.coverage", "local:test", "aws", Locator(resource="arn:aws:::account/111111111111"),
+                   {"scope": "111111111111", "ratio": 0.99}, Strength.DIRECT, NOW)
+    r = level("ops020", ev + PR_PLAN + APPLY + DRIFT_DAILY + POLICY + [cov], repo="ok", git="ok", aws="ok")
+    assert (r.level, r.status) == (5, ControlStatus.ASSESSED)
+
+
+def test_no_policy_as_code_stops_at_level_3(tmp_path):
+    ev = iac(tmp_path, copy="live")
+    r = level("ops020", ev + PR_PLAN + APPLY + DRIFT_DAILY)
+    assert (r.level, r.status) == (3, ControlStatus.ASSESSED)
+    assert crit(r, "ops020-policy-as-code").status is Outcome.NOT_MET
+
+
+def test_policy_config_without_ci_cannot_confirm_level_4(tmp_path):
+    ev = iac(tmp_path, {".checkov.yml": "framework: terraform\n"}, copy="live")
+    r = level("ops020", ev + PR_PLAN + APPLY + DRIFT_DAILY)
+    c = crit(r, "ops020-policy-as-code")
+    assert c.status is Outcome.NOT_ASSESSED and "weak" in c.reason
+    assert r.level == 3
+
+
+def test_pr_only_apply_does_not_count_as_pipeline_apply(tmp_path):
+    ev = iac(tmp_path, {"main.tf": 'terraform {\n  backend "gcs" {\n    bucket = "b"\n  }\n}\nresource "google_x" "y" {}\n'})
+    pr_apply = [job("apply", ".github/workflows/plan.yml", ["pull_request"], ["apply"])]
+    r = level("ops020", ev + PR_PLAN + pr_apply)
+    assert crit(r, "ops020-applied-from-pipeline").status is Outcome.NOT_MET
+
+
+def test_gitops_repo_local_scan(tmp_path):
+    ev = iac(tmp_path, {
+        "apps/shop.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n"
+                          "spec:\n  syncPolicy:\n    automated:\n      selfHeal: true\n      prune: true\n",
+        "manifests/shop/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec: {}\n",
+    })
+    r = level("ops020", ev)
+    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    assert crit(r, "ops020-applied-from-pipeline").status is Outcome.MET
+    assert crit(r, "ops020-changes-via-pr").status is Outcome.NOT_ASSESSED  # needs the platform API
+
+
+def test_not_assessed_without_repo():
+    r = level("ops020", [], git="ok")
+    assert r.status is ControlStatus.NOT_ASSESSED and r.level is None

@@ -1,0 +1,119 @@
+"""WAF-OPS-090 levels for small synthetic repositories."""
+
+from __future__ import annotations
+
+from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from tests.helpers import NOW
+from tests.test_ops020 import APPLY, DRIFT_DAILY, PR_PLAN, crit, iac, job, level, pipeline
+
+
+def runs(*paths: str) -> Evidence:
+    return Evidence("scm.runs", "local:test", "github", Locator(url="https://api.github.com/repos/o/r/actions/runs"),
+                    {"window_days": 30, "scheduled_workflows_running": list(paths)}, Strength.DIRECT, NOW)
+
+
+def doc(topic: str) -> Evidence:
+    return Evidence("doc.policy", "local:test", "repo", Locator(path="docs/drift-sla.md", line=1), {"topic": topic},
+                    Strength.WEAK, NOW)
+
+
+TF = {"infra/main.tf": 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n    use_lockfile = true\n'
+                       '  }\n}\nresource "aws_sqs_queue" "q" {}\n'}
+CONFIG = {"infra/config.tf": 'resource "aws_config_configuration_recorder" "r" {\n  role_arn = "x"\n}\n'
+                             'resource "aws_config_configuration_recorder_status" "r" {\n  name = "r"\n  is_enabled = true\n}\n'
+                             'resource "aws_config_config_rule" "v" {\n  name = "v"\n}\n'}
+SCP = {"org/scp.tf": 'resource "aws_organizations_policy" "deny" {\n  name = "deny"\n  content = jsonencode({\n'
+                     '    Statement = [{ Effect = "Deny", Action = "ec2:*", Resource = "*" }]\n  })\n}\n'}
+
+
+def test_no_iac_is_level_1_assessed(tmp_path):
+    ev = iac(tmp_path, {"README.md": "# lib\n", "src/x.py": "x = 1\n"})
+    r = level("ops090", ev)
+    assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
+
+
+def test_plan_on_pr_is_level_2(tmp_path):
+    r = level("ops090", iac(tmp_path, TF) + PR_PLAN + APPLY)
+    assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
+    assert crit(r, "ops090-scheduled").status is Outcome.NOT_MET
+
+
+def test_makefile_plan_target_is_level_2(tmp_path):
+    r = level("ops090", iac(tmp_path, {**TF, "Makefile": "plan:\n\tterraform plan\n"}))
+    assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
+
+
+def test_weekly_drift_job_is_too_slow(tmp_path):
+    weekly = [pipeline(".github/workflows/drift.yml", 168.0),
+              job("drift", ".github/workflows/drift.yml", ["schedule"], ["plan"], notifies_on_drift=True)]
+    r = level("ops090", iac(tmp_path, TF) + PR_PLAN + weekly)
+    assert r.level == 2 and crit(r, "ops090-scheduled").status is Outcome.NOT_MET
+
+
+def test_daily_drift_job_local_scan_is_partially_assessed(tmp_path):
+    r = level("ops090", iac(tmp_path, {**TF, **CONFIG}) + PR_PLAN + DRIFT_DAILY)
+    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    assert crit(r, "ops090-scheduled").status is Outcome.MET
+    assert crit(r, "ops090-alert").status is Outcome.MET
+    assert crit(r, "ops090-compliance-service").status is Outcome.MET
+    running = crit(r, "ops090-running")
+    assert running.status is Outcome.NOT_ASSESSED and "github" in running.reason
+
+
+def test_daily_drift_job_running_with_config_is_level_3(tmp_path):
+    ev = iac(tmp_path, {**TF, **CONFIG}) + PR_PLAN + DRIFT_DAILY + [runs(".github/workflows/drift.yml")]
+    r = level("ops090", ev, repo="ok", git="ok", github="ok")
+    assert r.level == 3
+    assert crit(r, "ops090-drift-log").status is Outcome.NOT_MET  # github read, no drift log anywhere
+    assert r.status is ControlStatus.ASSESSED
+
+
+def test_disabled_scheduled_workflow_fails_running(tmp_path):
+    ev = iac(tmp_path, {**TF, **CONFIG}) + PR_PLAN + DRIFT_DAILY + [runs(".github/workflows/other.yml")]
+    r = level("ops090", ev, repo="ok", git="ok", github="ok")
+    assert r.level == 2 and crit(r, "ops090-running").status is Outcome.NOT_MET
+
+
+def test_no_compliance_service_needs_cloud_scan(tmp_path):
+    ev = iac(tmp_path, TF) + PR_PLAN + DRIFT_DAILY + [runs(".github/workflows/drift.yml")]
+    r = level("ops090", ev, repo="ok", git="ok", github="ok")
+    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    assert "aws" in crit(r, "ops090-compliance-service").reason
+
+
+def test_level_4_needs_log_guardrail_and_sla_doc_is_weak(tmp_path):
+    issue_job = job("drift", ".github/workflows/drift.yml", ["schedule"], ["plan", "notify"], notifies_on_drift=True,
+                    matched={"notify": "gh issue create"})
+    ev = iac(tmp_path, {**TF, **CONFIG, **SCP}) + PR_PLAN + [DRIFT_DAILY[0], issue_job] \
+        + [runs(".github/workflows/drift.yml"), doc("drift-sla")]
+    r = level("ops090", ev, repo="ok", git="ok", github="ok")
+    assert crit(r, "ops090-drift-log").status is Outcome.MET
+    assert crit(r, "ops090-guardrails-sensitive").status is Outcome.MET
+    sla = crit(r, "ops090-drift-sla")
+    assert sla.status is Outcome.NOT_ASSESSED and "weak" in sla.reason
+    assert (r.level, r.status) == (3, ControlStatus.PARTIALLY_ASSESSED)
+
+
+def test_hcp_assessments_with_drift_notification_and_auto_remediation(tmp_path):
+    tf = {
+        "hcp/main.tf": 'resource "tfe_workspace" "app" {\n  name = "app"\n  assessments_enabled = true\n'
+                       '  auto_apply = true\n  vcs_repo {\n    identifier = "acme/app"\n  }\n}\n'
+                       'resource "tfe_notification_configuration" "d" {\n  name = "d"\n'
+                       '  triggers = ["assessment:drifted"]\n}\n',
+        "gitops/app.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\n"
+                           "spec:\n  syncPolicy:\n    automated:\n      selfHeal: true\n",
+    }
+    ev = iac(tmp_path, {**tf, **CONFIG})
+    r = level("ops090", ev)
+    for cid in ("ops090-plan", "ops090-scheduled", "ops090-running", "ops090-alert", "ops090-compliance-service",
+                "ops090-auto-remediation", "ops090-drift-age"):
+        assert crit(r, cid).status is Outcome.MET, (cid, crit(r, cid).reason)
+    assert r.level == 3  # L4 needs a drift log and guardrails
+
+
+def test_schedule_kept_in_gitlab_is_not_assessed(tmp_path):
+    gl = [pipeline(".gitlab-ci.yml", None, system="gitlab-ci"),
+          job("drift", ".gitlab-ci.yml", ["schedule"], ["plan"], system="gitlab-ci")]
+    r = level("ops090", iac(tmp_path, TF) + PR_PLAN + gl)
+    c = crit(r, "ops090-scheduled")
+    assert c.status is Outcome.NOT_ASSESSED and "pipeline schedules" in c.reason
