@@ -1,0 +1,147 @@
+"""Observability collector: packages with categories, shippers, collectors, dashboards, SLOs, services,
+correlation, sampling, anomaly detection, retention; malformed files become warnings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from collectors.repo_observability import ObservabilityCollector
+from tests.helpers import collect_with, write_tree
+
+DASHBOARD = {
+    "title": "API RED", "schemaVersion": 39,
+    "panels": [
+        {"type": "timeseries", "title": "Requests", "targets": [{"expr": "sum(rate(http_requests_total[5m]))"}]},
+        {"type": "timeseries", "title": "Errors", "targets": [{"expr": 'sum(rate(http_requests_total{code=~"5.."}[5m]))'}]},
+        {"type": "timeseries", "title": "p99", "targets": [{"expr": "histogram_quantile(0.99, sum(rate(x_bucket[5m])) by (le))"}]},
+        {"type": "stat", "title": "Error budget remaining"},
+    ],
+}
+
+OTEL_COLLECTOR = """
+receivers:
+  otlp: {protocols: {grpc: {}}}
+processors:
+  tail_sampling: {policies: []}
+  batch: {}
+exporters:
+  otlphttp: {endpoint: https://x}
+service:
+  pipelines:
+    traces: {receivers: [otlp], processors: [tail_sampling, batch], exporters: [otlphttp]}
+    logs: {receivers: [otlp], exporters: [otlphttp]}
+    metrics/host: {receivers: [otlp], exporters: [otlphttp]}
+"""
+
+
+def _by_kind(evidence):
+    out: dict[str, list] = {}
+    for e in evidence:
+        out.setdefault(e.kind, []).append(e)
+    return out
+
+
+def test_packages_shippers_dashboards_slos_services(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "services/api/requirements.txt": "structlog\nopentelemetry-distro\nprometheus-client\nlaunchdarkly-server-sdk\nflask\n",
+        "services/api/requirements-dev.txt": "sentry-sdk\n",
+        "services/api/Dockerfile": "FROM python\nENV OTEL_TRACES_SAMPLER=parentbased_traceidratio\n",
+        "services/api/app/log.py": "import logging\nlogger.info('x', extra={'trace_id': format(ctx.trace_id, '032x')})\n",
+        "services/web/package.json": json.dumps({"dependencies": {"pino": "8", "@growthbook/growthbook": "1"},
+                                                 "devDependencies": {"dd-trace": "1"}}),
+        "examples/demo/package.json": json.dumps({"dependencies": {"dd-trace": "1"}}),
+        "deploy/otel-collector.yaml": OTEL_COLLECTOR,
+        "deploy/fluent-bit.conf": "[INPUT]\n  Name tail\n[OUTPUT]\n  Name es\n",
+        "dashboards/api.json": json.dumps(DASHBOARD),
+        "dashboards/not-a-dashboard.json": json.dumps({"schemaVersion": 2, "panels": "n/a"}),
+        "slo/openslo.yaml": "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: api-availability}\n"
+                            "spec: {service: api, objectives: [{target: 0.999}]}\n",
+        "slo/sloth.yml": "version: prometheus/v1\nservice: web\nslos:\n  - name: requests-availability\n    objective: 99.9\n",
+        "catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: api, tags: [tier-1]}\n"
+                             "spec: {type: service, lifecycle: production}\n",
+        "k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n"
+                           "    spec: {containers: [{name: api, image: acme/api:1}]}\n---\n"
+                           "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: api}\nspec: {}\n",
+        "docker-compose.yml": "services:\n  web:\n    build: ./services/web\n  db:\n    image: postgres\n"
+                              "  agent:\n    image: gcr.io/datadoghq/agent:7\n",
+        "infra/logs.tf": 'resource "aws_cloudwatch_log_group" "a" {\n  name = "/a"\n  retention_in_days = 90\n}\n'
+                         'resource "aws_cloudwatch_log_group" "b" {\n  name = "/b"\n}\n'
+                         'resource "aws_cloudwatch_metric_alarm" "anom" {\n  alarm_name = "x"\n  threshold_metric_id = "ad1"\n}\n',
+        "infra/other.tf": 'resource "aws_s3_bucket" "b" {}\n',
+        "src/main/resources/logback-spring.xml": "<configuration><appender><encoder class=\"net.logstash.logback.encoder.LogstashEncoder\"/>"
+                                                 "<pattern>%d %X{traceId} %msg</pattern></appender></configuration>",
+    })
+    evidence, ctx = collect_with(ObservabilityCollector(), root)
+    k = _by_kind(evidence)
+
+    pkgs = {(e.get("package"), tuple(e.get("categories"))) for e in k["dep.package"]}
+    assert ("structlog", ("structured_logging",)) in pkgs
+    assert ("opentelemetry-distro", ("otel", "tracing")) in pkgs
+    assert ("launchdarkly-server-sdk", ("feature_flag",)) in pkgs
+    assert ("@growthbook/growthbook", ("feature_flag", "experimentation")) in pkgs
+    assert not any(e.get("package") in ("sentry-sdk", "dd-trace", "flask") for e in k["dep.package"])  # dev / irrelevant / examples
+    api = next(e for e in k["dep.package"] if e.get("package") == "structlog")
+    assert api.get("service") == "services/api" and api.locator.line == 1
+
+    manifests = {e.get("service"): e for e in k["dep.manifest"]}
+    assert manifests["services/api"].get("deployable") is True  # Dockerfile beside it
+    assert manifests["services/web"].get("deployable") is True  # compose build context
+    assert "examples/demo" not in manifests
+
+    coll = k["obs.otel_collector"][0]
+    assert coll.get("receivers") == ["otlp"] and coll.get("pipelines") == ["logs", "metrics", "traces"]
+    assert coll.get("sampling") is True
+    tools = {e.get("tool") for e in k["obs.log_shipper"]}
+    assert {"otel-collector", "fluent-bit", "datadog-agent", "cloudwatch-logs"} <= tools
+
+    dashes = k["obs.dashboard"]
+    assert [d.get("title") for d in dashes] == ["API RED"]
+    assert dashes[0].get("red") is True and dashes[0].get("error_budget") is True and dashes[0].get("panels") == 4
+
+    slos = {(e.get("spec"), e.get("name")) for e in k["obs.slo"]}
+    assert slos == {("openslo", "api-availability"), ("sloth", "requests-availability")}
+
+    services = {(e.get("origin"), e.get("name"), e.get("critical")) for e in k["obs.service"]}
+    assert {("backstage", "api", True), ("kubernetes", "api", None), ("compose", "web", None)} <= services
+    assert not any(e.get("name") == "db" for e in k["obs.service"])
+
+    assert {e.get("mechanism") for e in k["obs.metrics"]} == {"servicemonitor"}
+    corr = {e.get("mechanism") for e in k["obs.log_correlation"]}
+    assert "code:trace-id-in-logs" in corr and "%X{" in corr
+    assert any(e.get("mechanism") == "LogstashEncoder" for e in k["obs.structured_log"])
+    assert {"OTEL_TRACES_SAMPLER", "collector:tail_sampling"} <= {e.get("mechanism") for e in k["obs.sampling"]}
+    assert {e.get("mechanism") for e in k["obs.anomaly"]} == {"cloudwatch-anomaly-detection"}
+    retention = {e.get("name"): e.get("days") for e in k["obs.log_retention"]}
+    assert retention == {"a": 90, "b": None}
+    assert all(e.locator.line for e in evidence)
+    assert not ctx.warnings
+
+
+def test_helm_templated_yaml_is_quiet_and_malformed_files_warn(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+                                       "{{- if .Values.x }}\nspec:\n  template:\n    spec: {containers: []}\n{{- end }}\n",
+        "bad/otel-collector.yaml": "receivers: [\n",
+        "bad/dash.json": '{"schemaVersion": 1, "panels": [',
+        "ok/requirements.txt": "prometheus-client\n",
+        "Chart.yaml": "apiVersion: v2\nname: x\ndependencies:\n  - name: loki-stack\n  - name: kube-prometheus-stack\n",
+    })
+    evidence, ctx = collect_with(ObservabilityCollector(), root)
+    k = _by_kind(evidence)
+    assert [e.get("origin") for e in k["obs.service"]] == ["kubernetes"]
+    warned = {w.path for w in ctx.tree.warnings}
+    assert "bad/dash.json" in warned
+    assert "chart/templates/deploy.yaml" not in warned
+    assert {e.get("tool") for e in k["obs.platform"]} == {"loki", "prometheus"}
+    assert k["dep.package"][0].get("package") == "prometheus-client"
+
+
+def test_library_repo_yields_no_shipping_evidence(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "lib"\ndependencies = ["requests"]\n',
+        "src/lib/__init__.py": "def trace_id(): return 1\n",
+        "tests/test_x.py": "logger.info(trace_id)\n",
+    })
+    evidence, _ = collect_with(ObservabilityCollector(), root)
+    assert {e.kind for e in evidence} == {"dep.manifest"}
