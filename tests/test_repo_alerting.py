@@ -1,0 +1,306 @@
+"""Alerting collector: Prometheus rules by shape, CRDs, Helm templates, Grafana provisioning, Sloth/Pyrra,
+Terraform alarms, routing, availability probes, runbook resolution, malformed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from collectors.repo_alerting import AlertingCollector, classify
+from tests.helpers import collect_with, write_tree
+
+RULES = """
+groups:
+  - name: api
+    rules:
+      - record: job:errors:rate5m
+        expr: sum(rate(http_requests_total{code=~"5.."}[5m]))
+      - alert: ApiHighErrorRate
+        expr: sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05
+        labels: {severity: critical}
+        annotations: {runbook_url: ../../docs/runbooks/api-errors.md#steps}
+      - alert: NodeHighCPU
+        expr: avg by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m])) > 0.9
+        labels: {severity: warning}
+        annotations: {runbook_url: ../docs/runbooks/missing.md}
+      - alert: ApiErrorBudgetBurn
+        expr: |
+          (sum(rate(http_requests_total{code=~"5.."}[1h])) / sum(rate(http_requests_total[1h])) > (14.4 * (1 - 0.999)))
+          and
+          (sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > (14.4 * (1 - 0.999)))
+        labels: {severity: page}
+        annotations: {runbook_url: "https://github.com/acme/shop/blob/main/docs/runbooks/api-errors.md"}
+      - alert: SloFastBurn
+        expr: slo:sli_error:ratio_rate5m{sloth_id="x"} > (14.4 * 0.001) and slo:sli_error:ratio_rate1h{sloth_id="x"} > (14.4 * 0.001)
+        labels: {severity: critical}
+        annotations: {runbook_url: "https://wiki.example.com/{{ $labels.alertname }}"}
+"""
+
+
+def _kind(evidence, kind):
+    return [e for e in evidence if e.kind == kind]
+
+
+def _rule(evidence, name):
+    return next(e for e in _kind(evidence, "alert.rule") if e.get("name") == name)
+
+
+def test_prometheus_rules_found_by_shape_with_symptom_cause_burn_and_runbooks(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "ops/monitoring/api.yml": RULES,  # no "rules"/"alert" in the file name
+        "docs/runbooks/api-errors.md": "# API errors\n",
+    })
+    evidence, ctx = collect_with(AlertingCollector(), root)
+    rules = _kind(evidence, "alert.rule")
+    assert len(rules) == 4  # the recording rule is not an alert
+
+    err = _rule(evidence, "ApiHighErrorRate")
+    assert err.get("signal") == "symptom" and err.get("paging") is True and err.get("notifies") is True
+    assert err.get("runbook_local") == "docs/runbooks/api-errors.md" and err.get("runbook_exists") is True
+    assert err.get("burn_rate") is False and err.get("windows") == ["5m"]
+    assert err.locator.path == "ops/monitoring/api.yml" and err.locator.line == 7
+
+    cpu = _rule(evidence, "NodeHighCPU")
+    assert cpu.get("signal") == "cause" and cpu.get("paging") is False
+    assert cpu.get("runbook_local") == "ops/docs/runbooks/missing.md" and cpu.get("runbook_exists") is False
+
+    burn = _rule(evidence, "ApiErrorBudgetBurn")
+    assert burn.get("burn_rate") is True and burn.get("windows") == ["5m", "1h"] and burn.get("paging") is True
+    # repository identity unknown (local checkout), but the path exists here: taken as ours
+    assert burn.get("runbook_local") == "docs/runbooks/api-errors.md" and burn.get("runbook_exists") is True
+
+    sloth = _rule(evidence, "SloFastBurn")
+    assert sloth.get("burn_rate") is True and sloth.get("windows") == ["5m", "1h"]
+    assert sloth.get("runbook_local") is None and sloth.get("runbook_exists") is None  # templated external link
+    assert not ctx.warnings and not ctx.tree.warnings
+
+
+def test_repo_url_runbooks_with_known_identity(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "rules.yaml": """groups:
+- name: g
+  rules:
+  - alert: A
+    expr: probe_success == 0
+    annotations: {runbook_url: "https://github.com/acme/shop/blob/main/docs/a.md"}
+  - alert: B
+    expr: probe_success == 0
+    annotations: {runbook_url: "https://github.com/acme/shop/blob/main/docs/gone.md"}
+  - alert: C
+    expr: probe_success == 0
+    annotations: {runbook_url: "https://github.com/other/repo/blob/main/docs/a.md"}
+""",
+        "docs/a.md": "# a\n",
+    })
+    evidence, _ = collect_with(AlertingCollector(), root, subject_id="github:acme/shop")
+    got = {e.get("name"): (e.get("runbook_local"), e.get("runbook_exists")) for e in _kind(evidence, "alert.rule")}
+    assert got == {"A": ("docs/a.md", True), "B": ("docs/gone.md", False), "C": (None, None)}
+    assert [e.get("tool") for e in _kind(evidence, "alert.availability_probe")] == ["blackbox"]
+
+
+def test_crd_helm_template_grafana_sloth_pyrra_and_routing(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "k8s/prometheusrule.yaml": """apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: api}
+spec:
+  groups:
+  - name: api
+    rules:
+    - alert: ApiLatencyHigh
+      expr: histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by (le)) > 1
+      labels: {severity: critical}
+      annotations: {runbook: https://runbooks.example.com/latency}
+""",
+        "chart/templates/rules.yaml": """{{- if .Values.rules.enabled }}
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: {{ include "x.fullname" . }}
+  labels:
+{{ include "x.labels" . | indent 4 }}
+spec:
+  groups:
+  - name: x
+    rules:
+    - alert: PodMemoryHigh
+      expr: container_memory_working_set_bytes{namespace="{{ .Release.Namespace }}"} > 1e9
+      labels:
+        severity: {{ .Values.severity | default "warning" }}
+{{- end }}
+""",
+        "chart/templates/broken.yaml": """{{- range .Values.groups }}
+  - alert: {{ .name }}Down
+      expr: up{job="{{ .job }}"} == 0
+    labels:
+      severity: critical
+{{- end }}
+""",
+        "grafana/provisioning/alerting/rules.yaml": """apiVersion: 1
+groups:
+  - orgId: 1
+    name: api
+    folder: api
+    interval: 1m
+    rules:
+      - uid: a1
+        title: API 5xx ratio
+        condition: C
+        data:
+          - refId: A
+            model: {expr: 'sum(rate(http_requests_total{status=~"5.."}[5m]))'}
+        labels: {severity: critical}
+        annotations: {runbook_url: docs/runbooks/api.md}
+contactPoints:
+  - orgId: 1
+    name: oncall
+    receivers: [{uid: p, type: pagerduty}, {uid: s, type: slack}]
+""",
+        "slo/sloth.yml": """version: prometheus/v1
+service: api
+slos:
+  - name: availability
+    objective: 99.9
+    alerting:
+      name: ApiAvailability
+      annotations: {runbook: docs/runbooks/api.md}
+      page_alert: {labels: {severity: critical}}
+      ticket_alert: {disable: true}
+""",
+        "slo/pyrra.yaml": "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: web}\n"
+                          "spec: {target: '99.5', window: 4w}\n",
+        "alertmanager/alertmanager.yml": """route:
+  receiver: default
+  group_by: [alertname]
+receivers:
+  - name: default
+    slack_configs: [{channel: '#alerts'}]
+  - name: pager
+    pagerduty_configs: [{routing_key: abc}]
+inhibit_rules:
+  - source_matchers: [severity="critical"]
+    target_matchers: [severity="warning"]
+""",
+        "docs/runbooks/api.md": "# api\n",
+    })
+    evidence, ctx = collect_with(AlertingCollector(), root)
+    rules = {e.get("name"): e for e in _kind(evidence, "alert.rule")}
+    assert rules["ApiLatencyHigh"].get("origin") == "prometheus-crd"
+    assert rules["ApiLatencyHigh"].get("signal") == "symptom"
+    assert rules["ApiLatencyHigh"].get("runbook_exists") is None  # external wiki: cannot be checked
+    assert rules["PodMemoryHigh"].get("signal") == "cause"  # parsed after blanking template directives
+    assert rules["{{ .name }}Down"].get("paging") is True  # line-based fallback for an unparseable template
+    graf = rules["API 5xx ratio"]
+    assert graf.get("origin") == "grafana" and graf.get("signal") == "symptom"
+    assert graf.get("runbook_local") == "docs/runbooks/api.md" and graf.get("runbook_exists") is True
+    sloth = rules["ApiAvailability:page_alert"]
+    assert sloth.get("origin") == "sloth" and sloth.get("burn_rate") is True and sloth.get("paging") is True
+    assert sloth.get("runbook_exists") is True and "ApiAvailability:ticket_alert" not in rules
+    assert rules["web:burnrate"].get("origin") == "pyrra"
+    routing = _kind(evidence, "alert.routing")
+    am = next(e for e in routing if e.locator.path == "alertmanager/alertmanager.yml")
+    assert am.get("receivers") == ["pagerduty", "slack"] and am.get("paging") is True
+    assert am.get("group_by") is True and am.get("inhibit") is True
+    cp = next(e for e in routing if e.locator.path.startswith("grafana/"))
+    assert cp.get("receivers") == ["pagerduty", "slack"]
+    assert not any("templates" in (w.path or "") for w in ctx.tree.warnings)
+    assert "abc" not in str([e.attributes for e in evidence])  # routing keys never copied
+
+
+def test_terraform_alarms_cpu_cause_5xx_symptom_routing_and_probes(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "infra/alarms.tf": """
+resource "aws_cloudwatch_metric_alarm" "cpu" {
+  alarm_name    = "ecs-cpu-high"
+  namespace     = "AWS/ECS"
+  metric_name   = "CPUUtilization"
+  alarm_actions = [aws_sns_topic.alerts.arn]
+}
+resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
+  alarm_name        = "alb-5xx"
+  namespace         = "AWS/ApplicationELB"
+  metric_name       = "HTTPCode_Target_5XX_Count"
+  alarm_actions     = [aws_sns_topic.pagerduty_critical.arn]
+  alarm_description = "5xx at the ALB. Runbook: docs/runbooks/alb-5xx.md"
+}
+resource "aws_cloudwatch_metric_alarm" "silent" {
+  alarm_name  = "no-actions"
+  metric_name = "Errors"
+  namespace   = "AWS/Lambda"
+}
+resource "azurerm_monitor_metric_alert" "http" {
+  name     = "app-5xx"
+  severity = 0
+  criteria {
+    metric_namespace = "Microsoft.Web/sites"
+    metric_name      = "Http5xx"
+  }
+  action { action_group_id = azurerm_monitor_action_group.ops.id }
+}
+resource "datadog_monitor" "lat" {
+  name    = "p99 latency"
+  type    = "metric alert"
+  query   = "avg(last_5m):p99:trace.http.request.duration{service:api} > 1"
+  message = "See https://github.com/acme/shop/blob/main/docs/runbooks/lat.md @pagerduty-api"
+}
+resource "google_monitoring_alert_policy" "mem" {
+  display_name = "memory"
+  conditions {
+    display_name = "mem"
+    condition_threshold { filter = "metric.type=\\"compute.googleapis.com/instance/memory/balloon/ram_used\\"" }
+  }
+}
+resource "pagerduty_service" "api" {
+  name = "api"
+}
+resource "aws_sns_topic_subscription" "pd" {
+  topic_arn = "x"
+  protocol  = "https"
+  endpoint  = "https://events.pagerduty.com/integration/abc/enqueue"
+}
+resource "aws_route53_health_check" "api" {
+  fqdn = "api.example.com"
+  type = "HTTPS"
+}
+resource "datadog_synthetics_test" "home" {
+  name = "home"
+}
+""",
+        "infra/broken.tf": 'resource "aws_cloudwatch_metric_alarm" "x" {\n  alarm_name = \n',
+        "docs/runbooks/alb-5xx.md": "# ALB 5xx\n",
+    })
+    evidence, ctx = collect_with(AlertingCollector(), root)
+    rules = {e.get("name"): e for e in _kind(evidence, "alert.rule")}
+    assert rules["ecs-cpu-high"].get("signal") == "cause" and rules["ecs-cpu-high"].get("notifies") is True
+    assert rules["ecs-cpu-high"].get("paging") is False
+    five = rules["alb-5xx"]
+    assert five.get("signal") == "symptom" and five.get("paging") is True
+    assert five.get("runbook_local") == "docs/runbooks/alb-5xx.md" and five.get("runbook_exists") is True
+    assert five.locator.line == 8
+    assert rules["no-actions"].get("notifies") is False
+    assert rules["app-5xx"].get("signal") == "symptom" and rules["app-5xx"].get("paging") is True
+    dd = rules["p99 latency"]
+    assert dd.get("signal") == "symptom" and dd.get("paging") is True and dd.get("notifies") is True
+    assert rules["memory"].get("signal") == "cause" and rules["memory"].get("notifies") is False
+    receivers = sorted(r for e in _kind(evidence, "alert.routing") for r in e.get("receivers"))
+    assert receivers == ["pagerduty", "pagerduty"]
+    assert sorted(e.get("tool") for e in _kind(evidence, "alert.availability_probe")) == ["datadog-synthetics", "route53"]
+    assert any(w.path == "infra/broken.tf" for w in ctx.tree.warnings)  # malformed: warned, the rest collected
+
+
+def test_malformed_yaml_warns_and_others_still_collected(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "a/rules.yml": "groups:\n  - name: x\n    rules:\n      - alert: [unclosed\n",
+        "b/rules.yml": "groups:\n- name: y\n  rules:\n  - alert: Up\n    expr: rate(errors_total[5m]) > 1\n",
+        "c/binary.yaml": b"alert:\x00\x01\x02",
+    })
+    evidence, ctx = collect_with(AlertingCollector(), root)
+    assert [e.get("name") for e in _kind(evidence, "alert.rule")] == ["Up"]
+    assert {w.path for w in ctx.tree.warnings} >= {"a/rules.yml", "c/binary.yaml"}
+
+
+def test_classify() -> None:
+    assert classify('sum(rate(http_requests_total{code=~"5.."}[5m]))') == "symptom"
+    assert classify("AWS/EC2 CPUUtilization") == "cause"
+    assert classify("node_filesystem_avail_bytes < 1e9") == "cause"
+    assert classify("up == 0", "TargetDown") == "unknown"
+    assert classify("", "HighLatency") == "symptom"
