@@ -143,3 +143,10 @@ def test_policy_doc_alone_cannot_confirm_categories(tmp_path: Path) -> None:
 def test_platform_read_without_rules_is_level_1() -> None:
     res = level("ops050", [ev("scm.reviews", "github", merged=30, reviewed=10, ratio=0.33)], repo="ok", github="ok")
     assert res.level == 1 and res.status is ControlStatus.ASSESSED
+
+
+def test_unreadable_platform_settings_are_not_absence() -> None:
+    blind = ev("scm.unreadable", "github", what="branch_protection", reason="403: needs administration:read")
+    res = level("ops050", [blind, ev("scm.reviews", "github", merged=30, reviewed=None, ratio=None)], repo="ok", github="partial")
+    assert res.status is ControlStatus.NOT_ASSESSED
+    assert "administration:read" in res.criteria[0].reason

@@ -22,6 +22,15 @@ def _active_rules(ev: EvidenceSet) -> list[Evidence]:
     return [e for e in ev.of("scm.branch_rules") if e.get("enforcement") in (None, "active")]
 
 
+def unreadable(ev: EvidenceSet, *whats: str) -> Finding | None:
+    """Not assessed when the platform collector could not read a part that would decide absence."""
+    items = [e for e in ev.of("scm.unreadable") if e.get("what") in whats]
+    if not items:
+        return None
+    return Finding(None, "not assessed, because the platform could not be read: "
+                   + "; ".join(f"{e.get('what')}: {e.get('reason')}" for e in items[:3]), items)
+
+
 def git_history(ev: EvidenceSet) -> Evidence | None:
     items = ev.of("git.history")
     return items[0] if items else None
@@ -63,7 +72,8 @@ def changes_reviewed_before_merge(ev: EvidenceSet) -> Finding:
     if owners:
         return found(owners, "CODEOWNERS assigns reviewers (review requirement itself not visible)", Strength.WEAK)
     platform_read = ev.usable("github") or ev.usable("gitlab")
-    if platform_read:
+    blind = unreadable(ev, "branch_protection", "branch_rulesets")
+    if platform_read and blind is None:
         detail = f"; {pct(reviews[0].get('ratio'))} of merged PRs approved" if reviews else ""
         return Finding(False, "no branch rule requires reviews" + detail, reviews)
     if ratio is not None and ratio < ev.p("max_ratio_absent"):
@@ -71,6 +81,8 @@ def changes_reviewed_before_merge(ev: EvidenceSet) -> Finding:
                               "requests; the rest were pushed directly", [h])
     if h is not None and h.get("shallow"):
         return Finding(None, "not assessed, because the clone is shallow and the hosting platform was not read")
+    if blind is not None:
+        return blind
     if ratio is not None:
         return Finding(None, f"not assessed: {pct(ratio)} of first-parent commits came through PRs (inconclusive) and "
                              f"the hosting platform was not read", [h])
@@ -116,6 +128,9 @@ def multi_approver_high_risk(ev: EvidenceSet) -> Finding:
     sections = [e for e in ev.of("change.codeowners") if (e.get("section_approvals") or 0) >= ev.p("min_approvals")]
     if sections:
         return found(sections, "CODEOWNERS sections require multiple approvals", Strength.STRONG)
+    blind = unreadable(ev, "branch_protection", "branch_rulesets", "environments")
+    if blind is not None:
+        return blind
     return missing(ev, "no multi-approver rule found", needs=("github|gitlab",))
 
 
@@ -148,13 +163,16 @@ def change_records_linked(ev: EvidenceSet) -> Finding:
         if ratio is not None and ratio >= ev.p("min_ratio"):
             return found([h], f"{pct(ratio)} of {n} changes on the default branch in {window} trace to a PR/MR",
                          Strength.STRONG)
-        if ratio is not None and (ev.usable("github") or ev.usable("gitlab")):
+        if ratio is not None and (ev.usable("github") or ev.usable("gitlab")) and not unreadable(ev, "pull_requests"):
             return Finding(False, f"only {pct(ratio)} of default-branch changes trace to a PR/MR", [h])
     tickets = [e for e in ev.of("change.pr_template") if "ticket" in (e.get("fields") or [])]
     if tickets:
         return found(tickets, "the PR/MR template asks for a ticket reference", Strength.WEAK)
     if reviews:
         return found(reviews, f"{reviews[0].get('merged')} merged pull requests in the window", Strength.WEAK)
+    blind = unreadable(ev, "pull_requests")
+    if blind is not None:
+        return blind
     return missing(ev, "changes do not trace to pull requests or tickets", needs=("github|gitlab",))
 
 

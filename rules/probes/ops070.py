@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
+from rules.probes.ops050 import unreadable
 from scanner.model import Evidence, Strength
 
 CORE = {"impact", "timeline", "root_cause", "action_items"}
@@ -41,6 +42,9 @@ def postmortems_present(ev: EvidenceSet) -> Finding:
     forms = ev.of("doc.incident_template")
     if forms:
         # incidents are tracked as issues: the write-ups may be there
+        blind = unreadable(ev, "issues")
+        if blind is not None:
+            return blind
         return missing(ev, "incident issue template exists but no incident issues or postmortems were found",
                        needs=("repo", "github|gitlab"))
     return missing(ev, "no postmortems or incident write-ups in the repository")
@@ -161,6 +165,9 @@ def incident_classification(ev: EvidenceSet) -> Finding:
         return found(labels, "incident classification labels exist", Strength.STRONG)
     if items:
         return Finding(False, f"only {len(classified)} of {len(items)} postmortems carry a category", items[:20])
+    blind = unreadable(ev, "labels")
+    if blind is not None:
+        return blind
     return missing(ev, "no incident classification", needs=("repo", "github|gitlab"))
 
 

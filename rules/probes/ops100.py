@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
+from rules.probes.ops050 import unreadable
 from scanner.model import Evidence, Strength
 
 DEBT_LABEL_RX = re.compile(r"(?i)(tech(nical)?[-_ ]?debt|ops[-_ ]?debt|operational[-_ ]?debt|\btoil\b|manual[-_ ]process|^debt$|[:/ ]debt$)")
@@ -49,6 +50,9 @@ def debt_tracked(ev: EvidenceSet) -> Finding:
     adrs = [e for e in ev.of("doc.adr") if (e.get("mentions_debt") or 0) >= 1]
     if adrs:
         return found(adrs, f"{adrs[0].get('mentions_debt')} ADR(s) discuss technical debt", Strength.WEAK)
+    blind = unreadable(ev, "labels", "issues")
+    if blind is not None:
+        return blind
     return missing(ev, "no debt labels, debt documents or registers", needs=("repo", "github|gitlab"))
 
 
