@@ -58,6 +58,8 @@ INTERESTING_RX = re.compile(
 EXAMPLE_SEGMENTS = {
     "example", "examples", "test", "tests", "testdata", "test-fixtures", "test_fixtures", "fixtures", "fixture",
     "sample", "samples", "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials", "playground",
+    "hack", "devenv", "contrib", "third_party", "third-party", "benchmark", "benchmarks", "qa", "quickstart",
+    "integration-tests", "integration_tests",
 }
 NATIVE_LOCK = {"azurerm", "gcs", "remote", "cloud", "consul", "kubernetes", "pg", "cos"}
 MANAGED_STATE_TOOLS = {"cloudformation", "sam", "cdk", "bicep", "arm", "serverless", "crossplane"}
@@ -81,6 +83,13 @@ K8S_KIND_RX = re.compile(r"(?m)^kind:[ \t]*\S")
 CFN_RX = re.compile(r"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
 ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate")
 PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b")
+# YAML formats that borrow apiVersion/kind but are not applied to a cluster
+NOT_K8S_API_RX = re.compile(
+    r"^(backstage\.io|openslo|sloth\.slok\.dev|skaffold|kind\.x-k8s\.io|kustomize\.config\.k8s\.io|kuttl\.dev"
+    r"|kpt\.dev|config\.kubernetes\.io|ctlptl\.dev|k3d\.io|kubeadm\.k8s\.io|kubelet\.config\.k8s\.io"
+    r"|apiserver\.config\.k8s\.io|audit\.k8s\.io|client\.authentication\.k8s\.io|tilt\.dev|garden\.io"
+    r"|score\.dev|devfile)", re.I,
+)
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 CFN_INTERESTING_RX = re.compile(
     r"^AWS::(CloudWatch::\w+|Logs::LogGroup|Config::\w+|CodePipeline::\w+|CodeBuild::Project|CodeDeploy::\w+"
@@ -566,7 +575,7 @@ class _Run:
             d.resources = (d.resources or 0) + 1
             d.root = True
             return
-        if api.startswith(("kustomize.config.k8s.io", "kind.x-k8s.io", "skaffold")) or kind in ("Config", "Cluster"):
+        if NOT_K8S_API_RX.search(api) or (api == "v1" and kind == "Config") or (kind == "Cluster" and "x-k8s" in api):
             return
         d = self.dir("kubernetes", path)
         d.root = True

@@ -126,8 +126,7 @@ def iac_code_present(ev: EvidenceSet) -> Finding:
 
 
 def _state_kinds(ev: EvidenceSet) -> tuple[list[Evidence], list[Evidence], list[Evidence], list[Evidence]]:
-    backends = [b for b in ev.of("iac.backend") if "/" not in str(b.get("dir")) or
-                not set(str(b.get("dir")).lower().split("/")) & {"examples", "example", "test", "tests", "fixtures"}]
+    backends = [b for b in ev.of("iac.backend") if not _is_example(str(b.get("dir")))]
     remote = [b for b in backends if b.get("type") != "local"]
     local = [b for b in backends if b.get("type") == "local"]
     managed = [e for e in deployed_code(ev) if e.get("tool") in MANAGED_STATE_TOOLS]
@@ -303,8 +302,17 @@ def iac_shared_modules(ev: EvidenceSet) -> Finding:
     return missing(ev, "no shared modules: no registry/pinned module calls and no internal module used twice")
 
 
+# the same directories the collector tags `role: example` (collectors/repo_iac.py)
+EXAMPLE_SEGMENTS = {
+    "example", "examples", "test", "tests", "testdata", "test-fixtures", "test_fixtures", "fixtures", "fixture",
+    "sample", "samples", "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials", "playground",
+    "hack", "devenv", "contrib", "third_party", "third-party", "benchmark", "benchmarks", "qa", "quickstart",
+    "integration-tests", "integration_tests",
+}
+
+
 def _is_example(dir_: str) -> bool:
-    return bool(set(dir_.lower().split("/")) & {"examples", "example", "test", "tests", "fixtures", "testdata", "docs"})
+    return bool(set(dir_.lower().split("/")) & EXAMPLE_SEGMENTS)
 
 
 def _resolve(dir_: str, source: str) -> str:

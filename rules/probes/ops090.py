@@ -167,7 +167,8 @@ def drift_log(ev: EvidenceSet) -> Finding:
         return found(logs + issue_jobs, (f"{len(logs)} drift log file(s)" if logs else "")
                      + ("; " if logs and issue_jobs else "")
                      + (f"{len(issue_jobs)} drift job(s) open issues" if issue_jobs else ""), Strength.STRONG)
-    labels = [lb for lb in ev.of("scm.labels") if any("drift" in str(n).lower() for n in (lb.get("labels") or []))]
+    labels = [lb for lb in ev.of("scm.labels", "change.labels")
+              if any("drift" in str(n).lower() for n in (lb.get("labels") or []))]
     if labels:
         return found(labels, "a 'drift' label exists (its use is not verified)", Strength.WEAK)
     return missing(ev, "no drift log (file, drift issues)", needs=("repo", "github|gitlab"))
@@ -177,7 +178,7 @@ def drift_log(ev: EvidenceSet) -> Finding:
 def drift_sla_policy(ev: EvidenceSet) -> Finding:
     docs = ev.of("doc.policy", topic="drift-sla")
     if docs:
-        return found(docs, "a drift SLA document exists", Strength.WEAK)
+        return found(docs, "a drift SLA document exists")  # strength as the docs collector judged it
     return missing(ev, "no drift SLA document")
 
 
