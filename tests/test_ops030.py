@@ -1,0 +1,111 @@
+"""WAF-OPS-030 level pins for small synthetic repositories (collectors -> probes -> level)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from collectors.repo_alerting import AlertingCollector
+from collectors.repo_observability import ObservabilityCollector
+from scanner.model import ControlStatus, Outcome
+from tests.helpers import collect_with, evaluate, write_tree
+
+
+def _level(root: Path, **states: str):
+    ev = collect_with(ObservabilityCollector(), root)[0] + collect_with(AlertingCollector(), root)[0]
+    return evaluate("WAF-OPS-030", ev, **(states or {"repo": "ok", "git": "ok"}))
+
+
+def _crit(result, cid):
+    return next(c for c in result.criteria if c.id == cid)
+
+
+DASH = json.dumps({"title": "API", "schemaVersion": 39, "panels": [
+    {"type": "timeseries", "targets": [{"expr": 'sum(rate(http_requests_total{code=~"5.."}[5m]))'}]},
+    {"type": "timeseries", "targets": [{"expr": "histogram_quantile(0.99, rate(http_request_duration_seconds_bucket[5m]))"}]}]})
+
+BURN = """groups:
+- name: slo
+  rules:
+  - alert: ApiBurnFast
+    expr: slo:sli_error:ratio_rate5m > (14.4 * 0.001) and slo:sli_error:ratio_rate1h > (14.4 * 0.001)
+    labels: {severity: critical}
+    annotations: {runbook_url: ../docs/runbooks/api.md}
+"""
+
+L3_FILES = {
+    "api/requirements.txt": "structlog\nopentelemetry-distro\nopentelemetry-instrumentation-logging\nprometheus-client\n",
+    "api/Dockerfile": "FROM python\n",
+    "deploy/collector.yaml": "receivers: {otlp: {}}\nexporters: {otlphttp: {}}\nservice:\n  pipelines:\n"
+                             "    logs: {receivers: [otlp], exporters: [otlphttp]}\n"
+                             "    traces: {receivers: [otlp], exporters: [otlphttp]}\n",
+    "dashboards/api.json": DASH,
+    "infra/logs.tf": 'resource "aws_cloudwatch_log_group" "api" {\n  name = "/api"\n  retention_in_days = 30\n}\n',
+}
+
+
+def test_library_is_level_1(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "lib"\ndependencies = ["requests"]\n',
+                                 "src/lib/core.py": "def f(): pass\n"})
+    r = _level(root)
+    assert r.level == 1 and r.status is ControlStatus.ASSESSED
+
+
+def test_cloud_service_without_shipping_is_not_assessed_without_the_cloud(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"app/package.json": json.dumps({"dependencies": {"express": "4"}}),
+                                 "infra/main.tf": 'resource "aws_ecs_service" "app" {\n  name = "app"\n}\n'})
+    r = _level(root)
+    assert r.level is None and r.status is ControlStatus.NOT_ASSESSED
+    assert "aws" in _crit(r, "ops030-central-telemetry").reason
+    # with the cloud scanned (and nothing found there either), absence is conclusive
+    r2 = _level(root, repo="ok", git="ok", aws="ok")
+    assert r2.level == 1 and r2.status is ControlStatus.ASSESSED
+
+
+def test_shipping_and_dashboards_is_level_2(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"api/requirements.txt": "flask\n",
+                                 "logging/fluent-bit.conf": "[INPUT]\n Name tail\n[OUTPUT]\n Name loki\n",
+                                 "dashboards/api.json": DASH})
+    r = _level(root)
+    assert r.level == 2
+    assert _crit(r, "ops030-structured-logging").status is Outcome.NOT_MET
+
+
+def test_three_pillars_is_level_3(tmp_path: Path) -> None:
+    r = _level(write_tree(tmp_path, L3_FILES))
+    assert r.level == 3, [(c.id, c.status, c.reason) for c in r.criteria if c.level <= 4]
+    # the repository declares AWS log groups: X-Ray sampling rules could live in that account
+    assert _crit(r, "ops030-sampling").status is Outcome.NOT_ASSESSED and "aws" in _crit(r, "ops030-sampling").reason
+    # no alert rules at all: the runbook-link criterion fails, so level 4 is ruled out either way
+    assert _crit(r, "ops030-alert-runbooks").status is Outcome.NOT_MET
+    assert r.status is ControlStatus.ASSESSED and r.ceiling == 3
+
+
+def test_tracing_coverage_below_80_percent_blocks_level_3(tmp_path: Path) -> None:
+    files = dict(L3_FILES)
+    for i in range(2):
+        files[f"svc{i}/requirements.txt"] = "structlog\nprometheus-client\n"
+        files[f"svc{i}/Dockerfile"] = "FROM python\n"
+    r = _level(write_tree(tmp_path, files))
+    assert r.level == 2
+    crit = _crit(r, "ops030-tracing")
+    assert crit.status is Outcome.NOT_MET and "1 of 3" in crit.reason
+
+
+def test_slo_sampling_anomaly_runbooks_is_level_4(tmp_path: Path) -> None:
+    files = dict(L3_FILES)
+    files["deploy/collector.yaml"] = files["deploy/collector.yaml"].replace(
+        "exporters: {otlphttp: {}}", "processors: {tail_sampling: {}}\nexporters: {otlphttp: {}}")
+    files["alerts/slo.yml"] = BURN
+    files["docs/runbooks/api.md"] = "# api\n"
+    files["infra/anomaly.tf"] = ('resource "aws_cloudwatch_metric_alarm" "lat" {\n  alarm_name = "lat"\n'
+                                 '  threshold_metric_id = "ad1"\n  alarm_actions = ["x"]\n'
+                                 '  alarm_description = "runbook: docs/runbooks/api.md"\n}\n')
+    r = _level(write_tree(tmp_path, files))
+    assert r.level == 4, [(c.id, c.status, c.reason) for c in r.criteria if c.level <= 5]
+    assert _crit(r, "ops030-otel-everywhere").status is Outcome.MET
+    assert _crit(r, "ops030-central-platform").status is Outcome.NOT_ASSESSED
+    assert r.status is ControlStatus.PARTIALLY_ASSESSED and r.ceiling == 5
+    r2 = _level(tmp_path, repo="ok", git="ok", azure="ok")
+    assert r2.level == 4 and r2.status is ControlStatus.ASSESSED
+    assert _crit(r2, "ops030-central-platform").status is Outcome.NOT_MET
