@@ -1,0 +1,225 @@
+"""WAF-OPS-010 level pins on small synthetic repositories (real files through the collectors)."""
+
+from __future__ import annotations
+
+from collectors.repo_ci import CiCollector
+from collectors.repo_deploy import DeployCollector
+from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from tests.helpers import collect_with, evaluate, write_tree
+
+LIB_CI = """name: ci
+on:
+  pull_request:
+  push:
+    branches: [main]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip install -e .[test]
+      - run: pytest
+"""
+LIB_RELEASE = """on:
+  push:
+    tags: ['v*']
+jobs:
+  publish:
+    environment: pypi
+    runs-on: ubuntu-latest
+    steps:
+      - run: python -m build
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"""
+SERVICE_CI = """on:
+  pull_request:
+  push:
+    branches: [main]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: golangci-lint run
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: go test ./...
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aquasecurity/trivy-action@0.24.0
+  deploy:
+    if: github.event_name == 'push'
+    needs: [lint, test, scan]
+    environment: production
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install api ./chart --atomic
+      - run: datadog-ci dora deployment --service api
+"""
+ROLLOUT = """apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: api}
+spec:
+  strategy:
+    canary:
+      analysis: {templates: [{templateName: errors}]}
+      steps: [{setWeight: 10}, {pause: {duration: 2m}}, {setWeight: 50}]
+"""
+
+
+def repo_evidence(tmp_path, files):
+    write_tree(tmp_path, files)
+    ev = []
+    for c in (CiCollector(), DeployCollector()):
+        ev += collect_with(c, tmp_path)[0]
+    return ev
+
+
+def platform(kind, source="github", **attrs):
+    return Evidence(kind, "local:test", source, Locator(url=f"https://api.github.com/x/{kind}"), attrs)
+
+
+def crit(result, cid):
+    return next(c for c in result.criteria if c.id == cid)
+
+
+def test_empty_repo_is_level_1_assessed(tmp_path):
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {"README.md": "# x\n"}))
+    assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
+    assert crit(r, "ops010-pipeline-defined").status is Outcome.NOT_MET
+
+
+def test_no_repo_scanned_is_not_assessed():
+    r = evaluate("WAF-OPS-010", [], github="ok")
+    assert r.status is ControlStatus.NOT_ASSESSED and r.level is None
+
+
+def test_library_with_pr_tests_is_level_2(tmp_path):
+    ev = repo_evidence(tmp_path, {".github/workflows/ci.yml": LIB_CI, ".github/workflows/release.yml": LIB_RELEASE})
+    r = evaluate("WAF-OPS-010", ev)
+    assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
+    # publishing a package is not a production deployment
+    assert crit(r, "ops010-prod-deploy-automated").status is Outcome.NOT_MET
+
+
+def test_tests_only_on_main_is_level_1(tmp_path):
+    wf = LIB_CI.replace("  pull_request:\n", "")
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".github/workflows/ci.yml": wf}))
+    assert r.level == 1 and crit(r, "ops010-tests-on-pr").status is Outcome.NOT_MET
+    assert "none on pull/merge requests" in crit(r, "ops010-tests-on-pr").reason
+
+
+def test_gitlab_branch_pipelines_count_as_pr_testing(tmp_path):
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".gitlab-ci.yml": "test:\n  script: [npm ci, npm test]\n"}))
+    assert r.level == 2
+    assert crit(r, "ops010-tests-on-pr").strength is Strength.STRONG
+
+
+def test_service_without_github_source_is_partially_assessed_naming_github(tmp_path):
+    ev = repo_evidence(tmp_path, {".github/workflows/cd.yml": SERVICE_CI})
+    r = evaluate("WAF-OPS-010", ev)
+    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    assert crit(r, "ops010-prod-deploy-automated").status is Outcome.MET
+    assert crit(r, "ops010-quality-stages").status is Outcome.MET
+    gate = crit(r, "ops010-prod-approval-gate")
+    assert gate.status is Outcome.NOT_ASSESSED and "github" in gate.reason
+    assert crit(r, "ops010-default-branch-pr").status is Outcome.NOT_ASSESSED
+    assert "github" in r.missing_sources
+
+
+def test_service_with_platform_settings_reaches_level_3(tmp_path):
+    ev = repo_evidence(tmp_path, {".github/workflows/cd.yml": SERVICE_CI})
+    ev += [platform("scm.environment", name="production", production=True, required_reviewers=1),
+           platform("scm.branch_rules", branch="main", requires_pr=True, required_reviews=1)]
+    r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
+    assert r.level == 3
+    # helm --atomic rolls back, datadog-ci sends DORA events, but nothing rolls out progressively
+    assert crit(r, "ops010-auto-rollback").status is Outcome.MET
+    assert crit(r, "ops010-delivery-metrics").status is Outcome.MET
+    assert crit(r, "ops010-progressive-delivery").status is Outcome.NOT_MET
+    assert crit(r, "ops010-pipeline-fast").status is Outcome.NOT_MET  # github read, no run durations
+    assert r.status is ControlStatus.ASSESSED
+
+
+def test_missing_platform_settings_are_not_met_when_github_was_read(tmp_path):
+    ev = repo_evidence(tmp_path, {".github/workflows/cd.yml": SERVICE_CI})
+    r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
+    assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
+    assert crit(r, "ops010-prod-approval-gate").status is Outcome.NOT_MET
+
+
+def test_unreadable_environments_stay_not_assessed(tmp_path):
+    ev = repo_evidence(tmp_path, {".github/workflows/cd.yml": SERVICE_CI})
+    ev.append(platform("scm.unreadable", what="environments", reason="token lacks Environments:read"))
+    r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="partial")
+    gate = crit(r, "ops010-prod-approval-gate")
+    assert gate.status is Outcome.NOT_ASSESSED and "Environments:read" in gate.reason
+
+
+def test_gitlab_manual_production_job_is_an_approval_gate(tmp_path):
+    ci = """stages: [test, deploy]
+lint:
+  script: [yamllint .]
+test:
+  script: [pytest]
+include:
+  - template: Jobs/SAST.gitlab-ci.yml
+deploy:
+  stage: deploy
+  script: [terraform apply -auto-approve]
+  environment: {name: production}
+  when: manual
+  only: [main]
+"""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".gitlab-ci.yml": ci}))
+    gate = crit(r, "ops010-prod-approval-gate")
+    assert gate.status is Outcome.MET and gate.strength is Strength.STRONG
+    assert crit(r, "ops010-quality-stages").status is Outcome.MET
+    # the branch rule still needs the platform
+    assert crit(r, "ops010-default-branch-pr").status is Outcome.NOT_ASSESSED and r.level == 2
+
+
+def test_unnamed_deploy_job_cannot_confirm_production(tmp_path):
+    wf = SERVICE_CI.replace("    environment: production\n", "")
+    ev = repo_evidence(tmp_path, {".github/workflows/cd.yml": wf})
+    r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
+    c = crit(r, "ops010-prod-deploy-automated")
+    assert c.status is Outcome.NOT_ASSESSED and "cannot confirm" in c.reason
+
+
+def test_continuous_deployment_reaches_level_5(tmp_path):
+    ci = SERVICE_CI + """  shared-build:
+    uses: acme/platform/.github/workflows/go-build.yml@v3
+  shared-scan:
+    uses: acme/platform/.github/workflows/scan.yml@v3
+  shared-release:
+    uses: acme/platform/.github/workflows/release.yml@v3
+  shared-docs:
+    uses: acme/platform/.github/workflows/docs.yml@v3
+  shared-sbom:
+    uses: acme/platform/.github/workflows/sbom.yml@v3
+"""
+    ev = repo_evidence(tmp_path, {".github/workflows/cd.yml": ci, "deploy/rollout.yaml": ROLLOUT})
+    ev += [platform("scm.environment", name="production", production=True, required_reviewers=1),
+           platform("scm.branch_rules", branch="main", requires_pr=True),
+           platform("scm.runs", window_days=30, p50_duration_min=8.5),
+           platform("dora.metrics", window_days=90, deploys=190, deploys_per_working_day=3.0,
+                    change_failure_rate=0.03, sample={"deployment_frequency": 195}, insufficient=[]),
+           Evidence("deploy.flag_service", "local:test", "repo", Locator(path="infra/flags.tf", line=1), {"tool": "appconfig"})]
+    r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
+    assert r.level == 5 and r.status is ControlStatus.ASSESSED
+
+
+def test_slow_pipeline_and_rare_deploys_block_levels_4_and_5(tmp_path):
+    ev = repo_evidence(tmp_path, {".github/workflows/cd.yml": SERVICE_CI, "deploy/rollout.yaml": ROLLOUT})
+    ev += [platform("scm.environment", name="production", production=True, required_reviewers=2),
+           platform("scm.branch_rules", branch="main", requires_pr=True),
+           platform("scm.runs", window_days=30, p50_duration_min=22.0)]
+    r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
+    assert r.level == 3 and crit(r, "ops010-pipeline-fast").status is Outcome.NOT_MET
+    ev[-1] = platform("scm.runs", window_days=30, p50_duration_min=9.0)
+    ev.append(platform("dora.metrics", window_days=90, deploys=12, deploys_per_working_day=0.2,
+                       sample={"deployment_frequency": 12}, insufficient=[]))
+    r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
+    assert r.level == 4 and crit(r, "ops010-deploy-frequency").status is Outcome.NOT_MET

@@ -1,0 +1,128 @@
+"""WAF-OPS-080 level pins on small synthetic repositories (real files through the collectors)."""
+
+from __future__ import annotations
+
+from collectors.repo_ci import CiCollector
+from collectors.repo_deploy import DeployCollector
+from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from tests.helpers import collect_with, evaluate, write_tree
+
+ROLLOUT = """apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: api}
+spec:
+  strategy:
+    canary:
+      analysis: {templates: [{templateName: errors}]}
+      steps: [{setWeight: 10}, {pause: {duration: 2m}}, {setWeight: 50}]
+"""
+FLAGS_TF = """resource "aws_appconfig_configuration_profile" "flags" {
+  application_id = "x"
+  name           = "flags"
+  location_uri   = "hosted"
+  type           = "AWS.AppConfig.FeatureFlags"
+}
+"""
+LIFECYCLE_WF = """on: push
+jobs:
+  refs:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: launchdarkly/find-code-references@v2
+"""
+
+
+def repo_evidence(tmp_path, files):
+    write_tree(tmp_path, files)
+    ev = []
+    for c in (CiCollector(), DeployCollector()):
+        ev += collect_with(c, tmp_path)[0]
+    return ev
+
+
+def item(ev_kind, path="x", source="repo", strength=Strength.DIRECT, **attrs):
+    return Evidence(ev_kind, "local:test", source, Locator(path=path, line=1), attrs, strength)
+
+
+def crit(result, cid):
+    return next(c for c in result.criteria if c.id == cid)
+
+
+def dora(cfr, n=120):
+    return Evidence("dora.metrics", "local:test", "github", Locator(url="https://api.github.com/x"),
+                    {"window_days": 90, "deploys": n, "deploys_per_working_day": 2.0, "change_failure_rate": cfr,
+                     "sample": {"change_failure_rate": n, "deployment_frequency": n}, "insufficient": []})
+
+
+def test_empty_repo_is_level_1(tmp_path):
+    r = evaluate("WAF-OPS-080", repo_evidence(tmp_path, {"README.md": "# lib\n"}))
+    assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
+
+
+def test_default_rolling_update_is_not_safer(tmp_path):
+    ev = [item("k8s.workload", "k8s/web.yaml", kind="Deployment", name="web", strategy="RollingUpdate",
+               readiness_probe=False)]
+    r = evaluate("WAF-OPS-080", ev)
+    assert r.level == 1 and crit(r, "ops080-safer-rollout").status is Outcome.NOT_MET
+
+
+def test_readiness_gated_rolling_with_rollback_runbook_is_level_2(tmp_path):
+    ev = repo_evidence(tmp_path, {"docs/runbooks/rollback.md": "# Roll back a release\n\n1. Run\n```\nhelm rollback web\n```\n"})
+    ev.append(item("k8s.workload", "k8s/web.yaml", kind="Deployment", name="web", strategy="RollingUpdate",
+                   readiness_probe=True))
+    ev.append(item("k8s.workload", "examples/demo.yaml", kind="Deployment", name="demo", strategy="RollingUpdate",
+                   readiness_probe=True))
+    r = evaluate("WAF-OPS-080", ev)
+    assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
+    assert crit(r, "ops080-progressive").status is Outcome.NOT_MET
+    assert len(crit(r, "ops080-safer-rollout").evidence) == 1  # the example workload does not count
+
+
+def test_canary_with_analysis_and_flag_service_without_platform(tmp_path):
+    ev = repo_evidence(tmp_path, {"deploy/rollout.yaml": ROLLOUT, "infra/flags.tf": FLAGS_TF})
+    r = evaluate("WAF-OPS-080", ev)
+    assert r.level == 3 and r.status is ControlStatus.PARTIALLY_ASSESSED
+    assert crit(r, "ops080-auto-rollback").status is Outcome.MET
+    assert crit(r, "ops080-metric-analysis").status is Outcome.MET
+    cfr = crit(r, "ops080-cfr-tracked")
+    assert cfr.status is Outcome.NOT_ASSESSED and "github" in cfr.reason
+    assert r.ceiling == 4  # level 5 is ruled out: no experimentation, no flag lifecycle
+
+
+def test_full_progressive_delivery_reaches_level_5(tmp_path):
+    ev = repo_evidence(tmp_path, {"deploy/rollout.yaml": ROLLOUT, "infra/flags.tf": FLAGS_TF,
+                                  ".github/workflows/refs.yml": LIFECYCLE_WF})
+    ev += [dora(0.02), item("dep.package", "package.json", categories=["experimentation"], package="@growthbook/growthbook")]
+    r = evaluate("WAF-OPS-080", ev, repo="ok", git="ok", github="ok")
+    assert (r.level, r.status) == (5, ControlStatus.ASSESSED)
+
+
+def test_manual_pause_and_high_cfr_block_level_5(tmp_path):
+    paused = ROLLOUT.replace("{pause: {duration: 2m}}", "{pause: {}}")
+    ev = repo_evidence(tmp_path, {"deploy/rollout.yaml": paused, "infra/flags.tf": FLAGS_TF,
+                                  ".github/workflows/refs.yml": LIFECYCLE_WF})
+    ev += [dora(0.12), item("dep.package", "package.json", categories=["experimentation"], package="statsig-node")]
+    r = evaluate("WAF-OPS-080", ev, repo="ok", git="ok", github="ok")
+    assert r.level == 4
+    assert crit(r, "ops080-automated-promotion").status is Outcome.NOT_MET
+    assert crit(r, "ops080-cfr-low").status is Outcome.NOT_MET
+
+
+def test_small_sample_cfr_is_not_assessed(tmp_path):
+    ev = repo_evidence(tmp_path, {"deploy/rollout.yaml": ROLLOUT, "infra/flags.tf": FLAGS_TF})
+    d = Evidence("dora.metrics", "local:test", "github", Locator(url="https://api.github.com/x"),
+                 {"window_days": 90, "deploys": 3, "change_failure_rate": None, "sample": {"change_failure_rate": 3},
+                  "insufficient": ["change_failure_rate"]})
+    r = evaluate("WAF-OPS-080", ev + [d], repo="ok", git="ok", github="ok")
+    c = crit(r, "ops080-cfr-tracked")
+    assert c.status is Outcome.NOT_ASSESSED and "too small" in c.reason
+    assert r.level == 3 and r.status is ControlStatus.PARTIALLY_ASSESSED
+
+
+def test_mostly_rolling_estate_fails_progressive_coverage(tmp_path):
+    tf = "\n".join(f'resource "aws_ecs_service" "s{i}" {{\n  name = "s{i}"\n  deployment_circuit_breaker {{\n'
+                   f'    enable = true\n    rollback = true\n  }}\n}}\n' for i in range(3))
+    ev = repo_evidence(tmp_path, {"deploy/rollout.yaml": ROLLOUT, "infra/ecs.tf": tf, "infra/flags.tf": FLAGS_TF})
+    r = evaluate("WAF-OPS-080", ev)
+    assert r.level == 2 and crit(r, "ops080-progressive").status is Outcome.NOT_MET
+    assert "25 %" in crit(r, "ops080-progressive").reason
