@@ -1,0 +1,125 @@
+"""WAF-OPS-040 level pins for small synthetic repositories (collectors -> probes -> level)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from collectors.repo_alerting import AlertingCollector
+from collectors.repo_observability import ObservabilityCollector
+from scanner.model import ControlStatus, Outcome
+from tests.helpers import collect_with, evaluate, write_tree
+
+
+def _level(root: Path, **states: str):
+    ev = collect_with(ObservabilityCollector(), root)[0] + collect_with(AlertingCollector(), root)[0]
+    return evaluate("WAF-OPS-040", ev, **(states or {"repo": "ok", "git": "ok"}))
+
+
+def _crit(result, cid):
+    return next(c for c in result.criteria if c.id == cid)
+
+
+def _rules(*alerts: tuple[str, str, str, str | None]) -> str:
+    out = ["groups:", "- name: g", "  rules:"]
+    for name, expr, sev, runbook in alerts:
+        out += [f"  - alert: {name}", f"    expr: '{expr}'", f"    labels: {{severity: {sev}}}"]
+        if runbook:
+            out.append(f"    annotations: {{runbook_url: {runbook}}}")
+    return "\n".join(out) + "\n"
+
+
+ERR = 'sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05'
+LAT = "histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by (le)) > 1"
+CPU = "avg(rate(node_cpu_seconds_total[5m])) > 0.9"
+MEM = "container_memory_working_set_bytes > 1e9"
+AM = ("route: {receiver: pd, group_by: [alertname]}\nreceivers:\n- name: pd\n  pagerduty_configs: [{service_key: k}]\n")
+SLOTH = """version: prometheus/v1
+service: api
+slos:
+  - name: availability
+    objective: 99.9
+    alerting:
+      name: ApiAvailability
+      annotations: {runbook_url: docs/runbooks/api.md}
+      page_alert: {labels: {severity: critical}}
+      ticket_alert: {labels: {severity: warning}}
+"""
+
+
+def test_service_without_alerting_is_level_1(tmp_path: Path) -> None:
+    r = _level(write_tree(tmp_path, {"package.json": json.dumps({"dependencies": {"express": "4"}}),
+                                     "src/index.js": "console.log(1)\n"}))
+    assert r.level == 1 and r.status is ControlStatus.ASSESSED
+
+
+def test_saas_monitoring_without_alerts_is_not_assessed(tmp_path: Path) -> None:
+    r = _level(write_tree(tmp_path, {"package.json": json.dumps({"dependencies": {"dd-trace": "5"}})}))
+    assert r.level is None and r.status is ControlStatus.NOT_ASSESSED
+    assert "datadog" in _crit(r, "ops040-alerting-configured").reason
+
+
+def test_cause_only_alerting_is_level_1(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"alerts.yml": _rules(("HighCPU", CPU, "critical", None), ("HighMem", MEM, "warning", None))})
+    r = _level(root)
+    assert r.level == 1
+    assert _crit(r, "ops040-alerting-configured").status is Outcome.MET
+    assert _crit(r, "ops040-symptom-alert").status is Outcome.NOT_MET
+
+
+def test_terraform_cpu_alarm_only_is_level_1_and_5xx_makes_level_2(tmp_path: Path) -> None:
+    cpu = ('resource "aws_cloudwatch_metric_alarm" "cpu" {\n  alarm_name = "cpu"\n  metric_name = "CPUUtilization"\n'
+           '  alarm_actions = ["arn:aws:sns:x"]\n}\n')
+    r = _level(write_tree(tmp_path / "a", {"main.tf": cpu}))
+    assert r.level == 1
+    five = ('resource "aws_cloudwatch_metric_alarm" "e" {\n  alarm_name = "5xx"\n  metric_name = "HTTPCode_Target_5XX_Count"\n'
+            '  alarm_actions = ["arn:aws:sns:x"]\n}\n')
+    r2 = _level(write_tree(tmp_path / "b", {"main.tf": cpu + five}))
+    assert r2.level == 2
+    assert _crit(r2, "ops040-symptom-ratio").status is Outcome.NOT_MET  # 1 of 2 notifying alerts are symptoms
+
+
+def test_symptom_alerts_with_runbooks_slos_and_paging_is_level_3(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "monitoring/alerts.yml": _rules(("ApiErrors", ERR, "critical", "../docs/runbooks/api.md"),
+                                        ("ApiLatency", LAT, "critical", "../docs/runbooks/api.md"),
+                                        ("HighCPU", CPU, "warning", None)),
+        "monitoring/alertmanager.yml": AM,
+        "slo/openslo.yaml": "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: api}\nspec: {service: api}\n",
+        "docs/runbooks/api.md": "# api\n",
+    })
+    r = _level(root)
+    assert r.level == 3, [(c.id, c.status, c.reason) for c in r.criteria]
+    assert _crit(r, "ops040-burn-rate").status is Outcome.NOT_MET
+
+
+def test_missing_runbook_file_breaks_level_3(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "monitoring/alerts.yml": _rules(("ApiErrors", ERR, "critical", "../docs/runbooks/api.md"),
+                                        ("ApiLatency", LAT, "critical", "../docs/runbooks/gone.md")),
+        "monitoring/alertmanager.yml": AM,
+        "slo/openslo.yaml": "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: api}\nspec: {service: api}\n",
+        "docs/runbooks/api.md": "# api\n",
+    })
+    r = _level(root)
+    assert r.level == 2
+    assert _crit(r, "ops040-runbook-links").status is Outcome.NOT_MET
+
+
+def test_sloth_burn_rate_and_error_budget_dashboard_is_level_4(tmp_path: Path) -> None:
+    dash = json.dumps({"title": "SLOs", "schemaVersion": 39,
+                       "panels": [{"type": "stat", "title": "Error budget remaining", "targets": [{"expr": "slo:sli_error:ratio_rate30d"}]}]})
+    root = write_tree(tmp_path, {
+        "monitoring/alerts.yml": _rules(("ApiErrors", ERR, "critical", "../docs/runbooks/api.md")),
+        "monitoring/alertmanager.yml": AM,
+        "slo/sloth.yml": SLOTH,
+        "dashboards/slo.json": dash,
+        "docs/runbooks/api.md": "# api\n",
+    })
+    r = _level(root)
+    assert r.level == 4, [(c.id, c.status, c.reason) for c in r.criteria]
+    # level 5: the live side is unknown (no cloud), and no anomaly detection rules level 5 out anyway
+    assert _crit(r, "ops040-anomaly-alerts").status is Outcome.NOT_MET
+    assert r.status is ControlStatus.ASSESSED
+    assert _crit(r, "ops040-alerts-as-code").status is Outcome.NOT_ASSESSED
+    assert _crit(r, "ops040-slo-alert-coverage").status is Outcome.MET
