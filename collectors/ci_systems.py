@@ -71,6 +71,11 @@ def jenkins_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
             continue
         crons = _CRON.findall(text)
         triggers = ["push"] + (["schedule"] if crons else [])
+        # A multibranch pipeline (the common case) builds every branch and PR; a classic job that polls
+        # SCM builds the one branch configured in Jenkins, so its tests do not run on PRs.
+        multibranch = re.search(r"\bchangeRequest\s*\(|\bCHANGE_(?:ID|TARGET|BRANCH)\b|\bBRANCH_NAME\b|\bwhen\s*\{\s*branch\b", text)
+        single = re.search(r"\bpollSCM\s*\(", text) is not None and not multibranch
+        default_branches = ["(branch configured in the Jenkins job)"] if single else []
         pipe = Pipeline("jenkins", path, path, 1, triggers=triggers, schedules=crons)
         libs = re.findall(r"""@Library\s*\(\s*\[?\s*['"]([^'"]+)['"]""", text)
         pipe.templates = libs
@@ -85,7 +90,7 @@ def jenkins_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
             body = text[brace:end]
             scope = head + body
             job = Job(name, line=text.count("\n", 0, start) + 1)
-            job.triggers = list(triggers)
+            job.triggers, job.branches = list(triggers), list(default_branches)
             job.manual_gate = _INPUT.search(scope) is not None
             branches = re.findall(r"""\bbranch\s*\(?\s*(?:pattern\s*:\s*)?['"]([^'"]+)['"]""", scope)
             if re.search(r"\bchangeRequest\s*\(", scope):
@@ -99,7 +104,8 @@ def jenkins_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
             job.steps.append(Step(body))
             pipe.jobs.append(job)
         if not pipe.jobs:
-            pipe.jobs.append(Job(posixpath.basename(path), line=1, triggers=list(triggers), steps=[Step(text)]))
+            pipe.jobs.append(Job(posixpath.basename(path), line=1, triggers=list(triggers), branches=list(default_branches),
+                                 steps=[Step(text)]))
         if re.search(r"\bchangeRequest\s*\(", text):
             pipe.triggers.append("pull_request")
         yield pipe

@@ -223,3 +223,15 @@ def test_slow_pipeline_and_rare_deploys_block_levels_4_and_5(tmp_path):
                        sample={"deployment_frequency": 12}, insufficient=[]))
     r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
     assert r.level == 4 and crit(r, "ops010-deploy-frequency").status is Outcome.NOT_MET
+
+
+def test_build_only_jenkins_polling_master_is_level_1():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1] / "examples" / "repos" / "legacy-billing"
+    ev = []
+    for c in (CiCollector(), DeployCollector()):
+        ev += collect_with(c, root)[0]
+    r = evaluate("WAF-OPS-010", ev)
+    assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
+    r = evaluate("WAF-OPS-080", ev)
+    assert (r.level, r.status) == (1, ControlStatus.ASSESSED)

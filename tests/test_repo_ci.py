@@ -543,3 +543,11 @@ def test_matched_keyword_keeps_no_arguments():
 ])
 def test_cron_interval(expr, hours):
     assert cron_interval_hours(expr) == hours
+
+
+def test_jenkins_classic_polling_job_does_not_test_prs(tmp_path):
+    text = "pipeline {\n  triggers { pollSCM('H/15 * * * *') }\n  stages {\n    stage('Unit') { steps { sh 'vendor/bin/phpunit' } }\n  }\n}\n"
+    _, jobs, _ = run(tmp_path, {"Jenkinsfile": text})
+    assert jobs["Unit"].get("steps") == ["test"] and jobs["Unit"].get("branches") == ["(branch configured in the Jenkins job)"]
+    _, jobs, _ = run(tmp_path, {"Jenkinsfile": text.replace("  triggers { pollSCM('H/15 * * * *') }\n", "")})
+    assert jobs["Unit"].get("branches") == []  # multibranch default: every branch and PR is built
