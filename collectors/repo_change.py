@@ -58,7 +58,7 @@ FIELD_RX = {
     "category": re.compile(
         r"(?i)change (type|category|class)|type of change|kind of change|category|\b(standard|normal|emergency) change"
     ),
-    "ticket": re.compile(r"(?i)ticket|\bjira\b|related issues?|linked issues?|issue (number|link|ref)|closes #|fixes #|change request|\bCHG\b"),
+    "ticket": re.compile(r"(?i)ticket|\bjira\b|\bissues?\b|issue\(s\)|closes #|fixes #|change request|\bCHG\b"),
 }
 
 

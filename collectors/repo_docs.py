@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from collectors.base import CollectContext, Collector
-from collectors.common import front_matter, redact
+from collectors.common import FRONT_MATTER, front_matter, redact
 from collectors.gitinfo import GitError, GitInfo, git_info
 from scanner.hcl import blocks
 from scanner.model import Evidence, Strength, Subject
@@ -62,6 +62,11 @@ PM_SECTION_RX: dict[str, re.Pattern[str]] = {
                                r"maßnahmen|massnahmen|aufgaben|remediation items"),
     "lessons": re.compile(r"(?i)lessons?|learn|what went (well|wrong)|went well|erkenntnis|gelernt"),
 }
+INLINE_CMD_RX = re.compile(
+    r"`\$?\s*(kubectl|aws|az|gcloud|curl|systemctl|journalctl|docker|psql|mysql|redis-cli|helm|sudo|terraform|"
+    r"oc|ssh|dig|nslookup|top|df|du|grep|tail|cat|ls|ps|promtool|vault|consul|etcdctl|git|make|python|npm|"
+    r"\./)[^`\n]*`"
+)
 BLAMELESS_RX = re.compile(r"(?i)blameless|blame-?free|no[- ]blame|schuldfrei|ohne schuldzuweisung")
 ISSUE_LINK_RX = re.compile(r"(?<![\w/])#\d+\b|https?://\S+/(-/)?(issues|pull|merge_requests|browse)/[\w-]+|\b[A-Z][A-Z0-9]{1,9}-\d+\b")
 OWNER_RX = re.compile(r"(?i)@[\w-]+|\bowner\b|\bassignee\b|verantwortlich|zuständig")
@@ -158,6 +163,10 @@ class _Scan:
             in_ops_dir = bool(OPS_DIR_RX.search(path))
             if not (in_rb_dir or named or in_ops_dir):
                 continue
+            if POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]) or re.search(
+                r"(?i)(^|/)(post-?mortems?|incident-templates?|pirs?|rcas?)/", path
+            ):
+                continue  # incident reviews filed next to runbooks are postmortems, not runbooks
             text = tree.text(path)
             if not text or not text.strip():
                 continue
@@ -188,6 +197,7 @@ class _Scan:
                 "index": index and not template,
                 "sections": sections,
                 "code_blocks": _code_blocks(text),
+                "inline_commands": len(INLINE_CMD_RX.findall(text)),
                 "last_changed": changed,
                 "last_reviewed": reviewed,
                 "dates_from": dates_from,
@@ -486,7 +496,8 @@ class _Scan:
 def _headings(text: str, path: str) -> list[str]:
     """Headings of Markdown, AsciiDoc or reStructuredText (plus bold-only lines used as headings)."""
     out: list[str] = []
-    lines = text.splitlines()
+    fm = FRONT_MATTER.match(text)
+    lines = text[fm.end():].splitlines() if fm else text.splitlines()
     in_code = False
     for i, line in enumerate(lines):
         s = line.strip()
@@ -503,7 +514,9 @@ def _headings(text: str, path: str) -> list[str]:
         if m:
             out.append(m.group(2))
             continue
-        if path.lower().endswith(".rst") and i + 1 < len(lines) and s and re.match(r"^([=\-~^\"'`#*+])\1{2,}\s*$", lines[i + 1].strip()):
+        # setext (Markdown) and reStructuredText headings: a text line underlined with === / --- / ~~~
+        if s and i + 1 < len(lines) and not re.match(r"^([-=~*_])\1*$", s) and not s.startswith(("|", "-", "*", ">")) \
+                and re.match(r"^([=\-~^\"'`#*+])\1{2,}\s*$", lines[i + 1].strip()):
             out.append(s)
     return out
 

@@ -227,3 +227,11 @@ def test_bad_input_never_raises(tmp_path: Path) -> None:
     kinds = {e.kind for e in ev}
     assert "scm.branch_rules" not in kinds and "change.codeowners" not in kinds
     assert any(w.path == "infra/gh.tf" for w in ctx.tree.warnings)
+
+
+def test_kubernetes_style_pr_template(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".github/PULL_REQUEST_TEMPLATE.md": "#### What type of PR is this?\n\n#### What this PR does / why we need it:\n\n"
+                                                            "#### Which issue(s) this PR fixes:\n\n#### Special notes for your reviewer:\n"})
+    ev, _ = collect_with(ChangeCollector(), tmp_path)
+    (t,) = _kinds(ev, "change.pr_template")
+    assert t.get("fields") == ["ticket"]  # no risk, rollback or change category

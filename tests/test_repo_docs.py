@@ -293,3 +293,24 @@ def test_shallow_clone_gives_no_git_dates(tmp_path: Path) -> None:
     ev, _ = collect_with(DocsCollector(), clone)
     (rb,) = [e for e in ev if e.kind == "doc.runbook"]
     assert rb.get("dates_from") == "none" and rb.get("last_changed") is None
+
+
+def test_real_world_shapes(tmp_path: Path) -> None:
+    """prometheus-operator/runbooks style (inline commands), setext headings, reviews filed beside runbooks."""
+    write_tree(tmp_path, {
+        "content/runbooks/kubernetes/KubePodCrashLooping.md": "---\ntitle: Kube Pod Crash Looping\nweight: 20\n---\n"
+            "# KubePodCrashLooping\n## Meaning\nPod restarts.\n## Impact\nDegraded.\n## Diagnosis\n"
+            "- Check via `kubectl -n $NS get pod $POD`.\n- Events via `kubectl -n $NS describe pod $POD`.\n## Mitigation\nFix.\n",
+        "content/runbooks/kubernetes/_index.md": "---\ntitle: Kubernetes\n---\n",
+        "docs/runbooks/postmortems/2026-10-01-db.md": "DB outage\n=========\n\nImpact\n------\nx\n\nTimeline\n--------\n"
+            "x\n\nRoot Cause\n----------\nx\n\nCorrective Actions\n------------------\n- x\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    rb = _by(ev, "doc.runbook")
+    assert set(rb) == {"content/runbooks/kubernetes/KubePodCrashLooping.md", "content/runbooks/kubernetes/_index.md"}
+    a = rb["content/runbooks/kubernetes/KubePodCrashLooping.md"].attributes
+    assert a["sections"] == ["symptoms", "diagnosis", "remediation"] and a["inline_commands"] == 2
+    assert a["code_blocks"] == 0 and a["service"] == "kubernetes"
+    assert rb["content/runbooks/kubernetes/_index.md"].get("index")
+    (pm,) = _by(ev, "doc.postmortem").values()
+    assert pm.get("sections") == ["impact", "timeline", "root_cause", "action_items"]

@@ -169,7 +169,8 @@ def runbook_diagnostics(ev: EvidenceSet) -> Finding:
     items = runbooks(ev)
     if not items:
         return missing(ev, "no runbooks")
-    ok = [e for e in items if (e.get("code_blocks") or 0) >= 1 and set(e.get("sections") or []) & DIAG_SECTIONS]
+    ok = [e for e in items if ((e.get("code_blocks") or 0) >= 1 or (e.get("inline_commands") or 0) >= 2)
+          and set(e.get("sections") or []) & DIAG_SECTIONS]
     r = ratio(len(ok), len(items))
     if r >= ev.p("min_ratio"):
         return found(ok, f"{len(ok)} of {len(items)} runbooks embed commands and diagnosis/remediation steps", Strength.STRONG)
@@ -238,7 +239,8 @@ def runbook_quality_score(ev: EvidenceSet) -> Finding:
         if fresh is None:
             return Finding(None, "not assessed: the quality score needs runbook dates (git history or last_reviewed)")
         secs = len(set(e.get("sections") or []) & CORE_SECTIONS)
-        scores.append(0.5 * min(secs, 4) / 4 + 0.25 * ((e.get("code_blocks") or 0) > 0) + 0.25 * fresh)
+        commands = (e.get("code_blocks") or 0) > 0 or (e.get("inline_commands") or 0) >= 2
+        scores.append(0.5 * min(secs, 4) / 4 + 0.25 * commands + 0.25 * fresh)
     score = sum(scores) / len(scores)
     ok = score >= ev.p("min_score")
     return Finding(ok, f"runbook quality score {score:.2f} over {len(items)} runbook(s)", items[:20],
