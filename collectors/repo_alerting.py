@@ -113,6 +113,7 @@ class _Run:
         self.out: list[Evidence] = []
         self._seen: set[tuple[Any, ...]] = set()
         self.identity = _repo_identity(ctx.subject)
+        self._dirs: set[str] | None = None
 
     def emit(self, kind: str, path: str, attrs: dict[str, Any], *, line: int | None, strength: Strength,
              summary: str, key: Any) -> None:
@@ -155,7 +156,7 @@ class _Run:
         text = str(raw).strip()
         m = URL.search(text)
         link = m.group(0).rstrip(".,;") if m else text.split()[0] if text.split() else text
-        if "{{" in link or "$labels" in link or "$value" in link:
+        if "{{" in link or "$labels" in link or "$value" in link or "TEMPLATED" in link:
             return redact(link, 300), None, None
         if link.startswith(("http://", "https://")):
             rm = REPO_URL.match(link)
@@ -184,11 +185,13 @@ class _Run:
         return redact(link, 300), (candidates[0] if candidates else None), False
 
     def _exists(self, path: str) -> bool:
+        """A file or a directory of the tree (a runbook link may point at a folder's README)."""
         path = path.strip("/")
         if self.tree.exists(path):
             return True
-        prefix = path + "/"
-        return any(f.startswith(prefix) for f in self.tree.files)
+        if self._dirs is None:
+            self._dirs = {f.rsplit("/", i)[0] for f in self.tree.files for i in range(1, f.count("/") + 1)}
+        return path in self._dirs
 
     # ---- YAML ------------------------------------------------------------------------------------------
     def yaml_files(self) -> None:

@@ -51,7 +51,7 @@ TRACE_TOKEN = re.compile(
 )
 LOG_CONTEXT = re.compile(
     r"(?i)(\blog|logger|logging|slog\.|zap\.|zerolog|logrus|\bMDC\b|ThreadContext|structlog|\.bind\(|with_?fields|"
-    r"WithField|Enrich|formatter|%\(|\bextra\s*=|LogContext|BeginScope|\.child\(|mixin)"
+    r"WithField|Enrich|formatter|%\(|\bextra\s*=|LogContext|BeginScope|\.child\(|mixin|event_dict|\brecord\.|LogRecord)"
 )
 CODE_JSON_LOG = re.compile(
     r"NewJSONHandler|&logrus\.JSONFormatter|logrus\.JSONFormatter|zap\.NewProduction|zerolog\.New\(|serialize\s*=\s*True|"
@@ -766,9 +766,10 @@ class _Run:
             if not text:
                 continue
             svc = self._service_of(path)
+            in_log_module = bool(re.search(r"(?i)log", path.rsplit("/", 1)[-1]))
             if svc not in corr_found and TRACE_TOKEN.search(text):
                 for number, line in enumerate(text.splitlines(), start=1):
-                    if len(line) < 400 and TRACE_TOKEN.search(line) and LOG_CONTEXT.search(line):
+                    if len(line) < 400 and TRACE_TOKEN.search(line) and (LOG_CONTEXT.search(line) or in_log_module):
                         self.emit("obs.log_correlation", path, {"mechanism": "code:trace-id-in-logs", "service": svc},
                                   line=number, strength=Strength.STRONG, key=("code",))
                         corr_found.add(svc)
@@ -786,7 +787,10 @@ class _Run:
 
     def _service_of(self, path: str) -> str:
         """The directory of the closest manifest above a source file (the service it belongs to)."""
-        dirs = {m[0].rsplit("/", 1)[0] if "/" in m[0] else "." for m in self._manifests}
+        dirs = self.__dict__.get("_manifest_dirs")
+        if dirs is None:
+            dirs = {m[0].rsplit("/", 1)[0] if "/" in m[0] else "." for m in self._manifests}
+            self.__dict__["_manifest_dirs"] = dirs
         d = path.rsplit("/", 1)[0] if "/" in path else "."
         while True:
             if d in dirs:
