@@ -351,7 +351,8 @@ def _dotnet(tree: RepoTree, path: str, text: str) -> list[Dependency]:
     out = []
     for el in root.iter():
         tag = _strip_ns(el.tag)
-        if tag in ("PackageReference", "PackageVersion") or (tag == "package" and el.get("id")):
+        # PackageVersion (Directory.Packages.props) only pins versions centrally; it is not a reference
+        if tag == "PackageReference" or (tag == "package" and el.get("id")):
             pkg = el.get("Include") or el.get("Update") or el.get("id")
             if not pkg:
                 continue

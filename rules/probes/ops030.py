@@ -22,6 +22,10 @@ def obs_central_telemetry(ev: EvidenceSet) -> Finding:
     strong = [e for e in shippers if e.strength is not Strength.WEAK]
     collectors = ev.of("obs.otel_collector")
     apm = _deps(ev, "apm")
+    # an OpenTelemetry exporter ships spans/metrics/logs to a central backend as well
+    exporters = [e for e in _deps(ev, "otel") if "exporter" in str(e.get("package") or "").lower()
+                 or str(e.get("package") or "") in ("opentelemetry-distro", "@vercel/otel")]
+    apm = apm + exporters
     platforms = [e for e in ev.of("obs.platform") if "logs" in (e.get("signals") or [])]
     items = strong + collectors + platforms + apm
     if items:
