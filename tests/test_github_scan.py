@@ -122,6 +122,7 @@ def test_file_evidence_from_tarball_with_permalinks(fake, tmp_path):
     assert {p["attributes"]["name"] for p in pipes} >= {"ci", "deploy", "drift"}
     assert all(p["locator"].startswith(f"https://github.com/acme/platform/blob/{sha}/.github/workflows/") for p in pipes)
     assert source(doc, "platform", "repo")["status"] == "ok"
+    assert "GitHub tarball" in source(doc, "platform", "git")["reason"]
     assert sum(1 for e in fake.log if e["path"].startswith("/_codeload/")) == 4  # one tarball per repo
 
 

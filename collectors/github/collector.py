@@ -77,6 +77,12 @@ class GitHubCollector(Collector):
         except AuthError as err:
             ctx.source_status("github", SourceState.DENIED, str(err))
             return []
+        git = ctx.statuses.get("git")
+        if subject.meta.get("tmpdir") and (git is None or git.status is SourceState.NOT_CONFIGURED):
+            # the git collector saw a temp dir; say what really happened (and hide the temp path)
+            ctx.source_status("git", SourceState.NOT_CONFIGURED,
+                              f"no git history: files come from a GitHub tarball at {subject.commit}; "
+                              "history-based criteria need a local clone")
         run = _Run(subject, ctx, client)
         return list(run.evidence())
 
