@@ -80,6 +80,7 @@ REGION_RX = re.compile(
 )
 K8S_HEAD_RX = re.compile(r"(?m)^apiVersion:[ \t]*\S")
 K8S_KIND_RX = re.compile(r"(?m)^kind:[ \t]*\S")
+KIND_LINE_RX = re.compile(r"(?m)^kind:[ \t]*[\"']?([A-Za-z0-9]+)")
 CFN_RX = re.compile(r"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
 ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate")
 PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b")
@@ -503,10 +504,13 @@ class _Run:
                 continue
             if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
                 continue
+            kind_lines = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in KIND_LINE_RX.finditer(text)]
             for doc in tree.yaml_docs(path):
                 if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or "apiVersion" not in doc:
                     continue
-                self._k8s_doc(path, text, doc, flux_alerts, flux_apps)
+                line = next((ln for ln, k in kind_lines if k == doc["kind"]), 1)
+                kind_lines = [(ln, k) for ln, k in kind_lines if ln > line]
+                self._k8s_doc(path, line, doc, flux_alerts, flux_apps)
         for e in flux_apps:
             e.attributes["notifies"] = bool(flux_alerts)
 
@@ -522,12 +526,11 @@ class _Run:
                                                if isinstance(data.get(k), list))
         d.root = True
 
-    def _k8s_doc(self, path: str, text: str, doc: dict[str, Any], alerts: list, apps: list) -> None:
+    def _k8s_doc(self, path: str, line: int, doc: dict[str, Any], alerts: list, apps: list) -> None:
         kind, api = doc["kind"], str(doc.get("apiVersion", ""))
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
         name = str(meta.get("name", ""))
         spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
-        line = self.tree.line_of(path, re.compile(r"^kind:\s*" + re.escape(kind) + r"\s*$")) or 1
         if api.startswith("argoproj.io") and kind in ("Application", "ApplicationSet"):
             aspec = spec
             if kind == "ApplicationSet":
@@ -732,7 +735,10 @@ class _Run:
             (re.compile(r"(?i)(^|/)conftest\.toml$"), "conftest"),
         ]
         seen: set[str] = set()
+        any_rx = re.compile("|".join(f"(?:{rx.pattern.removeprefix('(?i)')})" for rx, _tool in simple), re.I)
         for path in tree.files:
+            if not any_rx.search(path):
+                continue
             for rx, tool in simple:
                 if rx.search(path):
                     if tool == "terrascan" and path.endswith("config.toml") and ".terrascan" not in path:
