@@ -46,6 +46,7 @@ IAC_SAMPLES = ("terraform/main.tf", "infra/main.tf", "main.tf", "modules/x/main.
 CI_SAMPLES = (".github/workflows/ci.yml", ".gitlab-ci.yml")
 ALERT_RX = re.compile(r"(?i)(^|/)(alerts?|alerting|monitoring|prometheus)(/|$)|alert[^/]*\.(ya?ml|json|tf)$|rules?\.ya?ml$")
 IAC_RX = re.compile(r"(?i)\.(tf|tfvars|hcl|bicep)$|(^|/)(cloudformation|cdk|pulumi|helm|charts|k8s|kubernetes)/")
+RISK_GATE_RX = re.compile(r"(?i)risk[:/_-](high|critical)|high[-_ ]risk")
 EXAMPLE_RX = re.compile(r"(?i)(^|/)(examples?|tests?|testdata|fixtures?|samples?)/")
 FREEZE_RX = re.compile(
     r"(?i)\bCI_DEPLOY_FREEZE\b|deploy(ment)?[-_ ]?freeze|change[-_ ]?freeze|code[-_ ]?freeze|freeze[-_ ]?(window|period|calendar|check)"
@@ -239,6 +240,17 @@ class ChangeCollector(Collector):
                     "change.risk_routing", path, line=1,
                     attributes={"tool": "labeler", "risk_labels": bool(risky), "labels": labels[:50]},
                     strength=Strength.WEAK, summary=f"path labeler ({len(labels)} label(s), {len(risky)} risk-like)",
+                )
+        for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml", ".gitlab-ci.yml"):
+            text = tree.text(path) or ""
+            m = RISK_GATE_RX.search(text)
+            if m and re.search(r"(?i)approv", text):
+                n = re.search(r"(?i)\b(two|2|three|3)\s+approv|approv\w*[^\n]{0,40}(-ge|>=|at least)\s*(2|3)\b", text)
+                need = 0 if n is None else (3 if "3" in n.group(0) or "three" in n.group(0).lower() else 2)
+                yield ctx.file_evidence(
+                    "change.risk_routing", path, line=tree.line_of(path, RISK_GATE_RX),
+                    attributes={"tool": "risk-gate-workflow", "min_approvals": need}, strength=Strength.STRONG,
+                    summary="a CI check demands more approvals for risky changes" + (f" ({need})" if need else ""),
                 )
         for path in (".policy.yml", ".policy.yaml"):
             if tree.exists(path):

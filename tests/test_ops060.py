@@ -105,3 +105,16 @@ def test_coverage_diagnostics_and_incident_updates_reach_level_4_and_5(tmp_path:
     # a fourth service without a runbook: 3 of 4 = 75 % < 90 %, back to L3
     res = level("ops060", base + auto + services("billing"), repo="ok", git="ok")
     assert res.level == 3
+
+
+def test_review_dates_after_incidents_count_for_the_same_service(tmp_path: Path) -> None:
+    rb = "---\nservice: ledger\nlast_reviewed: 2026-11-08\n---\n" + runbook("ledger")
+    write_tree(tmp_path, {"docs/runbooks/ledger/failover.md": rb,
+                          "docs/postmortems/2026-11-04-ledger-failover.md": "# x\n## Impact\n## Root cause\n"})
+    res = level("ops060", docs(tmp_path), repo="ok")
+    crit = {c.id: c for c in res.criteria}
+    assert crit["ops060-updated-after-incidents"].status.value == "met"
+    write_tree(tmp_path, {"docs/postmortems/2026-11-04-ledger-failover.md": "# x\n",
+                          "docs/postmortems/2026-11-04-gateway-dns.md": "# x\n## Impact\n## Root cause\n"})
+    crit = {c.id: c for c in level("ops060", docs(tmp_path), repo="ok").criteria}
+    assert "cannot confirm" in crit["ops060-updated-after-incidents"].reason

@@ -235,3 +235,11 @@ def test_kubernetes_style_pr_template(tmp_path: Path) -> None:
     ev, _ = collect_with(ChangeCollector(), tmp_path)
     (t,) = _kinds(ev, "change.pr_template")
     assert t.get("fields") == ["ticket"]  # no risk, rollback or change category
+
+
+def test_risk_gate_workflow(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".github/workflows/pr-risk.yml": "on: pull_request\njobs:\n  gate:\n    steps:\n"
+                          "      - name: risk:high needs two approvals\n        run: test $n -ge 2\n"})
+    ev, _ = collect_with(ChangeCollector(), tmp_path)
+    (r,) = _kinds(ev, "change.risk_routing")
+    assert r.get("tool") == "risk-gate-workflow" and r.get("min_approvals") == 2 and r.locator.line == 5

@@ -126,8 +126,10 @@ def multi_approver_high_risk(ev: EvidenceSet) -> Finding:
     if envs and owners:
         return found(envs + owners, "production environment reviewers plus required code-owner review (two gates)")
     sections = [e for e in ev.of("change.codeowners") if (e.get("section_approvals") or 0) >= ev.p("min_approvals")]
+    sections += [e for e in ev.of("change.risk_routing") if (e.get("min_approvals") or 0) >= ev.p("min_approvals")]
     if sections:
-        return found(sections, "CODEOWNERS sections require multiple approvals", Strength.STRONG)
+        return found(sections, "risky paths/changes require multiple approvals (CODEOWNERS sections or a risk gate)",
+                     Strength.STRONG)
     blind = unreadable(ev, "branch_protection", "branch_rulesets", "environments")
     if blind is not None:
         return blind

@@ -195,18 +195,27 @@ def runbook_updated_after_incident(ev: EvidenceSet) -> Finding:
         if incidents and all((i.get("count") or 0) == 0 for i in incidents):
             return found(incidents, "n/a: no incidents were recorded in the window", Strength.WEAK)
         return Finding(None, "not assessed: no dated postmortems in the window to compare runbook changes with")
-    if not any(e.get("dates_from") == "git" for e in items):
-        return Finding(None, f"not assessed, because runbook change dates need full git history ({ev.why_not('git')})")
+    git_dated = any(e.get("dates_from") == "git" for e in items)
     hits: list[Evidence] = []
+    reviewed: list[Evidence] = []
     for pm in pms:
         start = _d(pm.get("date"))
         end = start + timedelta(days=ev.p("within_days"))
         for rb in items:
             if any(start <= (_d(c) or date.min) <= end for c in rb.get("change_dates") or []):
                 hits += [pm, rb]
+            elif start <= (_d(rb.get("last_reviewed")) or date.min) <= end:
+                # a review date, not a change: it counts firmly only when the postmortem is about the same service
+                svc = _norm(str(rb.get("service") or ""))
+                same = bool(svc) and svc in _norm(f"{pm.locator.path} {pm.get('title')}")
+                (hits if same else reviewed).extend([pm, rb])
     if hits:
-        return found(hits, f"runbooks changed within {ev.p('within_days')} days after {len(hits) // 2} postmortem(s)",
-                     Strength.STRONG)
+        return found(hits, f"runbooks changed or reviewed within {ev.p('within_days')} days after "
+                           f"{len(hits) // 2} postmortem(s) of their service", Strength.STRONG)
+    if reviewed:
+        return found(reviewed, "runbooks were reviewed shortly after postmortems (of other services)", Strength.WEAK)
+    if not git_dated:
+        return Finding(None, f"not assessed, because runbook change dates need full git history ({ev.why_not('git')})")
     return Finding(False, f"no runbook changed within {ev.p('within_days')} days after any of {len(pms)} postmortem(s)", pms)
 
 
