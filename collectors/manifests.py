@@ -84,7 +84,9 @@ def parse_manifest(tree: RepoTree, path: str, warn: Warn | None = None) -> list[
 def _parser_for(name: str, path: str = "") -> Callable[[RepoTree, str, str], list[Dependency]] | None:
     if name.endswith((".txt", ".in")) and "/requirements/" in "/" + path.lower():
         return _requirements
-    if name.endswith(".txt") and (name.startswith(("requirements", "constraints")) or name in ("requires.txt",)):
+    if ".egg-info/" in path or "/site-packages/" in path:
+        return None  # generated metadata, not a manifest someone maintains
+    if name.endswith(".txt") and name.startswith(("requirements", "constraints")):
         return _requirements
     if name.endswith(".in") and name.startswith("requirements"):
         return _requirements

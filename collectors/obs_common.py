@@ -47,6 +47,8 @@ def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
     wanted = set(types)
     out: list[TfResource] = []
     for path in tree.with_suffix(".tf"):
+        if not is_product_path(path):
+            continue
         text = tree.text(path)
         if not text or not any(t in text for t in wanted):
             continue
@@ -83,6 +85,8 @@ def cfn_resources(tree: RepoTree, types: Iterable[str]) -> list[CfnResource]:
     wanted = set(types)
     out: list[CfnResource] = []
     for path in tree.with_suffix(".yml", ".yaml", ".json", ".template"):
+        if not is_product_path(path):
+            continue
         text = tree.text(path)
         if not text or "AWS::" not in text or not any(t in text for t in wanted):
             continue

@@ -304,3 +304,13 @@ def test_classify() -> None:
     assert classify("node_filesystem_avail_bytes < 1e9") == "cause"
     assert classify("up == 0", "TargetDown") == "unknown"
     assert classify("", "HighLatency") == "symptom"
+
+
+def test_examples_and_fixtures_are_not_the_repository_alerting(tmp_path: Path) -> None:
+    alarm = ('resource "aws_cloudwatch_metric_alarm" "e" {\n  alarm_name = "5xx"\n  metric_name = "HTTPCode_Target_5XX_Count"\n'
+             '  alarm_actions = ["x"]\n}\n')
+    root = write_tree(tmp_path, {"examples/complete/main.tf": alarm, "tests/fixtures/tf/main.tf": alarm,
+                                 "test/e2e/rules.yml": "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n",
+                                 "modules/alarms/main.tf": alarm})
+    evidence, _ = collect_with(AlertingCollector(), root)
+    assert [e.locator.path for e in _kind(evidence, "alert.rule")] == ["modules/alarms/main.tf"]
