@@ -33,7 +33,8 @@ EXCLUDE_RX = re.compile(
 )
 INDEX_NAMES = {"readme", "index", "_index", "summary", "toc", "contents", "overview", "_sidebar", "sidebar"}
 
-RUNBOOK_DIR_RX = re.compile(r"(?i)(^|/)(run-?books?|play-?books?)(/|$)")
+RUNBOOK_DIR_RX = re.compile(r"(?i)(^|/)run-?books?(/|$)")
+PLAYBOOK_DIR_RX = re.compile(r"(?i)(^|/)play-?books?(/|$)")  # often Ansible: content must read like a runbook
 OPS_DIR_RX = re.compile(r"(?i)(^|/)docs?/(.*/)?(operations|ops|on-?call|sre)(/|$)")
 RUNBOOK_NAME_RX = re.compile(r"(?i)(^|/)([^/]*run-?book[^/]*|operations|on-?call[^/]*)\.(md|markdown|adoc|rst)$")
 
@@ -160,7 +161,9 @@ class _Scan:
                 continue
             in_rb_dir = bool(RUNBOOK_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) if "/" in path else False
             named = bool(RUNBOOK_NAME_RX.search(path))
-            in_ops_dir = bool(OPS_DIR_RX.search(path))
+            in_ops_dir = bool(OPS_DIR_RX.search(path)) or (
+                "/" in path and bool(PLAYBOOK_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) and "/roles/" not in path
+            )
             if not (in_rb_dir or named or in_ops_dir):
                 continue
             if POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]) or re.search(
@@ -179,7 +182,7 @@ class _Scan:
             if in_ops_dir and not (in_rb_dir or named):
                 # an operations/on-call folder holds many kinds of pages: only runbook-shaped ones count
                 ops_like = len(set(sections) & {"symptoms", "diagnosis", "remediation", "escalation"}) >= 2
-                if not (ops_like or re.search(r"(?i)run-?book|play-?book", stem + " " + " ".join(headings[:2]))):
+                if not (ops_like or re.search(r"(?i)run-?book", stem + " " + " ".join(headings[:2]))):
                     continue
             if named and not (in_rb_dir or in_ops_dir) and not re.search(r"(?i)run-?book", stem):
                 # OPERATIONS.md / ONCALL.md: only when it reads like operating instructions
@@ -322,7 +325,7 @@ class _Scan:
                 ev = self._register(ctx, path)
                 if ev is not None:
                     yield ev
-            elif DEBT_DOC_RX.search(path):
+            elif DEBT_DOC_RX.search(path) and (path.count("/") == 0 or path.lower().startswith(("docs/", "doc/"))):
                 text = tree.text(path) or ""
                 yield ctx.file_evidence("doc.debt_doc", path, line=1,
                                         attributes={"title": redact(_title(text, front_matter(text), path), 120)},

@@ -314,3 +314,15 @@ def test_real_world_shapes(tmp_path: Path) -> None:
     assert rb["content/runbooks/kubernetes/_index.md"].get("index")
     (pm,) = _by(ev, "doc.postmortem").values()
     assert pm.get("sections") == ["impact", "timeline", "root_cause", "action_items"]
+
+
+def test_ansible_playbooks_and_stray_debt_files_are_not_ops_docs(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "playbooks/README.md": "# Playbooks\nRun with ansible-playbook.\n",
+        "playbooks/roles/web/README.md": "# Web role\n## Troubleshooting\n## Fix\n",
+        "playbooks/db-failover.md": "# DB failover\n## Symptoms\nx\n## Remediation\nx\n",
+        "src/finance/debt.md": "# Debt\nCustomer debt calculation.\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    assert set(_by(ev, "doc.runbook")) == {"playbooks/db-failover.md"}
+    assert not _by(ev, "doc.debt_doc")
