@@ -208,7 +208,7 @@ def _terraform(ctx: CollectContext) -> Iterator[Evidence]:
         if is_sample(path):
             continue
         text = tree.text(path)
-        if not text or not _TF_TYPES.search(text):
+        if not text or not _worth_parsing(text):
             continue
         found = [b for b in blocks(tree.hcl(path)) if b.type == "resource" and len(b.labels) >= 2]
         configs = {b.labels[1]: b.body for b in found if b.labels[0] == "aws_codedeploy_deployment_config"}
@@ -216,6 +216,27 @@ def _terraform(ctx: CollectContext) -> Iterator[Evidence]:
             rtype, rname, body = b.labels[0], b.labels[1], b.body
             line = tree.line_of(path, re.compile(rf'resource\s+"{re.escape(rtype)}"\s+"{re.escape(rname)}"'))
             yield from _tf_resource(ctx, path, line, rtype, rname, body, configs)
+
+
+# Resource types that only matter with certain settings: skip the (slow) HCL parse without them.
+_TF_NEEDS = {
+    "aws_ecs_service": re.compile(r"deployment_circuit_breaker|deployment_controller|deployment_minimum_healthy_percent|alarms"),
+    "aws_lb_listener": re.compile(r"forward\s*\{[\s\S]*weight"),
+    "aws_lb_listener_rule": re.compile(r"forward\s*\{[\s\S]*weight"),
+    "aws_alb_listener": re.compile(r"forward\s*\{[\s\S]*weight"),
+    "aws_alb_listener_rule": re.compile(r"forward\s*\{[\s\S]*weight"),
+    "aws_elastic_beanstalk_environment": re.compile(r"DeploymentPolicy"),
+    "azurerm_container_app": re.compile(r"traffic_weight"),
+    "aws_appconfig_configuration_profile": re.compile(r"AWS\.AppConfig\.FeatureFlags"),
+}
+
+
+def _worth_parsing(text: str) -> bool:
+    for m in _TF_TYPES.finditer(text):
+        need = _TF_NEEDS.get(m.group(1))
+        if need is None or need.search(text):
+            return True
+    return False
 
 
 def _tf_resource(ctx: CollectContext, path: str, line: int | None, rtype: str, rname: str, body: dict[str, Any],

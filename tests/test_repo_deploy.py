@@ -263,7 +263,7 @@ def test_rollback_docs_strength(tmp_path):
 
 def test_malformed_files_warn_and_do_not_stop(tmp_path):
     ev, ctx = collect(tmp_path, {"k8s/bad.yaml": "kind: Rollout\napiVersion: argoproj.io/v1alpha1\nspec: [\n",
-                                 "infra/bad.tf": 'resource "aws_ecs_service" "x" {\n  name = \n',
+                                 "infra/bad.tf": 'resource "aws_codedeploy_deployment_group" "x" {\n  name = \n',
                                  "k8s/good.yaml": FLAGGER})
     assert [e.get("tool") for e in by(ev, "deploy.strategy")] == ["flagger"]
     warned = {w.path for w in ctx.tree.warnings}
