@@ -254,3 +254,31 @@ def test_github_app_auth(tmp_path, monkeypatch):
         posts = [e["path"] for e in f.log if e["method"] != "GET"]
         assert posts == ["/app/installations/7/access_tokens"]  # the token exchange is the only non-GET
         assert "ghs_FAKE" not in r.output
+
+
+def test_levels_use_settings_evidence_and_name_missing_permissions(fake, tmp_path):
+    _, _, doc = scan(fake, tmp_path / "c")
+    ids = {e["id"]: e for e in doc["evidence"]}
+
+    def criteria(subject: str) -> list[dict]:
+        s = next(s for s in doc["subjects"] if s["id"] == f"github:acme/{subject}")
+        return [cr for c in s["controls"] for cr in c["criteria"]]
+
+    cites = {k: [cr for cr in criteria("platform") if any(ids.get(e, {}).get("kind") == k for e in cr["evidence"])]
+             for k in ("scm.environment", "scm.branch_rules")}
+    if not cites["scm.environment"] or not cites["scm.branch_rules"]:
+        pytest.skip("no probe consumes scm.environment / scm.branch_rules yet")
+    # an environment with required reviewers satisfies the production approval gate
+    assert any(cr["status"] == "met" for cr in cites["scm.environment"])
+    # a ruleset requiring reviews satisfies the review criterion
+    assert any(cr["status"] == "met" and "review" in cr["text"].lower() for cr in cites["scm.branch_rules"])
+    # vault: what could not be read is not assessed, with the missing permission as the reason
+    vault = criteria("vault")
+    assert any(cr["status"] == "not_assessed" and "token lacks Actions: read" in cr["reason"] for cr in vault)
+    assert any(cr["status"] == "not_assessed" and "Administration: read" in cr["reason"] for cr in vault)
+    assert not any(cr["status"] == "not_met" and "review" in cr["text"].lower() and cr["level"] == 2
+                   for cr in vault if "branch" in cr["text"].lower())
+    # legacy: proven absence is a real level-1 gap, not "not assessed"
+    legacy = [cr for cr in criteria("legacy") if "review" in cr["text"].lower() and "branch" in cr["text"].lower()]
+    assert legacy and all(cr["status"] == "not_met" for cr in legacy)
+    assert doc["summary"]["WAF-OPS-050"]["levels"]["1"] >= 1

@@ -46,7 +46,7 @@ jobs:
     environment: production
     steps:
       - uses: actions/checkout@v4
-      - run: ./scripts/deploy.sh production
+      - run: helm upgrade --install platform ./chart --namespace prod
 """
 DRIFT_YML = """name: drift
 on:
