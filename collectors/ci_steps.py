@@ -64,6 +64,9 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bKubernetesManifest@[^\n]*?:deploy|\bHelmDeploy@|\bAzureResourceManagerTemplateDeployment@|\bAzureContainerApps@"
         r"|\bgcr\.io/cloud-builders/gke-deploy\b|\bgke-deploy run\b|\bcloud-builders/gcloud\b[^\n]*?\b(?:run|app|functions) deploy\b"
         r"|atlassian/(?:aws-ecs-deploy|aws-elasticbeanstalk-deploy|aws-lambda-deploy|aws-code-deploy|azure-web-apps-deploy|kubectl-run|helm-pipe|google-cloud-run-deploy)"
+        r"|appleboy/(?:ssh|scp)-action|easingthemes/ssh-deploy|\brsync\b[^\n]*?\S@\S|\bdocker stack deploy\b|\bgit push (?:heroku|dokku)\b"
+        r"|\brailway up\b|api\.render\.com/deploy|\bfirebase deploy\b|FirebaseExtended/action-hosting-deploy|amondnet/vercel-action"
+        r"|azure/[\w-]*deploy|\baws cloudfront create-invalidation\b|\bcap (?:production|prod) deploy\b"
         r"|\b(?:aws-ecs|aws-eks|kubernetes|helm|aws-code-deploy|heroku|gcp-cloud-run|aws-ecr)/(?:deploy|deploy-service-update|install-helm-chart|upgrade-helm-release|rollout|update-container-image)\b"
     ),
     "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b",

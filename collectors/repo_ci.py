@@ -375,8 +375,8 @@ def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, l
         jpath = origin.get(str(name), path)
         job = Job(str(name), line=key_line(ctx, jpath, name), path=jpath if jpath != path else None)
         job.stage = str(body.get("stage") or "test")
-        script = [body.get("before_script", default.get("before_script")), body.get("script"),
-                  body.get("after_script", default.get("after_script"))]
+        script = [_gl_deref(merged, body.get("before_script", default.get("before_script"))),
+                  _gl_deref(merged, body.get("script")), _gl_deref(merged, body.get("after_script", default.get("after_script")))]
         text = flatten_text(script)
         job.steps.append(Step(text))
         job.freeze_check = freeze_wf or "CI_DEPLOY_FREEZE" in text
@@ -394,7 +394,7 @@ def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, l
         if str(body.get("when") or "") == "manual":
             job.manual_gate = True
         if isinstance(body.get("rules"), list):
-            trig, br, manual, freeze = _gl_rules(body["rules"], base_triggers)
+            trig, br, manual, freeze = _gl_rules(_gl_deref(merged, body["rules"]), base_triggers)
             job.triggers, job.branches = trig, br or base_branches
             job.manual_gate = job.manual_gate or manual
             job.freeze_check = job.freeze_check or freeze
@@ -431,6 +431,24 @@ def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, l
     return pipe, children
 
 
+def _gl_deref(merged: dict[str, Any], value: Any, depth: int = 0) -> Any:
+    """Resolve GitLab `!reference [.job, key]` (the loader keeps it as a list of names)."""
+    if depth > 5 or not isinstance(value, list):
+        return value
+    out: list[Any] = []
+    for item in value:
+        if (isinstance(item, list) and item and all(isinstance(x, str) for x in item)
+                and isinstance(merged.get(item[0]), dict)):
+            target: Any = merged
+            for key in item:
+                target = target.get(key) if isinstance(target, dict) else None
+            target = _gl_deref(merged, target, depth + 1)
+            out.extend(target if isinstance(target, list) else [target] if target is not None else [])
+        else:
+            out.append(item)
+    return out
+
+
 def _gl_extends(merged: dict[str, Any], body: dict[str, Any], depth: int = 0) -> dict[str, Any]:
     ext = body.get("extends")
     if not ext or depth > 5:
@@ -454,7 +472,10 @@ def _gl_rules(rules: list[Any], base: list[str]) -> tuple[list[str], list[str], 
     triggers: list[str] = []
     branches: list[str] = []
     manual = freeze = False
-    for r in rules:
+    flat: list[Any] = []
+    for r in rules:  # `!reference [.rules, x]` yields nested lists
+        flat.extend(r if isinstance(r, list) else [r])
+    for r in flat:
         if not isinstance(r, dict):
             continue
         cond = str(r.get("if") or "")

@@ -235,3 +235,29 @@ def test_build_only_jenkins_polling_master_is_level_1():
     assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
     r = evaluate("WAF-OPS-080", ev)
     assert (r.level, r.status) == (1, ControlStatus.ASSESSED)
+
+
+def test_terraform_module_validated_on_pr_is_level_2(tmp_path):
+    wf = """on: pull_request
+jobs:
+  validate:
+    runs-on: ubuntu-latest
+    steps:
+      - run: terraform init -backend=false && terraform validate
+      - run: tflint
+"""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".github/workflows/pr.yml": wf}))
+    assert r.level == 2 and crit(r, "ops010-tests-on-pr").strength is Strength.STRONG
+
+
+def test_gitlab_reference_rules_are_flattened(tmp_path):
+    ci = """.mr-rules:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+test:
+  script: [go test ./...]
+  rules:
+    - !reference [.mr-rules, rules]
+"""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".gitlab-ci.yml": ci}))
+    assert r.level == 2 and crit(r, "ops010-tests-on-pr").strength is Strength.DIRECT

@@ -19,6 +19,15 @@ _TESTISH_TEMPLATE = re.compile(r"(?i)(test|ci|check|build|lint|verify|quality)")
 _NON_PROD = re.compile(r"(?i)\b(?:non[-_ ]?prod|pre[-_ ]?prod|preprod|staging|stage|dev|develop|test|qa|uat|preview|review|sandbox|e2e|pr)\b")
 
 
+def unreadable(ev: EvidenceSet, *what: str) -> Finding | None:
+    """The platform source was read only partly: absence of these settings cannot be concluded."""
+    items = [u for w in what for u in ev.of("scm.unreadable", what=w)]
+    if not items:
+        return None
+    return Finding(None, "not assessed, because " + "; ".join(sorted({str(u.get("reason") or u.get("what")) for u in items})),
+                   items)
+
+
 def jobs(ev: EvidenceSet) -> list[Evidence]:
     return ev.of("ci.job")
 
@@ -50,9 +59,16 @@ def ci_tests_on_pr(ev: EvidenceSet) -> Finding:
     on_pr = [j for j in tested if triggers(j) & PR_TRIGGERS]
     if on_pr:
         return found(on_pr, f"{len(on_pr)} job(s) run tests on pull/merge requests")
+    iac_check = re.compile(r"(?i)terraform validate|tofu validate|tflint|cfn-lint|kubeconform|kubeval|helm lint"
+                           + (r"|pre-commit" if ev.of("iac.code") else ""))
+    validated = [j for j in jobs(ev) if triggers(j) & PR_TRIGGERS and (has_step(j, "plan", "policy")
+                 or iac_check.search(str((j.get("matched") or {}).get("lint") or "")))]
     every_branch = [j for j in tested if on_all_branches(j)]
     if every_branch:
         return found(every_branch, f"{len(every_branch)} test job(s) run on every branch push, so PR branches are tested",
+                     Strength.STRONG)
+    if validated:
+        return found(validated, f"{len(validated)} job(s) validate infrastructure code on pull requests (plan/validate/lint)",
                      Strength.STRONG)
     called = [j for j in jobs(ev) if triggers(j) & PR_TRIGGERS and j.get("template")
               and _TESTISH_TEMPLATE.search(str(j.get("template")))]
@@ -100,6 +116,9 @@ def prod_deploy_gate(ev: EvidenceSet) -> Finding:
     gated = [j for j in prod_deploy_jobs(ev) if j.get("manual_gate")]
     if gated:
         return found(gated, f"{len(gated)} production deploy job(s) wait for a manual start/approval", Strength.STRONG)
+    blind = unreadable(ev, "environments")
+    if blind:
+        return blind
     return missing(ev, "no approval gate on production deploys (no environment reviewers, no manual gate)",
                    needs=("repo", "github|gitlab"))
 
@@ -116,6 +135,9 @@ def default_branch_requires_pr(ev: EvidenceSet) -> Finding:
     if hist and not (ev.usable("github") or ev.usable("gitlab")):
         return found(hist, f"{pct(hist[0].get('pr_merge_ratio'))} of recent default-branch commits came through PRs "
                      "(habit, not an enforced rule)", Strength.WEAK)
+    blind = unreadable(ev, "branch_protection", "branch_rulesets")
+    if blind:
+        return blind
     return missing(ev, "no branch rule requires pull requests on the default branch", needs=("github|gitlab",))
 
 
@@ -136,6 +158,10 @@ def pipeline_quality_stages(ev: EvidenceSet) -> Finding:
     if "lint" in absent or "test" in absent:
         return Finding(False, f"pipelines lack {' and '.join(absent)} step(s)", present)
     # Security scanning can be switched on in the platform without a file (GitHub default setup, GitLab policies).
+    blind = unreadable(ev, "code_scanning")
+    if blind:
+        blind.evidence = present + blind.evidence
+        return blind
     f = missing(ev, "no security scanning step (SAST, dependency or secret scan) in any pipeline", needs=("repo", "github|gitlab"))
     f.evidence = present
     return f
@@ -157,7 +183,7 @@ def delivery_metrics_tracked(ev: EvidenceSet) -> Finding:
 def pipeline_fast(ev: EvidenceSet) -> Finding:
     runs = [r for r in ev.of("scm.runs") if r.get("p50_duration_min") is not None]
     if not runs:
-        return missing(ev, "no pipeline run durations", needs=("github|gitlab",))
+        return unreadable(ev, "workflow_runs") or missing(ev, "no pipeline run durations", needs=("github|gitlab",))
     fast = [r for r in runs if float(r.get("p50_duration_min")) < ev.p("max_minutes")]
     if fast:
         return found(fast, f"median pipeline run {fast[0].get('p50_duration_min')} min (< {ev.p('max_minutes')} min)")
@@ -169,16 +195,17 @@ def pipeline_fast(ev: EvidenceSet) -> Finding:
 def deploy_frequency_high(ev: EvidenceSet) -> Finding:
     items = ev.of("dora.metrics")
     if not items:
-        return missing(ev, "no deployment history", needs=("github|gitlab",))
+        return unreadable(ev, "deployments") or missing(ev, "no deployment history", needs=("github|gitlab",))
     d = items[0]
-    n = int((d.get("sample") or {}).get("deploys", d.get("deploys") or 0) or 0)
+    n = int((d.get("sample") or {}).get("deployment_frequency", d.get("deploys") or 0) or 0)
     rate = d.get("deploys_per_working_day")
-    if rate is None or n < ev.p("min_sample") or "deploys_per_working_day" in (d.get("insufficient") or []) \
-            or "deployment_frequency" in (d.get("insufficient") or []):
-        return Finding(None, f"not assessed, because the sample is too small ({n} production deploys in "
-                       f"{d.get('window_days')} days)", [d])
+    if rate is None or "deployment_frequency" in (d.get("insufficient") or []):
+        return Finding(None, f"not assessed, because no production deployment records in {d.get('window_days')} days "
+                       "(deploys may happen without deployment records)", [d])
+    if float(rate) >= ev.p("min_per_day") and n >= ev.p("min_sample"):
+        return found([d], f"{rate} production deploys per working day ({n} deploys)")
     if float(rate) >= ev.p("min_per_day"):
-        return found([d], f"{rate} production deploys per working day")
+        return Finding(None, f"not assessed, because the sample is too small ({n} deploys)", [d])
     return Finding(False, f"{rate} production deploys per working day (< {ev.p('min_per_day')})", [d])
 
 
