@@ -725,29 +725,26 @@ class _Run:
     # ---- policy-as-code, drift files, plan targets --------------------------------------------
     def policy_files(self) -> None:
         tree = self.tree
-        simple = [
-            (re.compile(r"(?i)(^|/)\.checkov\.ya?ml$"), "checkov"),
-            (re.compile(r"(?i)(^|/)(\.tfsec/[^/]+|tfsec\.ya?ml)$"), "tfsec"),
-            (re.compile(r"(?i)(^|/)trivy\.ya?ml$"), "trivy"),
-            (re.compile(r"(?i)(^|/)(\.?kics\.config|kics\.ya?ml)$"), "kics"),
-            (re.compile(r"(?i)(^|/)(\.terrascan|terrascan\.toml|config\.toml)$"), "terrascan"),
-            (re.compile(r"(?i)(^|/)(sentinel\.hcl|[^/]+\.sentinel)$"), "sentinel"),
-            (re.compile(r"(?i)(^|/)conftest\.toml$"), "conftest"),
-        ]
+        by_name = {".checkov.yml": "checkov", ".checkov.yaml": "checkov", "tfsec.yml": "tfsec", "tfsec.yaml": "tfsec",
+                   "trivy.yaml": "trivy", "trivy.yml": "trivy", "kics.config": "kics", ".kics.config": "kics",
+                   "kics.yaml": "kics", "kics.yml": "kics", ".terrascan": "terrascan", "terrascan.toml": "terrascan",
+                   "sentinel.hcl": "sentinel", "conftest.toml": "conftest"}
         seen: set[str] = set()
-        any_rx = re.compile("|".join(f"(?:{rx.pattern.removeprefix('(?i)')})" for rx, _tool in simple), re.I)
         for path in tree.files:
-            if not any_rx.search(path):
+            base = path.rsplit("/", 1)[-1].lower()
+            tool = by_name.get(base)
+            if tool is None:
+                if base.endswith(".sentinel"):
+                    tool = "sentinel"
+                elif "/.tfsec/" in f"/{path}" or "/.terrascan/" in f"/{path}":
+                    tool = "tfsec" if ".tfsec/" in path else "terrascan"
+                else:
+                    continue
+            if tool in seen or role_of(_dirname(path)) == "example":
                 continue
-            for rx, tool in simple:
-                if rx.search(path):
-                    if tool == "terrascan" and path.endswith("config.toml") and ".terrascan" not in path:
-                        continue
-                    if tool in seen and tool != "sentinel":
-                        continue
-                    seen.add(tool)
-                    self.ev("iac.policy", path, 1, {"tool": tool, "via": "platform" if tool == "sentinel" else "config"},
-                            f"{tool} configuration")
+            seen.add(tool)
+            self.ev("iac.policy", path, 1, {"tool": tool, "via": "platform" if tool == "sentinel" else "config"},
+                    f"{tool} configuration")
         rego = [p for p in tree.with_suffix(".rego") if not p.endswith("_test.rego")
                 and role_of(_dirname(p)) != "example"]
         if rego:
