@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 
 from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, verdict
+from rules.probes.ops010 import unreadable
 from scanner.model import Evidence, Strength
 
 PROGRESSIVE = {"canary", "blue-green", "linear"}
@@ -45,7 +46,7 @@ def _cfr(ev: EvidenceSet) -> tuple[Evidence | None, float | None, str]:
     d = items[0]
     cfr = d.get("change_failure_rate")
     if cfr is None or "change_failure_rate" in (d.get("insufficient") or []):
-        n = (d.get("sample") or {}).get("change_failure_rate", d.get("deploys"))
+        n = (d.get("sample") or {}).get("change_failure_rate", d.get("deploys"))  # deploys in the window
         return d, None, f"not assessed, because the sample is too small for a change failure rate ({n} deploys)"
     return d, float(cfr), ""
 
@@ -167,7 +168,7 @@ def cfr_tracked(ev: EvidenceSet) -> Finding:
         return found([d], f"change failure rate {pct(cfr)} over {d.get('window_days')} days")
     if d is not None:
         return Finding(None, why, [d])
-    return missing(ev, "change failure rate is not tracked", needs=("github|gitlab",))
+    return unreadable(ev, "deployments") or missing(ev, "change failure rate is not tracked", needs=("github|gitlab",))
 
 
 @probe("experimentation", text="An experimentation (A/B) platform is used", sources=["repo"])
@@ -200,7 +201,7 @@ def flag_lifecycle(ev: EvidenceSet) -> Finding:
 def cfr_below(ev: EvidenceSet) -> Finding:
     d, cfr, why = _cfr(ev)
     if d is None:
-        return missing(ev, "no deployment history", needs=("github|gitlab",))
+        return unreadable(ev, "deployments") or missing(ev, "no deployment history", needs=("github|gitlab",))
     if cfr is None:
         return Finding(None, why, [d])
     if cfr < ev.p("max_rate"):
