@@ -166,3 +166,21 @@ def test_gitops_repo_local_scan(tmp_path):
 def test_not_assessed_without_repo():
     r = level("ops020", [], git="ok")
     assert r.status is ControlStatus.NOT_ASSESSED and r.level is None
+
+
+def test_cloudfront_alias_is_not_multi_region(tmp_path):
+    ev = iac(tmp_path, {"infra/providers.tf": 'provider "aws" {\n  region = "eu-central-1"\n}\n'
+                                              'provider "aws" {\n  alias  = "us_east_1"\n  region = "us-east-1"\n}\n'})
+    r = level("ops020", ev)
+    assert crit(r, "ops020-multi-account").status is Outcome.NOT_MET
+
+
+def test_gitops_does_not_hide_local_terraform_state(tmp_path):
+    ev = iac(tmp_path, {
+        "infra/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\nresource "aws_sqs_queue" "q" {}\n',
+        "apps/a.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\n"
+                       "spec:\n  syncPolicy:\n    automated: {}\n",
+    })
+    r = level("ops020", ev + PR_PLAN + APPLY)
+    assert crit(r, "ops020-remote-state").status is Outcome.NOT_MET
+    assert r.level == 2

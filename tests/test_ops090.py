@@ -117,3 +117,13 @@ def test_schedule_kept_in_gitlab_is_not_assessed(tmp_path):
     r = level("ops090", iac(tmp_path, TF) + PR_PLAN + gl)
     c = crit(r, "ops090-scheduled")
     assert c.status is Outcome.NOT_ASSESSED and "pipeline schedules" in c.reason
+
+
+def test_gitops_reconciler_does_not_cover_terraform_drift(tmp_path):
+    gitops = {"apps/a.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\n"
+                             "spec:\n  syncPolicy:\n    automated:\n      selfHeal: true\n"}
+    r = level("ops090", iac(tmp_path, {**TF, **gitops}) + PR_PLAN)
+    assert crit(r, "ops090-scheduled").status is Outcome.NOT_MET and r.level == 2
+    r2 = level("ops090", iac(tmp_path / "k8s-only", gitops))
+    assert crit(r2, "ops090-scheduled").status is Outcome.MET
+    assert crit(r2, "ops090-running").status is Outcome.MET

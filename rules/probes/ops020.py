@@ -126,7 +126,7 @@ def iac_code_present(ev: EvidenceSet) -> Finding:
 
 
 def _state_kinds(ev: EvidenceSet) -> tuple[list[Evidence], list[Evidence], list[Evidence], list[Evidence]]:
-    backends = [b for b in ev.of("iac.backend") if not _is_example(str(b.get("dir")))]
+    backends = [b for b in ev.of("iac.backend") if not is_example_dir(str(b.get("dir")))]
     remote = [b for b in backends if b.get("type") != "local"]
     local = [b for b in backends if b.get("type") == "local"]
     managed = [e for e in deployed_code(ev) if e.get("tool") in MANAGED_STATE_TOOLS]
@@ -139,6 +139,9 @@ def iac_remote_state(ev: EvidenceSet) -> Finding:
     remote, local, managed, gitops = _state_kinds(ev)
     if local:
         return Finding(False, f"{len(local)} backend(s) declared as local state", local)
+    tf_roots = [e for e in deployed_code(ev) if e.get("tool") == "terraform" and e.get("role") == "root"]
+    if tf_roots and not [b for b in remote if b.get("tool") in (None, "terraform", "terragrunt")]:
+        return Finding(False, f"{len(tf_roots)} Terraform root(s) without a backend keep local state", tf_roots[:5])
     if remote or managed or gitops:
         parts = []
         if remote:
@@ -284,7 +287,7 @@ def iac_shared_modules(ev: EvidenceSet) -> Finding:
     unpinned = [m for m in mods if m.get("source_kind") in ("registry", "private-registry", "git") and not m.get("pinned")]
     callers: dict[str, set[str]] = {}
     for m in mods:
-        if m.get("source_kind") == "local" and not _is_example(str(m.get("dir"))):
+        if m.get("source_kind") == "local" and not is_example_dir(str(m.get("dir"))):
             target = _resolve(str(m.get("dir")), str(m.get("source")))
             callers.setdefault(target, set()).add(str(m.get("dir")))
     shared = {t: c for t, c in callers.items() if len(c) >= ev.p("min_roots")}
@@ -311,7 +314,7 @@ EXAMPLE_SEGMENTS = {
 }
 
 
-def _is_example(dir_: str) -> bool:
+def is_example_dir(dir_: str) -> bool:
     return bool(set(dir_.lower().split("/")) & EXAMPLE_SEGMENTS)
 
 
@@ -335,8 +338,12 @@ def gitops_reconciler(ev: EvidenceSet) -> Finding:
 
 @probe("iac_multi_account", text="Several accounts/regions are managed from one codebase", sources=["repo"])
 def iac_multi_account(ev: EvidenceSet) -> Finding:
-    provs = [p for p in ev.of("iac.provider") if not _is_example(str(p.get("dir")))]
-    regions = {(p.get("name"), p.get("region")) for p in provs if p.get("region")}
+    provs = [p for p in ev.of("iac.provider") if not is_example_dir(str(p.get("dir")))]
+    # default providers of separate roots per region count; an aliased us-east-1 provider for
+    # CloudFront/ACM alone is not multi-region management, so aliases need three regions
+    default_regions = {p.get("region") for p in provs if p.get("region") and not p.get("alias")}
+    all_regions = {p.get("region") for p in provs if p.get("region")}
+    regions = default_regions if len(all_regions) < 3 else all_regions
     accounts = {a for p in provs for a in (p.get("account_ids") or [])}
     tg = [c for c in ev.of("iac.code", tool="terragrunt") if c.get("role") != "example"]
     tg_regions = {c.get("region") for c in tg if c.get("region")}
@@ -344,8 +351,8 @@ def iac_multi_account(ev: EvidenceSet) -> Finding:
     parts = []
     if len(accounts) >= 2:
         parts.append(f"{len(accounts)} accounts/subscriptions in provider configurations")
-    if len({r for _n, r in regions}) >= 2:
-        parts.append(f"{len({r for _n, r in regions})} regions in provider configurations")
+    if len(regions) >= 2:
+        parts.append(f"{len(regions)} regions in provider configurations")
     if len(tg_regions) >= 2 or len(tg_accounts) >= 2:
         parts.append(f"Terragrunt hierarchy over {max(len(tg_regions), 1)} region(s) and {max(len(tg_accounts), 1)} account(s)")
     if parts:

@@ -14,8 +14,10 @@ from rules.probes import EvidenceSet, Finding, found, missing, probe
 from rules.probes.ops020 import (
     PR_TRIGGERS,
     ci_jobs_with,
+    deployed_code,
     facts,
     iac_deploy_jobs,
+    is_example_dir,
     pipeline_of,
     resources,
     triggers,
@@ -23,6 +25,14 @@ from rules.probes.ops020 import (
 from scanner.model import Evidence, Strength
 
 PLATFORM_DRIFT = {"hcp-assessments", "spacelift", "env0"}
+
+
+def terraform_estate(ev: EvidenceSet) -> bool:
+    """Whether the repository deploys Terraform/Terragrunt/Pulumi state (which GitOps does not watch)."""
+    if any(not is_example_dir(str(b.get("dir"))) for b in ev.of("iac.backend")):
+        return True
+    return any(e.get("tool") in ("terraform", "terragrunt", "pulumi") and e.get("role") == "root"
+               for e in deployed_code(ev))
 
 
 def scheduled_drift_jobs(ev: EvidenceSet) -> list[tuple[Evidence, float | None]]:
@@ -82,6 +92,8 @@ def drift_job_scheduled(ev: EvidenceSet) -> Finding:
     ok = [j for j, h in jobs if h is not None and h <= limit]
     platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT]
     gitops = ev.of("gitops.app")
+    if gitops and not (ok or platform) and terraform_estate(ev):
+        gitops = []  # the reconciler watches the cluster only; Terraform state has no scheduled check
     if ok or platform or gitops:
         what = []
         if ok:
@@ -104,7 +116,9 @@ def drift_job_scheduled(ev: EvidenceSet) -> Finding:
 
 @probe("drift_job_running", text="The scheduled drift job actually runs", sources=["repo", "github", "gitlab"])
 def drift_job_running(ev: EvidenceSet) -> Finding:
-    platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT] + ev.of("gitops.app")
+    platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT]
+    if not platform and not terraform_estate(ev):
+        platform = ev.of("gitops.app")
     jobs = [j for j, _h in scheduled_drift_jobs(ev)]
     runs = ev.of("scm.runs")
     if jobs and runs:
