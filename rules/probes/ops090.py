@@ -219,7 +219,7 @@ def drift_age_bounded(ev: EvidenceSet) -> Finding:
         return Finding(worst.get("max_open_hours") <= ev.p("max_hours"),
                        f"oldest open drift {worst.get('max_open_hours')} h (limit {ev.p('max_hours')} h)", [worst])
     heal = [a for a in ev.of("gitops.app") if a.get("automated") and a.get("self_heal")]
-    if heal:
-        return found(heal, "self-healing reconciler reverts drift within minutes (for what it manages)", Strength.STRONG)
+    if heal and not terraform_estate(ev):
+        return found(heal, "self-healing reconciler reverts drift within minutes", Strength.STRONG)
     return Finding(None, "not assessed, because drift age needs the drift issue history or HCP Terraform "
                    "assessment results, which no scanned source provided")
