@@ -11,6 +11,7 @@ from typing import Any
 import click
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from scanner import __version__
 
@@ -223,12 +224,13 @@ def collectors() -> None:
         t.add_column(col)
     for c in plugins.collectors:
         d = c.describe()
-        t.add_row(d["name"], d["source"], ", ".join(d["controls"]), d["needs"], plugins.origins.get(c.name, ""))
+        t.add_row(*(escape(str(x)) for x in (d["name"], d["source"], ", ".join(d["controls"]), d["needs"],
+                                              plugins.origins.get(c.name, ""))))
     console.print(t)
     if plugins.resolvers:
         console.print("Target schemes: " + ", ".join(f"{k}:" for k in sorted(plugins.resolvers)))
     for err in plugins.errors:
-        console.print(f"[red]plugin error:[/red] {err}")
+        console.print(f"[red]plugin error:[/red] {escape(err)}")
 
 
 @main.command()

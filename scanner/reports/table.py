@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape as e_
 from rich.table import Table
 from rich.text import Text
 
@@ -23,28 +24,29 @@ def _cell(control: dict[str, Any]) -> Text:
 
 def render(doc: dict[str, Any], console: Console, details: bool = False) -> None:
     controls = [c["id"] for c in doc["subjects"][0]["controls"]] if doc["subjects"] else []
-    table = Table(title="WAF-OPS maturity levels", caption="N = level; N~M = level N, not every source scanned, at most M; n/a = not assessed")
-    table.add_column("subject", no_wrap=True)
+    table = Table(title="WAF-OPS maturity levels (columns: WAF-OPS-010 ... 100)",
+                  caption="N = level; N~M = level N, not every source scanned, at most M; n/a = not assessed")
+    table.add_column("subject", no_wrap=True, overflow="fold")
     for cid in controls:
-        table.add_column(cid.replace("WAF-OPS-", "OPS-"), justify="center")
+        table.add_column(cid.replace("WAF-OPS-", ""), justify="center", no_wrap=True, min_width=3)
     for s in doc["subjects"]:
-        table.add_row(s["id"], *[_cell(c) for c in s["controls"]])
+        table.add_row(Text(s["id"]), *[_cell(c) for c in s["controls"]])
     console.print(table)
 
     not_ok = [src for src in doc["sources"] if src["status"] not in ("ok", "not_applicable")]
     if not_ok:
         console.print("[bold]Sources not (fully) read[/bold]")
         for src in not_ok:
-            console.print(f"  {src['source']}: {src['status']} - {src.get('reason', '')}")
+            console.print(e_(f"  {src['source']}: {src['status']} - {src.get('reason', '')}"), highlight=False)
     if doc.get("warnings"):
         console.print(f"[bold]{len(doc['warnings'])} warning(s)[/bold]")
         for w in doc["warnings"][:20]:
             where = f" {w['path']}:" if w.get("path") else ""
-            console.print(f"  [yellow]![/yellow] {w['subject']}{where} {w['message']}", highlight=False)
+            console.print("  [yellow]![/yellow] " + e_(f"{w['subject']}{where} {w['message']}"), highlight=False)
         if len(doc["warnings"]) > 20:
             console.print(f"  ... {len(doc['warnings']) - 20} more (see --format json)")
     for err in doc.get("plugin_errors", []):
-        console.print(f"  [red]plugin error:[/red] {err}")
+        console.print("  [red]plugin error:[/red] " + e_(err))
     if details:
         render_details(doc, console)
 
@@ -52,24 +54,24 @@ def render(doc: dict[str, Any], console: Console, details: bool = False) -> None
 def render_details(doc: dict[str, Any], console: Console) -> None:
     evidence = {e["id"]: e for e in doc["evidence"]}
     for s in doc["subjects"]:
-        console.rule(f"[bold]{s['id']}[/bold]")
+        console.rule(f"[bold]{e_(s['id'])}[/bold]")
         for c in s["controls"]:
             lvl = "not assessed" if c["level"] is None else f"level {c['level']} ({c['level_name']})"
             extra = f", ceiling {c['ceiling']}" if c["status"] == "partially_assessed" else ""
-            console.print(f"[bold]{c['id']} {c['title']}[/bold]: {lvl}{extra} [{c['status']}]", highlight=False)
+            console.print(f"[bold]{e_(c['id'])} {e_(c['title'])}[/bold]: " + e_(f"{lvl}{extra} [{c['status']}]"), highlight=False)
             for cr in c["criteria"]:
                 style = STATUS_STYLE[cr["status"]]
                 console.print(
-                    f"  L{cr['level']} [{style}]{cr['status']:<12}[/{style}] {cr['text']}", highlight=False
+                    f"  L{cr['level']} [{style}]{cr['status']:<12}[/{style}] " + e_(cr["text"]), highlight=False
                 )
-                console.print(f"      {cr['reason']}", style="dim", highlight=False)
+                console.print("      " + e_(cr["reason"]), style="dim", highlight=False)
                 for eid in cr["evidence"][:5]:
                     e = evidence.get(eid)
                     if e:
-                        console.print(f"      -> {e['locator']}  {e.get('summary', '')}", highlight=False)
+                        console.print(e_(f"      -> {e['locator']}  {e.get('summary', '')}"), highlight=False)
                 if len(cr["evidence"]) > 5:
                     console.print(f"      -> ... {len(cr['evidence']) - 5} more", highlight=False)
             if c["next_level"]:
                 console.print("  [bold]next level needs:[/bold]")
                 for gap in c["next_level"]:
-                    console.print(f"   - {gap}", highlight=False)
+                    console.print("   - " + e_(gap), highlight=False)
