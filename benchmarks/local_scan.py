@@ -183,6 +183,7 @@ def generate(root: Path, files: int, tf: int, workflows: int, seed: int = 7) -> 
     plan = _plan(files, tf, workflows)
     n_services = max(10, files // 200)
     services = [f"svc-{i:03d}" for i in range(n_services)]
+    plan["other"] = max(0, plan["other"] - 2 * n_services - 1)  # README + two manifests per service
     written = 0
 
     def put(rel: str, text: str) -> None:
@@ -270,7 +271,7 @@ def generate(root: Path, files: int, tf: int, workflows: int, seed: int = 7) -> 
 
 def ensure_tree(directory: str | None, files: int, tf: int, workflows: int) -> tuple[Path, bool, float]:
     """Generate into directory (reused when it holds a tree with the same parameters)."""
-    params = {"files": files, "tf": tf, "workflows": workflows, "version": 1}
+    params = {"files": files, "tf": tf, "workflows": workflows, "version": 2}
     root = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="wafops-bench-"))
     marker = root / MARKER
     if marker.exists():
@@ -347,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dir", help="generate here (reused if it already holds the same tree); default: a temp dir, removed after")
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--profile", type=int, metavar="N", default=0, help="cProfile the cold run and print the top N functions")
+    ap.add_argument("--profile-out", metavar="FILE", help="with --profile: also dump the raw pstats to FILE")
     ap.add_argument("--tracemalloc", action="store_true", help="also measure the Python heap peak (slows the scan)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
@@ -411,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  warning: {w.path}: {w.message}")
         if profiler:
             print_profile(profiler, args.profile)
+            if args.profile_out:
+                profiler.dump_stats(args.profile_out)
     finally:
         if not args.dir:
             shutil.rmtree(root, ignore_errors=True)
