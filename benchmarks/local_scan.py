@@ -316,11 +316,24 @@ def timed_plugins(sink: dict[str, float]) -> Plugins:
     return plugins
 
 
+def cpu_seconds() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def run_once(root: Path, jobs: int, per_collector: dict[str, float]) -> tuple[float, Any]:
+    """Wall time of one scan; the CPU time it used is added to per_collector["_cpu"].
+
+    CPU time is reported besides wall time because a single-subject scan runs on one thread:
+    on a busy machine the wall time grows, the CPU time (about the idle-machine wall time) does not.
+    """
     options = ScanOptions(jobs=jobs, now=AS_OF, layout="single")
+    c0 = cpu_seconds()
     t0 = time.perf_counter()
     result = scan([str(root)], options, timed_plugins(per_collector))
-    return time.perf_counter() - t0, result
+    wall = time.perf_counter() - t0
+    per_collector["_cpu"] = cpu_seconds() - c0
+    return wall, result
 
 
 def maxrss_mb() -> float:
@@ -373,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         warm: dict[str, float] = {}
         warm_s, warm_result = run_once(root, args.jobs, warm)
         sr = result.subjects[0]
+        cold_cpu, warm_cpu = cold.pop("_cpu"), warm.pop("_cpu")
         figures = {
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "root": str(root),
@@ -381,7 +395,10 @@ def main(argv: list[str] | None = None) -> int:
             "files": n_files,
             "cold_seconds": round(cold_s, 2),
             "files_per_second": round(n_files / cold_s) if cold_s else None,
+            "cold_cpu_seconds": round(cold_cpu, 2),
             "warm_seconds": round(warm_s, 2),
+            "warm_cpu_seconds": round(warm_cpu, 2),
+            "load_average_1m": round(os.getloadavg()[0], 2),
             "peak_rss_mb": round(maxrss_mb(), 1),
             "rss_before_scan_mb": round(rss_before, 1),
             "peak_rss_after_cold_mb": round(rss_after_cold, 1),
@@ -401,8 +418,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(figures, indent=2))
         else:
             print(f"tree: {root} ({n_files} files{f', generated in {gen_s:.1f} s' if generated else ', reused'})")
-            print(f"cold scan: {cold_s:.2f} s  ({figures['files_per_second']} files/s)")
-            print(f"warm scan: {warm_s:.2f} s")
+            print(f"cold scan: {cold_s:.2f} s wall, {cold_cpu:.2f} s CPU  ({figures['files_per_second']} files/s)")
+            print(f"warm scan: {warm_s:.2f} s wall, {warm_cpu:.2f} s CPU  (load average {figures['load_average_1m']})")
             print(f"peak RSS: {figures['peak_rss_mb']} MB (before scan {figures['rss_before_scan_mb']} MB)"
                   + (f", Python heap peak {figures['python_heap_peak_mb']} MB" if heap_peak is not None else ""))
             print(f"evidence: {len(sr.evidence)}  warnings: {len(sr.warnings)}")
