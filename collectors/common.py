@@ -44,3 +44,27 @@ def front_matter(text: str) -> dict[str, Any]:
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+# Directories that hold samples, tests and fixtures rather than the team's own, running configuration.
+# One vocabulary for every collector and probe; callers add context-specific names (e.g. docs/).
+SAMPLE_DIRS = frozenset({
+    "example", "examples", "sample", "samples", "demo", "demos", "test", "tests", "testdata", "test-data",
+    "test-fixtures", "test_fixtures", "fixture", "fixtures", "__tests__", "__fixtures__", "__snapshots__", "e2e",
+    "testing", "tutorial", "tutorials", "playground", "sandbox", "quickstart", "molecule", "testcases",
+    "integration-tests", "integration_tests", "benchmark", "benchmarks",
+})
+DOC_DIRS = frozenset({"doc", "docs", "website"})
+# IaC under these is not an estate anyone runs (samples, docs, dev tooling)
+IAC_EXAMPLE_DIRS = SAMPLE_DIRS | DOC_DIRS | {"hack", "devenv", "contrib", "third_party", "third-party", "qa"}
+
+
+def dir_segments(path: str, is_dir: bool = False) -> set[str]:
+    """Lower-cased directory names of a repo-relative path (the file name itself excluded)."""
+    parts = str(path).lower().strip("/").split("/")
+    return set(parts if is_dir else parts[:-1])
+
+
+def is_sample_path(path: str, also: frozenset[str] | set[str] = frozenset(), is_dir: bool = False) -> bool:
+    """Whether `path` lies under a sample/test/fixture directory (or one of the `also` names)."""
+    return bool(dir_segments(path, is_dir) & (SAMPLE_DIRS | also))

@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from collectors.common import DOC_DIRS, is_sample_path
 from scanner.files import RepoTree
 
 
@@ -30,12 +31,8 @@ class Dependency(NamedTuple):
 
 Warn = Callable[[str, str], None]  # (path, message)
 
-# Directories whose manifests describe examples, fixtures or docs rather than the repository's own code.
-NON_PRODUCT_DIR = re.compile(
-    r"(?i)(^|/)(examples?|samples?|demos?|tests?|testdata|test-data|fixtures?|__tests__|__fixtures__|e2e|"
-    r"integration[-_]tests?|docs?|website|benchmarks?|playground|sandbox|templates?|scaffold\w*|"
-    r"third[-_]party|testing)/"
-)
+# Manifests under these directories describe examples, fixtures or docs, not the repository's own code.
+_MANIFEST_SKIP_DIRS = DOC_DIRS | frozenset({"templates", "template", "third_party", "third-party", "playground"})
 
 _DEV_NAME = re.compile(r"(?i)(^|[-_.])(dev|develop|development|test|tests|testing|lint|linting|docs?|ci|typing|types|"
                        r"mypy|style|format|bench|build|tools?|local)([-_.]|$)")
@@ -54,7 +51,7 @@ def manifest_paths(tree: RepoTree) -> list[str]:
 
 def is_product_manifest(path: str) -> bool:
     """False for manifests of examples, tests, docs and templates (they do not describe what runs)."""
-    return NON_PRODUCT_DIR.search(path) is None
+    return not is_sample_path(path, _MANIFEST_SKIP_DIRS) and not re.search(r"(?i)(^|/)scaffold\w*/", path)
 
 
 def parse_manifest(tree: RepoTree, path: str, warn: Warn | None = None) -> list[Dependency]:

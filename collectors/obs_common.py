@@ -16,20 +16,14 @@ from typing import Any
 
 import yaml
 
+from collectors.common import DOC_DIRS, is_sample_path
 from scanner.files import RepoTree
 from scanner.hcl import block_headers, blocks
 
 YAML_SUFFIXES = (".yml", ".yaml")
 
-# Paths whose files describe tests, examples or documentation, not the repository's own configuration.
-NON_PRODUCT = re.compile(
-    r"(?i)(^|/)(examples?|samples?|demos?|tests?|testdata|test-data|fixtures?|__tests__|__fixtures__|__snapshots__|"
-    r"e2e|testing|docs?|website|playground|sandbox)/"
-)
-
-
 def is_product_path(path: str) -> bool:
-    return NON_PRODUCT.search(path) is None
+    return not is_sample_path(path, DOC_DIRS)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from collectors.base import CollectContext, Collector
-from collectors.common import is_production
+from collectors.common import is_production, is_sample_path
 from scanner.hcl import block_headers, blocks, first
 from scanner.model import Evidence, Strength, Subject
 
@@ -47,7 +47,6 @@ CI_SAMPLES = (".github/workflows/ci.yml", ".gitlab-ci.yml")
 ALERT_RX = re.compile(r"(?i)(^|/)(alerts?|alerting|monitoring|prometheus)(/|$)|alert[^/]*\.(ya?ml|json|tf)$|rules?\.ya?ml$")
 IAC_RX = re.compile(r"(?i)\.(tf|tfvars|hcl|bicep)$|(^|/)(cloudformation|cdk|pulumi|helm|charts|k8s|kubernetes)/")
 RISK_GATE_RX = re.compile(r"(?i)risk[:/_-](high|critical)|high[-_ ]risk")
-EXAMPLE_RX = re.compile(r"(?i)(^|/)(examples?|tests?|testdata|fixtures?|samples?)/")
 FREEZE_RX = re.compile(
     r"(?i)\bCI_DEPLOY_FREEZE\b|deploy(ment)?[-_ ]?freeze|change[-_ ]?freeze|code[-_ ]?freeze|freeze[-_ ]?(window|period|calendar|check)"
 )
@@ -264,7 +263,7 @@ class ChangeCollector(Collector):
         tree = ctx.tree
         pattern = ctx.options.get("production_pattern")
         for path in tree.with_suffix(".tf"):
-            if EXAMPLE_RX.search(path):
+            if is_sample_path(path):
                 continue  # a module's examples/tests configure someone else's repository
             text = tree.text(path)
             if not text or not any(t in text for t in TF_TYPES):

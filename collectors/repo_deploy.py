@@ -23,15 +23,11 @@ from typing import Any
 
 from collectors.base import CollectContext, Collector
 from collectors.ci_model import as_list
-from collectors.common import redact
+from collectors.common import DOC_DIRS, SAMPLE_DIRS, redact
 from scanner.hcl import blocks, first
 from scanner.model import Evidence, Strength, Subject
 
-SAMPLE_SEGMENTS = {
-    "example", "examples", "test", "tests", "testdata", "test-data", "test-fixtures", "test_fixtures", "fixtures",
-    "fixture", "sample", "samples", "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials",
-    "playground", "__tests__", "spec", "testcases", "quickstart",
-}
+SAMPLE_SEGMENTS = SAMPLE_DIRS | DOC_DIRS
 _K8S_KINDS = re.compile(
     r"(?m)^kind:[ \t]*['\"]?(Rollout|AnalysisTemplate|ClusterAnalysisTemplate|Canary|VirtualService|TrafficSplit"
     r"|FeatureFlag|FeatureFlagSource|FeatureFlagConfiguration)['\"]?[ \t]*$"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.base import CollectContext, Collector
-from collectors.common import redact
+from collectors.common import IAC_EXAMPLE_DIRS, redact
 from collectors.iac_hcl import (
     attr_bool,
     attr_raw,
@@ -55,12 +55,7 @@ INTERESTING_RX = re.compile(
     r"|github_\w+|gitlab_\w+|tfe_workspace(_settings)?|tfe_notification_configuration|tfe_policy\w*"
     r"|tfe_sentinel_policy|spacelift_\w+|env0_\w+|pagerduty_\w+|opsgenie_\w+)$"
 )
-EXAMPLE_SEGMENTS = {
-    "example", "examples", "test", "tests", "testdata", "test-fixtures", "test_fixtures", "fixtures", "fixture",
-    "sample", "samples", "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials", "playground",
-    "hack", "devenv", "contrib", "third_party", "third-party", "benchmark", "benchmarks", "qa", "quickstart",
-    "integration-tests", "integration_tests",
-}
+EXAMPLE_SEGMENTS = IAC_EXAMPLE_DIRS
 NATIVE_LOCK = {"azurerm", "gcs", "remote", "cloud", "consul", "kubernetes", "pg", "cos"}
 MANAGED_STATE_TOOLS = {"cloudformation", "sam", "cdk", "bicep", "arm", "serverless", "crossplane"}
 SECRET_KEY_RX = re.compile(

@@ -20,6 +20,7 @@ import posixpath
 import re
 from typing import Any
 
+from collectors.common import IAC_EXAMPLE_DIRS, dir_segments
 from rules.probes import EvidenceSet, Finding, found, missing, probe
 from scanner.model import Evidence, Strength
 
@@ -305,17 +306,12 @@ def iac_shared_modules(ev: EvidenceSet) -> Finding:
     return missing(ev, "no shared modules: no registry/pinned module calls and no internal module used twice")
 
 
-# the same directories the collector tags `role: example` (collectors/repo_iac.py)
-EXAMPLE_SEGMENTS = {
-    "example", "examples", "test", "tests", "testdata", "test-fixtures", "test_fixtures", "fixtures", "fixture",
-    "sample", "samples", "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials", "playground",
-    "hack", "devenv", "contrib", "third_party", "third-party", "benchmark", "benchmarks", "qa", "quickstart",
-    "integration-tests", "integration_tests",
-}
+EXAMPLE_SEGMENTS = IAC_EXAMPLE_DIRS
 
 
 def is_example_dir(dir_: str) -> bool:
-    return bool(set(dir_.lower().split("/")) & EXAMPLE_SEGMENTS)
+    """The same directories the IaC collector tags `role: example`."""
+    return bool(dir_segments(dir_, is_dir=True) & EXAMPLE_SEGMENTS)
 
 
 def _resolve(dir_: str, source: str) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import posixpath
 
+from collectors.common import DOC_DIRS, SAMPLE_DIRS
 from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, verdict
 from rules.probes.ops010 import unreadable
 from scanner.model import Evidence, Strength
 
 PROGRESSIVE = {"canary", "blue-green", "linear"}
-SAMPLE_SEGMENTS = {"example", "examples", "test", "tests", "testdata", "fixtures", "fixture", "sample", "samples",
-                   "demo", "demos", "e2e", "docs", "doc", "testing", "tutorial", "tutorials"}
+SAMPLE_SEGMENTS = SAMPLE_DIRS | DOC_DIRS
 
 
 def strategies(ev: EvidenceSet) -> list[Evidence]:
