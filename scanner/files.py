@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -128,8 +129,11 @@ class RepoTree:
         full = self.root / path
         value: str | None = None
         try:
-            size = full.stat().st_size
-            if size > MAX_FILE_BYTES:
+            st = full.stat()
+            size = st.st_size
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+                self._warn(path, "skipped: not a regular file")
+            elif size > MAX_FILE_BYTES:
                 self._warn(path, f"skipped: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit")
             else:
                 data = full.read_bytes()

@@ -200,11 +200,6 @@ def test_tree_warns_for_an_unreadable_file(tmp_path: Path) -> None:
         target.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
 
-@pytest.mark.xfail(
-    reason="RepoTree.text opens FIFOs and blocks until a writer appears; it should skip non-regular "
-    "files (stat.S_ISREG) with a warning",
-    strict=False,
-)
 def test_tree_does_not_block_on_a_fifo(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {"README.md": "# x\n"})
     fifo = root / "alerts.yml"
@@ -221,7 +216,25 @@ def test_tree_does_not_block_on_a_fifo(tmp_path: Path) -> None:
         reader.join(timeout=5)
     assert not blocked, "reading a FIFO blocked the scan"
     assert result["docs"] == []
-    assert any(w.path == "alerts.yml" for w in tree.warnings)
+    assert any(w.path == "alerts.yml" and "not a regular file" in w.message for w in tree.warnings)
+
+
+def test_unreadable_file_is_a_warning_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As root chmod 000 stays readable, so make the read itself fail the way the OS would."""
+    root = write_tree(tmp_path / "repo", {"ok.yml": "a: 1\n", "locked.yml": "b: 2\n"})
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.yml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    tree = RepoTree.scan(root)
+    assert tree.yaml("ok.yml") == {"a": 1}
+    assert tree.yaml("locked.yml") is None
+    assert any(w.path == "locked.yml" and "cannot read" in w.message and "Permission denied" in w.message
+               for w in tree.warnings)
 
 
 # ---- through the engine ----------------------------------------------------------------------
