@@ -83,6 +83,14 @@ CONFIG_TRACING = re.compile(
     r"aws-observability/aws-otel|amazon/aws-xray-daemon|opentelemetry-lambda|AWSOpenTelemetryDistro)"
 )
 CONFIG_METRICS = re.compile(r"(?i)prometheus\.io/scrape[\"']?\s*[:=]\s*[\"']?true")
+# (pattern, evidence kind, lower-case words one of which every match contains)
+CONFIG_SWEEP = (
+    (CONFIG_SAMPLING, "obs.sampling", ("sampl", "traceidratio")),
+    (CONFIG_CORRELATION, "obs.log_correlation", ("trace", "withspan")),
+    (CONFIG_JSON_LOG, "obs.structured_log", ("json", "ecs", "structured", "logstash")),
+    (CONFIG_TRACING, "obs.tracing", ("javaagent", "otel", "applicationinsights", "xray", "opentelemetry")),
+    (CONFIG_METRICS, "obs.metrics", ("prometheus.io/scrape",)),
+)
 
 # images, chart names and config names of log shippers / agents / backends
 AGENT_IMAGES: list[tuple[re.Pattern[str], str, str]] = [  # (rx, kind, tool)
@@ -713,11 +721,12 @@ class _Run:
             text = self.tree.text(path)
             if not text:
                 continue
-            for rx, kind, strength in ((CONFIG_SAMPLING, "obs.sampling", Strength.STRONG),
-                                       (CONFIG_CORRELATION, "obs.log_correlation", Strength.STRONG),
-                                       (CONFIG_JSON_LOG, "obs.structured_log", Strength.STRONG),
-                                       (CONFIG_TRACING, "obs.tracing", Strength.STRONG),
-                                       (CONFIG_METRICS, "obs.metrics", Strength.STRONG)):
+            low = text.lower()
+            for rx, kind, needles in CONFIG_SWEEP:
+                # a cheap substring test first: most config files mention none of these words
+                if not any(n in low for n in needles):
+                    continue
+                strength = Strength.STRONG
                 m = rx.search(text)
                 if not m:
                     continue

@@ -150,7 +150,8 @@ def runbook_service_coverage(ev: EvidenceSet) -> Finding:
     if not scope:
         return Finding(None, "not assessed: no service inventory (obs.service) to measure runbook coverage against")
     keys = [_norm(" ".join([str(e.get("service") or ""), str(e.get("title") or ""), e.locator.path or ""])) for e in items]
-    covered = [s for s in scope if _norm(str(s.get("name") or "")) and any(_norm(str(s.get("name"))) in k for k in keys)]
+    names = {id(s): _norm(str(s.get("name") or "")) for s in scope}  # once per service, not per runbook
+    covered = [s for s in scope if names[id(s)] and any(names[id(s)] in k for k in keys)]
     names = {str(s.get("name")) for s in scope}
     r = ratio(len({str(s.get("name")) for s in covered}), len(names))
     ok = r >= ev.p("min_ratio")
