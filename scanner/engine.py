@@ -38,8 +38,8 @@ REPO_MARKERS = (
 )
 
 DEFAULT_REASONS = {
-    "github": "not scanned: a local scan does not read GitHub settings or activity (scan github:OWNER/REPO with a token)",
-    "gitlab": "not scanned: a local scan does not read GitLab settings or activity (scan gitlab:GROUP/PROJECT with a token)",
+    "github": "not scanned: GitHub settings and activity were not read (scan github:OWNER/REPO with a token)",
+    "gitlab": "not scanned: GitLab settings and activity were not read (no GitLab collector ran for this subject)",
     "aws": "not scanned: no AWS account was part of this scan",
     "azure": "not scanned: no Azure subscription was part of this scan",
     "git": "no git history: the directory is not the top of a git repository",
