@@ -79,3 +79,16 @@ def test_next_level_is_spelled_out(doc):
         for c in s["controls"]:
             if c["level"] is not None and c["level"] < 5:
                 assert c["next_level"], f"{s['id']} {c['id']} says nothing about the next level"
+
+
+def test_thresholds_from_a_config_file_change_the_level(tmp_path):
+    """shop-api has 3 postmortems in 180 days; demanding 10 drops OPS-070 from level 3 to 2."""
+    cfg = tmp_path / "wafops.yml"
+    cfg.write_text("thresholds:\n  postmortem_cadence: {min_count: 10}\n")
+    result = CliRunner().invoke(
+        main, ["scan", str(EXAMPLES / "shop-api"), "--format", "json", "--as-of", "2026-11-22", "--config", str(cfg)]
+    )
+    assert result.exit_code == 0, result.output
+    ops070 = json.loads(result.output)["subjects"][0]["controls"][6]
+    assert ops070["id"] == "WAF-OPS-070" and ops070["level"] == 2
+    assert any("postmortem" in gap for gap in ops070["next_level"])
