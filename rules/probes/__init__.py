@@ -15,7 +15,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from scanner.model import Evidence, SourceState, SourceStatus, Strength
@@ -169,3 +169,26 @@ def matches(rx: str, text: str | None) -> bool:
 def source_state(ev: EvidenceSet, source: str) -> SourceState | None:
     st = ev.sources.get(source)
     return st.status if st else None
+
+
+def unreadable(ev: EvidenceSet, *what: str) -> Finding | None:
+    """Not assessed when the platform collector could not read a part that would decide absence.
+
+    Platform collectors emit `scm.unreadable` (what, reason) for calls that were denied or failed;
+    a probe about that part must not read missing evidence as absence.
+    """
+    items = [u for w in what for u in ev.of("scm.unreadable", what=w)]
+    if not items:
+        return None
+    reasons = sorted({f"{u.get('what')}: {u.get('reason') or 'unreadable'}" for u in items})
+    return Finding(None, "not assessed, because the platform could not be read: " + "; ".join(reasons[:3]), items)
+
+
+def iso_date(text: object) -> date | None:
+    """The date at the start of an ISO date/time string, or None."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None

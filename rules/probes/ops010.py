@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, verdict
+from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
 from scanner.model import Evidence, Strength
 
 PR_TRIGGERS = {"pull_request", "merge_group"}
@@ -18,14 +18,6 @@ ALL_BRANCHES = {"*", "**", "*/*", "**/*", "/.*/", ".*"}
 _TESTISH_TEMPLATE = re.compile(r"(?i)(test|ci|check|build|lint|verify|quality)")
 _NON_PROD = re.compile(r"(?i)\b(?:non[-_ ]?prod|pre[-_ ]?prod|preprod|staging|stage|dev|develop|test|qa|uat|preview|review|sandbox|e2e|pr)\b")
 
-
-def unreadable(ev: EvidenceSet, *what: str) -> Finding | None:
-    """The platform source was read only partly: absence of these settings cannot be concluded."""
-    items = [u for w in what for u in ev.of("scm.unreadable", what=w)]
-    if not items:
-        return None
-    return Finding(None, "not assessed, because " + "; ".join(sorted({str(u.get("reason") or u.get("what")) for u in items})),
-                   items)
 
 
 def jobs(ev: EvidenceSet) -> list[Evidence]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe
+from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable
 from scanner.model import Evidence, Strength
 
 CHANGE_LABEL_RX = re.compile(r"(?i)^(change|risk|cab|change[-_ ]?type)[:/ _-]*(standard|normal|emergency|low|medium|high|critical)$"
@@ -21,14 +21,6 @@ CHANGE_LABEL_RX = re.compile(r"(?i)^(change|risk|cab|change[-_ ]?type)[:/ _-]*(s
 def _active_rules(ev: EvidenceSet) -> list[Evidence]:
     return [e for e in ev.of("scm.branch_rules") if e.get("enforcement") in (None, "active")]
 
-
-def unreadable(ev: EvidenceSet, *whats: str) -> Finding | None:
-    """Not assessed when the platform collector could not read a part that would decide absence."""
-    items = [e for e in ev.of("scm.unreadable") if e.get("what") in whats]
-    if not items:
-        return None
-    return Finding(None, "not assessed, because the platform could not be read: "
-                   + "; ".join(f"{e.get('what')}: {e.get('reason')}" for e in items[:3]), items)
 
 
 def git_history(ev: EvidenceSet) -> Evidence | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
+from rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio
 from scanner.model import Evidence, Strength
 
 DIAG_SECTIONS = {"diagnosis", "remediation"}
@@ -21,18 +21,10 @@ def runbooks(ev: EvidenceSet) -> list[Evidence]:
     return [e for e in ev.of("doc.runbook") if not e.get("template") and not e.get("index")]
 
 
-def _d(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
-
 
 def fresh_state(e: Evidence, since: datetime) -> bool | None:
     """True fresh, False stale, None unknown (no git dates and no review date)."""
-    dates = [d for d in (_d(e.get("last_changed")), _d(e.get("last_reviewed"))) if d]
+    dates = [d for d in (iso_date(e.get("last_changed")), iso_date(e.get("last_reviewed"))) if d]
     if any(d >= since.date() for d in dates):
         return True
     if e.get("dates_from") == "git" or dates:
@@ -189,8 +181,8 @@ def runbook_updated_after_incident(ev: EvidenceSet) -> Finding:
     if not items:
         return missing(ev, "no runbooks")
     since = ev.days_ago(ev.p("window_days")).date()
-    pms = [e for e in ev.of("doc.postmortem") if not e.get("template") and not e.get("index") and _d(e.get("date"))
-           and _d(e.get("date")) >= since]
+    pms = [e for e in ev.of("doc.postmortem") if not e.get("template") and not e.get("index") and iso_date(e.get("date"))
+           and iso_date(e.get("date")) >= since]
     incidents = ev.of("scm.incidents")
     if not pms:
         if incidents and all((i.get("count") or 0) == 0 for i in incidents):
@@ -200,12 +192,12 @@ def runbook_updated_after_incident(ev: EvidenceSet) -> Finding:
     hits: list[Evidence] = []
     reviewed: list[Evidence] = []
     for pm in pms:
-        start = _d(pm.get("date"))
+        start = iso_date(pm.get("date"))
         end = start + timedelta(days=ev.p("within_days"))
         for rb in items:
-            if any(start <= (_d(c) or date.min) <= end for c in rb.get("change_dates") or []):
+            if any(start <= (iso_date(c) or date.min) <= end for c in rb.get("change_dates") or []):
                 hits += [pm, rb]
-            elif start <= (_d(rb.get("last_reviewed")) or date.min) <= end:
+            elif start <= (iso_date(rb.get("last_reviewed")) or date.min) <= end:
                 # a review date, not a change: it counts firmly only when the postmortem is about the same service
                 svc = _norm(str(rb.get("service") or ""))
                 same = bool(svc) and svc in _norm(f"{pm.locator.path} {pm.get('title')}")

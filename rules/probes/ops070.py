@@ -7,10 +7,7 @@ live in the tracker: then the absence of postmortem files says nothing without t
 
 from __future__ import annotations
 
-from datetime import date
-
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
-from rules.probes.ops050 import unreadable
+from rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio, unreadable
 from scanner.model import Evidence, Strength
 
 CORE = {"impact", "timeline", "root_cause", "action_items"}
@@ -19,12 +16,6 @@ CORE = {"impact", "timeline", "root_cause", "action_items"}
 def postmortems(ev: EvidenceSet) -> list[Evidence]:
     return [e for e in ev.of("doc.postmortem") if not e.get("template") and not e.get("index")]
 
-
-def _d(text: object) -> date | None:
-    try:
-        return date.fromisoformat(str(text)[:10]) if text else None
-    except ValueError:
-        return None
 
 
 @probe(
@@ -117,8 +108,8 @@ def postmortem_cadence(ev: EvidenceSet) -> Finding:
     if not items:
         return missing(ev, "no postmortems")
     since = ev.days_ago(ev.p("window_days")).date()
-    recent = [e for e in items if _d(e.get("date")) and _d(e.get("date")) >= since]
-    undated = [e for e in items if not _d(e.get("date"))]
+    recent = [e for e in items if iso_date(e.get("date")) and iso_date(e.get("date")) >= since]
+    undated = [e for e in items if not iso_date(e.get("date"))]
     if len(recent) >= ev.p("min_count"):
         return found(recent, f"{len(recent)} postmortem(s) in the last {ev.p('window_days')} days", Strength.STRONG)
     if len(recent) + len(undated) >= ev.p("min_count"):
@@ -194,22 +185,22 @@ def action_item_completion(ev: EvidenceSet) -> Finding:
     repeat_window_days=182,
 )
 def repeat_incident_trend(ev: EvidenceSet) -> Finding:
-    items = [e for e in postmortems(ev) if _d(e.get("date")) and e.get("category")]
+    items = [e for e in postmortems(ev) if iso_date(e.get("date")) and e.get("category")]
     if not items:
         return missing(ev, "no dated, classified postmortems")
     now = ev.now.date()
-    dated = sorted(items, key=lambda e: _d(e.get("date")))
-    if (now - _d(dated[0].get("date"))).days < 365 * 2 - 30:
+    dated = sorted(items, key=lambda e: iso_date(e.get("date")))
+    if (now - iso_date(dated[0].get("date"))).days < 365 * 2 - 30:
         return Finding(None, "not assessed: fewer than two years of classified postmortems")
 
     def rate(start_days: int, end_days: int) -> float | None:
-        window = [e for e in dated if start_days >= (now - _d(e.get("date"))).days > end_days]
+        window = [e for e in dated if start_days >= (now - iso_date(e.get("date"))).days > end_days]
         if not window:
             return None
         repeats = 0
         for e in window:
-            d = _d(e.get("date"))
-            if any(o is not e and o.get("category") == e.get("category") and 0 < (d - _d(o.get("date"))).days
+            d = iso_date(e.get("date"))
+            if any(o is not e and o.get("category") == e.get("category") and 0 < (d - iso_date(o.get("date"))).days
                    <= ev.p("repeat_window_days") for o in dated):
                 repeats += 1
         return repeats / len(window)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import posixpath
 
 from collectors.common import DOC_DIRS, SAMPLE_DIRS
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, verdict
-from rules.probes.ops010 import unreadable
+from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
 from scanner.model import Evidence, Strength
 
 PROGRESSIVE = {"canary", "blue-green", "linear"}

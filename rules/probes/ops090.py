@@ -10,7 +10,7 @@ scheduled workflows in inactive repositories, so "running" needs the platform AP
 
 from __future__ import annotations
 
-from rules.probes import EvidenceSet, Finding, found, missing, probe
+from rules.probes import EvidenceSet, Finding, found, missing, probe, unreadable
 from rules.probes.ops020 import (
     PR_TRIGGERS,
     ci_jobs_with,
@@ -132,7 +132,8 @@ def drift_job_running(ev: EvidenceSet) -> Finding:
         return missing(ev, "no scheduled drift job to run")
     if runs:
         return Finding(False, "the scheduled drift workflow has no recent scheduled runs", jobs + runs)
-    return missing(ev, "no recent runs of the scheduled drift job", needs=("github|gitlab",))
+    return unreadable(ev, "workflow_runs") or missing(ev, "no recent runs of the scheduled drift job",
+                                                     needs=("github|gitlab",))
 
 
 @probe("drift_alert", text="Detected drift notifies the owning team", sources=["repo"])

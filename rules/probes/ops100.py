@@ -9,10 +9,8 @@ down faster than it grows.
 from __future__ import annotations
 
 import re
-from datetime import date
 
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
-from rules.probes.ops050 import unreadable
+from rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio, unreadable
 from scanner.model import Evidence, Strength
 
 DEBT_LABEL_RX = re.compile(r"(?i)(tech(nical)?[-_ ]?debt|ops[-_ ]?debt|operational[-_ ]?debt|\btoil\b|manual[-_ ]process|^debt$|[:/ ]debt$)")
@@ -21,12 +19,6 @@ DEBT_LABEL_RX = re.compile(r"(?i)(tech(nical)?[-_ ]?debt|ops[-_ ]?debt|operation
 def registers(ev: EvidenceSet) -> list[Evidence]:
     return ev.of("doc.debt_register")
 
-
-def _d(text: object) -> date | None:
-    try:
-        return date.fromisoformat(str(text)[:10]) if text else None
-    except ValueError:
-        return None
 
 
 @probe(
@@ -104,7 +96,7 @@ def register_reviewed(ev: EvidenceSet) -> Finding:
     if not regs:
         return missing(ev, "no register")
     since = ev.days_ago(ev.p("max_age_days")).date()
-    fresh = [e for e in regs if any(d and d >= since for d in (_d(e.get("last_review")), _d(e.get("last_changed"))))]
+    fresh = [e for e in regs if any(d and d >= since for d in (iso_date(e.get("last_review")), iso_date(e.get("last_changed"))))]
     if fresh:
         e = fresh[0]
         return found(fresh, f"register reviewed {e.get('last_review') or 'n/a'}, last changed {e.get('last_changed') or 'n/a'}",
