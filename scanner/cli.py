@@ -162,6 +162,9 @@ def scan(
     else:
         click.echo(text)
 
+    if not result.complete:
+        err_console.print("[yellow]scan interrupted: the report holds the subjects finished so far[/yellow]")
+        sys.exit(130)
     if fail_under:
         low = [
             f"{s['id']} {c['id']} level {c['level']}"

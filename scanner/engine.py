@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +66,7 @@ class ScanResult:
     subjects: list[SubjectResult]
     plugin_errors: list[str]
     warnings: list[ScanWarning]
+    complete: bool = True  # False when the scan was interrupted: `subjects` holds what was finished
 
     @property
     def sources(self) -> list[SourceStatus]:
@@ -165,12 +166,29 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
             options.progress(subject.id)
         return result
 
-    if options.jobs > 1 and len(subjects) > 1:
-        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-            results = list(pool.map(one, subjects))
-    else:
-        results = [one(s) for s in subjects]
-    return ScanResult(started, utcnow(), results, list(plugins.errors), global_warnings)
+    done: dict[str, SubjectResult] = {}
+    interrupted = False
+    try:
+        if options.jobs > 1 and len(subjects) > 1:
+            pool = ThreadPoolExecutor(max_workers=options.jobs)
+            futures = {pool.submit(one, s): s for s in subjects}
+            try:
+                for fut in as_completed(futures):
+                    done[futures[fut].id] = fut.result()
+            finally:
+                # on Ctrl-C: drop what has not started; subjects already running finish in the background
+                pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            for s in subjects:
+                done[s.id] = one(s)
+    except KeyboardInterrupt:
+        interrupted = True
+        missing = [s.id for s in subjects if s.id not in done]
+        global_warnings.append(ScanWarning(
+            "*", "scan", f"scan interrupted: {len(missing)} of {len(subjects)} subject(s) not scanned; "
+            "the results below are what was collected (a re-run is answered mostly from the HTTP cache)"))
+    results = [done[s.id] for s in subjects if s.id in done]  # keep the order the targets gave
+    return ScanResult(started, utcnow(), results, list(plugins.errors), global_warnings, complete=not interrupted)
 
 
 def _resolver_for(subject: Subject, plugins: Plugins) -> TargetResolver | None:

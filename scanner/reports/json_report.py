@@ -37,6 +37,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "wafops", "version": __version__},
         "started_at": result.started_at.isoformat(),
         "finished_at": result.finished_at.isoformat(),
+        "complete": result.complete,
         "sources": [st.to_json() for st in result.sources],
         "subjects": subjects,
         "evidence": list(evidence.values()),

@@ -1,0 +1,52 @@
+"""Engine behaviour a user relies on: subjects from paths, source statuses, interrupted scans."""
+
+from __future__ import annotations
+
+from collectors.base import Collector
+from scanner.engine import ScanOptions, scan
+from scanner.plugins import Plugins, discover
+from scanner.reports.json_report import to_dict, validate
+from tests.helpers import NOW, write_tree
+
+
+class _StopOnSecond(Collector):
+    """Behaves like a user pressing Ctrl-C while the second repository is being read."""
+
+    name = "stopper"
+    source = "repo"
+
+    def collect(self, subject, ctx):
+        if subject.id.endswith("b"):
+            raise KeyboardInterrupt
+        yield ctx.file_evidence("test.seen", "README.md", line=1)
+
+
+def test_interrupted_scan_keeps_what_was_collected(tmp_path):
+    for name in ("a", "b", "c"):
+        write_tree(tmp_path / "all" / name, {"README.md": f"{name}\n", "main.py": "print(1)\n"})
+    plugins = Plugins(collectors=[_StopOnSecond()])
+    result = scan([str(tmp_path / "all")], ScanOptions(jobs=1, now=NOW), plugins)
+    assert result.complete is False
+    assert [s.subject.id for s in result.subjects] == ["local:a"]
+    assert [e.kind for e in result.subjects[0].evidence] == ["test.seen"]
+    assert any("interrupted: 2 of 3" in w.message for w in result.warnings)
+    doc = to_dict(result)
+    validate(doc)
+    assert doc["complete"] is False
+
+
+def test_parallel_scan_keeps_target_order(tmp_path):
+    for name in ("z", "m", "a"):
+        write_tree(tmp_path / "all" / name, {"README.md": f"{name}\n"})
+    result = scan([str(tmp_path / "all" / n) for n in ("z", "m", "a")], ScanOptions(jobs=3, now=NOW), discover())
+    assert result.complete
+    assert [s.subject.id for s in result.subjects] == ["local:z", "local:m", "local:a"]
+
+
+def test_unscanned_sources_are_named_with_a_reason(tmp_path):
+    repo = write_tree(tmp_path / "svc", {"README.md": "svc\n"})
+    result = scan([str(repo)], ScanOptions(now=NOW), discover())
+    sources = result.subjects[0].sources
+    assert sources["repo"].status.value == "ok"
+    for name in ("github", "gitlab", "aws", "azure", "git"):
+        assert sources[name].status.value == "not_configured" and sources[name].reason, name
