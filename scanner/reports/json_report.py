@@ -63,7 +63,8 @@ def summary(subjects: list[dict[str, Any]]) -> dict[str, Any]:
                     entry["gaps"][cr["text"]] += 1
     out = {}
     for cid, e in sorted(per.items()):
-        weakest = sorted(e["subjects"])[:5]
+        low = min((lvl for lvl, _sid in e["subjects"]), default=None)
+        weakest = sorted(x for x in e["subjects"] if x[0] == low)[:5]  # the subjects at the lowest level
         gap = e["gaps"].most_common(1)
         out[cid] = {
             "levels": {str(k): e["levels"].get(str(k), 0) for k in range(1, 6)},

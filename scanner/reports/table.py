@@ -32,6 +32,8 @@ def render(doc: dict[str, Any], console: Console, details: bool = False) -> None
     for s in doc["subjects"]:
         table.add_row(Text(s["id"]), *[_cell(c) for c in s["controls"]])
     console.print(table)
+    if len(doc["subjects"]) > 1 and doc.get("summary"):
+        render_summary(doc, console)
 
     not_ok = [src for src in doc["sources"] if src["status"] not in ("ok", "not_applicable")]
     if not_ok:
@@ -75,3 +77,23 @@ def render_details(doc: dict[str, Any], console: Console) -> None:
                 console.print("  [bold]next level needs:[/bold]")
                 for gap in c["next_level"]:
                     console.print("   - " + e_(gap), highlight=False)
+
+
+def render_summary(doc: dict[str, Any], console: Console) -> None:
+    """Per control across subjects (an org view): how levels spread, who is weakest, the commonest gap."""
+    t = Table(title="Summary per control")
+    t.add_column("ctl", no_wrap=True, min_width=3)
+    for lvl in ("1", "2", "3", "4", "5", "n/a"):
+        t.add_column(lvl, justify="right", no_wrap=True, min_width=len(lvl) + 1)
+    t.add_column("weakest; most common gap to the next level", overflow="fold")
+    for cid, entry in doc["summary"].items():
+        levels = entry["levels"]
+        gap = entry.get("most_common_gap") or ""
+        gap = gap if len(gap) <= 90 else gap[:89] + "…"
+        t.add_row(
+            cid.replace("WAF-OPS-", ""),
+            *(str(levels.get(str(n), 0)) for n in range(1, 6)),
+            str(entry["not_assessed"]),
+            Text(", ".join(entry.get("weakest", [])[:3]) + ("\n" + gap if gap else "")),
+        )
+    console.print(t)
