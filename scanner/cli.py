@@ -91,6 +91,8 @@ def main() -> None:
 @click.option("--exclude", multiple=True, help="Skip repositories matching this glob (org scans).")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Collector option, e.g. production_pattern=^prod$.")
 @click.option("--fail-under", type=click.IntRange(1, 5), help="Exit 1 when an assessed control is below this level.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="A previous JSON result to compare with.")
+@click.option("--fail-on-regression", is_flag=True, help="With --baseline: exit 1 when any control's level went down.")
 def scan(
     targets: tuple[str, ...],
     fmt: str,
@@ -105,12 +107,17 @@ def scan(
     exclude: tuple[str, ...],
     extra: tuple[str, ...],
     fail_under: int | None,
+    baseline: str | None,
+    fail_on_regression: bool,
 ) -> None:
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
     from scanner.engine import ScanOptions, TargetError
     from scanner.engine import scan as run_scan
     from scanner.reports import json_report, markdown, table
 
+    if fail_on_regression and not baseline:
+        raise click.UsageError("--fail-on-regression needs --baseline FILE")
+    base_doc = _load_result(baseline) if baseline else None
     config = _load_config(config_path)
     collector_options: dict[str, Any] = dict(config.get("options") or {})
     if github_url:
@@ -162,9 +169,23 @@ def scan(
     else:
         click.echo(text)
 
+    regressions = []
+    if base_doc is not None:
+        from scanner.reports import diff
+
+        changes, _gone, _added = diff.compare(base_doc, doc)
+        regressions = [c for c in changes if c.regression]
+        if changes:
+            err_console.print("[bold]Changes against the baseline[/bold]")
+            for ch in changes:
+                style = "red" if ch.regression else "green" if ch.kind == "up" else "yellow"
+                err_console.print(f"  [{style}]{escape(str(ch))}[/{style}]", highlight=False)
     if not result.complete:
         err_console.print("[yellow]scan interrupted: the report holds the subjects finished so far[/yellow]")
         sys.exit(130)
+    if fail_on_regression and regressions:
+        err_console.print(f"[red]{len(regressions)} control(s) regressed against the baseline[/red]")
+        sys.exit(1)
     if fail_under:
         low = [
             f"{s['id']} {c['id']} level {c['level']}"
@@ -236,19 +257,40 @@ def collectors() -> None:
         console.print(f"[red]plugin error:[/red] {escape(err)}")
 
 
+def _load_result(path: str) -> dict[str, Any]:
+    from scanner.reports import json_report
+
+    try:
+        doc = json.loads(Path(path).read_text())
+        json_report.validate(doc)
+    except Exception as err:
+        raise click.UsageError(f"{path}: not a wafops JSON result: {str(err).splitlines()[0]}") from err
+    return doc
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any control's level went down.")
+def diff_cmd(old: str, new: str, fail_on_regression: bool) -> None:
+    """What went up, what went down between two saved JSON results."""
+    from scanner.reports import diff
+
+    changes, gone, added = diff.compare(_load_result(old), _load_result(new))
+    click.echo(diff.render(changes, gone, added))
+    if fail_on_regression and any(c.regression for c in changes):
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("result", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--details", is_flag=True)
 def report(result: str, fmt: str, details: bool) -> None:
     """Render a saved JSON result again, without scanning."""
-    from scanner.reports import json_report, markdown, table
+    from scanner.reports import markdown, table
 
-    try:
-        doc = json.loads(Path(result).read_text())
-        json_report.validate(doc)
-    except Exception as err:
-        raise click.UsageError(f"{result}: not a wafops JSON result: {str(err).splitlines()[0]}") from err
+    doc = _load_result(result)
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
     elif fmt == "markdown":

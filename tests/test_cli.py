@@ -119,3 +119,24 @@ def test_controls_prints_every_criterion_in_words(runner):
             assert crit.id in result.output
     one = runner.invoke(main, ["controls", "040"])
     assert one.exit_code == 0 and "WAF-OPS-040" in one.output and "WAF-OPS-010" not in one.output
+
+
+def test_baseline_regression_gate_and_diff(runner, tmp_path):
+    """A scheduled scan fails when a control regresses against the last result; diff says what moved."""
+    repo = write_tree(tmp_path / "svc", CI_REPO)
+    old = tmp_path / "old.json"
+    assert runner.invoke(main, ["scan", str(repo), "--format", "json", "-o", str(old)]).exit_code == 0
+    # same repository, nothing changed: no regression
+    same = runner.invoke(main, ["scan", str(repo), "--format", "json", "--baseline", str(old), "--fail-on-regression"])
+    assert same.exit_code == 0, same.output
+    # the PR test job disappears: OPS-010 drops from 2 to 1
+    (repo / ".github" / "workflows" / "ci.yml").unlink()
+    new = tmp_path / "new.json"
+    gated = runner.invoke(main, ["scan", str(repo), "--format", "json", "-o", str(new), "--baseline", str(old),
+                                 "--fail-on-regression"])
+    assert gated.exit_code == 1
+    out = runner.invoke(main, ["diff", str(old), str(new)])
+    assert out.exit_code == 0 and "REGRESSION local:svc WAF-OPS-010: 2 -> 1 (down)" in out.output
+    assert runner.invoke(main, ["diff", str(old), str(new), "--fail-on-regression"]).exit_code == 1
+    assert runner.invoke(main, ["diff", str(old), str(old)]).output.strip() == "no level changed"
+    assert runner.invoke(main, ["scan", str(repo), "--fail-on-regression"]).exit_code == 2
