@@ -56,6 +56,9 @@ INTERESTING_RX = re.compile(
     r"|tfe_sentinel_policy|spacelift_\w+|env0_\w+|pagerduty_\w+|opsgenie_\w+)$"
 )
 EXAMPLE_SEGMENTS = IAC_EXAMPLE_DIRS
+# Registry modules for the `tfe` provider that wrap a workspace (`alexbasista/workspacer/tfe`,
+# `app.terraform.io/org/workspace/tfe`, `<ns>/tfe-workspace/tfe`).
+TFE_WORKSPACE_MODULE_RX = re.compile(r"(?i)^(?:[a-z0-9.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]*(workspace|workspacer)[\w-]*/tfe(//.*)?$")
 NATIVE_LOCK = {"azurerm", "gcs", "remote", "cloud", "consul", "kubernetes", "pg", "cos"}
 MANAGED_STATE_TOOLS = {"cloudformation", "sam", "cdk", "bicep", "arm", "serverless", "crossplane"}
 SECRET_KEY_RX = re.compile(
@@ -236,6 +239,24 @@ class _Run:
             "name": name, "source": redact(source, 200), "source_kind": kind, "pinned": pinned,
             "version": version, "dir": _dirname(path), "tool": "terraform",
         }, f"module {name} from {kind} source" + (" (pinned)" if pinned and kind != "local" else ""))
+        if TFE_WORKSPACE_MODULE_RX.search(source) and has_block(block_text(text, line), "vcs_repo"):
+            self._workspace_module(path, line, name, source, block_text(text, line))
+
+    def _workspace_module(self, path: str, line: int, name: str, source: str, raw: str) -> None:
+        """An HCP Terraform workspace declared through a wrapper module (e.g. `<ns>/workspacer/tfe`).
+
+        Many organisations manage their workspaces with a community or private module rather than
+        bare `tfe_workspace` resources; a `vcs_repo` input makes it VCS-driven (speculative plans
+        on pull requests, runs on merge) just like the resource. Strong, not direct: the module
+        maps its inputs to the resource, and we read only the inputs.
+        """
+        facts = resource_facts("tfe_workspace", raw, "")
+        facts["via_module"] = redact(source, 200)
+        attrs = {"type": "tfe_workspace", "name": name, "tool": "terraform", "dir": _dirname(path),
+                 "body": {}, "parsed": False, "facts": facts}
+        e = self.ev("iac.resource", path, line, attrs, f"tfe_workspace via module {name} (VCS-driven)", Strength.STRONG)
+        self.resources.append(("tfe_workspace", _dirname(path), facts, e))
+        self._drift_tool(path, line, "tfe_workspace", f"module.{name}", facts)
 
     def _provider(self, path: str, text: str, name: str, line: int) -> None:
         facts = provider_facts(name, block_text(text, line))

@@ -261,3 +261,22 @@ test:
 """
     r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".gitlab-ci.yml": ci}))
     assert r.level == 2 and crit(r, "ops010-tests-on-pr").strength is Strength.DIRECT
+
+
+def test_terraform_validated_on_every_branch_push_is_level_2(tmp_path):
+    """A push trigger without a branch filter runs for PR branches too (a common infra-repo shape)."""
+    wf = """on:
+  push:
+    paths: ['**/*.tf']
+jobs:
+  tflint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: terraform validate
+      - run: tflint --recursive
+"""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".github/workflows/tf.yml": wf}))
+    assert r.level == 2 and crit(r, "ops010-tests-on-pr").strength is Strength.STRONG
+    main_only = wf.replace("  push:\n", "  push:\n    branches: [main]\n")
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "b", {".github/workflows/tf.yml": main_only}))
+    assert r.level == 1

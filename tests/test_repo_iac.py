@@ -487,3 +487,38 @@ def test_speed_2000_tf_files(tmp_path):
     assert sum(e.get("resources") for e in kind(ev, "iac.code")) == 200 * 31 + 20  # backend_tf holds one bucket too
     print(f"iac collector: {elapsed:.2f} s for 2,000 .tf files")
     assert elapsed < 5.0, f"{elapsed:.2f} s for 2,000 .tf files"
+
+
+def test_tfe_workspace_declared_through_a_wrapper_module(tmp_path):
+    """HCP Terraform workspaces managed with a registry module (`<ns>/workspacer/tfe`) and a vcs_repo input."""
+    tf = '''module "app-production" {
+  source  = "acme/workspacer/tfe"
+  version = "0.10.0"
+
+  workspace_name = "app-production"
+  auto_apply     = true
+  assessments_enabled = true
+  vcs_repo = {
+    identifier = "acme/infra"
+    branch     = "main"
+  }
+}
+
+module "no-vcs" {
+  source  = "acme/workspacer/tfe"
+  version = "0.10.0"
+  workspace_name = "cli-driven"
+}
+
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.0.0"
+  vcs_repo = { identifier = "not/a/workspace" }
+}
+'''
+    ev, _ = run(tmp_path, {"tfc/workspaces.tf": tf})
+    (ws,) = [e for e in kind(ev, "iac.resource") if e.get("type") == "tfe_workspace"]
+    assert ws.get("name") == "app-production" and ws.locator.line == 1 and ws.strength.value == "strong"
+    assert ws.get("facts")["vcs"] is True and ws.get("facts")["auto_apply"] is True
+    (drift,) = kind(ev, "drift.tool")
+    assert drift.get("tool") == "hcp-assessments"

@@ -53,14 +53,15 @@ def ci_tests_on_pr(ev: EvidenceSet) -> Finding:
         return found(on_pr, f"{len(on_pr)} job(s) run tests on pull/merge requests")
     iac_check = re.compile(r"(?i)terraform validate|tofu validate|tflint|cfn-lint|kubeconform|kubeval|helm lint"
                            + (r"|pre-commit" if ev.of("iac.code") else ""))
-    validated = [j for j in jobs(ev) if triggers(j) & PR_TRIGGERS and (has_step(j, "plan", "policy")
+    # IaC validation counts on PRs, or on a push trigger for every branch (PR branches get it too)
+    validated = [j for j in jobs(ev) if (triggers(j) & PR_TRIGGERS or on_all_branches(j)) and (has_step(j, "plan", "policy")
                  or iac_check.search(str((j.get("matched") or {}).get("lint") or "")))]
     every_branch = [j for j in tested if on_all_branches(j)]
     if every_branch:
         return found(every_branch, f"{len(every_branch)} test job(s) run on every branch push, so PR branches are tested",
                      Strength.STRONG)
     if validated:
-        return found(validated, f"{len(validated)} job(s) validate infrastructure code on pull requests (plan/validate/lint)",
+        return found(validated, f"{len(validated)} job(s) validate infrastructure code on pull requests or every branch push (plan/validate/lint)",
                      Strength.STRONG)
     called = [j for j in jobs(ev) if triggers(j) & PR_TRIGGERS and j.get("template")
               and _TESTISH_TEMPLATE.search(str(j.get("template")))]
