@@ -7,13 +7,11 @@ from typing import Any
 
 import yaml
 
+from scanner.redaction import SECRETISH
+
 DEFAULT_PRODUCTION_PATTERN = r"(?i)^(prod|production|prd|live)([-_ ].*)?$"
 
-_SECRETISH = re.compile(
-    r"(?i)(gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_\-]{20,}|AKIA[0-9A-Z]{16}|xox[baprs]-[A-Za-z0-9-]{10,}"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----|(?:password|passwd|secret|token|api[_-]?key)\s*[:=]\s*\S+"
-    r"|https?://[^/\s:@]+:[^/\s@]+@)"
-)
+_SECRETISH = SECRETISH  # one pattern for collectors and reports (scanner/redaction.py)
 
 
 def is_production(name: str | None, pattern: str | None = None) -> bool:

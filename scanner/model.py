@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from scanner.redaction import mask
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
@@ -105,7 +107,7 @@ class Evidence:
             "source": self.source,
             "locator": str(self.locator),
             "strength": self.strength.value,
-            "summary": self.summary,
+            "summary": mask(self.summary),
             "collected_at": self.collected_at.isoformat(),
             "attributes": _jsonable(self.attributes),
         }
@@ -118,9 +120,11 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        return mask(value)
+    if value is None or isinstance(value, int | float | bool):
         return value
-    return str(value)
+    return mask(str(value))
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class ScanWarning:
     path: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {"subject": self.subject, "source": self.source, "message": self.message}
+        out = {"subject": self.subject, "source": self.source, "message": mask(self.message)}
         if self.path:
             out["path"] = self.path
         return out
@@ -197,7 +201,7 @@ class CriterionResult:
             "level": self.level,
             "text": self.text,
             "status": self.status.value,
-            "reason": self.reason,
+            "reason": mask(self.reason),
             "evidence": list(self.evidence),
             "sources": list(self.sources),
         }
