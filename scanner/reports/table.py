@@ -25,10 +25,11 @@ def _cell(control: dict[str, Any]) -> Text:
 def render(doc: dict[str, Any], console: Console, details: bool = False) -> None:
     controls = [c["id"] for c in doc["subjects"][0]["controls"]] if doc["subjects"] else []
     table = Table(title="WAF-OPS maturity levels (columns: WAF-OPS-010 ... 100)",
-                  caption="N = level; N~M = level N, not every source scanned, at most M; n/a = not assessed")
+                  caption="N = level; N~M = level N, not every source scanned, at most M; n/a = not assessed",
+                  padding=(0, 1), collapse_padding=True)
     table.add_column("subject", no_wrap=True, overflow="fold")
     for cid in controls:
-        table.add_column(cid.replace("WAF-OPS-", ""), justify="center", no_wrap=True, min_width=3)
+        table.add_column(cid.replace("WAF-OPS-", ""), justify="center", no_wrap=True, min_width=3, max_width=3)
     for s in doc["subjects"]:
         table.add_row(Text(s["id"]), *[_cell(c) for c in s["controls"]])
     console.print(table)
