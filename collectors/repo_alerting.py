@@ -48,12 +48,20 @@ CAUSE = re.compile(
     r"restarts?_total|CrashLoop|container_memory|DatabaseConnections|ReplicaLag|queue_?depth|ApproximateNumberOfMessages|"
     r"connections|file_?descriptors|fds)"
 )
-PAGING_SEVERITY = re.compile(r"(?i)^(critical|page|pager|p1|p0|sev[-_ ]?[01]|emergency|urgent|fatal)$")
+PAGING_SEVERITY = re.compile(r"(?i)^(critical|page|pager|p1|p0|s1|sev[-_ ]?[01]|severity[-_:]*1|emergency|urgent|fatal)$")
+# routing labels teams put on the alerts that page (GitLab's `pager: pagerduty`, `page: "true"`, `oncall: ...`)
+PAGING_LABEL_KEYS = re.compile(r"(?i)^(pager|page|paging|pagerduty|opsgenie|oncall|on_call|notify_oncall|escalate)$")
+PAGING_LABEL_VALUE = re.compile(r"(?i)^(pagerduty|opsgenie|victorops|true|yes|page|1)$")
+# the team's own classification of an alert (GitLab `alert_type`, others `signal`/`alert_kind`)
+SIGNAL_LABEL_KEYS = ("alert_type", "signal", "alert_kind", "alert_signal")
 PAGING_TARGET = re.compile(r"(?i)(pagerduty|opsgenie|victorops|splunk[-_]?oncall|pager|on[-_]?call|incident|\bpage\b|critical|sev1|\bp1\b)")
 WINDOW = re.compile(r"\[(\d+[smhdw])\]")
-NAMED_WINDOW = re.compile(r"(?i)(?:ratio_rate|burnrate|burn_rate|error_rate|errorrate|:rate)(\d+[smhdw])")
+NAMED_WINDOW = re.compile(r"(?i)(?:ratio_rate|burnrate|burn_rate|error_rate|errorrate|:rate|:ratio_|:rate_|_ratio_|_rate_)(\d+[smhdw])\b")
 BURN_NAME = re.compile(r"(?i)slo:sli_error:ratio_rate|pyrra_|burnrate|burn_rate|error_budget_burn|errorbudgetburn")
 BURN_FACTOR = re.compile(r"\(\s*1\s*-\s*(0?\.\d+|\d+(\.\d+)?\s*/\s*100)\s*\)|(14\.4|13\.44|6|3)\s*\*\s*\(?\s*1\s*-|\(1\s*-\s*[\w:.{}\"]+\)")
+# factor x error budget with (1 - objective) already written out (`14.4 * 0.0005`): only with >= 2 windows,
+# because `3 * 0.05` alone is an ordinary threshold
+BURN_FACTOR_BUDGET = re.compile(r"(?<![\w.])(14\.4|13\.44|6|3)\s*\*\s*0?\.0\d+")
 RUNBOOK_KEYS = ("runbook_url", "runbook", "runbook_link", "runbook-url", "runbookUrl", "playbook", "playbook_url")
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")
 REPO_URL = re.compile(r"^https?://(?:www\.)?([^/]+)/(.+?)/(?:-/)?(?:blob|tree|raw|edit)/[^/]+/([^?#]+)")
@@ -127,12 +135,14 @@ class _Run:
     def rule(self, path: str, *, origin: str, name: str, expr: str, severity: str = "", labels_text: str = "",
              runbook: str | None = None, notifies: bool, paging_hint: str = "", line: int | None = None,
              strength: Strength = Strength.DIRECT, key: Any = None, extra_signal_text: str = "",
-             force_burn: bool = False) -> None:
-        signal = classify(expr + " " + extra_signal_text, name)
+             force_burn: bool = False, labels: dict[str, Any] | None = None) -> None:
+        labels = labels or {}
+        signal = _declared_signal(labels) or classify(expr + " " + extra_signal_text, name)
         windows = sorted(set(WINDOW.findall(expr)) | set(NAMED_WINDOW.findall(expr)), key=_seconds)
-        burn = force_burn or bool(BURN_NAME.search(expr) or (BURN_FACTOR.search(expr) and len(windows) >= 1))
+        burn = force_burn or bool(BURN_NAME.search(expr) or (BURN_FACTOR.search(expr) and len(windows) >= 1)
+                                  or (BURN_FACTOR_BUDGET.search(expr) and len(windows) >= 2))
         paging = bool(PAGING_SEVERITY.match(severity.strip())) if severity else False
-        paging = paging or bool(paging_hint and PAGING_TARGET.search(paging_hint))
+        paging = paging or bool(paging_hint and PAGING_TARGET.search(paging_hint)) or _paging_label(labels)
         link, local, exists = self.resolve_runbook(runbook, path)
         if line is None:
             line = self.tree.line_of(path, name) if name else None
@@ -145,9 +155,12 @@ class _Run:
         if "probe_success" in expr:
             self.emit("alert.availability_probe", path, {"tool": "blackbox"}, line=line, strength=Strength.DIRECT,
                       summary=f"probe_success alert in {path}", key=("blackbox-rule",))
-        if re.search(r"predict_linear|holt_winters|stddev_over_time|zscore|z_score", expr):
-            self.emit("obs.anomaly", path, {"mechanism": "prometheus-forecast"}, line=line, strength=Strength.WEAK,
-                      summary=f"forecast/z-score rule in {path}", key=("prom-anomaly",))
+        if re.search(r"predict_linear|holt_winters|stddev_over_time|stddev_|zscore|z_score", expr):
+            # (value - mean) / stddev > n is anomaly detection proper; predict_linear is only a capacity forecast
+            zscore = bool(re.search(r"(?i)/\s*\(?\s*[\w:{}=\",~.\s]*stddev|zscore|z_score", expr))
+            self.emit("obs.anomaly", path, {"mechanism": "prometheus-zscore" if zscore else "prometheus-forecast"}, line=line,
+                      strength=Strength.STRONG if zscore else Strength.WEAK,
+                      summary=f"{'z-score' if zscore else 'forecast'} rule in {path}", key=("prom-anomaly", zscore))
 
     def resolve_runbook(self, raw: str | None, rule_path: str) -> tuple[str | None, str | None, bool | None]:
         """(link, repo path it resolves to, whether that path exists). None for exists when it cannot be checked."""
@@ -284,7 +297,9 @@ class _Run:
             self.rule(path, origin=origin, name=name, expr=s(r.get("expr") or r.get("expression")),
                       severity=s(labels.get("severity") or labels.get("priority")), runbook=_runbook_of(ann),
                       notifies=True, line=self.tree.line_of(path, re.compile(rf"alert:\s*['\"]?{re.escape(name)}\b")),
-                      key=(origin, group, index, name))
+                      key=(origin, group, index, name), labels=labels)
+        elif "record" in r and "expr" in r:
+            self._slo_record(path, r, labels)
         elif "grafana_alert" in r or ("data" in r and ("condition" in r or "title" in r)):
             ga = r.get("grafana_alert") if isinstance(r.get("grafana_alert"), dict) else r
             name = str(ga.get("title") or r.get("title") or r.get("alert") or f"rule {index}")
@@ -292,7 +307,26 @@ class _Run:
                      for d in (ga.get("data") or []) if isinstance(d, dict) and isinstance(d.get("model"), dict)]
             self.rule(path, origin="grafana", name=name, expr=" ".join(e for e in exprs if e),
                       severity=s(labels.get("severity")), runbook=_runbook_of(ann), notifies=True,
-                      line=self.tree.line_of(path, name), key=("grafana", group, index, name))
+                      line=self.tree.line_of(path, name), key=("grafana", group, index, name), labels=labels)
+
+    def _slo_record(self, path: str, r: dict[str, Any], labels: dict[str, Any]) -> None:
+        """An objective kept as a recording rule: `record: slo:...` whose expression is a constant.
+
+        GitLab's metrics catalog renders `slo:min:events:gitlab_service_apdex:ratio` = 0.999 per
+        service, Sloth renders `slo:objective:ratio` = vector(0.999): the SLO is defined as code even
+        though no OpenSLO/Sloth spec file is in the repository."""
+        name = str(r.get("record") or "")
+        if not re.match(r"(?i)^slo[:_]", name):
+            return
+        m = re.fullmatch(r"\s*(?:vector\s*\(\s*)?(0?\.\d+|1(?:\.0+)?|\d{2}(?:\.\d+)?)\s*\)?\s*", s(r.get("expr")))
+        if not m:
+            return
+        service = str(labels.get("sloth_service") or labels.get("service") or labels.get("type") or labels.get("job") or "")
+        slo_name = str(labels.get("sloth_slo") or labels.get("slo") or name)
+        self.emit("obs.slo", path, {"spec": "prometheus-rules", "service": service[:80], "name": slo_name[:120],
+                                    "objective": m.group(1)},
+                  line=self.tree.line_of(path, name), strength=Strength.DIRECT,
+                  summary=f"SLO recording rule {name} for '{service or 'all services'}'", key=("slo-record", service, slo_name))
 
     def _regex_rules(self, path: str, text: str) -> None:
         """Line-based extraction for Helm templates that do not parse even after blanking directives."""
@@ -511,12 +545,37 @@ class _Run:
         for path in self.tree.named("checkly.config.ts", "checkly.config.js", ".upptimerc.yml"):
             self.emit("alert.availability_probe", path, {"tool": "uptime"}, line=1, strength=Strength.STRONG,
                       summary=f"uptime checks configured in {path}", key=("uptime",))
+        self._generated_alertmanager()
+
+    def _generated_alertmanager(self) -> None:
+        """Alertmanager configs kept as a source that renders to YAML (jsonnet, ERB, Jinja, Go templates).
+
+        Big operations repositories (GitLab's runbooks, kube-prometheus users) generate alertmanager.yml
+        from jsonnet or a template and keep only the source in git: the receiver types are still plain
+        to see (`pagerduty_configs: [...]`), so they are read by keyword. Strong, not direct: the
+        rendered result is not parsed."""
+        for path in self.tree.files:
+            low = path.lower()
+            name = low.rsplit("/", 1)[-1]
+            if "alertmanager" not in name or not low.endswith(_TEMPLATED_CONFIG_EXT) or not is_product_path(path):
+                continue
+            text = self.tree.text(path) or ""
+            found = {RECEIVER_TYPES[k] for k in re.findall(r"\b(\w+_configs|\w+Configs)\b", text) if k in RECEIVER_TYPES}
+            if not found:
+                continue
+            self._routing(path, sorted(found), group_by=bool(re.search(r"group_by|groupBy", text)),
+                          inhibit=bool(re.search(r"inhibit_rules|inhibitRules", text)),
+                          line=self.tree.line_of(path, re.compile(r"\w+_configs|\w+Configs")),
+                          strength=Strength.STRONG, key=("generated-routing", path))
 
 
 # ---- helpers --------------------------------------------------------------------------------------------
 
-_ALERT_HINT = re.compile(r"alert:|grafana_alert|receivers:|slos:|pyrra\.dev|contactPoints:|prober:|kind:\s*Probe|"
+_ALERT_HINT = re.compile(r"alert:|record:\s*['\"]?slo[:_]|grafana_alert|receivers:|slos:|pyrra\.dev|contactPoints:|prober:|kind:\s*Probe|"
                          r"AlertmanagerConfig|PrometheusServiceLevel|conditions:")
+
+
+_TEMPLATED_CONFIG_EXT = (".jsonnet", ".libsonnet", ".erb", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
 
 
 def classify(expr: str, name: str = "") -> str:
@@ -535,6 +594,25 @@ def classify(expr: str, name: str = "") -> str:
     if CAUSE.search(name):
         return "cause"
     return "unknown"
+
+
+def _declared_signal(labels: dict[str, Any]) -> str | None:
+    """symptom/cause when the team labelled the alert itself (it knows better than a regex over PromQL)."""
+    for k in SIGNAL_LABEL_KEYS:
+        v = str(labels.get(k) or "").strip().lower()
+        if v in ("symptom", "symptoms", "symptom-based", "user-facing"):
+            return "symptom"
+        if v in ("cause", "causes", "cause-based"):
+            return "cause"
+    return None
+
+
+def _paging_label(labels: dict[str, Any]) -> bool:
+    """A routing label that sends the alert to the pager (`pager: pagerduty`, `page: "true"`)."""
+    for k, v in labels.items():
+        if PAGING_LABEL_KEYS.match(str(k)) and PAGING_LABEL_VALUE.match(str(v).strip()):
+            return True
+    return False
 
 
 def _runbook_of(ann: Any) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +37,12 @@ INDEX_NAMES = {"readme", "index", "_index", "summary", "toc", "contents", "overv
 RUNBOOK_DIR_RX = re.compile(r"(?i)(^|/)run-?books?(/|$)")
 PLAYBOOK_DIR_RX = re.compile(r"(?i)(^|/)play-?books?(/|$)")  # often Ansible: content must read like a runbook
 OPS_DIR_RX = re.compile(r"(?i)(^|/)docs?/(.*/)?(operations|ops|on-?call|sre)(/|$)")
-RUNBOOK_NAME_RX = re.compile(r"(?i)(^|/)([^/]*run-?book[^/]*|operations|on-?call[^/]*)\.(md|markdown|adoc|rst)$")
+RUNBOOK_NAME_RX = re.compile(r"(?i)(^|/)([^/]*(run|play)-?book[^/]*|operations|on-?call[^/]*)\.(md|markdown|adoc|rst)$")
+# per-alert playbooks (`docs/<service>/alerts/<AlertName>.md`): count only when they read like a runbook
+ALERT_DOC_DIR_RX = re.compile(r"(?i)(^|/)alerts?/")
+# `runbook_url: ...` / `runbook: docs/x.md` in alert rules: the team itself names the document a runbook
+RUNBOOK_REF_RX = re.compile(r"(?m)^\s*(?:runbook(?:_url|_link|-url|Url)?|playbook(?:_url)?)\s*:\s*['\"]?([^'\"\s#]+)")
+REPO_LINK_RX = re.compile(r"^https?://[^/]+/.+?/(?:-/)?(?:blob|tree)/[^/]+/([^?#]+)")
 
 POSTMORTEM_DIR_RX = re.compile(
     r"(?i)(^|/)(post-?mortems?|incidents?|incident-reports?|incident-reviews?|pirs?|rcas?|retros?|retrospectives)(/|$)"
@@ -155,16 +161,18 @@ class _Scan:
     # ---- runbooks -----------------------------------------------------------------------------
     def _runbooks(self, ctx: CollectContext) -> Iterator[Evidence]:
         tree = ctx.tree
+        linked_targets = _alert_runbook_targets(ctx)
         for path in tree.files:
             low = path.lower()
             if not low.endswith(DOC_EXT) or EXCLUDE_RX.search(path):
                 continue
+            linked = path in linked_targets
             in_rb_dir = bool(RUNBOOK_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) if "/" in path else False
             named = bool(RUNBOOK_NAME_RX.search(path))
             in_ops_dir = bool(OPS_DIR_RX.search(path)) or (
                 "/" in path and bool(PLAYBOOK_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) and "/roles/" not in path
-            )
-            if not (in_rb_dir or named or in_ops_dir):
+            ) or ("/" in path and bool(ALERT_DOC_DIR_RX.search(path.rsplit("/", 1)[0] + "/")))
+            if not (in_rb_dir or named or in_ops_dir or linked):
                 continue
             if POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]) or re.search(
                 r"(?i)(^|/)(post-?mortems?|incident-templates?|pirs?|rcas?)/", path
@@ -178,13 +186,14 @@ class _Scan:
             sections = [s for s, rx in SECTION_RX.items() if any(rx.search(h) for h in headings)]
             stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
             template = "template" in low or fm.get("template") is True
-            index = stem in INDEX_NAMES or (not sections and _mostly_links(text))
-            if in_ops_dir and not (in_rb_dir or named):
+            # a service README an alert links as its runbook is that service's runbook, not an index page
+            index = (stem in INDEX_NAMES and not linked) or (not sections and _mostly_links(text))
+            if in_ops_dir and not (in_rb_dir or named or linked):
                 # an operations/on-call folder holds many kinds of pages: only runbook-shaped ones count
                 ops_like = len(set(sections) & {"symptoms", "diagnosis", "remediation", "escalation"}) >= 2
                 if not (ops_like or re.search(r"(?i)run-?book", stem + " " + " ".join(headings[:2]))):
                     continue
-            if named and not (in_rb_dir or in_ops_dir) and not re.search(r"(?i)run-?book", stem):
+            if named and not (in_rb_dir or in_ops_dir or linked) and not re.search(r"(?i)(run|play)-?book", stem):
                 # OPERATIONS.md / ONCALL.md: only when it reads like operating instructions
                 if not (sections or _code_blocks(text) or len(re.findall(r"(?m)^[ \t]*(?:\d+\.|[-*])[ \t]+[^\n]*`[^`\n]+`", text)) >= 2):
                     continue
@@ -209,7 +218,7 @@ class _Scan:
             kind = "runbook template" if template else "runbook index" if attrs["index"] else "runbook"
             yield ctx.file_evidence(
                 "doc.runbook", path, line=1, attributes=attrs,
-                strength=Strength.DIRECT if (in_rb_dir or named) else Strength.STRONG,
+                strength=Strength.DIRECT if (in_rb_dir or named or linked) else Strength.STRONG,
                 summary=f"{kind} with {len(sections)} standard section(s), {attrs['code_blocks']} code block(s)",
             )
 
@@ -546,6 +555,38 @@ def _code_blocks(text: str) -> int:
     rst = len(re.findall(r"(?m)^\s*\.\. code(-block)?::", text))
     adoc = len(re.findall(r"(?m)^\[source", text))
     return fences + rst + adoc
+
+
+def _alert_runbook_targets(ctx: CollectContext) -> set[str]:
+    """Documents in this repository that alert rules name as their runbook.
+
+    GitLab's runbooks keep one README per service (`docs/<service>/README.md`) and every alert
+    carries `runbook: docs/<service>/README.md`; nothing in the path says "runbook". The alert's
+    annotation does. Read by keyword over the rule files' text (the alerting collector reads the same
+    files, so the tree's cache makes this cheap); relative links resolve from the rule file or the
+    repository root, repository URLs (`.../blob/<ref>/<path>`) by their path."""
+    tree = ctx.tree
+    out: set[str] = set()
+    for path in tree.with_suffix(".yml", ".yaml", ".jsonnet", ".libsonnet", ".json"):
+        if EXCLUDE_RX.search(path):
+            continue
+        text = tree.text(path)
+        if not text or "runbook" not in text and "playbook" not in text:
+            continue
+        base = path.rsplit("/", 1)[0] if "/" in path else ""
+        for ref in set(RUNBOOK_REF_RX.findall(text)):
+            if "{{" in ref or "$" in ref:
+                continue
+            m = REPO_LINK_RX.match(ref)
+            rel = m.group(1) if m else ("" if ref.startswith(("http://", "https://")) else ref)
+            rel = rel.split("#", 1)[0].split("?", 1)[0].strip("/") if rel else ""
+            if not rel:
+                continue
+            for cand in (posixpath.normpath(posixpath.join(base, rel)), posixpath.normpath(rel)):
+                for c in (cand, f"{cand}/README.md", f"{cand}/readme.md", f"{cand}/index.md"):
+                    if c.lower().endswith(DOC_EXT) and tree.exists(c):
+                        out.add(c)
+    return out
 
 
 def _mostly_links(text: str) -> bool:

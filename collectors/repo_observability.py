@@ -43,6 +43,7 @@ from scanner.model import Evidence, Strength, Subject
 RED_RATE = re.compile(r"(?i)rate\(|requests?_total|request_?count|http_requests|\brps\b|throughput|invocations|\bhits\b")
 RED_ERR = re.compile(r"(?i)5xx|5\.\.|code=~\\?\"5|status=~\\?\"5|status_code=~|error|fail")
 RED_DUR = re.compile(r"(?i)histogram_quantile|duration|latency|response_?time|\bp9[059]\b|TargetResponseTime")
+DASHBOARD_JSONNET_NAME = re.compile(r"(?i)(^|/)[^/]+[.-]dashboard\.jsonnet$|(^|/)dashboards?/([^/]+/)*[^/]+\.shared\.jsonnet$")
 ERROR_BUDGET = re.compile(r"(?i)error.?budget|burn.?rate|slo:sli_error|pyrra|sloth")
 DORA = re.compile(r"(?i)deploy(ment)?.?frequency|lead.?time.?(for.?)?change|change.?failure.?rate|time.?to.?restore|\bmttr\b|\bdora\b")
 
@@ -564,12 +565,17 @@ class _Run:
             if not is_product_path(path) or "grafonnet" in path.lower() and "/lib/" in path.lower():
                 continue
             text = self.tree.text(path)
-            if not text or not re.search(r"grafonnet|grafana-builder|grafana\.libsonnet", text):
+            if not text:
                 continue
-            if re.search(r"dashboard\.new\(|\.dashboard\(|g\.dashboard\.new", text):
+            # dashboards built from the repository's own jsonnet library (GitLab `*.dashboard.jsonnet`,
+            # `dashboards/x.shared.jsonnet`) do not import grafonnet themselves: the name and folder say it
+            named = bool(DASHBOARD_JSONNET_NAME.search(path)) and not path.lower().endswith(".libsonnet")
+            if not named and not re.search(r"grafonnet|grafana-builder|grafana\.libsonnet", text):
+                continue
+            if named or re.search(r"dashboard\.new\(|\.dashboard\(|g\.dashboard\.new", text):
                 panels = len(re.findall(r"(?:panel|graphPanel|timeSeries|stat|table)\.new\(", text))
                 self._dashboard(path, "grafonnet", path.rsplit("/", 1)[-1], panels, text,
-                                line=self.tree.line_of(path, re.compile(r"dashboard\.new\(|\.dashboard\(")))
+                                line=self.tree.line_of(path, re.compile(r"dashboard\.new\(|\.dashboard\(")) or 1)
 
     def _dashboard(self, path: str, tool: str, title: str, panels: int, text: str, line: int | None) -> None:
         red = bool(RED_RATE.search(text) and RED_ERR.search(text) and RED_DUR.search(text))

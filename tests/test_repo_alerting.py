@@ -314,3 +314,84 @@ def test_examples_and_fixtures_are_not_the_repository_alerting(tmp_path: Path) -
                                  "modules/alarms/main.tf": alarm})
     evidence, _ = collect_with(AlertingCollector(), root)
     assert [e.locator.path for e in _kind(evidence, "alert.rule")] == ["modules/alarms/main.tf"]
+
+
+GENERATED_SLO_RULES = """
+groups:
+- name: service alerts
+  rules:
+  - alert: ApiServiceErrorSLOViolation
+    expr: |
+      (gitlab_component_errors:ratio_1h{type="api"} > (14.4 * 0.000500))
+      and
+      (gitlab_component_errors:ratio_5m{type="api"} > (14.4 * 0.000500))
+    labels: {alert_type: symptom, pager: pagerduty, severity: s2}
+    annotations: {runbook: docs/api/README.md}
+  - alert: ApiServiceApdexSLOViolation
+    expr: gitlab_component_apdex:ratio_6h{type="api"} < (1 - 6 * 0.005000) and gitlab_component_apdex:ratio_30m{type="api"} < (1 - 6 * 0.005000)
+    labels: {alert_type: symptom, severity: s3}
+  - alert: ApiTrafficCessation
+    expr: gitlab_component_ops:rate_30m{type="api"} == 0
+    labels: {alert_type: cause, severity: s1}
+  - alert: ApiOpsAnomaly
+    expr: (gitlab_service_ops:rate{type="api"} - gitlab_service_ops:rate:prediction{type="api"}) / gitlab_service_ops:rate:stddev_over_time_1w{type="api"} > 3
+    labels: {severity: s4}
+- name: slos
+  rules:
+  - record: slo:min:events:gitlab_service_apdex:ratio
+    labels: {type: api}
+    expr: "0.995"
+  - record: slo:max:events:gitlab_service_errors:ratio
+    labels: {type: api}
+    expr: vector(0.0005)
+  - record: slo:sli_error:ratio_rate5m
+    expr: sum(rate(errors_total[5m])) / sum(rate(requests_total[5m]))
+"""
+
+
+def test_generated_slo_rules_labels_and_jsonnet_alertmanager(tmp_path: Path) -> None:
+    """GitLab-style generated rules: paging by `pager:` label / s1, the team's own `alert_type`, burn factors
+    written as `14.4 * 0.0005`, windows in recording-rule names, SLO objectives as `slo:` recording rules,
+    a z-score anomaly alert, and an Alertmanager config kept as jsonnet."""
+    root = write_tree(tmp_path, {
+        "mimir-rules/gprd/api/service-alerts.yml": GENERATED_SLO_RULES,
+        "docs/api/README.md": "# API\n",
+        "alertmanager/alertmanager.jsonnet": "local r(c) = { name: c.name, pagerduty_configs: [{ service_key: c.key }] };\n"
+                                             "{ route: { group_by: ['env'] }, receivers: [r(c) for c in x] + "
+                                             "[{ name: 's', slack_configs: [] }], inhibit_rules: [] }\n",
+        "alertmanager/README.md": "pagerduty_configs are generated\n",
+    })
+    evidence, _ = collect_with(AlertingCollector(), root)
+    err = _rule(evidence, "ApiServiceErrorSLOViolation")
+    assert err.get("paging") is True and err.get("signal") == "symptom"
+    assert err.get("burn_rate") is True and err.get("windows") == ["5m", "1h"]
+    assert err.get("runbook_local") == "docs/api/README.md" and err.get("runbook_exists") is True
+    apdex = _rule(evidence, "ApiServiceApdexSLOViolation")
+    assert apdex.get("burn_rate") is True and apdex.get("windows") == ["30m", "6h"] and apdex.get("paging") is False
+    cess = _rule(evidence, "ApiTrafficCessation")
+    assert cess.get("signal") == "cause" and cess.get("paging") is True  # the team says cause; s1 pages
+    anomaly = _kind(evidence, "obs.anomaly")
+    assert [a.get("mechanism") for a in anomaly] == ["prometheus-zscore"] and anomaly[0].strength.value == "strong"
+    slos = _kind(evidence, "obs.slo")
+    assert sorted((e.get("service"), e.get("objective")) for e in slos) == [("api", "0.0005"), ("api", "0.995")]
+    assert all(e.get("spec") == "prometheus-rules" for e in slos)  # the ratio_rate5m recording rule is not an objective
+    routing = _kind(evidence, "alert.routing")
+    assert len(routing) == 1 and routing[0].locator.path == "alertmanager/alertmanager.jsonnet"
+    assert routing[0].get("receivers") == ["pagerduty", "slack"] and routing[0].get("paging") is True
+    assert routing[0].get("group_by") is True and routing[0].strength.value == "strong"
+
+
+def test_forecast_only_is_weak_anomaly_and_plain_thresholds_are_not_burn_rate(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"rules.yml": """groups:
+- name: g
+  rules:
+  - alert: DiskWillFill
+    expr: predict_linear(node_filesystem_avail_bytes[6h], 4 * 3600) < 0
+  - alert: QueueSlow
+    expr: rate(jobs_total[5m]) > 3 * 0.05
+    labels: {pager: slack, page: "false"}
+"""})
+    evidence, _ = collect_with(AlertingCollector(), root)
+    assert [(a.get("mechanism"), a.strength.value) for a in _kind(evidence, "obs.anomaly")] == [("prometheus-forecast", "weak")]
+    q = _rule(evidence, "QueueSlow")
+    assert q.get("paging") is False and q.get("burn_rate") is False

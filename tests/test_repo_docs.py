@@ -326,3 +326,30 @@ def test_ansible_playbooks_and_stray_debt_files_are_not_ops_docs(tmp_path: Path)
     ev, _ = collect_with(DocsCollector(), tmp_path)
     assert set(_by(ev, "doc.runbook")) == {"playbooks/db-failover.md"}
     assert not _by(ev, "doc.debt_doc")
+
+
+def test_alert_linked_service_readmes_and_alert_playbooks_are_runbooks(tmp_path: Path) -> None:
+    """GitLab runbooks shape: alerts name `docs/<service>/README.md` as their runbook; per-alert playbooks sit in
+    `docs/<service>/alerts/`; a product doc about an alerting feature is not a runbook."""
+    write_tree(tmp_path, {
+        "mimir-rules/gprd/api/alerts.yml": "groups:\n- name: g\n  rules:\n  - alert: ApiErrors\n    expr: x > 1\n"
+            "    annotations:\n      runbook: docs/api/README.md\n  - alert: Web\n    expr: y\n"
+            "    annotations:\n      runbook_url: https://gitlab.com/acme/runbooks/-/blob/master/docs/web/\n"
+            "  - alert: T\n    expr: z\n    annotations:\n      runbook: docs/{{ $labels.type }}/README.md\n",
+        "docs/api/README.md": "# API Service\n\n## Logging\n\n* [Rails](https://logs/x)\n\n## Troubleshooting Pointers\n\n"
+            "* [Helm stuck](../kube/helm.md)\n\n## Architecture\n\nText.\n",
+        "docs/web/README.md": "# Web\n\n## Summary\n\nThe web fleet.\n",
+        "docs/redis/README.md": "# Redis\n\n## Troubleshooting\n\nx\n",  # not linked, not in a runbook folder
+        "docs/alerts/ErrorSLOViolation.md": "# ErrorSLOViolation\n## Overview\n### What does this alert mean?\nx\n"
+            "### General Troubleshooting Steps\n- check logs\n# Escalation\nteam\n",
+        "docs/product/alerts/creating-alerts.md": "# Creating alerts\n## Alert conditions\nClick New.\n",
+        "docs/template-alert-playbook.md": "# AlertName\n## Overview\n### What does this alert mean?\n## Troubleshooting\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    rb = _by(ev, "doc.runbook")
+    assert set(rb) == {"docs/api/README.md", "docs/web/README.md", "docs/alerts/ErrorSLOViolation.md",
+                       "docs/template-alert-playbook.md"}
+    assert rb["docs/api/README.md"].get("index") is False and "diagnosis" in rb["docs/api/README.md"].get("sections")
+    assert rb["docs/api/README.md"].strength.value == "direct"
+    assert rb["docs/alerts/ErrorSLOViolation.md"].get("sections") == ["symptoms", "diagnosis", "remediation", "escalation"]
+    assert rb["docs/template-alert-playbook.md"].get("template") is True

@@ -145,3 +145,21 @@ def test_library_repo_yields_no_shipping_evidence(tmp_path: Path) -> None:
     })
     evidence, _ = collect_with(ObservabilityCollector(), root)
     assert {e.kind for e in evidence} == {"dep.manifest"}
+
+
+def test_dashboards_built_from_a_local_jsonnet_library(tmp_path: Path) -> None:
+    """GitLab-style `*.dashboard.jsonnet` / `dashboards/**/x.shared.jsonnet` import the repository's own library,
+    not grafonnet; a plain libsonnet helper is not a dashboard."""
+    root = write_tree(tmp_path, {
+        "dashboards/api/main.dashboard.jsonnet": "local sd = import 'gitlab-dashboards/service_dashboard.libsonnet';\n"
+                                                 "sd.overview('api')\n.overviewTrailer()\n",
+        "dashboards/stage-groups/error-budget-detail.shared.jsonnet": "local s = import './sg.libsonnet';\n"
+                                                                     "{ x: s.errorBudgetDetailDashboard(g) }\n",
+        "dashboards/stage-groups/sg.libsonnet": "{ errorBudgetDetailDashboard(g):: {} }\n",
+        "lib/config.jsonnet": "{ replicas: 3 }\n",
+    })
+    evidence, _ = collect_with(ObservabilityCollector(), root)
+    dash = {e.locator.path: e for e in evidence if e.kind == "obs.dashboard"}
+    assert set(dash) == {"dashboards/api/main.dashboard.jsonnet", "dashboards/stage-groups/error-budget-detail.shared.jsonnet"}
+    assert dash["dashboards/stage-groups/error-budget-detail.shared.jsonnet"].get("error_budget") is True
+    assert all(d.get("tool") == "grafonnet" and d.locator.line >= 1 for d in dash.values())
