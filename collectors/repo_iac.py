@@ -544,6 +544,17 @@ class _Run:
 
     def _k8s_doc(self, path: str, line: int, doc: dict[str, Any], alerts: list, apps: list) -> None:
         kind, api = doc["kind"], str(doc.get("apiVersion", ""))
+        if role_of(_dirname(path)) == "example":
+            # Docs/tests/examples hold sample Applications, policies and Deployments (Argo CD's own
+            # docs/operator-manual/application.yaml): not reconcilers, admission or workloads anyone runs.
+            # The directory still counts as (example) Kubernetes code.
+            if not (api.startswith("argoproj.io") or "toolkit.fluxcd.io" in api or "crossplane.io" in api
+                    or "upbound.io" in api or NOT_K8S_API_RX.search(api)):
+                d = self.dir("kubernetes", path)
+                d.extra.setdefault("_files", set()).add(path)
+                d.files = len(d.extra["_files"])
+                d.resources = (d.resources or 0) + 1
+            return
         meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
         name = str(meta.get("name", ""))
         spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}

@@ -522,3 +522,35 @@ module "vpc" {
     assert ws.get("facts")["vcs"] is True and ws.get("facts")["auto_apply"] is True
     (drift,) = kind(ev, "drift.tool")
     assert drift.get("tool") == "hcp-assessments"
+
+
+def test_sample_applications_in_docs_and_tests_are_not_reconcilers(tmp_path):
+    """A product's docs/test manifests (sample Argo CD Applications, Kyverno policies, Deployments) are not its estate."""
+    app = """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: guestbook
+spec:
+  syncPolicy:
+    automated:
+      selfHeal: true
+"""
+    dep = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        readinessProbe: {httpGet: {path: /, port: 80}}
+"""
+    pol = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\n"
+    ev, _ = run(tmp_path, {"docs/operator-manual/application.yaml": app, "test/e2e/testdata/app/dep.yaml": dep,
+                           "docs/policy.yaml": pol, "deploy/apps/guestbook.yaml": app})
+    (gitops,) = kind(ev, "gitops.app")
+    assert gitops.locator.path == "deploy/apps/guestbook.yaml"
+    assert kind(ev, "k8s.workload") == [] and kind(ev, "iac.policy") == []
+    roles = {c.get("dir"): c.get("role") for c in kind(ev, "iac.code")}
+    assert roles["test/e2e/testdata/app"] == "example"
