@@ -61,7 +61,7 @@ BURN_NAME = re.compile(r"(?i)slo:sli_error:ratio_rate|pyrra_|burnrate|burn_rate|
 BURN_FACTOR = re.compile(r"\(\s*1\s*-\s*(0?\.\d+|\d+(\.\d+)?\s*/\s*100)\s*\)|(14\.4|13\.44|6|3)\s*\*\s*\(?\s*1\s*-|\(1\s*-\s*[\w:.{}\"]+\)")
 # factor x error budget with (1 - objective) already written out (`14.4 * 0.0005`): only with >= 2 windows,
 # because `3 * 0.05` alone is an ordinary threshold
-BURN_FACTOR_BUDGET = re.compile(r"(?<![\w.])(14\.4|13\.44|6|3)\s*\*\s*0?\.0\d+")
+BURN_FACTOR_BUDGET = re.compile(r"(?<![\w.])(14\.40*|13\.440*|6(?:\.0+)?|3(?:\.0+)?)\s*\*\s*0?\.0\d+")
 RUNBOOK_KEYS = ("runbook_url", "runbook", "runbook_link", "runbook-url", "runbookUrl", "playbook", "playbook_url")
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")
 REPO_URL = re.compile(r"^https?://(?:www\.)?([^/]+)/(.+?)/(?:-/)?(?:blob|tree|raw|edit)/[^/]+/([^?#]+)")

@@ -158,7 +158,7 @@ class ObservabilityCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = _Run(ctx)
-        for step in (run.dependencies, run.yaml_files, run.named_files, run.dashboards_json, run.grafonnet,
+        for step in (run.dependencies, run.yaml_files, run.named_files, run.dashboards_json, run.dashboards_in_yaml, run.grafonnet,
                      run.terraform, run.cloudformation, run.config_sweep, run.source_sweep):
             try:
                 step()
@@ -559,6 +559,30 @@ class _Run:
             if _is_dashboard(dj):
                 self._dashboard(path, "grafana", str(dj.get("title") or path.rsplit("/", 1)[-1]), _count_panels(dj), text,
                                 line=self.tree.line_of(path, '"title"') or 1)
+
+    def dashboards_in_yaml(self) -> None:
+        """Grafana dashboards embedded as JSON strings in ConfigMaps (the Grafana sidecar's
+        `grafana_dashboard: "1"` pattern, kube-prometheus' dashboardDefinitions) or chart values."""
+        for path in self.tree.with_suffix(*YAML_SUFFIXES):
+            if not is_product_path(path):
+                continue
+            text = self.tree.text(path)
+            if not text or "schemaVersion" not in text or "panels" not in text:
+                continue
+            for doc in load_yaml_docs(self.tree, path, text):
+                for node in walk(doc):
+                    if not isinstance(node, str) or "schemaVersion" not in node or not node.lstrip().startswith("{"):
+                        continue
+                    try:
+                        dj = json.loads(node)
+                    except ValueError:
+                        continue
+                    if isinstance(dj, dict) and isinstance(dj.get("dashboard"), dict):
+                        dj = dj["dashboard"]
+                    if _is_dashboard(dj):
+                        title = str(dj.get("title") or path.rsplit("/", 1)[-1])
+                        self._dashboard(path, "grafana", title, _count_panels(dj), node,
+                                        line=self.tree.line_of(path, title) or self.tree.line_of(path, "schemaVersion") or 1)
 
     def grafonnet(self) -> None:
         for path in self.tree.with_suffix(".jsonnet", ".libsonnet"):

@@ -328,7 +328,7 @@ groups:
     labels: {alert_type: symptom, pager: pagerduty, severity: s2}
     annotations: {runbook: docs/api/README.md}
   - alert: ApiServiceApdexSLOViolation
-    expr: gitlab_component_apdex:ratio_6h{type="api"} < (1 - 6 * 0.005000) and gitlab_component_apdex:ratio_30m{type="api"} < (1 - 6 * 0.005000)
+    expr: gitlab_component_apdex:ratio_6h{type="api"} < (1 - 6.00 * 0.005000) and gitlab_component_apdex:ratio_30m{type="api"} < (1 - 6.00 * 0.005000)
     labels: {alert_type: symptom, severity: s3}
   - alert: ApiTrafficCessation
     expr: gitlab_component_ops:rate_30m{type="api"} == 0

@@ -163,3 +163,23 @@ def test_dashboards_built_from_a_local_jsonnet_library(tmp_path: Path) -> None:
     assert set(dash) == {"dashboards/api/main.dashboard.jsonnet", "dashboards/stage-groups/error-budget-detail.shared.jsonnet"}
     assert dash["dashboards/stage-groups/error-budget-detail.shared.jsonnet"].get("error_budget") is True
     assert all(d.get("tool") == "grafonnet" and d.locator.line >= 1 for d in dash.values())
+
+
+def test_dashboards_embedded_in_configmaps(tmp_path: Path) -> None:
+    """The Grafana sidecar pattern: dashboard JSON as a ConfigMap string (kube-prometheus dashboardDefinitions)."""
+    board = json.dumps({"title": "API server", "schemaVersion": 14, "panels": [
+        {"type": "stat", "title": "ErrorBudget (30d)", "targets": [{"expr": "apiserver_request:availability30d"}]},
+        {"type": "timeseries", "targets": [{"expr": "sum(rate(apiserver_request_total{code=~\"5..\"}[5m]))"}]},
+        {"type": "timeseries", "targets": [{"expr": "histogram_quantile(0.99, apiserver_request_duration_seconds_bucket)"}]}]})
+    cm = ("apiVersion: v1\nkind: ConfigMapList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n"
+          "    name: grafana-dashboard-apiserver\n    labels: {grafana_dashboard: '1'}\n  data:\n    apiserver.json: |-\n      "
+          + board + "\n")
+    root = write_tree(tmp_path, {
+        "manifests/grafana-dashboardDefinitions.yaml": cm,
+        "examples/grafana-dashboard.yaml": cm,  # an example is not the repository's dashboard
+        "manifests/other.yaml": "kind: ConfigMap\ndata:\n  note: 'schemaVersion and panels are words here'\n",
+    })
+    evidence, _ = collect_with(ObservabilityCollector(), root)
+    dash = [e for e in evidence if e.kind == "obs.dashboard"]
+    assert [d.locator.path for d in dash] == ["manifests/grafana-dashboardDefinitions.yaml"]
+    assert dash[0].get("panels") == 3 and dash[0].get("red") is True and dash[0].get("error_budget") is True
