@@ -66,7 +66,8 @@ PM_SECTION_RX: dict[str, re.Pattern[str]] = {
     "timeline": re.compile(r"(?i)timeline|time line|chronolog|zeitlinie|zeitstrahl|ablauf|sequence of events"),
     "root_cause": re.compile(r"(?i)root[- ]?cause|\bcauses?\b|contributing factors|\bwhy\b|five whys|5 whys|ursache"),
     "action_items": re.compile(r"(?i)action[- ]?items?|follow[- ]?ups?|corrective|preventive|next steps|to-?dos?|"
-                               r"maßnahmen|massnahmen|aufgaben|remediation items"),
+                               r"maßnahmen|massnahmen|aufgaben|remediation|improvements|planned actions|"
+                               r"what we('| a)re (doing|changing)"),
     "lessons": re.compile(r"(?i)lessons?|learn|what went (well|wrong)|went well|erkenntnis|gelernt"),
 }
 INLINE_CMD_RX = re.compile(
@@ -231,7 +232,10 @@ class _Scan:
                 continue
             in_dir = bool(POSTMORTEM_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) if "/" in path else False
             named = bool(POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]))
-            if not (in_dir or named) or low.startswith((".github/issue_template", ".gitlab/issue_templates")):
+            # `2025-09-29-flags-is-down.md` in a postmortem repository's root: no telling name or folder,
+            # so only the full incident-review shape (3 of impact/timeline/root cause/action items) counts
+            dated = bool(DATE_IN_NAME.search(path.rsplit("/", 1)[-1]))
+            if not (in_dir or named or dated) or low.startswith((".github/issue_template", ".gitlab/issue_templates")):
                 continue
             text = tree.text(path)
             if not text or not text.strip():
@@ -243,8 +247,10 @@ class _Scan:
             template = "template" in low or fm.get("template") is True
             index = stem in INDEX_NAMES and len(sections) < 2
             core = set(sections) & {"impact", "timeline", "root_cause", "action_items"}
-            if not index and len(core) < (1 if named else 2):
-                continue  # a folder called incidents/ or retros/ alone does not make a postmortem
+            if not index and len(core) < (1 if named else 2 if in_dir else 3):
+                continue  # a folder called incidents/ or retros/ (or a dated file name) alone does not make a postmortem
+            if not (in_dir or named) and (index or template):
+                continue
             if index and not (in_dir and re.search(r"(?i)post-?mortem|incident (review|report)|post-incident|\bpir\b", text)):
                 continue  # an index page counts only when it lists incident reviews
             pm_date, date_from = _fm_date(fm, "date", "incident_date", "occurred", "created", "started"), "front-matter"

@@ -353,3 +353,25 @@ def test_alert_linked_service_readmes_and_alert_playbooks_are_runbooks(tmp_path:
     assert rb["docs/api/README.md"].strength.value == "direct"
     assert rb["docs/alerts/ErrorSLOViolation.md"].get("sections") == ["symptoms", "diagnosis", "remediation", "escalation"]
     assert rb["docs/template-alert-playbook.md"].get("template") is True
+
+
+def test_dated_incident_reviews_outside_a_postmortem_folder(tmp_path: Path) -> None:
+    """A postmortem repository's dated files at the root count when they have the full review shape; a list of
+    other companies' postmortems (README) and dated posts without the shape do not."""
+    review = ("# Flags outage - September 29\n\n## Summary\nx\n\n## Timeline\n- 16:58 start\n\n## Root Cause Analysis\nx\n\n"
+              "## Impact\nx\n\n## Remediation\n### Short-term Improvements ([issue #39133](https://github.com/o/r/issues/39133))\n"
+              "- circuit breaker\n\n## Lessons Learned\nx\n")
+    write_tree(tmp_path, {
+        "2025-09-29-flags-is-down.md": review,
+        "2025-11-15-persons-db.md": review.replace("## Impact", "Incident Impact\n---------------"),
+        "README.md": "A collection of postmortems.\n\n## Config Errors\n\n[Allegro](https://x/postmortem). Root cause and "
+                     "timeline of the incident; impact.\n",
+        "blog/2025-01-10-release-notes.md": "# Release 2.0\n## Timeline\nQ1\n## Impact on users\nfaster\n",
+        "docs/adr/2024-03-01-use-postgres.md": "# Use Postgres\n## Context\n## Decision\n## Consequences\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    pms = _by(ev, "doc.postmortem")
+    assert set(pms) == {"2025-09-29-flags-is-down.md", "2025-11-15-persons-db.md"}
+    pm = pms["2025-09-29-flags-is-down.md"]
+    assert pm.get("sections") == ["impact", "timeline", "root_cause", "action_items", "lessons"]
+    assert pm.get("date") == "2025-09-29" and pm.get("date_from") == "filename" and pm.get("action_item_links") >= 1
