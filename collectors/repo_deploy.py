@@ -67,7 +67,7 @@ class DeployCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
         for part in (_k8s, _terraform, _appspec, _sam_and_serverless, _bicep_slots, _helm_atomic, _compose_flags,
-                     _flagd_files, _flag_lifecycle_files, _rollback_docs):
+                     _flagd_files, _inhouse_flags, _flag_lifecycle_files, _rollback_docs):
             try:
                 yield from part(ctx)
             except Exception as err:  # one broken detector must not hide the rest
@@ -546,6 +546,59 @@ def _flagd_files(ctx: CollectContext) -> Iterator[Evidence]:
             yield ctx.file_evidence("deploy.flag_service", path, line=1,
                                     attributes={"tool": "flagd", "flags": len(data["flags"])},
                                     summary=f"flagd flag definitions ({len(data['flags'])} flags)")
+
+
+# In-house flag systems: a module named for feature flags/toggles (cal.com `packages/features/flags`,
+# Grafana `featuremgmt`, `feature_flags.py`), or flag definition files (GitLab `config/feature_flags/**.yml`).
+# "flags" alone is not enough: `cmd/flags`, `internal/command/flags` parse CLI flags.
+_FLAG_SEGMENT = re.compile(r"(?i)^(feature[-_]?(flags?|toggles?|switch(es)?|gates?)|featuremgmt|feature[-_]?management)$")
+_FLAG_STEM = re.compile(r"(?i)^(feature[-_]?(flags?|toggles?|switch(es)?)|featuremgmt)$")
+_FLAG_DEFS_DIR = re.compile(r"(?i)(^|/)config/feature[-_]?flags/")
+_SOURCE_EXT = (".py", ".ts", ".tsx", ".js", ".jsx", ".go", ".rb", ".java", ".kt", ".cs", ".php", ".ex", ".scala", ".rs")
+_VENDORED = {"node_modules", "vendor", "third_party", "third-party", "external", "dist", "build", ".yarn"}
+
+
+def _inhouse_flags(ctx: CollectContext) -> Iterator[Evidence]:
+    """One `deploy.flag_service` (tool in-house) per flag module or flag-definition directory.
+
+    Definition files with `default_enabled`/`default` keys are a managed flag catalogue (strong);
+    a module that only carries the name is weak: we cannot see what backs it (a database with an
+    admin UI, as at cal.com, or constants changed by redeploying).
+    """
+    tree = ctx.tree
+    assert tree is not None
+    modules: dict[str, str] = {}
+    defs: dict[str, list[str]] = {}
+    for path in tree.files:
+        segments = path.split("/")
+        dirs = [d.lower() for d in segments[:-1]]
+        if set(dirs) & (SAMPLE_SEGMENTS | _VENDORED) or any(d.startswith(".") for d in dirs):
+            continue
+        low = path.lower()
+        m = _FLAG_DEFS_DIR.search(path)
+        if m and low.endswith((".yml", ".yaml")):
+            defs.setdefault(path[: m.end()].rstrip("/"), []).append(path)
+            continue
+        if not low.endswith(_SOURCE_EXT) or re.search(r"(?i)(^|[._-])(test|spec|mock|stories)s?\.", segments[-1]):
+            continue
+        idx = next((i for i, d in enumerate(segments[:-1]) if _FLAG_SEGMENT.match(d)), None)
+        if idx is None and len(segments) >= 3 and dirs[-2:] == ["features", "flags"]:
+            idx = len(segments) - 2
+        if idx is not None:
+            modules.setdefault("/".join(segments[: idx + 1]), path)
+        elif _FLAG_STEM.match(posixpath.splitext(segments[-1])[0]):
+            modules.setdefault(path, path)
+    for root, files in sorted(defs.items()):
+        sample = next((f for f in sorted(files)[:20] if re.search(r"(?m)^default(_enabled)?:", tree.text(f) or "")), None)
+        if sample is None:
+            continue
+        yield ctx.file_evidence("deploy.flag_service", sample, line=1, strength=Strength.STRONG,
+                                attributes={"tool": "in-house", "flags": len(files), "module": root},
+                                summary=f"in-house feature-flag definitions ({len(files)} flag file(s) under {root})")
+    for root, path in sorted(modules.items())[:10]:
+        yield ctx.file_evidence("deploy.flag_service", path, line=1, strength=Strength.WEAK,
+                                attributes={"tool": "in-house", "flags": None, "module": root},
+                                summary=f"in-house feature-flag module {root} (what backs it is not visible)")
 
 
 # ==== rollback procedure docs ==================================================================

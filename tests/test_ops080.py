@@ -126,3 +126,12 @@ def test_mostly_rolling_estate_fails_progressive_coverage(tmp_path):
     r = evaluate("WAF-OPS-080", ev)
     assert r.level == 2 and crit(r, "ops080-progressive").status is Outcome.NOT_MET
     assert "25 %" in crit(r, "ops080-progressive").reason
+
+
+def test_inhouse_flag_module_is_a_backout_but_not_a_confirmed_flag_service(tmp_path):
+    write_tree(tmp_path, {"packages/features/flags/config.ts": "export type AppFlags = { insights: boolean };\n"})
+    ev, _ = collect_with(DeployCollector(), tmp_path)
+    r = evaluate("WAF-OPS-080", ev)
+    backout = next(c for c in r.criteria if c.id == "ops080-backout")
+    assert backout.status is Outcome.MET and backout.strength is Strength.WEAK
+    assert r.level == 1  # no safer rollout either

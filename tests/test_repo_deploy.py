@@ -268,3 +268,25 @@ def test_malformed_files_warn_and_do_not_stop(tmp_path):
     assert [e.get("tool") for e in by(ev, "deploy.strategy")] == ["flagger"]
     warned = {w.path for w in ctx.tree.warnings}
     assert {"k8s/bad.yaml", "infra/bad.tf"} <= warned
+
+
+def test_inhouse_flag_modules_and_definition_files(tmp_path):
+    """In-house flags: a module named for feature flags (weak), a GitLab-style definition catalogue (strong);
+    CLI flag packages, tests and vendored code are not feature flags."""
+    write_tree(tmp_path, {
+        "packages/features/flags/config.ts": "export type AppFlags = { insights: boolean };\n",
+        "packages/features/flags/features.repository.mock.ts": "export const m = 1;\n",
+        "src/featureFlags.ts": "export const FLAGS = {};\n",
+        "config/feature_flags/beta/new_nav.yml": "name: new_nav\ntype: beta\ndefault_enabled: false\n",
+        "config/feature_flags/ops/kill_switch.yml": "name: kill_switch\ntype: ops\ndefault_enabled: true\n",
+        "internal/command/flags/flags.go": "package flags\n",
+        "cmd/flags.go": "package main\n",
+        "tests/feature_flags/helper.py": "x = 1\n",
+        "node_modules/x/feature-flags/index.js": "module.exports = {}\n",
+    })
+    ev, _ = collect_with(DeployCollector(), tmp_path)
+    flags = {e.get("module"): e for e in ev if e.kind == "deploy.flag_service"}
+    assert set(flags) == {"packages/features/flags", "src/featureFlags.ts", "config/feature_flags"}
+    assert flags["config/feature_flags"].strength is Strength.STRONG and flags["config/feature_flags"].get("flags") == 2
+    assert flags["packages/features/flags"].strength is Strength.WEAK
+    assert flags["packages/features/flags"].locator.path == "packages/features/flags/config.ts"
