@@ -123,3 +123,14 @@ def test_sloth_burn_rate_and_error_budget_dashboard_is_level_4(tmp_path: Path) -
     assert r.status is ControlStatus.ASSESSED
     assert _crit(r, "ops040-alerts-as-code").status is Outcome.NOT_ASSESSED
     assert _crit(r, "ops040-slo-alert-coverage").status is Outcome.MET
+
+
+def test_error_tracker_holds_alerts_so_absence_is_not_assessed(tmp_path: Path) -> None:
+    """A web app reporting to Sentry has its error alerts in Sentry: no rules in the repository is not level 1."""
+    r = _level(write_tree(tmp_path, {"package.json": json.dumps({"dependencies": {"@sentry/nextjs": "9", "next": "15"}})}))
+    assert r.level is None and r.status is ControlStatus.NOT_ASSESSED
+    assert "sentry" in _crit(r, "ops040-alerting-configured").reason
+    # with symptom alerts as code the repository decides level 2 as before
+    r2 = _level(write_tree(tmp_path / "b", {"package.json": json.dumps({"dependencies": {"@sentry/node": "9"}}),
+                                            "rules.yml": _rules(("ApiErrors", ERR, "warning", None))}))
+    assert r2.level == 2

@@ -15,6 +15,7 @@ When may "nothing in the repository" mean "not in place"?
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from collectors.obs_packages import vendor_of
@@ -24,6 +25,7 @@ from scanner.model import Evidence
 CLOUD_TOOLS = {"cloudformation", "sam", "cdk", "serverless", "bicep", "arm", "azure-pipelines-arm"}
 CLOUD_PROVIDERS = {"aws", "azurerm", "azapi", "azuread", "awscc"}
 CLOUD_SERVICE_ORIGINS = {"terraform", "serverless", "cloudformation", "ecs-task"}
+ERROR_TRACKERS = re.compile(r"(?i)(sentry|rollbar|bugsnag|honeybadger|airbrake|raygun)")
 SAAS_AGENTS = {"datadog-agent": "Datadog", "newrelic-agent": "New Relic"}
 
 
@@ -53,6 +55,13 @@ def saas_vendors(ev: EvidenceSet) -> list[str]:
             v = vendor_of(str(e.get("package") or ""))
             if v and v != "azure-monitor":
                 out.add(v)
+    for e in ev.of("dep.package"):
+        # error trackers (Sentry, Rollbar, Bugsnag, ...) hold the app's error alerts: issue/metric alerts on
+        # error rates are configured there, so no repository alert rule does not mean no alerting
+        if "error_tracking" in (e.get("categories") or []):
+            m = ERROR_TRACKERS.search(str(e.get("package") or ""))
+            if m:
+                out.add(m.group(1).lower())
     for e in ev.of("obs.log_shipper"):
         if e.get("tool") in SAAS_AGENTS:
             out.add(SAAS_AGENTS[e.get("tool")].lower().replace(" ", ""))
