@@ -134,3 +134,17 @@ def test_error_tracker_holds_alerts_so_absence_is_not_assessed(tmp_path: Path) -
     r2 = _level(write_tree(tmp_path / "b", {"package.json": json.dumps({"dependencies": {"@sentry/node": "9"}}),
                                             "rules.yml": _rules(("ApiErrors", ERR, "warning", None))}))
     assert r2.level == 2
+
+
+def test_cloud_providers_in_testdata_do_not_make_absence_unknown(tmp_path: Path) -> None:
+    """Terraform's own testdata configuring an AWS provider is not this repository's cloud workload."""
+    from collectors.repo_iac import IacCollector
+
+    root = write_tree(tmp_path, {
+        "go.mod": "module example.com/tool\n\ngo 1.22\n",
+        "internal/backend/s3/testdata/main.tf": 'terraform {\n  backend "s3" {}\n}\nprovider "aws" {\n  region = "eu-west-1"\n}\n',
+    })
+    ev = (collect_with(IacCollector(), root)[0] + collect_with(ObservabilityCollector(), root)[0]
+          + collect_with(AlertingCollector(), root)[0])
+    r = evaluate("WAF-OPS-040", ev, repo="ok", git="ok")
+    assert r.level == 1 and r.status is ControlStatus.ASSESSED

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from collectors.common import is_sample_path
 from collectors.obs_packages import vendor_of
 from rules.probes import EvidenceSet, Finding, missing
 from scanner.model import Evidence
@@ -29,13 +30,19 @@ ERROR_TRACKERS = re.compile(r"(?i)(sentry|rollbar|bugsnag|honeybadger|airbrake|r
 SAAS_AGENTS = {"datadog-agent": "Datadog", "newrelic-agent": "New Relic"}
 
 
+def _real(items: list[Evidence]) -> list[Evidence]:
+    """Evidence outside test data, fixtures and examples: Terraform's own `testdata/` configuring an AWS
+    provider does not make the Terraform CLI repository an AWS workload."""
+    return [e for e in items if e.get("role") != "example" and not is_sample_path(e.locator.path or "")]
+
+
 def declares_cloud(ev: EvidenceSet) -> bool:
     """The repository declares AWS/Azure infrastructure (so that cloud may hold the rest)."""
-    if any(str(e.get("name") or "").lower() in CLOUD_PROVIDERS for e in ev.of("iac.provider")):
+    if any(str(e.get("name") or "").lower() in CLOUD_PROVIDERS for e in _real(ev.of("iac.provider"))):
         return True
-    if any(str(e.get("tool") or "") in CLOUD_TOOLS for e in ev.of("iac.code")):
+    if any(str(e.get("tool") or "") in CLOUD_TOOLS for e in _real(ev.of("iac.code"))):
         return True
-    if any(str(e.get("type") or "").startswith(("aws_", "azurerm_")) for e in ev.of("iac.resource")):
+    if any(str(e.get("type") or "").startswith(("aws_", "azurerm_")) for e in _real(ev.of("iac.resource"))):
         return True
     if any(e.get("origin") in CLOUD_SERVICE_ORIGINS for e in ev.of("obs.service")):
         return True
