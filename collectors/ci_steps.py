@@ -23,6 +23,8 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bjest\b|\bvitest\b|\bmocha\b|\bkarma\b|\bplaywright test\b|\bcypress run\b"
         r"|\bmvn\b[^\n]*?\b(?:test|verify|install)\b|\bgradlew?\b[^\n]*?\b(?:test|check|build)\b|\bdotnet test\b"
         r"|\brspec\b|\bphpunit\b|\bpest\b|\bcargo (?:test|nextest)\b|\bmake\s+(?:[\w=-]+\s+)*(?:test|tests|check|unit|integration|ci)\b"
+        r"|\bmake\s+(?:[\w=-]+\s+)*[\w-]*?[_-](?:test|tests|unit|integration)(?:[_-][\w-]*)?(?=\s|$|;|&|\))"
+        r"|\bmake\s+(?:[\w=-]+\s+)*(?:test|tests|unit|integration)[_-][\w-]*(?=\s|$|;|&|\))"
         r"|\bctest\b|\bbazel(?:isk)? test\b|\bmix test\b|\bpython -m unittest\b|\bunittest\b|\bhatch (?:run )?test\b"
         r"|\bswift test\b|\bflutter test\b|\bsbt\b[^\n]*?\btest\b|\bterraform test\b|\bterratest\b|\bbats\b|\bhelm unittest\b"
         r"|\bct (?:lint-and-install|install)\b|\brake (?:test|spec)\b|\bbundle exec (?:rake|rspec)\b|\bcodecov\b"

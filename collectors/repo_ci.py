@@ -473,6 +473,7 @@ def _gl_rules(rules: list[Any], base: list[str]) -> tuple[list[str], list[str], 
     branches: list[str] = []
     manual = freeze = False
     flat: list[Any] = []
+    excluded: set[str] = set()  # sources a `when: never` rule turns away before any later rule sees them
     for r in rules:  # `!reference [.rules, x]` yields nested lists
         flat.extend(r if isinstance(r, list) else [r])
     for r in flat:
@@ -483,11 +484,14 @@ def _gl_rules(rules: list[Any], base: list[str]) -> tuple[list[str], list[str], 
             freeze = True
         when = str(r.get("when") or "on_success")
         if when == "never":
+            m = re.fullmatch(r"\s*\$CI_PIPELINE_SOURCE\s*==\s*['\"]?(\w+)['\"]?\s*", cond)
+            if m and "changes" not in r and "exists" not in r:
+                excluded.add(_GL_SOURCES.get(m.group(1), "other"))
             continue
         if when == "manual":
             manual = True
         if not cond:
-            triggers.extend(base)
+            triggers.extend(t for t in base if t not in excluded)
             continue
         found: list[str] = []
         for src in re.findall(r"CI_PIPELINE_SOURCE\s*==\s*['\"]?(\w+)", cond):
@@ -502,7 +506,9 @@ def _gl_rules(rules: list[Any], base: list[str]) -> tuple[list[str], list[str], 
             branches.append("$CI_DEFAULT_BRANCH" if m.group(1).startswith("$") else m.group(1).strip("'\""))
         elif re.search(r"\$CI_COMMIT_BRANCH\b", cond):
             found.append("push")
-        triggers.extend(found or [t for t in base])
+        elif re.search(r"\$CI_COMMIT_REF_NAME\s*=~", cond):
+            found.append("push")  # a branch or tag name pattern: pipelines for pushed refs
+        triggers.extend(found or [t for t in base if t not in excluded])
     return uniq(triggers), uniq(branches), manual, freeze
 
 

@@ -280,3 +280,26 @@ jobs:
     main_only = wf.replace("  push:\n", "  push:\n    branches: [main]\n")
     r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "b", {".github/workflows/tf.yml": main_only}))
     assert r.level == 1
+
+
+def test_gitlab_vendor_security_templates_are_not_shared_pipeline_templates(tmp_path):
+    ci = """include:
+  - template: Security/SAST.gitlab-ci.yml
+  - template: Security/Secret-Detection.gitlab-ci.yml
+unit:
+  script: [go test ./...]
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+downstream:
+  trigger:
+    project: acme/ci-tests
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+"""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".gitlab-ci.yml": ci}))
+    assert crit(r, "ops010-shared-templates").status is Outcome.NOT_MET
+    tests = crit(r, "ops010-tests-on-pr")
+    assert tests.strength is Strength.DIRECT and "template" not in tests.reason
+    shared = ci.replace("  - template: Security/SAST.gitlab-ci.yml", "  - project: acme/ci-templates\n    file: go.yml")
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "b", {".gitlab-ci.yml": shared}))
+    assert crit(r, "ops010-shared-templates").status is Outcome.MET

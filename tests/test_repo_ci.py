@@ -551,3 +551,38 @@ def test_jenkins_classic_polling_job_does_not_test_prs(tmp_path):
     assert jobs["Unit"].get("steps") == ["test"] and jobs["Unit"].get("branches") == ["(branch configured in the Jenkins job)"]
     _, jobs, _ = run(tmp_path, {"Jenkinsfile": text.replace("  triggers { pollSCM('H/15 * * * *') }\n", "")})
     assert jobs["Unit"].get("branches") == []  # multibranch default: every branch and PR is built
+
+
+@pytest.mark.parametrize("text, is_test", [
+    ("make parallel_test_execute", True), ("make integration_test", True), ("make test-unit", True),
+    ("make testdata", False), ("make update_feature_flags_docs", False),
+    ("make release_s3", False),
+])
+def test_make_targets_named_for_tests(text, is_test):
+    assert ("test" in classify(text)) is is_test
+
+
+def test_gitlab_rule_never_for_merge_requests_is_respected(tmp_path):
+    """`- if: $CI_PIPELINE_SOURCE == "merge_request_event"` + `when: never` turns MR pipelines away, so a
+    later catch-all rule does not make the job run on merge requests; ref-name patterns are pushes."""
+    ci = """workflow:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+    - if: $CI_COMMIT_TAG
+deploy trigger:
+  stage: deploy
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+      when: never
+    - if: $CI_COMMIT_REF_NAME =~ /^v[0-9]+/
+    - when: on_success
+  trigger:
+    project: acme/infra
+unit:
+  script: [make parallel_test_execute]
+"""
+    _, jobs, _ = run(tmp_path, {".gitlab-ci.yml": ci})
+    assert "pull_request" not in jobs["deploy trigger"].get("triggers")
+    assert "push" in jobs["deploy trigger"].get("triggers")
+    assert "pull_request" in jobs["unit"].get("triggers") and "test" in jobs["unit"].get("steps")

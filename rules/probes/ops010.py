@@ -63,7 +63,8 @@ def ci_tests_on_pr(ev: EvidenceSet) -> Finding:
     if validated:
         return found(validated, f"{len(validated)} job(s) validate infrastructure code on pull requests or every branch push (plan/validate/lint)",
                      Strength.STRONG)
-    called = [j for j in jobs(ev) if triggers(j) & PR_TRIGGERS and j.get("template")
+    # GitLab jobs carry a `template` only for downstream `trigger:` pipelines, which are not shared CI templates
+    called = [j for j in jobs(ev) if triggers(j) & PR_TRIGGERS and j.get("template") and j.get("system") != "gitlab-ci"
               and _TESTISH_TEMPLATE.search(str(j.get("template")))]
     if called:
         return found(called, "pull requests run a shared CI template (its steps are not in this repository)", Strength.WEAK)
@@ -220,8 +221,12 @@ def shared_pipeline_templates(ev: EvidenceSet) -> Finding:
     if not all_jobs:
         return missing(ev, "no pipeline jobs")
     inherit = {"gitlab-ci", "jenkins", "circleci", "azure-pipelines"}
-    templated = [j for j in all_jobs if _external(j.get("template"))
-                 or (j.get("system") in inherit and pipes.get(j.get("pipeline")) and pipes[j.get("pipeline")].get("templates"))]
+    # GitLab's own `include: template:` files (Security/SAST.gitlab-ci.yml) are vendor jobs, not the
+    # organisation's shared pipeline library; project/component/remote includes are.
+    def shared(pipe: Evidence | None) -> bool:
+        return bool(pipe) and any(not str(t).startswith("template:") for t in (pipe.get("templates") or []))
+    templated = [j for j in all_jobs if (_external(j.get("template")) and j.get("system") != "gitlab-ci")
+                 or (j.get("system") in inherit and shared(pipes.get(j.get("pipeline"))))]
     share = len(templated) / len(all_jobs)
     if templated and share >= ev.p("min_ratio"):
         return found(templated, f"{pct(share)} of jobs use shared templates", Strength.STRONG)
