@@ -34,7 +34,8 @@ def doc() -> dict:
 
 
 def test_the_json_follows_the_shipped_schema(doc):
-    validate(doc)
+    validate(doc)  # raises jsonschema.ValidationError on any mismatch
+    assert doc["schema_version"] == "1" and len(doc["subjects"]) == 3
 
 
 @pytest.mark.parametrize("repo", sorted(EXPECTED))
