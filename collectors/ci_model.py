@@ -139,6 +139,11 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
             environment, production, strength = prod[0], True, _weaker(strength, Strength.STRONG)
     elif environment:
         production = is_production(environment, pattern) or (job.tier or "").lower() == "production"
+        if not production and ("deploy" in matched or "apply" in matched) and not _NON_PROD_WORD.search(environment):
+            # house names for production (GitLab's `gprd`): the job name says what the environment is
+            m = _PROD_WORD.search(job.name)
+            if m and not _NON_PROD_WORD.search(job.name):
+                production, strength = True, _weaker(strength, Strength.STRONG)
     if job.tier and job.tier.lower() == "production":
         production = True
     if not environment and ("deploy" in matched or "apply" in matched):

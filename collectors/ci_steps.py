@@ -37,6 +37,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bhelm lint\b|\bcfn-lint\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:lint|format:check|typecheck|type-check)\b"
         r"|\bmake\s+(?:[\w-]+\s+)*lint\b|\btsc --noEmit\b|\bsuper-linter\b|\bmegalinter\b|\bcheckstyle\b|\bspotless\b|\bktlint\b"
         r"|\bdetekt\b|\bphpstan\b|\bpsalm\b|\bswiftlint\b|\bcode.?quality\b|\bsonar(?:qube|cloud|-scanner|source)?"
+        r"|\bpromtool (?:check|test)\b|\bamtool check-config\b|\bjsonnet-lint\b"
     ),
     "security": (
         r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"
@@ -70,6 +71,9 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\brailway up\b|api\.render\.com/deploy|\bfirebase deploy\b|FirebaseExtended/action-hosting-deploy|amondnet/vercel-action"
         r"|azure/[\w-]*deploy|\baws cloudfront create-invalidation\b|\bcap (?:production|prod) deploy\b"
         r"|\b(?:aws-ecs|aws-eks|kubernetes|helm|aws-code-deploy|heroku|gcp-cloud-run|aws-ecr)/(?:deploy|deploy-service-update|install-helm-chart|upgrade-helm-release|rollout|update-container-image)\b"
+        # the team's own deploy script or make target (`./scripts/deploy-rules.sh`, `bin/deploy prod`, `make deploy`)
+        r"|(?:^|[\s/])(?:scripts?|bin|ci|tools|deploy)/[\w./-]*?\bdeploy(?:[_-][\w-]*)?(?:\.sh|\.py|\.rb)?(?=\s|$|;|&)"
+        r"|(?:^|[\s;&])\.?/?deploy\.sh\b|\bmake\s+(?:[\w=-]+\s+)*deploy(?:[_-][\w-]*)?(?=\s|$|;|&)"
     ),
     "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b",
     "apply": r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|TerraformTask[\w@]*:apply",

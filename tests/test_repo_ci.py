@@ -586,3 +586,34 @@ unit:
     assert "pull_request" not in jobs["deploy trigger"].get("triggers")
     assert "push" in jobs["deploy trigger"].get("triggers")
     assert "pull_request" in jobs["unit"].get("triggers") and "test" in jobs["unit"].get("steps")
+
+
+@pytest.mark.parametrize("text, is_deploy", [
+    ("./scripts/deploy-mimir-rules.sh", True), ("bin/deploy production", True), ("make deploy", True),
+    ("./deploy.sh prod", True), ("echo deploy", False), ("cd deploy && ls", False), ("scripts/predeploy-check.sh", False),
+])
+def test_own_deploy_scripts_are_deploy_steps(text, is_deploy):
+    assert ("deploy" in classify(text)) is is_deploy
+
+
+def test_house_production_environment_name_with_production_job_name(tmp_path):
+    """GitLab.com calls production `gprd`: a deploy job named for production into an unknown-looking
+    environment is production (strong); a non-prod environment name never is."""
+    ci = """deploy-rules-production:
+  stage: deploy
+  environment: gprd
+  script: [./scripts/deploy-rules.sh]
+  rules:
+    - if: $CI_COMMIT_BRANCH == "master"
+deploy-production-canary:
+  stage: deploy
+  environment: staging
+  script: [./scripts/deploy-rules.sh]
+validate:
+  script: [promtool check rules rules/*.yml]
+"""
+    _, jobs, _ = run(tmp_path, {".gitlab-ci.yml": ci})
+    prod = jobs["deploy-rules-production"]
+    assert prod.get("production") is True and prod.get("environment") == "gprd" and prod.strength is Strength.STRONG
+    assert jobs["deploy-production-canary"].get("production") is False
+    assert "lint" in jobs["validate"].get("steps")
