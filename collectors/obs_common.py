@@ -40,6 +40,7 @@ def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
     """Terraform resources of the given types. Only files whose text names a wanted type get a full parse."""
     wanted = set(types)
     out: list[TfResource] = []
+    candidates: list[tuple[str, str, list[tuple[str, str, str, int]]]] = []
     for path in tree.with_suffix(".tf"):
         if not is_product_path(path):
             continue
@@ -47,9 +48,10 @@ def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
         if not text or not any(t in text for t in wanted):
             continue
         headers = block_headers(text)
-        hits = [(h[1], h[2]) for h in headers if h[0] == "resource" and h[1] in wanted]
-        if not hits:
-            continue
+        if any(h[0] == "resource" and h[1] in wanted for h in headers):
+            candidates.append((path, text, headers))
+    tree.prefetch_hcl(path for path, _t, _h in candidates)
+    for path, text, headers in candidates:
         lines = text.splitlines()
         starts = sorted(h[3] for h in headers)
         where = {(h[1], h[2]): h[3] for h in headers if h[0] == "resource"}

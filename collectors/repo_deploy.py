@@ -200,12 +200,9 @@ def _true(value: Any) -> bool:
 def _terraform(ctx: CollectContext) -> Iterator[Evidence]:
     tree = ctx.tree
     assert tree is not None
-    for path in tree.with_suffix(".tf"):
-        if is_sample(path):
-            continue
-        text = tree.text(path)
-        if not text or not _worth_parsing(text):
-            continue
+    paths = [p for p in tree.with_suffix(".tf") if not is_sample(p) and _worth_parsing(tree.text(p) or "")]
+    tree.prefetch_hcl(paths)
+    for path in paths:
         found = [b for b in blocks(tree.hcl(path)) if b.type == "resource" and len(b.labels) >= 2]
         configs = {b.labels[1]: b.body for b in found if b.labels[0] == "aws_codedeploy_deployment_config"}
         for b in found:

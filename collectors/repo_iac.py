@@ -196,6 +196,7 @@ class _Run:
     # ---- Terraform --------------------------------------------------------------------------
     def terraform(self) -> None:
         tree = self.tree
+        to_parse: list[tuple[str, str, list[tuple[str, str, str, int]]]] = []
         for path in tree.with_suffix(".tf"):
             text = tree.text(path)
             if text is None:
@@ -222,7 +223,10 @@ class _Run:
                     d.root = True
                     self._cloud(path, text, line)
             if parse:
-                self._resources(path, text, headers)
+                to_parse.append((path, text, headers))
+        tree.prefetch_hcl(path for path, _t, _h in to_parse)  # full parses, in parallel when there are many
+        for path, text, headers in to_parse:
+            self._resources(path, text, headers)
         for path in tree.named(".terraform.lock.hcl") + tree.with_suffix(".tfvars"):
             key = ("terraform", _dirname(path))
             if key in self.dirs:

@@ -33,6 +33,7 @@ SKIP_DIRS = {
     "site-packages", ".idea", ".gradle", ".next", ".cache",
 }
 MAX_FILE_BYTES = 2 * 1024 * 1024
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -183,6 +184,42 @@ class RepoTree:
 
     def json(self, path: str) -> Any:
         return self._cached("json", path, json.loads)
+
+    def prefetch_hcl(self, paths: Iterable[str]) -> None:
+        """Parse many HCL files in worker processes, filling the content cache.
+
+        python-hcl2 is pure-Python and CPU-bound (10-30 ms a file), so a collector that is about to
+        parse hundreds of .tf files calls this first; `hcl()` then answers from the cache. Files
+        that fail to parse are left to `hcl()`, which records the warning as usual.
+        """
+        todo: dict[str, str] = {}
+        for p in paths:
+            if ("hcl", p) in self._parsed:
+                continue
+            text = self.text(p)
+            if text is None:
+                continue
+            digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+            if ("hcl", digest) not in _CONTENT_CACHE:
+                todo.setdefault(digest, text)
+        workers = min(os.cpu_count() or 1, 8)
+        if len(todo) < PARALLEL_MIN_FILES or workers < 2:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from scanner.hcl import parse_hcl_or_none
+
+        digests, texts = list(todo), list(todo.values())
+        try:
+            ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                results = list(pool.map(parse_hcl_or_none, texts, chunksize=max(1, len(texts) // (workers * 4))))
+        except (OSError, RuntimeError, ValueError):  # no fork/processes here: parse serially later
+            return
+        for digest, result in zip(digests, results, strict=True):
+            if result is not None:
+                _CONTENT_CACHE[("hcl", digest)] = result
 
     def hcl(self, path: str) -> dict[str, Any] | None:
         """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean)."""

@@ -26,6 +26,14 @@ def parse_hcl(text: str) -> dict[str, Any]:
     return _clean(hcl2.loads(text, serialization_options=_OPTIONS))
 
 
+def parse_hcl_or_none(text: str) -> dict[str, Any] | None:
+    """For worker processes: the parse, or None when the text is not valid HCL."""
+    try:
+        return parse_hcl(text)
+    except Exception:
+        return None
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, dict):
         return {_unquote(k): _clean(v) for k, v in value.items() if k != "__is_block__"}
