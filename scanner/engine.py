@@ -208,8 +208,9 @@ def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: 
                 ctx.source_status("repo", SourceState.ERROR, f"files could not be fetched: {err}")
         if subject.workdir and os.path.isdir(subject.workdir):
             ctx.tree = RepoTree.scan(subject.workdir)
-        evidence = collect(subject, ctx, plugins, options)
-        sources = _source_statuses(subject, ctx, plugins, options)
+        ran: dict[str, bool] = {}
+        evidence = collect(subject, ctx, plugins, options, ran)
+        sources = _source_statuses(ctx, plugins, ran)
         if ctx.tree is not None:
             warnings.extend(ScanWarning(subject.id, "repo", w.message, w.path) for w in ctx.tree.warnings)
     finally:
@@ -223,9 +224,10 @@ def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: 
     return SubjectResult(subject, controls, sources, evidence, warnings)
 
 
-def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: ScanOptions) -> list[Evidence]:
+def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: ScanOptions,
+            ran: dict[str, bool]) -> list[Evidence]:
+    """Run every applicable collector; `ran` records, per source, whether a collector of it finished."""
     evidence: list[Evidence] = []
-    ran: dict[str, bool] = ctx.options.setdefault("_ran", {})
     for collector in plugins.collectors:
         if options.only_collectors and collector.name not in options.only_collectors:
             continue
@@ -247,8 +249,8 @@ def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: Sc
     return evidence
 
 
-def _source_statuses(subject: Subject, ctx: CollectContext, plugins: Plugins, options: ScanOptions) -> dict[str, SourceStatus]:
-    ran: dict[str, bool] = ctx.options.get("_ran", {})
+def _source_statuses(ctx: CollectContext, plugins: Plugins, ran: dict[str, bool]) -> dict[str, SourceStatus]:
+    """A collector's own verdict wins; else ok when one of the source's collectors ran, else not scanned."""
     names = {"repo", "git", "github", "gitlab", "aws", "azure"} | {c.source for c in plugins.collectors}
     out: dict[str, SourceStatus] = {}
     for name in sorted(names):

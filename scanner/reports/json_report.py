@@ -27,10 +27,8 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
                 "controls": [c.to_json() for c in sr.controls],
             }
         )
-        cited = {eid for c in sr.controls for cr in c.criteria for eid in cr.evidence}
         for e in sr.evidence:
-            if e.id in cited or e.id not in evidence:
-                evidence.setdefault(e.id, e.to_json())
+            evidence.setdefault(e.id, e.to_json())
         warnings.extend(w.to_json() for w in sr.warnings)
     return {
         "schema_version": SCHEMA_VERSION,
