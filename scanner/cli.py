@@ -25,16 +25,33 @@ def _load_config(path: str | None) -> dict[str, Any]:
         data = yaml.safe_load(Path(path).read_text()) or {}
     except (OSError, yaml.YAMLError) as err:
         raise click.UsageError(f"cannot read config {path}: {err}") from err
-    if not isinstance(data, dict):
-        raise click.UsageError(f"config {path}: expected a mapping at the top level")
+    try:
+        import jsonschema
+
+        jsonschema.validate(data, CONFIG_SCHEMA)
+    except jsonschema.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "top level"
+        raise click.UsageError(f"config {path}: {where}: {err.message}") from err
     return data
 
 
-def _parse_as_of(value: str | None) -> datetime | None:
+# wafops.yml: collector options, thresholds per probe or criterion id, and an evaluation date
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "options": {"type": "object"},
+        "thresholds": {"type": "object", "additionalProperties": {"type": "object"}},
+        "as_of": {"description": "YYYY-MM-DD (YAML may read it as a date)"},
+    },
+}
+
+
+def _parse_as_of(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        dt = datetime.fromisoformat(value)
+        dt = datetime.fromisoformat(str(value))
     except ValueError as err:
         raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from err
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

@@ -140,3 +140,17 @@ def test_baseline_regression_gate_and_diff(runner, tmp_path):
     assert runner.invoke(main, ["diff", str(old), str(new), "--fail-on-regression"]).exit_code == 1
     assert runner.invoke(main, ["diff", str(old), str(old)]).output.strip() == "no level changed"
     assert runner.invoke(main, ["scan", str(repo), "--fail-on-regression"]).exit_code == 2
+
+
+def test_config_file_is_checked(runner, tmp_path):
+    repo = write_tree(tmp_path / "svc", CI_REPO)
+    bad = tmp_path / "bad.yml"
+    bad.write_text("thresholds:\n  runbook_freshness: 120\n")
+    result = runner.invoke(main, ["scan", str(repo), "--config", str(bad)])
+    assert result.exit_code == 2 and "thresholds/runbook_freshness" in result.output
+    typo = tmp_path / "typo.yml"
+    typo.write_text("treshold: {}\n")
+    assert runner.invoke(main, ["scan", str(repo), "--config", str(typo)]).exit_code == 2
+    good = tmp_path / "good.yml"
+    good.write_text("as_of: 2026-11-22\noptions:\n  production_pattern: '^live$'\n")
+    assert runner.invoke(main, ["scan", str(repo), "--config", str(good)]).exit_code == 0
