@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,6 +149,12 @@ def scan(
         if not sep:
             raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--option")
         collector_options[key.strip()] = value
+    pattern = collector_options.get("production_pattern")
+    if pattern is not None:
+        try:
+            re.compile(str(pattern))
+        except re.error as err:
+            raise click.UsageError(f"production_pattern {pattern!r} is not a regular expression: {err}") from err
     err_console = Console(stderr=True)
     bar = _progress_bar(err_console)
     options = ScanOptions(

@@ -154,3 +154,9 @@ def test_config_file_is_checked(runner, tmp_path):
     good = tmp_path / "good.yml"
     good.write_text("as_of: 2026-11-22\noptions:\n  production_pattern: '^live$'\n")
     assert runner.invoke(main, ["scan", str(repo), "--config", str(good)]).exit_code == 0
+
+
+def test_bad_production_pattern_is_a_usage_error(runner, tmp_path):
+    repo = write_tree(tmp_path / "svc", CI_REPO)
+    result = runner.invoke(main, ["scan", str(repo), "--option", "production_pattern=(prod"])
+    assert result.exit_code == 2 and "production_pattern" in result.output
