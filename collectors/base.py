@@ -15,7 +15,7 @@ the engine records the source as `error`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -43,6 +43,23 @@ class CollectContext:
         old = self.statuses.get(source)
         if old is None or _severity(state) >= _severity(old.status):
             self.statuses[source] = SourceStatus(source, state, reason)
+
+    def run_detectors(self, collector: str, steps: Iterable[Callable[[], Iterable[Evidence] | None]]) -> list[Evidence]:
+        """Run a collector's detectors one by one.
+
+        A detector that raises costs a warning naming it, never the evidence the others (or it,
+        up to the failure) found. Steps either return evidence or append to their own list.
+        """
+        out: list[Evidence] = []
+        for step in steps:
+            fn = getattr(step, "func", step)  # functools.partial keeps the detector in .func
+            name = getattr(fn, "__name__", "detector").strip("_")
+            try:
+                for item in step() or ():
+                    out.append(item)
+            except Exception as err:
+                self.warn("repo", f"{collector} collector: {name} failed: {type(err).__name__}: {err}")
+        return out
 
     # ---- evidence builders --------------------------------------------------------------------
     def file_locator(self, path: str, line: int | None = None) -> Locator:

@@ -105,11 +105,7 @@ class AlertingCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = _Run(ctx)
-        for step in (run.yaml_files, run.terraform, run.cloudformation, run.named_files):
-            try:
-                step()
-            except Exception as err:  # one detector's bug must not lose the others' evidence
-                ctx.warn("repo", f"alerting collector: {step.__name__} failed: {type(err).__name__}: {err}")
+        ctx.run_detectors("alerting", (run.yaml_files, run.terraform, run.cloudformation, run.named_files))
         return run.out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from collectors.base import CollectContext, Collector
@@ -69,14 +70,9 @@ class ChangeCollector(Collector):
     controls = ("WAF-OPS-050", "WAF-OPS-100")
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
-        out: list[Evidence] = []
-        for step in (self._codeowners, self._pr_templates, self._policy_docs, self._freeze, self._dependency_bots,
-                     self._labels, self._risk_routing, self._terraform, self._settings_yml):
-            try:
-                out.extend(step(ctx))
-            except Exception as err:  # one odd file must not cost the other evidence
-                ctx.warn("repo", f"change collector ({step.__name__.strip('_')}): {type(err).__name__}: {err}")
-        return out
+        steps = (self._codeowners, self._pr_templates, self._policy_docs, self._freeze, self._dependency_bots,
+                 self._labels, self._risk_routing, self._terraform, self._settings_yml)
+        return ctx.run_detectors("change", (partial(step, ctx) for step in steps))
 
     # ---- CODEOWNERS ------------------------------------------------------------------------
     def _codeowners(self, ctx: CollectContext) -> Iterator[Evidence]:

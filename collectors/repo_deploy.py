@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from collectors.base import CollectContext, Collector
@@ -66,12 +67,9 @@ class DeployCollector(Collector):
     controls = ("WAF-OPS-080", "WAF-OPS-010")
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
-        for part in (_k8s, _terraform, _appspec, _sam_and_serverless, _bicep_slots, _helm_atomic, _compose_flags,
-                     _flagd_files, _inhouse_flags, _flag_lifecycle_files, _rollback_docs):
-            try:
-                yield from part(ctx)
-            except Exception as err:  # one broken detector must not hide the rest
-                ctx.warn("repo", f"deploy: {part.__name__} failed: {type(err).__name__}: {err}")
+        parts = (_k8s, _terraform, _appspec, _sam_and_serverless, _bicep_slots, _helm_atomic, _compose_flags,
+                 _flagd_files, _inhouse_flags, _flag_lifecycle_files, _rollback_docs)
+        yield from ctx.run_detectors("deploy", (partial(part, ctx) for part in parts))
 
 
 def strategy(ctx: CollectContext, path: str, line: int | None, tool: str, kind: str, *, analysis: bool = False,

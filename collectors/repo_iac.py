@@ -157,13 +157,10 @@ class IacCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = _Run(ctx)
-        for step in (run.terraform, run.terraform_json, run.terragrunt, run.resolve_partial_backends,
-                     run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep,
-                     run.policy_files, run.drift_files, run.plan_targets, run.emit_code):
-            try:
-                step()
-            except Exception as err:  # one broken detector must not hide the others
-                ctx.warn("repo", f"iac collector: {step.__name__} failed: {type(err).__name__}: {err}")
+        ctx.run_detectors("iac", (
+            run.terraform, run.terraform_json, run.terragrunt, run.resolve_partial_backends,
+            run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep,
+            run.policy_files, run.drift_files, run.plan_targets, run.emit_code))
         return run.out
 
 

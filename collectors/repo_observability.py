@@ -158,12 +158,9 @@ class ObservabilityCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = _Run(ctx)
-        for step in (run.dependencies, run.yaml_files, run.named_files, run.dashboards_json, run.dashboards_in_yaml, run.grafonnet,
-                     run.terraform, run.cloudformation, run.config_sweep, run.source_sweep):
-            try:
-                step()
-            except Exception as err:  # one detector's bug must not lose the others' evidence
-                ctx.warn("repo", f"observability collector: {step.__name__} failed: {type(err).__name__}: {err}")
+        ctx.run_detectors("observability", (
+            run.dependencies, run.yaml_files, run.named_files, run.dashboards_json, run.dashboards_in_yaml, run.grafonnet,
+            run.terraform, run.cloudformation, run.config_sweep, run.source_sweep))
         run.finish_manifests()
         return run.out
 

@@ -50,3 +50,21 @@ def test_unscanned_sources_are_named_with_a_reason(tmp_path):
     assert sources["repo"].status.value == "ok"
     for name in ("github", "gitlab", "aws", "azure", "git"):
         assert sources[name].status.value == "not_configured" and sources[name].reason, name
+
+
+def test_a_failing_detector_costs_a_warning_not_the_evidence(tmp_path):
+    from collectors.base import CollectContext
+    from scanner.model import Subject
+
+    ctx = CollectContext(subject=Subject("local:x"))
+
+    def good():
+        return [ctx.file_evidence("t.good", "a.yml", line=1)]
+
+    def half():
+        yield ctx.file_evidence("t.half", "b.yml", line=2)
+        raise ValueError("odd file")
+
+    out = ctx.run_detectors("demo", (good, half, lambda: None))
+    assert [e.kind for e in out] == ["t.good", "t.half"]
+    assert [w.message for w in ctx.warnings] == ["demo collector: half failed: ValueError: odd file"]
