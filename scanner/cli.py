@@ -245,17 +245,16 @@ def controls(control_id: str | None) -> None:
             if level == 1:
                 console.print("  the floor: no evidence needed", style="dim")
             for cr in c.at(level):
-                console.print(f"  - {cr.text}  [dim]({cr.id})[/dim]", highlight=False)
+                console.print(f"  - {escape(cr.text)}  [dim]({escape(cr.id)})[/dim]", highlight=False)
                 for ref in cr.any_of:
                     p = PROBES[ref.probe]
                     params = {**p.defaults, **ref.params}
                     ptxt = f" {params}" if params else ""
-                    console.print(
-                        f"      {'or ' if ref is not cr.any_of[0] else ''}{p.text} [dim][{p.id}; sources: {', '.join(p.sources)}]{ptxt}[/dim]",
-                        highlight=False,
-                    )
+                    alt = "or " if ref is not cr.any_of[0] else ""
+                    meta = escape(f"[probe {p.id}; sources: {', '.join(p.sources)}]{ptxt}")
+                    console.print(f"      {escape(alt + p.text)} [dim]{meta}[/dim]", highlight=False)
             for text in c.unverified.get(level, ()):
-                console.print(f"  - (not observable, listed as unverified) {text}", style="dim", highlight=False)
+                console.print("  - (not observable, listed as unverified) " + escape(text), style="dim", highlight=False)
 
 
 @main.command()

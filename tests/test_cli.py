@@ -117,6 +117,7 @@ def test_controls_prints_every_criterion_in_words(runner):
         assert control.id in result.output
         for crit in control.criteria:
             assert crit.id in result.output
+    assert "sources: repo" in result.output and "probe ci_pipeline_defined" in result.output
     one = runner.invoke(main, ["controls", "040"])
     assert one.exit_code == 0 and "WAF-OPS-040" in one.output and "WAF-OPS-010" not in one.output
 
