@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from scanner import __version__
 
-FORMATS = ["table", "json", "markdown"]
+FORMATS = ["table", "json", "markdown", "sarif"]
 
 
 def _load_config(path: str | None) -> dict[str, Any]:
@@ -131,7 +131,7 @@ def scan(
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
     from scanner.engine import ScanOptions, TargetError
     from scanner.engine import scan as run_scan
-    from scanner.reports import json_report, markdown, table
+    from scanner.reports import json_report, table
 
     if fail_on_regression and not baseline:
         raise click.UsageError("--fail-on-regression needs --baseline FILE")
@@ -175,12 +175,7 @@ def scan(
             bar.stop()
     doc = json_report.to_dict(result)
 
-    if fmt == "json":
-        text = json.dumps(doc, indent=2)
-    elif fmt == "markdown":
-        text = markdown.render(doc)
-    else:
-        text = None
+    text = _render_text(doc, fmt)
     if output:
         if text is None:
             console = Console(file=open(output, "w", encoding="utf-8"), width=200, color_system=None)
@@ -311,15 +306,27 @@ def diff_cmd(old: str, new: str, fail_on_regression: bool) -> None:
 @click.option("--details", is_flag=True)
 def report(result: str, fmt: str, details: bool) -> None:
     """Render a saved JSON result again, without scanning."""
-    from scanner.reports import markdown, table
+    from scanner.reports import table
 
     doc = _load_result(result)
-    if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
-    elif fmt == "markdown":
-        click.echo(markdown.render(doc))
-    else:
+    text = _render_text(doc, fmt)
+    if text is None:
         table.render(doc, Console(), details)
+    else:
+        click.echo(text)
+
+
+def _render_text(doc: dict[str, Any], fmt: str) -> str | None:
+    """The report as text for the text formats; None for the terminal table (rendered by rich)."""
+    from scanner.reports import markdown, sarif
+
+    if fmt == "json":
+        return json.dumps(doc, indent=2)
+    if fmt == "markdown":
+        return markdown.render(doc)
+    if fmt == "sarif":
+        return json.dumps(sarif.render(doc), indent=2)
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -93,3 +93,25 @@ def test_thresholds_from_a_config_file_change_the_level(tmp_path):
     ops070 = json.loads(result.output)["subjects"][0]["controls"][6]
     assert ops070["id"] == "WAF-OPS-070" and ops070["level"] == 2
     assert any("postmortem" in gap for gap in ops070["next_level"])
+
+
+def test_sarif_points_each_gap_at_a_file(doc, tmp_path):
+    from scanner.reports import sarif
+
+    out = sarif.render(doc)
+    assert out["version"] == "2.1.0"
+    (run,) = out["runs"]
+    rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert run["results"] and all(r["ruleId"] in rules for r in run["results"])
+    assert {r["level"] for r in run["results"]} <= {"warning", "note"}
+    legacy = [r for r in run["results"] if r["properties"]["subject"] == "local:legacy-billing"]
+    # legacy-billing's OPS-010 gap is "tests on pull requests", pointing at its Jenkinsfile job
+    gap = next(r for r in legacy if r["properties"]["control"] == "WAF-OPS-010")
+    loc = gap["locations"][0]["physicalLocation"]
+    assert (EXAMPLES / "legacy-billing" / loc["artifactLocation"]["uri"]).exists()
+    assert loc["region"]["startLine"] >= 1
+    # the CLI renders the same from a saved result
+    saved = tmp_path / "r.json"
+    saved.write_text(json.dumps(doc))
+    again = CliRunner().invoke(main, ["report", str(saved), "--format", "sarif"])
+    assert again.exit_code == 0 and json.loads(again.output)["runs"][0]["results"] == run["results"]
