@@ -312,6 +312,12 @@ _GRADLE_COORD = re.compile(_GRADLE_CONF + r"""\s*\(?\s*(?:platform\s*\(\s*)?["']
 _GRADLE_MAP = re.compile(_GRADLE_CONF + r"""\s*\(?\s*group\s*[:=]\s*["']([\w.\-]+)["']\s*,\s*name\s*[:=]\s*["']([\w.\-]+)["']""")
 
 
+# Groovy lets one configuration take a comma-separated list spread over lines:
+#   implementation "io.grpc:grpc-stub:1.0",
+#           "io.opentelemetry:opentelemetry-sdk"
+_GRADLE_MORE = re.compile(r"""\s*,\s*["']([\w.\-]+):([\w.\-]+)(?::[^"']*)?["']""")
+
+
 def _gradle(tree: RepoTree, path: str, text: str) -> list[Dependency]:
     out = []
     for rx in (_GRADLE_COORD, _GRADLE_MAP):
@@ -319,6 +325,11 @@ def _gradle(tree: RepoTree, path: str, text: str) -> list[Dependency]:
             conf = m.group(1)
             dev = conf.lower().startswith(("test", "androidtest", "integrationtest")) or conf in ("annotationProcessor", "kapt", "ksp")
             out.append(Dependency("java", f"{m.group(2)}:{m.group(3)}", dev))
+            if rx is _GRADLE_COORD:
+                pos = m.end()
+                while (more := _GRADLE_MORE.match(text, pos)) is not None:
+                    out.append(Dependency("java", f"{more.group(1)}:{more.group(2)}", dev))
+                    pos = more.end()
     return out
 
 

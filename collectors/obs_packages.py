@@ -11,6 +11,9 @@ matching row adds its categories. Categories (KINDS.md `dep.package`):
   log_correlation    injects trace ids into log records
   feature_flag       feature-flag SDK (OPS-080 `feature_flag_sdk_in_code`)
   experimentation    A/B experimentation SDK
+OpenTelemetry log bridges/appenders and logs SDKs (otelslog, pino-opentelemetry-transport, the logback/log4j
+appenders, opentelemetry-appender-tracing, ...) count as structured logging and correlation: they emit OTLP log
+records - severity, body and attributes, stamped with the active trace and span id - not text lines.
 Why names only the API (`opentelemetry-api`, `@opentelemetry/api`) get `otel` but not `tracing`:
 libraries depend on the API to be instrumentable; only an SDK, distro or agent records spans.
 """
@@ -30,6 +33,7 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"opentelemetry-api", (OTEL,)),
         (r"opentelemetry-(sdk|distro|instrumentation.*|exporter-.*|propagator-.*)", (OTEL, TRACING)),
         (r"opentelemetry-instrumentation-logging", (CORR,)),
+        (r"opentelemetry-exporter-otlp-proto-(grpc|http)-logs?|opentelemetry-sdk-logs?", (SLOG, CORR)),
         (r"opentelemetry-exporter-prometheus", (METRICS,)),
         (r"azure-monitor-opentelemetry.*", (OTEL, TRACING, APM)),
         (r"aws-xray-sdk|jaeger-client|opencensus|opencensus-ext-.*|honeycomb-beeline|opentracing|zipkin", (TRACING,)),
@@ -48,6 +52,8 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"@opentelemetry/api", (OTEL,)),
         (r"@opentelemetry/(sdk-node|sdk-trace-.*|auto-instrumentations-.*|instrumentation.*|exporter-.*|tracing)", (OTEL, TRACING)),
         (r"@opentelemetry/instrumentation-(pino|winston|bunyan)", (CORR,)),
+        (r"pino-opentelemetry-transport|@opentelemetry/winston-transport|@opentelemetry/sdk-logs|"
+         r"@opentelemetry/exporter-logs-otlp-.*", (SLOG, CORR)),
         (r"@opentelemetry/(sdk-metrics|exporter-prometheus|exporter-metrics-.*)", (METRICS,)),
         (r"@vercel/otel|@honeycombio/opentelemetry-.*|@splunk/otel|@google-cloud/opentelemetry-.*", (OTEL, TRACING)),
         (r"@azure/monitor-opentelemetry.*", (OTEL, TRACING, APM)),
@@ -71,7 +77,8 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"go\.opentelemetry\.io/contrib/instrumentation/.*|go\.opentelemetry\.io/auto.*", (OTEL, TRACING)),
         (r"go\.opentelemetry\.io/otel/sdk/metric|go\.opentelemetry\.io/otel/exporters/prometheus", (METRICS,)),
         (r"go\.opentelemetry\.io/contrib/bridges/(otelslog|otelzap|otellogrus|otelzerolog|otellogr)|"
-         r"github\.com/uptrace/opentelemetry-go-extra/(otelzap|otellogrus|otelslog)", (CORR, OTEL)),
+         r"github\.com/uptrace/opentelemetry-go-extra/(otelzap|otellogrus|otelslog)", (CORR, OTEL, SLOG)),
+        (r"go\.opentelemetry\.io/otel/sdk/log|go\.opentelemetry\.io/otel/exporters/otlp/otlplog/.*", (SLOG, CORR)),
         (r"github\.com/aws/aws-xray-sdk-go.*|github\.com/uber/jaeger-client-go|github\.com/opentracing/opentracing-go|"
          r"github\.com/openzipkin/zipkin-go|go\.opencensus\.io", (TRACING,)),
         (r"gopkg\.in/datadog/dd-trace-go\.v1|github\.com/datadog/dd-trace-go.*|github\.com/newrelic/go-agent.*|"
@@ -91,8 +98,11 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"io\.opentelemetry:opentelemetry-(sdk.*|exporter-.*|extension-.*)|io\.opentelemetry\.instrumentation:.*|"
          r"io\.opentelemetry\.javaagent:.*|io\.opentelemetry\.contrib:.*|com\.azure:azure-monitor-opentelemetry.*",
          (OTEL, TRACING)),
-        (r"io\.opentelemetry\.instrumentation:opentelemetry-(logback-mdc.*|log4j-context-data.*|logback-appender.*)",
+        (r"io\.opentelemetry\.instrumentation:opentelemetry-(logback-mdc.*|log4j-context-data.*|logback-appender.*|"
+         r"log4j-appender.*)",
          (CORR,)),
+        (r"io\.opentelemetry\.instrumentation:opentelemetry-(logback|log4j)-appender.*|io\.opentelemetry:opentelemetry-sdk-logs",
+         (SLOG,)),
         (r"com\.amazonaws:aws-xray-recorder-sdk-.*|io\.zipkin\..*:.*|io\.jaegertracing:.*|io\.opentracing:.*|"
          r"io\.micrometer:micrometer-tracing.*", (TRACING,)),
         (r"io\.micrometer:micrometer-tracing-bridge-.*|org\.springframework\.cloud:spring-cloud-starter-sleuth|"
@@ -126,6 +136,7 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "ruby": [
         (r"opentelemetry-api", (OTEL,)),
         (r"opentelemetry-(sdk|instrumentation-.*|exporter-.*)", (OTEL, TRACING)),
+        (r"opentelemetry-logs-sdk|opentelemetry-exporter-otlp-logs", (SLOG, CORR)),
         (r"aws-xray-sdk|opentracing|jaeger-client", (TRACING,)),
         (r"ddtrace|datadog|newrelic_rpm|elastic-apm|scout_apm|skylight", (TRACING, APM)),
         (r"lograge|semantic_logger|rails_semantic_logger|ougai|logstash-logger|ecs-logging", (SLOG,)),
@@ -138,6 +149,7 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"opentelemetry", (OTEL,)),
         (r"opentelemetry[_-](sdk|otlp|jaeger|zipkin|datadog)|tracing-opentelemetry", (OTEL, TRACING)),
         (r"tracing-opentelemetry|opentelemetry-appender-tracing", (CORR,)),
+        (r"opentelemetry-appender-(tracing|log)", (SLOG, CORR)),
         (r"prometheus|metrics-exporter-prometheus|opentelemetry-prometheus|cadence|statsd", (METRICS,)),
         (r"sentry", (ERRORS,)),
         (r"launchdarkly-server-sdk|unleash-api-client|open-feature|flagsmith|configcat", (FLAG,)),

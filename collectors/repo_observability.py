@@ -59,6 +59,14 @@ CODE_JSON_LOG = re.compile(
     r"format\.json\(\)|JSONRenderer\(|jsonlogger\.JsonFormatter|AddJsonConsole|JsonConsoleFormatter|"
     r"new\s+JsonFormatter|CompactJsonFormatter|ecs_logging\.StdlibFormatter"
 )
+# OpenTelemetry log bridges wired in code: records go out as OTLP (structured, stamped with the active
+# trace/span id) - .NET `builder.Logging.AddOpenTelemetry(...)`, Go `otelslog.NewLogger`, Java appender install,
+# Python `LoggingHandler(logger_provider=...)`.
+CODE_OTEL_LOGS = re.compile(
+    r"Logging\.AddOpenTelemetry\(|\.AddOpenTelemetry\(\s*(logging|options|o|opt)\s*=>\s*\w*\.?(IncludeFormattedMessage|"
+    r"SetResourceBuilder|AddOtlpExporter)|otelslog\.New(Logger|Handler)\(|OpenTelemetryAppender\.install\(|"
+    r"LoggingHandler\(\s*(level\s*=\s*[\w.]+\s*,\s*)?logger_provider"
+)
 CODE_SAMPLER = re.compile(r"TraceIdRatioBased|TraceIDRatioBased|ParentBasedSampler|ParentBased\(|traceidratio|TraceIdRatioBasedSampler")
 CONFIG_SAMPLING = re.compile(
     r"(?i)(OTEL_TRACES_SAMPLER\b|otel\.traces\.sampler|DD_TRACE_SAMPLE_RATE|DD_TRACE_SAMPLING_RULES|"
@@ -545,7 +553,7 @@ class _Run:
     # ---- dashboards --------------------------------------------------------------------------------
     def dashboards_json(self) -> None:
         for path in self.tree.with_suffix(".json"):
-            if not is_product_path(path) or path.lower().endswith(("package.json", "package-lock.json", "tsconfig.json")):
+            if not _dashboard_path_ok(path) or path.lower().endswith(("package.json", "package-lock.json", "tsconfig.json")):
                 continue
             text = self.tree.text(path)
             if not text or '"schemaVersion"' not in text or '"panels"' not in text:
@@ -814,6 +822,15 @@ class _Run:
             if m:
                 self.emit("obs.structured_log", path, {"mechanism": "code:" + _keyword(m.group(0)), "service": svc},
                           line=text.count("\n", 0, m.start()) + 1, key=("code", svc))
+            m = CODE_OTEL_LOGS.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                self.emit("obs.structured_log", path, {"mechanism": "code:otel-log-bridge", "service": svc},
+                          line=line, key=("code-otel", svc))
+                if svc not in corr_found:
+                    self.emit("obs.log_correlation", path, {"mechanism": "code:otel-log-bridge", "service": svc},
+                              line=line, strength=Strength.STRONG, key=("code-otel",))
+                    corr_found.add(svc)
             m = CODE_SAMPLER.search(text)
             if m:
                 self.emit("obs.sampling", path, {"mechanism": "code:" + _keyword(m.group(0))},
@@ -870,6 +887,14 @@ def _images(spec: dict[str, Any]) -> list[str]:
         if isinstance(c, dict) and c.get("image"):
             out.append(str(c["image"]))
     return out
+
+
+def _dashboard_path_ok(path: str) -> bool:
+    """Product path, judged above a Grafana provisioning folder: below `provisioning/dashboards/` the folder
+    names are Grafana's own dashboard folders (a folder called `demo` or `test` there is still provisioned)."""
+    low = path.lower()
+    i = low.find("provisioning/dashboards/")
+    return is_product_path(path if i < 0 else path[:i] + "provisioning/dashboards/x.json")
 
 
 def _is_dashboard(d: Any) -> bool:

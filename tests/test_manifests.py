@@ -126,3 +126,17 @@ def test_malformed_manifests_warn_and_return_nothing(tmp_path: Path) -> None:
     assert {p for p, _ in warnings} == {"pyproject.toml", "pom.xml"}
     assert any(w.path == "package.json" for w in tree.warnings)  # JSON goes through the tree's parser
     assert parse_manifest(tree, "ok/requirements.txt") == [Dependency("python", "structlog", False)]
+
+
+def test_groovy_comma_continued_dependency_list(tmp_path: Path) -> None:
+    """Calibration (opentelemetry-demo's ad service): one Groovy configuration followed by a comma list over lines."""
+    tree = RepoTree.scan(write_tree(tmp_path, {"svc/build.gradle": (
+        'dependencies {\n  implementation platform("io.opentelemetry:opentelemetry-bom:1.5")\n'
+        '  implementation "io.grpc:grpc-stub:${v}",\n          "io.opentelemetry:opentelemetry-sdk",\n'
+        "          'org.apache.logging.log4j:log4j-core:2.25'\n"
+        '  testImplementation "junit:junit:4", "org.mockito:mockito-core:5"\n}\n')}))
+    deps = _deps(tree, "svc/build.gradle")
+    assert Dependency("java", "io.opentelemetry:opentelemetry-sdk", False) in deps
+    assert Dependency("java", "org.apache.logging.log4j:log4j-core", False) in deps
+    assert Dependency("java", "org.mockito:mockito-core", True) in deps
+    assert len(deps) == 6

@@ -183,3 +183,33 @@ def test_dashboards_embedded_in_configmaps(tmp_path: Path) -> None:
     dash = [e for e in evidence if e.kind == "obs.dashboard"]
     assert [d.locator.path for d in dash] == ["manifests/grafana-dashboardDefinitions.yaml"]
     assert dash[0].get("panels") == 3 and dash[0].get("red") is True and dash[0].get("error_budget") is True
+
+
+def test_otel_log_bridges_are_structured_and_correlated(tmp_path: Path) -> None:
+    """Calibration (opentelemetry-demo): OTel log bridges/appenders ship OTLP log records - structured and
+    stamped with the trace id - from package lists or from the wiring in code; Grafana provisioning folders
+    named like sample dirs ('demo') are still provisioned dashboards."""
+    dash = dict(DASHBOARD, title="Spanmetrics")
+    root = write_tree(tmp_path, {
+        "src/checkout/go.mod": "module x\n\ngo 1.22\n\nrequire (\n\tgo.opentelemetry.io/contrib/bridges/otelslog v0.13.0\n"
+                               "\tgo.opentelemetry.io/otel/sdk v1.38.0\n)\n",
+        "src/checkout/Dockerfile": "FROM scratch\n",
+        "src/payment/package.json": json.dumps({"dependencies": {"pino-opentelemetry-transport": "1", "@opentelemetry/sdk-node": "0.2"}}),
+        "src/payment/Dockerfile": "FROM node\n",
+        "src/cart/cart.csproj": '<Project><ItemGroup><PackageReference Include="OpenTelemetry.Extensions.Hosting" Version="1" />'
+                                "</ItemGroup></Project>",
+        "src/cart/Program.cs": "var builder = WebApplication.CreateBuilder(args);\n"
+                               "builder.Logging.AddOpenTelemetry(options => options.AddOtlpExporter());\n",
+        "src/grafana/provisioning/dashboards/demo/spanmetrics.json": json.dumps(dash),
+        "tests/grafana/provisioning/dashboards/x.json": json.dumps(dash),
+    })
+    ev = _by_kind(collect_with(ObservabilityCollector(), root)[0])
+    cats: dict[str, set[str]] = {}
+    for e in ev["dep.package"]:
+        cats.setdefault(e.attributes["service"], set()).update(e.attributes["categories"])
+    assert {"structured_logging", "log_correlation"} <= cats["src/checkout"]
+    assert {"structured_logging", "log_correlation"} <= cats["src/payment"]
+    code = [e for e in ev["obs.structured_log"] if e.attributes["mechanism"] == "code:otel-log-bridge"]
+    assert [e.attributes["service"] for e in code] == ["src/cart"]
+    assert any(e.attributes["mechanism"] == "code:otel-log-bridge" for e in ev["obs.log_correlation"])
+    assert [e.locator.path for e in ev["obs.dashboard"]] == ["src/grafana/provisioning/dashboards/demo/spanmetrics.json"]
