@@ -107,6 +107,12 @@ def key_line(ctx: CollectContext, path: str, key: str, start: int = 1) -> int | 
 # ---- evidence ---------------------------------------------------------------------------------
 
 
+# A plan whose drift status is sent to a platform that records drift per stack (and notifies from there).
+DRIFT_SYNC = [
+    (re.compile(r"terramate\b[^\n]*(?:\\\s*\n[^\n]*){0,8}?--(?:cloud-)?sync-drift-status", re.I), "terramate-cloud"),
+]
+
+
 def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
     pattern = ctx.options.get("production_pattern")
     matched: dict[str, str] = dict(job.implied)
@@ -125,6 +131,8 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
             if is_failure_condition(cond):
                 has_failure_notify = True
     flags = uniq(flags)
+    # drift results reported to a drift-tracking platform, which keeps the history and sends the alerts
+    drift_sync = next((name for st in job.steps for rx, name in DRIFT_SYNC if rx.search(st.text)), None)
     if "notify" in matched and mentions_exit_code_2(job.cond):
         notify_drift = True
     if has_failure_notify and "detailed-exitcode" in flags:
@@ -166,6 +174,7 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
         "matched": {k: redact(v, 60) for k, v in matched.items()},
         "plan_flags": flags,
         "notifies_on_drift": notify_drift,
+        "drift_sync": drift_sync,
         "template": redact(job.template, 200) if job.template else None,
         "branches": uniq([str(b) for b in job.branches]),
         "freeze_check": job.freeze_check,

@@ -119,10 +119,22 @@ def _dirname(path: str) -> str:
     return d or "."
 
 
+def example_segments(dir_: str) -> set[str]:
+    """Lower-cased directory names that may mark sample code.
+
+    `qa` marks a test suite only at the top level (GitLab's `qa/`); nested under an account, region
+    or `envs/` folder (`non-prod/us-east-1/qa/mysql`) it is an environment of a live repository.
+    """
+    parts = [s.lower() for s in str(dir_).strip("/").split("/")]
+    segments = set(parts)
+    if parts and parts[0] != "qa":
+        segments.discard("qa")
+    return segments
+
+
 def role_of(dir_: str, root: bool = False) -> str:
     """example (examples/tests/docs), root (deployable configuration) or module (reusable)."""
-    segments = {s.lower() for s in dir_.split("/")}
-    if segments & EXAMPLE_SEGMENTS:
+    if example_segments(dir_) & EXAMPLE_SEGMENTS:
         return "example"
     return "root" if root else "module"
 
@@ -174,6 +186,7 @@ class _Run:
         self.dirs: dict[tuple[str, str], _Dir] = {}
         self.backends: list[dict[str, Any]] = []  # pending terraform backends (locking may need partial config)
         self.tg_locks: list[str] = []  # lock kinds seen in Terragrunt remote_state
+        self.tg_shared: dict[str, str] | None = None  # string locals of shared Terragrunt files
         self.resources: list[tuple[str, str, dict[str, Any], Evidence]] = []  # (type, dir, facts, ev)
 
     # ---- helpers ----------------------------------------------------------------------------
@@ -411,10 +424,16 @@ class _Run:
             d.extra["account_dir"] = _nearest(_dirname(path), account_files)
             for btype, l1, _l2, line in headers:
                 if btype == "terraform" and not l1:
-                    src = attr_str(top_level(block_text(text, line)), "source")
+                    body = block_text(text, line)
+                    src = attr_str(top_level(body), "source")
                     if src:
                         d.modules += 1
+                        if "${" in src:  # top_level() blanks nested braces; take the literal from the block
+                            src = self._tg_resolve(attr_str(body, "source") or src, text)
                         kind, pinned = module_source(src.replace("tfr:///", "tfr://"), None)
+                        if kind == "other" and "${" in src and re.search(r"[?&]ref=", src):
+                            # base URL kept in a shared local (`_envcommon`), pinned here: a git module source
+                            kind, pinned = module_source("git::" + src.split("}", 1)[-1], None)
                         if kind == "registry" and "version=" in src:
                             pinned = True
                         self.ev("iac.module", path, line, {"name": _dirname(path).rsplit("/", 1)[-1], "source": redact(src, 200),
@@ -429,6 +448,36 @@ class _Run:
                 m = re.search(r'backend[ \t]+"(\w+)"', body)
                 if m:
                     self._tg_backend(path, text.count("\n", 0, gen.start()) + 1, m.group(1), body)
+
+    def _tg_resolve(self, src: str, text: str) -> str:
+        """Replace `${local.x}` / `${include.envcommon.locals.x}` in a unit's source with the string local.
+
+        Terragrunt live repositories keep the module's base URL in a shared file (`_envcommon/<c>.hcl`)
+        and pin it per environment (`"${include.envcommon.locals.base_source_url}?ref=v0.8.0"`); without
+        this the source looks like an opaque expression and the module library goes unseen.
+        """
+        if "${" not in src:
+            return src
+
+        def lookup(m: re.Match[str]) -> str:
+            name = re.search(r"\blocals?\.(\w+)\s*$", m.group(1))
+            if not name:
+                return m.group(0)
+            value = attr_str(text, name.group(1)) or self._tg_locals().get(name.group(1))
+            return value if value and "${" not in value else m.group(0)
+
+        return re.sub(r"\$\{([^}]*)\}", lookup, src)
+
+    def _tg_locals(self) -> dict[str, str]:
+        """String locals of shared Terragrunt files (everything but unit `terragrunt.hcl`), read once."""
+        if self.tg_shared is None:
+            self.tg_shared = {}
+            shared = [p for p in self.tree.with_suffix(".hcl")
+                      if p.rsplit("/", 1)[-1] not in ("terragrunt.hcl", ".terraform.lock.hcl")][:500]
+            for p in shared:
+                for name, value in re.findall(r'(?m)^[ \t]*(\w+)[ \t]*=[ \t]*"([^"\n]*)"', self.tree.text(p) or ""):
+                    self.tg_shared.setdefault(name, value)
+        return self.tg_shared
 
     def _tg_remote_state(self, path: str, text: str, line: int) -> None:
         body = block_text(text, line)

@@ -127,3 +127,17 @@ def test_gitops_reconciler_does_not_cover_terraform_drift(tmp_path):
     r2 = level("ops090", iac(tmp_path / "k8s-only", gitops))
     assert crit(r2, "ops090-scheduled").status is Outcome.MET
     assert crit(r2, "ops090-running").status is Outcome.MET
+
+
+def test_drift_synced_to_terramate_cloud_is_logged_but_alert_unconfirmed(tmp_path):
+    """`terramate run --cloud-sync-drift-status` records drift per stack in Terramate Cloud (a drift log);
+    whether anyone is notified is configured there, so the alert cannot be confirmed from the repository."""
+    ev = iac(tmp_path, {"main.tf": 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n'
+                                   '    use_lockfile = true\n  }\n}\nresource "aws_s3_bucket" "b" {}\n'})
+    ev += PR_PLAN + [pipeline(".github/workflows/drift.yml", 6.0),
+                     job("drift", ".github/workflows/drift.yml", ["schedule"], ["plan", "drift"],
+                         plan_flags=["detailed-exitcode"], drift_sync="terramate-cloud")]
+    r = level("ops090", ev)
+    assert crit(r, "ops090-alert").status is Outcome.NOT_ASSESSED
+    assert "terramate-cloud" in crit(r, "ops090-alert").reason
+    assert crit(r, "ops090-drift-log").status is Outcome.MET

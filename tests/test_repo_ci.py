@@ -617,3 +617,14 @@ validate:
     assert prod.get("production") is True and prod.get("environment") == "gprd" and prod.strength is Strength.STRONG
     assert jobs["deploy-production-canary"].get("production") is False
     assert "lint" in jobs["validate"].get("steps")
+
+
+def test_terramate_drift_sync_is_recorded_on_the_job(tmp_path):
+    wf = ("on:\n  schedule:\n    - cron: '0 */6 * * *'\njobs:\n  drift:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: |\n          terramate run \\\n            --cloud-sync-drift-status \\\n"
+          "            -- terragrunt plan -out drift.tfplan -detailed-exitcode\n")
+    write_tree(tmp_path, {".github/workflows/drift.yml": wf})
+    ev, _ = collect_with(CiCollector(), tmp_path)
+    (j,) = [e for e in ev if e.kind == "ci.job"]
+    assert j.get("drift_sync") == "terramate-cloud"
+    assert "plan" in j.get("steps")

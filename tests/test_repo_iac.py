@@ -554,3 +554,31 @@ spec:
     assert kind(ev, "k8s.workload") == [] and kind(ev, "iac.policy") == []
     roles = {c.get("dir"): c.get("role") for c in kind(ev, "iac.code")}
     assert roles["test/e2e/testdata/app"] == "example"
+
+
+def test_terragrunt_source_from_shared_local_and_qa_environment(tmp_path):
+    """Live repos keep the module URL in `_envcommon` and pin it per unit; `qa` nested under an account
+    is an environment, not a test suite (a top-level `qa/` still is)."""
+    common = 'locals {\n  base_source_url = "git::https://example.com/acme/modules.git//mysql"\n}\n'
+    unit = ('include "envcommon" {\n  path = "${dirname(find_in_parent_folders("root.hcl"))}/_envcommon/mysql.hcl"\n'
+            '  expose = true\n}\nterraform {\n  source = "${include.envcommon.locals.base_source_url}?ref=v0.8.0"\n}\n')
+    ev, _ = run(tmp_path, {
+        "_envcommon/mysql.hcl": common,
+        "non-prod/us-west-2/qa/mysql/terragrunt.hcl": unit,
+        "prod/us-east-1/prod/mysql/terragrunt.hcl": unit.replace("v0.8.0", "main"),
+        "qa/specs/terragrunt.hcl": unit,
+    })
+    mods = {m.get("dir"): m for m in kind(ev, "iac.module") if m.get("tool") == "terragrunt"}
+    assert (mods["non-prod/us-west-2/qa/mysql"].get("source_kind"), mods["non-prod/us-west-2/qa/mysql"].get("pinned")) == ("git", True)
+    assert "modules.git//mysql?ref=v0.8.0" in mods["non-prod/us-west-2/qa/mysql"].get("source")
+    assert (mods["prod/us-east-1/prod/mysql"].get("source_kind"), mods["prod/us-east-1/prod/mysql"].get("pinned")) == ("git", False)
+    roles = {e.get("dir"): e.get("role") for e in kind(ev, "iac.code") if e.get("tool") == "terragrunt"}
+    assert roles["non-prod/us-west-2/qa/mysql"] == "root"
+    assert roles["qa/specs"] == "example"
+
+
+def test_terragrunt_unresolved_source_with_ref_is_a_git_module(tmp_path):
+    unit = 'terraform {\n  source = "${local.modules_base}//vpc?ref=v2.1.0"\n}\n'
+    ev, _ = run(tmp_path, {"live/prod/eu-west-1/vpc/terragrunt.hcl": unit})
+    (m,) = [m for m in kind(ev, "iac.module") if m.get("tool") == "terragrunt"]
+    assert (m.get("source_kind"), m.get("pinned")) == ("git", True)

@@ -20,7 +20,8 @@ import posixpath
 import re
 from typing import Any
 
-from collectors.common import IAC_EXAMPLE_DIRS, dir_segments
+from collectors.common import IAC_EXAMPLE_DIRS
+from collectors.repo_iac import example_segments
 from rules.probes import EvidenceSet, Finding, found, missing, probe
 from scanner.model import Evidence, Strength
 
@@ -311,7 +312,7 @@ EXAMPLE_SEGMENTS = IAC_EXAMPLE_DIRS
 
 def is_example_dir(dir_: str) -> bool:
     """The same directories the IaC collector tags `role: example`."""
-    return bool(dir_segments(dir_, is_dir=True) & EXAMPLE_SEGMENTS)
+    return bool(example_segments(dir_) & EXAMPLE_SEGMENTS)
 
 
 def _resolve(dir_: str, source: str) -> str:

@@ -148,7 +148,17 @@ def drift_alert(ev: EvidenceSet) -> Finding:
         return found(items, f"{len(items)} drift notification(s): "
                      + ", ".join(sorted({"CI job on exit code 2" if e.kind == "ci.job" else
                                          str(e.get("type") or e.get("tool")) for e in items})))
+    synced = _drift_synced(ev)
+    if synced:
+        # the platform notifies on drift only when its integration (Slack, email) is set up there
+        return found(synced, "drift status is reported to " + ", ".join(sorted({str(j.get("drift_sync")) for j in synced}))
+                     + "; its notifications are configured in that platform", Strength.WEAK)
     return missing(ev, "drift is not notified (no step on plan exit code 2, no assessment:drifted notification)")
+
+
+def _drift_synced(ev: EvidenceSet) -> list[Evidence]:
+    """Scheduled drift jobs that report drift to a drift-tracking platform (Terramate Cloud)."""
+    return [j for j, _h in scheduled_drift_jobs(ev) if j.get("drift_sync")]
 
 
 @probe("config_compliance_service", text="A cloud compliance service evaluates configuration continuously (AWS Config, Azure Policy)",
@@ -182,6 +192,11 @@ def drift_log(ev: EvidenceSet) -> Finding:
         return found(logs + issue_jobs, (f"{len(logs)} drift log file(s)" if logs else "")
                      + ("; " if logs and issue_jobs else "")
                      + (f"{len(issue_jobs)} drift job(s) open issues" if issue_jobs else ""), Strength.STRONG)
+    synced = _drift_synced(ev)
+    if synced:
+        return found(synced, "the scheduled drift job records drift per stack in "
+                     + ", ".join(sorted({str(j.get("drift_sync")) for j in synced})) + " (detected and resolved times)",
+                     Strength.STRONG)
     labels = [lb for lb in ev.of("scm.labels", "change.labels")
               if any("drift" in str(n).lower() for n in (lb.get("labels") or []))]
     if labels:
