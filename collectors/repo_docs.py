@@ -42,6 +42,14 @@ RUNBOOK_NAME_RX = re.compile(r"(?i)(^|/)([^/]*(run|play)-?book[^/]*|operations|o
 ALERT_DOC_DIR_RX = re.compile(r"(?i)(^|/)alerts?/")
 # `runbook_url: ...` / `runbook: docs/x.md` in alert rules: the team itself names the document a runbook
 RUNBOOK_REF_RX = re.compile(r"(?m)^\s*(?:runbook(?:_url|_link|-url|Url)?|playbook(?:_url)?)\s*:\s*['\"]?([^'\"\s#]+)")
+# a page in an alerts/ folder that talks about the alert itself ("this alert will fire when ...")
+ALERT_TALK_RX = re.compile(r"(?i)\b(this|the) alert\b|\balert (fires|is firing|triggers|will fire)|when (this|it) fires|"
+                           r"\b(page|paged|paging)\b.*\bon-?call\b")
+ALERT_PAGE_HEADING_RX = re.compile(r"(?i)^(description|impact|user impact|overview|what it means|context)$")
+# guidance on how to write an incident report, or a blank one: imperative title or placeholder fields
+PM_GUIDE_TITLE_RX = re.compile(r"(?i)^(how to |writing |write |guide|guidance|template)|\btemplate\b")
+PM_PLACEHOLDER_RX = re.compile(r"YYYY-MM-DD|\[(date|name of incident|incident title|summary)\]|<(date|incident[^>]*)>|"
+                               r"\{\{\s*(date|title)\s*\}\}", re.I)
 REPO_LINK_RX = re.compile(r"^https?://[^/]+/.+?/(?:-/)?(?:blob|tree)/[^/]+/([^?#]+)")
 
 POSTMORTEM_DIR_RX = re.compile(
@@ -192,6 +200,12 @@ class _Scan:
             if in_ops_dir and not (in_rb_dir or named or linked):
                 # an operations/on-call folder holds many kinds of pages: only runbook-shaped ones count
                 ops_like = len(set(sections) & {"symptoms", "diagnosis", "remediation", "escalation"}) >= 2
+                if not ops_like and ALERT_DOC_DIR_RX.search(path.rsplit("/", 1)[0] + "/") and ALERT_TALK_RX.search(text):
+                    # a per-alert page (GOV.UK's `manual/alerts/<alert>.html.md`): what the alert means plus
+                    # what to do - a standard section, a "Description"/"Impact" heading, or commands to run
+                    ops_like = bool(sections) and (
+                        len(sections) >= 2 or _code_blocks(text) > 0 or len(INLINE_CMD_RX.findall(text)) > 0
+                        or any(ALERT_PAGE_HEADING_RX.match(h.strip()) for h in headings))
                 if not (ops_like or re.search(r"(?i)run-?book", stem + " " + " ".join(headings[:2]))):
                     continue
             if named and not (in_rb_dir or in_ops_dir or linked) and not re.search(r"(?i)(run|play)-?book", stem):
@@ -245,6 +259,11 @@ class _Scan:
             sections = [s for s, rx in PM_SECTION_RX.items() if any(rx.search(h) for h in headings)]
             stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
             template = "template" in low or fm.get("template") is True
+            if not template and named and not in_dir and (
+                    PM_GUIDE_TITLE_RX.search(_title(text, fm, path)) or len(PM_PLACEHOLDER_RX.findall(text)) >= 1):
+                # `incident-reports.md` titled "Write an incident report", with `Date: YYYY-MM-DD` fields:
+                # guidance on the report, i.e. its template - not a write-up of an incident
+                template = True
             index = stem in INDEX_NAMES and len(sections) < 2
             core = set(sections) & {"impact", "timeline", "root_cause", "action_items"}
             if not index and len(core) < (1 if named else 2 if in_dir else 3):

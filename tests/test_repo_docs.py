@@ -375,3 +375,26 @@ def test_dated_incident_reviews_outside_a_postmortem_folder(tmp_path: Path) -> N
     pm = pms["2025-09-29-flags-is-down.md"]
     assert pm.get("sections") == ["impact", "timeline", "root_cause", "action_items", "lessons"]
     assert pm.get("date") == "2025-09-29" and pm.get("date_from") == "filename" and pm.get("action_item_links") >= 1
+
+
+def test_per_alert_manual_pages_and_incident_report_guidance(tmp_path: Path) -> None:
+    """GOV.UK developer-docs shape: `manual/alerts/<alert>.html.md` pages that say what the alert means and what to
+    do are runbooks even with one standard heading; an alerts page about a product feature is not. A page titled
+    "Write an incident report" with `Date: YYYY-MM-DD` fields is the report's template, not a write-up."""
+    fm = '---\ntitle: {}\nlayout: manual_layout\nsection: Alerts\n---\n\n'
+    write_tree(tmp_path, {
+        "source/manual/alerts/router-errors.html.md": fm.format("Router errors") + "This alert will fire when the error "
+            "ratio is above 1 in 10.\n\n## Description\n\nx\n\n## Impact\n\nUsers see errors.\n\n## Potential resolution steps\n\n- roll back\n",
+        "source/manual/alerts/healthcheck.html.md": fm.format("Healthcheck not ok") + "The alert works by requesting the "
+            "endpoint.\n\n## Test the healthcheck endpoint manually\n\n```\ncurl localhost:3221/healthcheck\n```\n",
+        "source/manual/alerts/disk.html.md": fm.format("Disk") + "Placeholder text only.\n",
+        "docs/alerts/email-alerts.md": "# Email alerts\n\nSubscribers get alerts by email.\n\n## Description\n\nx\n\n## Steps\n\n1. sign up\n",
+        "source/manual/incident-reports.html.md": fm.format("Write an incident report") + "## Info\n\nDate: YYYY-MM-DD\n\n"
+            "## User impact\n\nx\n\n## Timeline\n\nx\n",
+        "docs/incident-report-2024-03-02.md": "# Checkout outage\n\n## Impact\n\nx\n\n## Timeline\n\nx\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    assert set(_by(ev, "doc.runbook")) == {"source/manual/alerts/router-errors.html.md", "source/manual/alerts/healthcheck.html.md"}
+    pm = _by(ev, "doc.postmortem")
+    assert pm["source/manual/incident-reports.html.md"].get("template") is True
+    assert pm["docs/incident-report-2024-03-02.md"].get("template") is False
