@@ -50,6 +50,7 @@ class Job:
     template: str | None = None
     freeze_check: bool = False
     implied: dict[str, str] = field(default_factory=dict)  # step classes implied by a template name
+    shared_base: str | None = None  # GitLab: a hidden job it extends that only an external include defines
     strength: Strength | None = None  # weaker than the pipeline's when a fact is inferred (e.g. from a context name)
 
 
@@ -178,6 +179,7 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
         "template": redact(job.template, 200) if job.template else None,
         "branches": uniq([str(b) for b in job.branches]),
         "freeze_check": job.freeze_check,
+        "shared_base": redact(job.shared_base, 120) if job.shared_base else None,
     }
     bits = ", ".join(steps) or "no classified steps"
     env = f" -> {attrs['environment']}{' (production)' if production else ''}" if environment else ""

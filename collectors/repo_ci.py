@@ -342,10 +342,13 @@ def _gl_includes(inc: Any) -> list[tuple[str, str]]:
 
 
 def _gl_local_paths(ctx: CollectContext, value: str) -> list[str]:
+    """Files a `local:` include names; GitLab's `*` stays inside one directory, `**` crosses them."""
     assert ctx.tree is not None
     rel = value.lstrip("/")
     if any(ch in rel for ch in "*?["):
-        return ctx.tree.glob(rel)
+        rx = re.compile("".join(".*" if part == "**" else "[^/]*" if part == "*" else "[^/]" if part == "?"
+                                else re.escape(part) for part in re.split(r"(\*\*|\*|\?)", rel.lower())) + r"\Z")
+        return [p for p in ctx.tree.glob(rel) if rx.match(p.lower())]
     return [rel] if ctx.tree.exists(rel) else []
 
 
@@ -366,14 +369,19 @@ def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, l
         wf = _gl_rules(workflow["rules"], base_triggers)
         base_triggers, base_branches, freeze_wf = wf[0], wf[1], wf[3]
     children: list[str] = []
+    # project/component/remote includes (not GitLab's own `template:` files) may define the hidden jobs
+    # that local jobs extend: those jobs come from a shared pipeline library
+    external = any(k != "local" and k != "template" for k, _v, _l in templates)
     for name, body in merged.items():
         if not isinstance(body, dict) or str(name) in GL_RESERVED or str(name).startswith("."):
             continue
+        shared_base = _gl_external_base(merged, body) if external else None
         body = _gl_extends(merged, body)
-        if not any(k in body for k in ("script", "trigger", "run")):
+        if not any(k in body for k in ("script", "trigger", "run")) and not shared_base:
             continue
         jpath = origin.get(str(name), path)
-        job = Job(str(name), line=key_line(ctx, jpath, name), path=jpath if jpath != path else None)
+        job = Job(str(name), line=key_line(ctx, jpath, name), path=jpath if jpath != path else None,
+                  shared_base=shared_base)
         job.stage = str(body.get("stage") or "test")
         script = [_gl_deref(merged, body.get("before_script", default.get("before_script"))),
                   _gl_deref(merged, body.get("script")), _gl_deref(merged, body.get("after_script", default.get("after_script")))]
@@ -447,6 +455,21 @@ def _gl_deref(merged: dict[str, Any], value: Any, depth: int = 0) -> Any:
         else:
             out.append(item)
     return out
+
+
+def _gl_external_base(merged: dict[str, Any], body: dict[str, Any], depth: int = 0) -> str | None:
+    """The first `extends` parent (followed through local parents) that no local file defines."""
+    if depth > 5:
+        return None
+    for parent in as_list(body.get("extends")):
+        base = merged.get(str(parent))
+        if base is None and str(parent).startswith("."):
+            return str(parent)
+        if isinstance(base, dict):
+            found = _gl_external_base(merged, base, depth + 1)
+            if found:
+                return found
+    return None
 
 
 def _gl_extends(merged: dict[str, Any], body: dict[str, Any], depth: int = 0) -> dict[str, Any]:

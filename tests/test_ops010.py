@@ -300,6 +300,16 @@ downstream:
     assert crit(r, "ops010-shared-templates").status is Outcome.NOT_MET
     tests = crit(r, "ops010-tests-on-pr")
     assert tests.strength is Strength.DIRECT and "template" not in tests.reason
-    shared = ci.replace("  - template: Security/SAST.gitlab-ci.yml", "  - project: acme/ci-templates\n    file: go.yml")
-    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "b", {".gitlab-ci.yml": shared}))
+    # one shared include next to the repository's own jobs does not make those jobs shared (gitlabhq shape)
+    own = ci.replace("  - template: Security/SAST.gitlab-ci.yml", "  - project: acme/ci-templates\n    file: danger.yml") \
+        + "".join(f"job{i}:\n  script: [make check{i}]\n" for i in range(4))
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "b", {".gitlab-ci.yml": own}))
+    assert crit(r, "ops010-shared-templates").status is Outcome.NOT_MET
+    # jobs that extend hidden jobs of the shared library, or a pipeline that is only includes, are shared
+    shared = ("include:\n  - project: acme/ci-templates\n    file: go.yml\n"
+              "unit:\n  extends: .go-test\nlint:\n  extends: .go-lint\n  stage: lint\n")
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "c", {".gitlab-ci.yml": shared}))
+    assert crit(r, "ops010-shared-templates").status is Outcome.MET
+    only = "include:\n  - component: gitlab.example.com/acme/components/go-pipeline@2.1.0\n"
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "d", {".gitlab-ci.yml": only}))
     assert crit(r, "ops010-shared-templates").status is Outcome.MET

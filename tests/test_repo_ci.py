@@ -628,3 +628,16 @@ def test_terramate_drift_sync_is_recorded_on_the_job(tmp_path):
     (j,) = [e for e in ev if e.kind == "ci.job"]
     assert j.get("drift_sync") == "terramate-cloud"
     assert "plan" in j.get("steps")
+
+
+def test_gitlab_local_include_star_stays_in_one_directory(tmp_path):
+    """GitLab's `*` in `include: local:` does not cross `/` (`**` does): a child pipeline in a
+    subfolder is not merged into the parent pipeline."""
+    write_tree(tmp_path, {
+        ".gitlab-ci.yml": "include:\n  - local: .gitlab/ci/*.gitlab-ci.yml\n",
+        ".gitlab/ci/test.gitlab-ci.yml": "unit:\n  script: [make test]\n",
+        ".gitlab/ci/child/main.gitlab-ci.yml": "deploy-thing:\n  script: [./deploy.sh]\n",
+    })
+    ev, _ = collect_with(CiCollector(), tmp_path)
+    names = {e.get("name") for e in ev if e.kind == "ci.job" and e.get("pipeline") == ".gitlab-ci.yml"}
+    assert names == {"unit"}

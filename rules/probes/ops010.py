@@ -219,16 +219,25 @@ def _external(template: str | None) -> bool:
 def shared_pipeline_templates(ev: EvidenceSet) -> Finding:
     pipes = {p.locator.path: p for p in ev.of("ci.pipeline")}
     all_jobs = [j for j in jobs(ev) if not (pipes.get(j.get("pipeline")) and pipes[j.get("pipeline")].get("reusable"))]
-    if not all_jobs:
-        return missing(ev, "no pipeline jobs")
-    inherit = {"gitlab-ci", "jenkins", "circleci", "azure-pipelines"}
     # GitLab's own `include: template:` files (Security/SAST.gitlab-ci.yml) are vendor jobs, not the
     # organisation's shared pipeline library; project/component/remote includes are.
-    def shared(pipe: Evidence | None) -> bool:
-        return bool(pipe) and any(not str(t).startswith("template:") for t in (pipe.get("templates") or []))
+    def shared(pipe: Evidence | None) -> list[str]:
+        return [str(t) for t in ((pipe.get("templates") or []) if pipe else []) if not str(t).startswith("template:")]
+    # a GitLab pipeline that is nothing but includes of a shared library: all its jobs come from there
+    wholly = [p for p in ev.of("ci.pipeline", system="gitlab-ci") if shared(p) and not (p.get("jobs") or 0)]
+    if not all_jobs and not wholly:
+        return missing(ev, "no pipeline jobs")
+    inherit = {"jenkins", "circleci", "azure-pipelines"}
+    # GitLab jobs count when they extend a hidden job only an external include defines; a pipeline that
+    # merely includes one shared file next to its own jobs does not make those jobs shared
     templated = [j for j in all_jobs if (_external(j.get("template")) and j.get("system") != "gitlab-ci")
+                 or (j.get("system") == "gitlab-ci" and j.get("shared_base"))
                  or (j.get("system") in inherit and shared(pipes.get(j.get("pipeline"))))]
-    share = len(templated) / len(all_jobs)
-    if templated and share >= ev.p("min_ratio"):
-        return found(templated, f"{pct(share)} of jobs use shared templates", Strength.STRONG)
-    return Finding(False, f"{pct(share)} of jobs use shared templates (< {pct(ev.p('min_ratio'))})", templated)
+    # each shared include (component, project file, remote) brings at least one job the scan cannot see
+    components = [p for p in ev.of("ci.pipeline", system="gitlab-ci") if p not in wholly for t in shared(p)]
+    total = len(all_jobs) + len(components) + len(wholly)
+    share = (len(templated) + len(components) + len(wholly)) / total
+    items = templated + wholly + [c for i, c in enumerate(components) if all(c is not d for d in components[:i])]
+    if items and share >= ev.p("min_ratio"):
+        return found(items, f"{pct(share)} of jobs use shared templates", Strength.STRONG)
+    return Finding(False, f"{pct(share)} of jobs use shared templates (< {pct(ev.p('min_ratio'))})", items)
