@@ -778,8 +778,13 @@ def register_stats(entries: list[dict[str, Any]]) -> dict[str, Any]:
     open_entries = [e for e in entries if not _resolved(e)]
     toil = [_num(e.get("toil_hours_per_week")) for e in open_entries]
     pm_rx = re.compile(r"(?i)post-?mortem|\bpir\b|incident")
-    links = sum(1 for e in entries if any(pm_rx.search(f"{k} {v}") for k, v in e.items() if k in
-                                           ("source", "postmortem", "origin", "links", "link", "references", "refs", "notes")))
+    # free-text fields only count with a specific reference ("postmortem 2025-11-02", INC-123, postmortems/x.md),
+    # since "incident" alone there often describes the debt itself
+    ref_rx = re.compile(r"(?i)post-?mortem|\bpir\b|incident[- ]?(#|\d|review|report)|\bINC-?\d+|(post-?mortems?|incidents)/")
+    links = sum(1 for e in entries if any(
+        pm_rx.search(f"{k} {v}") if k in ("source", "postmortem", "origin", "links", "link", "references", "refs", "notes")
+        else ref_rx.search(str(v)) if k in ("title", "description", "summary", "details", "context", "reason") else False
+        for k, v in e.items()))
     return {
         "entries": len(entries),
         "complete": complete,

@@ -398,3 +398,15 @@ def test_per_alert_manual_pages_and_incident_report_guidance(tmp_path: Path) -> 
     pm = _by(ev, "doc.postmortem")
     assert pm["source/manual/incident-reports.html.md"].get("template") is True
     assert pm["docs/incident-report-2024-03-02.md"].get("template") is False
+
+
+def test_register_entries_naming_a_postmortem_in_free_text(tmp_path: Path) -> None:
+    """Registers often cite the postmortem in the title/description rather than a `source` column; a bare
+    "incident" word there describes the debt, not its origin."""
+    write_tree(tmp_path, {"docs/ops-debt-register.md": (
+        "# Operational debt register\n\n| id | title | description | status |\n|---|---|---|---|\n"
+        "| OD-1 | Flaky deploy retries | From postmortem 2025-11-02 | open |\n"
+        "| OD-2 | Manual failover | see INC-4711 | open |\n"
+        "| OD-3 | Incident tooling is manual | paging by phone | open |\n")})
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    assert _by(ev, "doc.debt_register")["docs/ops-debt-register.md"].get("postmortem_links") == 2
