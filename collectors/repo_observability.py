@@ -757,6 +757,12 @@ class _Run:
             if not text:
                 continue
             low = text.lower()
+            name = path.lower().rsplit("/", 1)[-1]
+            if name.endswith((".yml", ".yaml")) and name.startswith(("application", "bootstrap")) and \
+                    any(w in low for w in ("structured", "sampling", "pattern")):
+                # Spring Boot keeps `logging.structured.format.console`, `management.tracing.sampling.probability`,
+                # `logging.pattern.level` as nested YAML: sweep the dotted key paths as well
+                text = text + "\n" + "\n".join(_dotted_lines(self.tree.yaml_docs(path) or []))
             for rx, kind, needles in CONFIG_SWEEP:
                 # a cheap substring test first: most config files mention none of these words
                 if not any(n in low for n in needles):
@@ -770,6 +776,9 @@ class _Run:
                         and not re.search(r"(?i)ratio|probab|rate", text):
                     continue  # always_on is the default, not tuning
                 line = text.count("\n", 0, m.start()) + 1
+                if m.start() >= len(self.tree.text(path) or ""):  # matched a dotted key path: point at its last key
+                    leaf = m.group(0).split(":")[0].strip().rsplit(".", 1)[-1]
+                    line = self.tree.line_of(path, re.compile(rf"^\s*{re.escape(leaf)}\s*:", re.M)) or 1
                 self.emit(kind, path, {"mechanism": keyword}, line=line, strength=strength, key=(keyword,),
                           summary=f"{kind}: {keyword} in {path}")
 
@@ -969,6 +978,24 @@ def _keyword(matched: str) -> str:
         if token.lower() in low:
             return token
     return "trace-id-in-log-format" if "trace" in low else re.sub(r"[^A-Za-z0-9_.-]", "", matched)[:40]
+
+
+def _dotted_lines(docs: list[Any], limit: int = 2000) -> list[str]:
+    """`a.b.c: value` for every scalar leaf of nested YAML mappings (Spring's application.yml)."""
+    out: list[str] = []
+
+    def walk_(node: Any, prefix: str) -> None:
+        if len(out) >= limit:
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk_(v, f"{prefix}.{k}" if prefix else str(k))
+        elif not isinstance(node, list) and prefix:
+            out.append(f"{prefix}: {node}")
+
+    for doc in docs:
+        walk_(doc, "")
+    return out
 
 
 def _norm_dir(base: str, rel: str) -> str:

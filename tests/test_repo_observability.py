@@ -213,3 +213,20 @@ def test_otel_log_bridges_are_structured_and_correlated(tmp_path: Path) -> None:
     assert [e.attributes["service"] for e in code] == ["src/cart"]
     assert any(e.attributes["mechanism"] == "code:otel-log-bridge" for e in ev["obs.log_correlation"])
     assert [e.locator.path for e in ev["obs.dashboard"]] == ["src/grafana/provisioning/dashboards/demo/spanmetrics.json"]
+
+
+def test_spring_nested_yaml_structured_logging_and_sampling(tmp_path: Path) -> None:
+    """Calibration (Spring Boot service shape): `logging.structured.format.console` and
+    `management.tracing.sampling.probability` written as nested YAML in application.yml; the locator points at
+    the leaf key. A nested key elsewhere (not a Spring config file) is not swept this way."""
+    root = write_tree(tmp_path, {
+        "src/main/resources/application.yml": "spring:\n  application:\n    name: orders\nlogging:\n  structured:\n"
+            "    format:\n      console: ecs\nmanagement:\n  tracing:\n    sampling:\n      probability: 0.1\n",
+        "config/other.yml": "logging:\n  structured:\n    format:\n      console: ecs\n",
+    })
+    ev = _by_kind(collect_with(ObservabilityCollector(), root)[0])
+    [slog] = ev["obs.structured_log"]
+    assert (slog.locator.path, slog.locator.line, slog.attributes["mechanism"]) == (
+        "src/main/resources/application.yml", 6, "logging.structured.format")
+    [samp] = ev["obs.sampling"]
+    assert (samp.locator.path, samp.locator.line) == ("src/main/resources/application.yml", 11)
