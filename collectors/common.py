@@ -57,6 +57,19 @@ DOC_DIRS = frozenset({"doc", "docs", "website"})
 IAC_EXAMPLE_DIRS = SAMPLE_DIRS | DOC_DIRS | {"hack", "devenv", "contrib", "third_party", "third-party", "qa"}
 
 
+def is_iac_example_dir(dir_: str) -> bool:
+    """Whether IaC in this directory is a sample rather than an estate anyone runs.
+
+    `qa` marks a test suite only at the top level (GitLab's `qa/`); nested under an account, region
+    or `envs/` folder (`non-prod/us-east-1/qa/mysql`) it is an environment of a live repository.
+    """
+    parts = [s.lower() for s in str(dir_).strip("/").split("/")]
+    segments = set(parts)
+    if parts and parts[0] != "qa":
+        segments.discard("qa")
+    return bool(segments & IAC_EXAMPLE_DIRS)
+
+
 def dir_segments(path: str, is_dir: bool = False) -> set[str]:
     """Lower-cased directory names of a repo-relative path (the file name itself excluded)."""
     parts = str(path).lower().strip("/").split("/")

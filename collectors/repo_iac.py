@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.base import CollectContext, Collector
-from collectors.common import IAC_EXAMPLE_DIRS, redact
+from collectors.common import is_iac_example_dir, redact
 from collectors.iac_hcl import (
     attr_bool,
     attr_raw,
@@ -55,7 +55,7 @@ INTERESTING_RX = re.compile(
     r"|github_\w+|gitlab_\w+|tfe_workspace(_settings)?|tfe_notification_configuration|tfe_policy\w*"
     r"|tfe_sentinel_policy|spacelift_\w+|env0_\w+|pagerduty_\w+|opsgenie_\w+)$"
 )
-EXAMPLE_SEGMENTS = IAC_EXAMPLE_DIRS
+
 # Registry modules for the `tfe` provider that wrap a workspace (`alexbasista/workspacer/tfe`,
 # `app.terraform.io/org/workspace/tfe`, `<ns>/tfe-workspace/tfe`).
 TFE_WORKSPACE_MODULE_RX = re.compile(r"(?i)^(?:[a-z0-9.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]*(workspace|workspacer)[\w-]*/tfe(//.*)?$")
@@ -119,22 +119,9 @@ def _dirname(path: str) -> str:
     return d or "."
 
 
-def example_segments(dir_: str) -> set[str]:
-    """Lower-cased directory names that may mark sample code.
-
-    `qa` marks a test suite only at the top level (GitLab's `qa/`); nested under an account, region
-    or `envs/` folder (`non-prod/us-east-1/qa/mysql`) it is an environment of a live repository.
-    """
-    parts = [s.lower() for s in str(dir_).strip("/").split("/")]
-    segments = set(parts)
-    if parts and parts[0] != "qa":
-        segments.discard("qa")
-    return segments
-
-
 def role_of(dir_: str, root: bool = False) -> str:
     """example (examples/tests/docs), root (deployable configuration) or module (reusable)."""
-    if example_segments(dir_) & EXAMPLE_SEGMENTS:
+    if is_iac_example_dir(dir_):
         return "example"
     return "root" if root else "module"
 

@@ -20,8 +20,7 @@ import posixpath
 import re
 from typing import Any
 
-from collectors.common import IAC_EXAMPLE_DIRS
-from collectors.repo_iac import example_segments
+from collectors.common import is_iac_example_dir
 from rules.probes import EvidenceSet, Finding, found, missing, probe
 from scanner.model import Evidence, Strength
 
@@ -307,12 +306,9 @@ def iac_shared_modules(ev: EvidenceSet) -> Finding:
     return missing(ev, "no shared modules: no registry/pinned module calls and no internal module used twice")
 
 
-EXAMPLE_SEGMENTS = IAC_EXAMPLE_DIRS
-
-
 def is_example_dir(dir_: str) -> bool:
     """The same directories the IaC collector tags `role: example`."""
-    return bool(example_segments(dir_) & EXAMPLE_SEGMENTS)
+    return is_iac_example_dir(dir_)
 
 
 def _resolve(dir_: str, source: str) -> str:
