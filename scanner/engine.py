@@ -7,6 +7,7 @@ status of each source is; collectors only read, and the level evaluation only co
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -120,7 +121,32 @@ def _local_subject(d: Path) -> Subject:
             ).stdout.strip() or None
         except (OSError, subprocess.SubprocessError):
             commit = None
-    return Subject(id=f"local:{d.name}", kind="repository", workdir=str(d), commit=commit, meta={"platform": "local"})
+    meta: dict[str, Any] = {"platform": "local"}
+    hosted = _hosted_as(d) if commit else None
+    if hosted:
+        meta["hosted_as"] = hosted
+    return Subject(id=f"local:{d.name}", kind="repository", workdir=str(d), commit=commit, meta=meta)
+
+
+_REMOTE = re.compile(r"(?:^git@|://(?:[^@/]+@)?)(?P<host>[^:/]+)[:/](?P<path>[^\s]+?)(?:\.git)?/?$")
+
+
+def _hosted_as(d: Path) -> str | None:
+    """`github:OWNER/REPO` or `gitlab:GROUP/PROJECT` from the origin remote, so reasons can say what to scan."""
+    try:
+        url = subprocess.run(["git", "-C", str(d), "config", "--get", "remote.origin.url"],
+                             capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = _REMOTE.search(url)
+    if not m:
+        return None
+    host = m.group("host").lower()
+    if "github" in host:
+        return f"github:{m.group('path')}"
+    if "gitlab" in host:
+        return f"gitlab:{m.group('path')}"
+    return None
 
 
 def resolve_targets(targets: list[str], plugins: Plugins, options: ScanOptions, warn: Callable[..., None]) -> list[Subject]:
@@ -253,11 +279,16 @@ def _source_statuses(ctx: CollectContext, plugins: Plugins, ran: dict[str, bool]
     """A collector's own verdict wins; else ok when one of the source's collectors ran, else not scanned."""
     names = {"repo", "git", "github", "gitlab", "aws", "azure"} | {c.source for c in plugins.collectors}
     out: dict[str, SourceStatus] = {}
+    hosted = str(ctx.subject.meta.get("hosted_as") or "")
     for name in sorted(names):
         if name in ctx.statuses:
             out[name] = ctx.statuses[name]
         elif ran.get(name):
             out[name] = SourceStatus(name, SourceState.OK)
+        elif hosted.startswith(f"{name}:"):
+            out[name] = SourceStatus(name, SourceState.NOT_CONFIGURED,
+                                     f"not scanned: the settings and activity of {hosted} were not read "
+                                     f"(scan {hosted} with a token)")
         else:
             out[name] = SourceStatus(name, SourceState.NOT_CONFIGURED, DEFAULT_REASONS.get(name, "not scanned"))
     return out

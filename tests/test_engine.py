@@ -68,3 +68,19 @@ def test_a_failing_detector_costs_a_warning_not_the_evidence(tmp_path):
     out = ctx.run_detectors("demo", (good, half, lambda: None))
     assert [e.kind for e in out] == ["t.good", "t.half"]
     assert [w.message for w in ctx.warnings] == ["demo collector: half failed: ValueError: odd file"]
+
+
+def test_a_github_checkout_says_which_repository_to_scan(tmp_path):
+    import subprocess
+
+    repo = write_tree(tmp_path / "svc", {"README.md": "svc\n"})
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
+           "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(tmp_path)}
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "init"],
+                ["remote", "add", "origin", "git@github.com:acme/payments.git"]):
+        subprocess.run(["git", "-C", str(repo), *cmd], check=True, env=env)
+    result = scan([str(repo)], ScanOptions(now=NOW), discover())
+    github = result.subjects[0].sources["github"]
+    assert github.status.value == "not_configured"
+    assert "scan github:acme/payments with a token" in github.reason
+    assert "gitlab:" not in result.subjects[0].sources["gitlab"].reason
