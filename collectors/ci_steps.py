@@ -38,6 +38,8 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bmake\s+(?:[\w-]+\s+)*lint\b|\btsc --noEmit\b|\bsuper-linter\b|\bmegalinter\b|\bcheckstyle\b|\bspotless\b|\bktlint\b"
         r"|\bdetekt\b|\bphpstan\b|\bpsalm\b|\bswiftlint\b|\bcode.?quality\b|\bsonar(?:qube|cloud|-scanner|source)?"
         r"|\bpromtool (?:check|test)\b|\bamtool check-config\b|\bjsonnet-lint\b"
+        # GitOps repositories validate by rendering every Flux/Kustomize tree (flux-local test, flux build)
+        r"|\bflux-local\b|\bflux build (?:kustomization|ks)\b"
     ),
     "security": (
         r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"
@@ -75,7 +77,9 @@ STEP_PATTERNS: dict[str, str] = {
         r"|(?:^|[\s/])(?:scripts?|bin|ci|tools|deploy)/[\w./-]*?\bdeploy(?:[_-][\w-]*)?(?:\.sh|\.py|\.rb)?(?=\s|$|;|&)"
         r"|(?:^|[\s;&])\.?/?deploy\.sh\b|\bmake\s+(?:[\w=-]+\s+)*deploy(?:[_-][\w-]*)?(?=\s|$|;|&)"
     ),
-    "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b",
+    "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b"
+             # diffs of the desired state against the live cluster
+             r"|\bflux diff (?:kustomization|ks|helmrelease|hr)\b|\bkubectl diff\b|\bargocd app diff\b",
     "apply": r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|TerraformTask[\w@]*:apply",
     "policy": (
         r"\bconftest\b|\bopa (?:eval|test)\b|\bsentinel\b|\bcheckov\b|\btfsec\b|\btrivy config\b|\bterrascan\b|\bkics\b"

@@ -119,9 +119,18 @@ def _dirname(path: str) -> str:
     return d or "."
 
 
+# Retired configuration kept for reference (`.archive/kubernetes/...` in home-ops repositories): nothing
+# reconciles or applies it any more, so it counts like sample code.
+ARCHIVE_DIRS = frozenset({".archive", "archive", "archived", "_archive", ".archived", "deprecated", "attic", "graveyard"})
+
+
+def is_archived_dir(dir_: str) -> bool:
+    return bool({s.lower() for s in str(dir_).strip("/").split("/")} & ARCHIVE_DIRS)
+
+
 def role_of(dir_: str, root: bool = False) -> str:
-    """example (examples/tests/docs), root (deployable configuration) or module (reusable)."""
-    if is_iac_example_dir(dir_):
+    """example (examples/tests/docs/archived), root (deployable configuration) or module (reusable)."""
+    if is_iac_example_dir(dir_) or is_archived_dir(dir_):
         return "example"
     return "root" if root else "module"
 

@@ -313,3 +313,21 @@ downstream:
     only = "include:\n  - component: gitlab.example.com/acme/components/go-pipeline@2.1.0\n"
     r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "d", {".gitlab-ci.yml": only}))
     assert crit(r, "ops010-shared-templates").status is Outcome.MET
+
+
+def test_flux_repo_rendering_manifests_on_pr_is_level_2(tmp_path):
+    """home-ops shape: flux-local renders and tests every Kustomization/HelmRelease on PRs (manifest validation)."""
+    wf = """on:
+  pull_request:
+    branches: [main]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker://ghcr.io/allenporter/flux-local:v7
+        with:
+          args: test --all-namespaces --enable-helm --path /github/workspace/kubernetes/flux/cluster
+"""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".github/workflows/flux-local.yaml": wf}))
+    assert r.level == 2 and crit(r, "ops010-tests-on-pr").strength is Strength.STRONG

@@ -141,3 +141,25 @@ def test_drift_synced_to_terramate_cloud_is_logged_but_alert_unconfirmed(tmp_pat
     assert crit(r, "ops090-alert").status is Outcome.NOT_ASSESSED
     assert "terramate-cloud" in crit(r, "ops090-alert").reason
     assert crit(r, "ops090-drift-log").status is Outcome.MET
+
+
+FLUX_KS = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n"
+           "spec:\n  interval: 30m\n  path: ./kubernetes/apps\n  prune: true\n")
+FLUX_ALERT = ("apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata:\n  name: am\n"
+              "spec:\n  eventSeverity: error\n  eventSources: [{kind: Kustomization, name: '*'}]\n")
+
+
+def test_gitops_only_cluster_repo_reaches_level_3_without_a_cloud_scan(tmp_path):
+    """home-ops shape: Flux reconciles and reverts the whole cluster; no cloud IaC, so AWS Config is not the question."""
+    files = {"kubernetes/flux/cluster/ks.yaml": FLUX_KS, "kubernetes/flux/components/alerts/alert.yaml": FLUX_ALERT}
+    r = level("ops090", iac(tmp_path, files))
+    assert crit(r, "ops090-compliance-service").status is Outcome.MET
+    assert (r.level, crit(r, "ops090-compliance-service").strength) == (3, Strength.STRONG)
+    # the same reconciler beside Terraform: the cloud estate still needs AWS Config / Azure Policy from a cloud scan
+    r2 = level("ops090", iac(tmp_path / "with-tf", {**files, **TF}))
+    assert crit(r2, "ops090-compliance-service").status is Outcome.NOT_ASSESSED
+
+
+def test_archived_flux_objects_are_not_reconciled(tmp_path):
+    r = level("ops090", iac(tmp_path, {".archive/kubernetes/apps/ks.yaml": FLUX_KS}))
+    assert r.level == 1

@@ -641,3 +641,10 @@ def test_gitlab_local_include_star_stays_in_one_directory(tmp_path):
     ev, _ = collect_with(CiCollector(), tmp_path)
     names = {e.get("name") for e in ev if e.kind == "ci.job" and e.get("pipeline") == ".gitlab-ci.yml"}
     assert names == {"unit"}
+
+
+def test_gitops_validation_and_live_diffs_are_classified():
+    assert classify("docker://ghcr.io/allenporter/flux-local:v7\ntest --all-namespaces").get("lint") == "flux-local"
+    assert classify("flux diff kustomization apps --path ./kubernetes/apps").get("plan")
+    assert classify("kubectl diff -k overlays/prod").get("plan")
+    assert "plan" not in classify("git diff --name-only origin/main")

@@ -306,9 +306,12 @@ def iac_shared_modules(ev: EvidenceSet) -> Finding:
     return missing(ev, "no shared modules: no registry/pinned module calls and no internal module used twice")
 
 
+_ARCHIVE_DIRS = frozenset({".archive", "archive", "archived", "_archive", ".archived", "deprecated", "attic", "graveyard"})
+
+
 def is_example_dir(dir_: str) -> bool:
-    """The same directories the IaC collector tags `role: example`."""
-    return is_iac_example_dir(dir_)
+    """The same directories the IaC collector tags `role: example` (samples, docs, retired `.archive/` code)."""
+    return is_iac_example_dir(dir_) or bool({s.lower() for s in str(dir_).strip("/").split("/")} & _ARCHIVE_DIRS)
 
 
 def _resolve(dir_: str, source: str) -> str:

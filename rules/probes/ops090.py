@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from rules.probes import EvidenceSet, Finding, found, missing, probe, unreadable
 from rules.probes.ops020 import (
+    INFRA_TOOLS,
     PR_TRIGGERS,
     ci_jobs_with,
     deployed_code,
@@ -177,6 +178,14 @@ def config_compliance_service(ev: EvidenceSet) -> Finding:
         return found(items, ("AWS Config recorder and rules" if aws_ok else "")
                      + (" and " if aws_ok and azure else "") + ("Azure Policy assignments" if azure else "")
                      + " declared in code", Strength.STRONG)
+    # A GitOps-only estate (a cluster config repo with no Terraform/CloudFormation/Bicep of its own): the
+    # reconciler itself evaluates every object against git continuously and reverts what differs, which is
+    # what AWS Config/Azure Policy do for a cloud account. Cloud accounts this repository declares are not
+    # covered by it, so any declared cloud IaC keeps the criterion on the cloud scan.
+    heal = [a for a in ev.of("gitops.app") if a.get("automated") and a.get("self_heal")]
+    if heal and not terraform_estate(ev) and not [e for e in deployed_code(ev) if e.get("tool") in INFRA_TOOLS]:
+        return found(heal, f"{len(heal)} self-healing GitOps app(s) evaluate the cluster configuration against git "
+                     "continuously (no cloud infrastructure is declared in the repository)", Strength.STRONG)
     return missing(ev, "no AWS Config rules or Azure Policy assignments", needs=("aws|azure",))
 
 
