@@ -109,3 +109,26 @@ def test_slo_sampling_anomaly_runbooks_is_level_4(tmp_path: Path) -> None:
     r2 = _level(tmp_path, repo="ok", git="ok", azure="ok")
     assert r2.level == 4 and r2.status is ControlStatus.ASSESSED
     assert _crit(r2, "ops030-central-platform").status is Outcome.NOT_MET
+
+
+CSPROJ_AI = """<Project Sdk="Microsoft.NET.Sdk.Web">
+  <ItemGroup>
+    <PackageReference Include="Microsoft.ApplicationInsights.AspNetCore" Version="2.22.0" />
+    <PackageReference Include="Serilog.AspNetCore" Version="6.1.0" />
+    <PackageReference Include="Serilog.Sinks.Seq" Version="5.2.3" />
+  </ItemGroup>
+</Project>
+"""
+
+
+def test_apm_agent_counts_as_metrics_and_red(tmp_path: Path) -> None:
+    """eShopOnContainers shape: Application Insights in every service, no metrics library, no dashboards.
+    The APM agent records request rate/failures/duration, so L2 metrics and L3 RED hold (level 2, not 1)."""
+    root = write_tree(tmp_path, {"src/Orders.API/Orders.API.csproj": CSPROJ_AI, "src/Orders.API/Dockerfile": "FROM x\n",
+                                 "src/Orders.API/appsettings.json": '{"ApplicationInsights": {"InstrumentationKey": ""}}'})
+    r = _level(root)
+    assert _crit(r, "ops030-dashboards-or-metrics").status is Outcome.MET
+    assert _crit(r, "ops030-metrics-red").status is Outcome.MET
+    assert r.level == 2
+    # Application Insights holds sampling/anomaly settings in Azure: their absence needs the subscription
+    assert _crit(r, "ops030-anomaly").status is Outcome.NOT_ASSESSED

@@ -148,3 +148,17 @@ def test_cloud_providers_in_testdata_do_not_make_absence_unknown(tmp_path: Path)
           + collect_with(AlertingCollector(), root)[0])
     r = evaluate("WAF-OPS-040", ev, repo="ok", git="ok")
     assert r.level == 1 and r.status is ControlStatus.ASSESSED
+
+
+def test_application_insights_without_alert_rules_needs_azure(tmp_path: Path) -> None:
+    """App Insights alerts (smart detection, metric/log alerts) live in the Azure resource, usually made in
+    the portal: no alert rules in the repository is not level 1 unless Azure was scanned."""
+    csproj = ('<Project Sdk="Microsoft.NET.Sdk.Web"><ItemGroup>'
+              '<PackageReference Include="Microsoft.ApplicationInsights.AspNetCore" Version="2.22.0" />'
+              '</ItemGroup></Project>')
+    root = write_tree(tmp_path, {"Api/Api.csproj": csproj, "Api/Dockerfile": "FROM x\n"})
+    r = _level(root)
+    assert r.level is None and r.status is ControlStatus.NOT_ASSESSED
+    assert "azure" in _crit(r, "ops040-alerting-configured").reason
+    r = _level(root, repo="ok", git="ok", aws="not_configured", azure="ok")
+    assert r.level == 1

@@ -50,8 +50,15 @@ def declares_cloud(ev: EvidenceSet) -> bool:
                for e in ev.of("obs.log_shipper")) or bool(ev.of("obs.log_retention", tool="terraform"))
 
 
+def azure_monitor_telemetry(ev: EvidenceSet) -> bool:
+    """The code sends telemetry to Application Insights / Azure Monitor: that Azure resource holds the app's
+    alerts (smart detection, metric and log alerts), dashboards and sampling settings, usually made in the
+    portal, so only a scanned Azure subscription can show they are missing."""
+    return any(vendor_of(str(e.get("package") or "")) == "azure-monitor" for e in _real(ev.of("dep.package")))
+
+
 def absence_needs(ev: EvidenceSet) -> tuple[str, ...]:
-    return ("repo", "aws|azure") if declares_cloud(ev) else ("repo",)
+    return ("repo", "aws|azure") if declares_cloud(ev) or azure_monitor_telemetry(ev) else ("repo",)
 
 
 def saas_vendors(ev: EvidenceSet) -> list[str]:

@@ -47,23 +47,29 @@ def obs_dashboards_as_code(ev: EvidenceSet) -> Finding:
 
 
 @probe("obs_metrics_instrumented",
-       text="Application metrics are instrumented (Prometheus/StatsD/Micrometer/OTel metrics libraries, ServiceMonitors)",
+       text="Application metrics are instrumented (Prometheus/StatsD/Micrometer/OTel metrics libraries, ServiceMonitors, "
+            "or an APM agent)",
        sources=["repo"])
 def obs_metrics_instrumented(ev: EvidenceSet) -> Finding:
-    items = _deps(ev, "metrics") + ev.of("obs.metrics")
+    # An APM agent (Application Insights, Datadog, New Relic, Elastic APM, Dynatrace, AppDynamics) records
+    # request rate, failures and duration for every request it sees and charts them in the vendor's UI:
+    # that is application metrics, even without a metrics library in the manifest.
+    items = _deps(ev, "metrics") + ev.of("obs.metrics") + _deps(ev, "apm")
     if items:
         return found(items[:20], f"{len(items)} metrics instrumentation item(s)")
-    return missing(ev, "no metrics library or scrape configuration")
+    return missing(ev, "no metrics library, APM agent or scrape configuration")
 
 
 @probe("obs_metrics_red", text="Request rate, errors and duration are measured (metrics library, or RED dashboards)",
        sources=["repo"])
 def obs_metrics_red(ev: EvidenceSet) -> Finding:
     red = [e for e in ev.of("obs.dashboard") if e.get("red")]
-    items = red + _deps(ev, "metrics") + ev.of("obs.metrics")
+    apm = _deps(ev, "apm")  # APM agents measure requests, failures and duration per endpoint out of the box
+    items = red + _deps(ev, "metrics") + ev.of("obs.metrics") + apm
     if items:
-        return found(items[:20], f"{len(red)} RED dashboard(s), {len(items) - len(red)} metrics instrumentation item(s)")
-    return missing(ev, "no metrics instrumentation and no RED dashboards")
+        return found(items[:20], f"{len(red)} RED dashboard(s), {len(items) - len(red) - len(apm)} metrics instrumentation "
+                                 f"item(s), {len(apm)} APM agent package(s)")
+    return missing(ev, "no metrics instrumentation, APM agent or RED dashboards")
 
 
 @probe("obs_structured_logging", text="Services log structured (JSON) records (>= 80 % of services with a manifest)",
