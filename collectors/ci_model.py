@@ -114,6 +114,13 @@ DRIFT_SYNC = [
 ]
 
 
+# A job that creates its own throwaway Kubernetes cluster deploys into it to test, never to serve users.
+EPHEMERAL_CLUSTER = re.compile(
+    r"helm/kind-action|engineerd/setup-kind|container-tools/kind-action|\bkind create cluster\b|\bk3d cluster create\b"
+    r"|AbsaOSS/k3d-action|nolar/setup-k3d-k3s|\bminikube start\b|medyagh/setup-minikube|manusa/actions-setup-minikube"
+    r"|\bctlptl create cluster\b", re.I)
+
+
 def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
     pattern = ctx.options.get("production_pattern")
     matched: dict[str, str] = dict(job.implied)
@@ -132,6 +139,12 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
             if is_failure_condition(cond):
                 has_failure_notify = True
     flags = uniq(flags)
+    ephemeral = next((m.group(0) for st in job.steps for m in [EPHEMERAL_CLUSTER.search(st.text or "")] if m), None)
+    if ephemeral:
+        # deploys into a throwaway cluster the job itself creates (kind, k3d, minikube) are end-to-end tests
+        for cls in ("deploy", "apply", "rollback", "smoke"):
+            matched.pop(cls, None)
+        matched.setdefault("test", f"e2e on ephemeral cluster ({ephemeral})")
     # drift results reported to a drift-tracking platform, which keeps the history and sends the alerts
     drift_sync = next((name for st in job.steps for rx, name in DRIFT_SYNC if rx.search(st.text)), None)
     if "notify" in matched and mentions_exit_code_2(job.cond):

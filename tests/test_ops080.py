@@ -135,3 +135,28 @@ def test_inhouse_flag_module_is_a_backout_but_not_a_confirmed_flag_service(tmp_p
     backout = next(c for c in r.criteria if c.id == "ops080-backout")
     assert backout.status is Outcome.MET and backout.strength is Strength.WEAK
     assert r.level == 1  # no safer rollout either
+
+
+def test_config_repo_without_application_code_cannot_judge_flags(tmp_path):
+    """gitops-istio shape: Flagger canaries in a cluster config repo; flag SDKs would live in the app repos."""
+    canary = """apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: backend}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: backend}
+  analysis:
+    interval: 15s
+    threshold: 10
+    metrics:
+      - name: error-rate
+        thresholdRange: {max: 1}
+"""
+    ev = repo_evidence(tmp_path, {"apps/backend/canary.yaml": canary})
+    r = evaluate("WAF-OPS-080", ev)
+    assert crit(r, "ops080-progressive").status is Outcome.MET
+    assert crit(r, "ops080-flag-service").status is Outcome.NOT_ASSESSED
+    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    # the same rollout next to the application's own manifest: no flags there is a real gap
+    app = item("dep.manifest", path="package.json", ecosystem="node", service=".", runtime_packages=3, deployable=True)
+    r2 = evaluate("WAF-OPS-080", ev + [app])
+    assert crit(r2, "ops080-flag-service").status is Outcome.NOT_MET

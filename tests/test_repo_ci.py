@@ -648,3 +648,26 @@ def test_gitops_validation_and_live_diffs_are_classified():
     assert classify("flux diff kustomization apps --path ./kubernetes/apps").get("plan")
     assert classify("kubectl diff -k overlays/prod").get("plan")
     assert "plan" not in classify("git diff --name-only origin/main")
+
+
+def test_deploys_into_a_throwaway_kind_cluster_are_e2e_tests(tmp_path):
+    wf = """on:
+  push:
+    branches: ['*']
+jobs:
+  e2e:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: helm/kind-action@v1
+      - run: kubectl apply -k ./clusters/dev && helm upgrade --install app ./chart --atomic
+      - run: kubectl -n prod set image deployment/backend backend=podinfo:5.0.1
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install app ./chart
+"""
+    write_tree(tmp_path, {".github/workflows/e2e.yaml": wf})
+    ev, _ = collect_with(CiCollector(), tmp_path)
+    jobs = {e.get("name"): e for e in ev if e.kind == "ci.job"}
+    assert "test" in jobs["e2e"].get("steps") and not {"deploy", "rollback"} & set(jobs["e2e"].get("steps"))
+    assert "deploy" in jobs["deploy"].get("steps")

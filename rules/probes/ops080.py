@@ -126,6 +126,12 @@ def flag_service_backed(ev: EvidenceSet) -> Finding:
         return found(vendor, "flag SDK(s) with a backend: " + ", ".join(sorted({str(d.get("package")) for d in vendor})[:5]))
     if sdks:
         return found(sdks, "OpenFeature SDK without a visible provider/backend", Strength.WEAK)
+    # A cluster/deployment config repository (Flux/Argo apps, manifests, rollouts) with no application
+    # manifest of its own: flag SDKs live in the application repositories it deploys, which were not scanned.
+    deploys_elsewhere_built = ev.of("gitops.app") or ev.of("k8s.workload") or ev.of("deploy.strategy")
+    if deploys_elsewhere_built and not ev.of("dep.manifest") and ev.usable("repo"):
+        return Finding(None, "not assessed, because this repository deploys workloads whose application code "
+                       "(where flag SDKs live) is not in it", [])
     return missing(ev, "no feature-flag service or SDK")
 
 
