@@ -13,6 +13,7 @@ Parsers never raise: a file that cannot be parsed yields no dependencies and a w
 from __future__ import annotations
 
 import configparser
+import posixpath
 import re
 import tomllib
 import xml.etree.ElementTree as ET
@@ -443,3 +444,61 @@ def _cargo(tree: RepoTree, path: str, text: str) -> list[Dependency]:
 def all_dependencies(tree: RepoTree, warn: Warn | None = None, paths: Iterable[str] | None = None) -> dict[str, list[Dependency]]:
     """Manifest path -> its dependencies, for every manifest in the tree (or the given paths)."""
     return {p: parse_manifest(tree, p, warn) for p in (manifest_paths(tree) if paths is None else paths)}
+
+
+# ---- links between manifests of one repository (monorepos) ----------------------------------------
+
+_PROJECT_REF = re.compile(r"""<ProjectReference\s+Include\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def _dir_of(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
+def _norm(path: str) -> str:
+    """A relative '/'-separated path with '..' and '.' resolved (the form RepoTree uses)."""
+    return posixpath.normpath(path)
+
+
+def local_links(tree: RepoTree, paths: Iterable[str]) -> dict[str, set[str]]:
+    """Manifest directory -> directories of other manifests in this repository it depends on at runtime.
+
+    Why: in a monorepo the logger, tracer and metrics setup often sit in a shared package (n8n's
+    `@n8n/backend-common` holds winston; a .NET `BuildingBlocks` project holds Serilog) that each service
+    imports, so a service is instrumented through its local dependency, and the shared package itself is a
+    library, not a service. Links come from npm/yarn/pnpm workspace packages named in `dependencies`
+    (matched by the package's `name`) and .NET `<ProjectReference>` paths. Development dependencies and
+    test projects do not link."""
+    paths = list(paths)
+    names: dict[str, str] = {}
+    for p in paths:
+        if p.rsplit("/", 1)[-1].lower() == "package.json":
+            data = tree.json(p)
+            if isinstance(data, dict) and isinstance(data.get("name"), str):
+                names.setdefault(data["name"], _dir_of(p))
+    files = set(tree.files)
+    out: dict[str, set[str]] = {}
+    for p in paths:
+        name = p.rsplit("/", 1)[-1].lower()
+        d = _dir_of(p)
+        targets: set[str] = set()
+        if name == "package.json":
+            data = tree.json(p)
+            if not isinstance(data, dict):
+                continue
+            for section in ("dependencies", "optionalDependencies"):
+                deps = data.get(section)
+                if isinstance(deps, dict):
+                    targets |= {names[n] for n in deps if n in names}
+        elif name.endswith((".csproj", ".fsproj", ".vbproj")):
+            if re.search(r"(?i)(\.|^)tests?(\.|$)|\.(Unit|Integration)Tests?\.", name.rsplit(".", 1)[0]):
+                continue
+            text = tree.text(p) or ""
+            for m in _PROJECT_REF.finditer(text):
+                ref = _norm((d + "/" if d != "." else "") + m.group(1).replace("\\", "/"))
+                if ref in files:
+                    targets.add(_dir_of(ref))
+        targets.discard(d)
+        if targets:
+            out.setdefault(d, set()).update(targets)
+    return out

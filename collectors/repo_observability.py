@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from collectors.base import CollectContext, Collector
-from collectors.manifests import is_product_manifest, manifest_paths, parse_manifest
+from collectors.manifests import is_product_manifest, local_links, manifest_paths, parse_manifest
 from collectors.obs_common import (
     YAML_SUFFIXES,
     cfn_resources,
@@ -226,13 +226,17 @@ class _Run:
         for f in self.tree.files:
             d, _, name = f.rpartition("/")
             files_by_dir.setdefault(d or ".", set()).add(name.lower())
+        links = local_links(self.tree, [m[0] for m in self._manifests])
+        consumed = {t for targets in links.values() for t in targets}
         for path, eco, runtime in self._manifests:
             d = path.rsplit("/", 1)[0] if "/" in path else "."
             names = files_by_dir.get(d, set())
             deployable = d in self.service_dirs or any(
                 n.startswith(("dockerfile", "containerfile")) or n in DEPLOYABLE_MARKERS for n in names)
             self.emit("dep.manifest", path, {"ecosystem": eco, "service": d, "runtime_packages": runtime,
-                                             "deployable": bool(deployable)}, line=1,
+                                             "deployable": bool(deployable),
+                                             "local_deps": sorted(links.get(d, ())),
+                                             "library": d in consumed and not deployable}, line=1,
                       summary=f"{eco} manifest {path} ({runtime} runtime dependencies)")
 
     # ---- 2. YAML ---------------------------------------------------------------------------------

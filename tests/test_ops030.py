@@ -132,3 +132,21 @@ def test_apm_agent_counts_as_metrics_and_red(tmp_path: Path) -> None:
     assert r.level == 2
     # Application Insights holds sampling/anomaly settings in Azure: their absence needs the subscription
     assert _crit(r, "ops030-anomaly").status is Outcome.NOT_ASSESSED
+
+
+def test_monorepo_service_is_covered_by_its_shared_logging_package(tmp_path: Path) -> None:
+    """n8n shape: the CLI service imports @acme/backend-common (winston) and the node library; Dockerfiles live
+    elsewhere. The shared packages are libraries: one service, covered through its workspace dependency."""
+    root = write_tree(tmp_path, {
+        "packages/cli/package.json": json.dumps({"name": "acme", "bin": {"acme": "bin/acme"}, "dependencies": {
+            "@acme/backend-common": "workspace:*", "acme-nodes": "workspace:*", "@opentelemetry/sdk-trace-node": "2",
+            "@opentelemetry/exporter-trace-otlp-proto": "0.200", "prom-client": "15"}}),
+        "packages/@acme/backend-common/package.json": json.dumps({"name": "@acme/backend-common",
+                                                                 "dependencies": {"winston": "3"}}),
+        "packages/nodes/package.json": json.dumps({"name": "acme-nodes", "dependencies": {"axios": "1"}}),
+        "docker/images/acme/Dockerfile": "FROM node\n",
+    })
+    r = _level(root)
+    s = _crit(r, "ops030-structured-logging")
+    assert s.status is Outcome.MET and "1 of 1" in s.reason
+    assert _crit(r, "ops030-tracing").status is Outcome.MET

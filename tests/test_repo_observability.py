@@ -230,3 +230,27 @@ def test_spring_nested_yaml_structured_logging_and_sampling(tmp_path: Path) -> N
         "src/main/resources/application.yml", 6, "logging.structured.format")
     [samp] = ev["obs.sampling"]
     assert (samp.locator.path, samp.locator.line) == ("src/main/resources/application.yml", 11)
+
+
+def test_workspace_packages_and_project_references_link_manifests(tmp_path: Path) -> None:
+    """Monorepos: a pnpm workspace package or a referenced .NET project is a library of the services that
+    import it (local_deps / library), so its logger counts for them and it is no service of its own."""
+    root = write_tree(tmp_path, {
+        "packages/api/package.json": json.dumps({"name": "@acme/api", "dependencies": {
+            "@acme/logging": "workspace:*", "express": "4"}, "devDependencies": {"@acme/testkit": "workspace:*"}}),
+        "packages/logging/package.json": json.dumps({"name": "@acme/logging", "dependencies": {"winston": "3"}}),
+        "packages/testkit/package.json": json.dumps({"name": "@acme/testkit", "dependencies": {"nock": "13"}}),
+        "src/Orders.Api/Orders.Api.csproj": '<Project Sdk="Microsoft.NET.Sdk.Web"><ItemGroup>'
+            '<ProjectReference Include="..\\Shared\\Shared.csproj" /></ItemGroup><ItemGroup>'
+            '<PackageReference Include="Polly" Version="7" /></ItemGroup></Project>',
+        "src/Orders.Api/Dockerfile": "FROM x\n",
+        "src/Shared/Shared.csproj": '<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>'
+            '<PackageReference Include="Serilog" Version="3" /></ItemGroup></Project>',
+    })
+    ev, _ = collect_with(ObservabilityCollector(), root)
+    m = {e.get("service"): e for e in ev if e.kind == "dep.manifest"}
+    assert m["packages/api"].get("local_deps") == ["packages/logging"]
+    assert m["packages/logging"].get("library") is True
+    assert m["packages/testkit"].get("library") is False  # only a dev dependency of the api
+    assert m["src/Orders.Api"].get("local_deps") == ["src/Shared"] and m["src/Orders.Api"].get("library") is False
+    assert m["src/Shared"].get("library") is True

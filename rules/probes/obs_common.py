@@ -99,8 +99,20 @@ def service_dirs(ev: EvidenceSet) -> list[str]:
     deployable (Dockerfile, compose build context, serverless), else every manifest with runtime dependencies."""
     manifests = [e for e in ev.of("dep.manifest") if (e.get("runtime_packages") or 0) > 0]
     deployable = [e for e in manifests if e.get("deployable")]
-    chosen = deployable or manifests
+    # a package another manifest of the repository imports (a workspace package, a referenced project) is a
+    # library of those services, not a service of its own
+    chosen = deployable or [e for e in manifests if not e.get("library")] or manifests
     return sorted({str(e.get("service") or ".") for e in chosen})
+
+
+def local_links(ev: EvidenceSet) -> dict[str, set[str]]:
+    """Manifest directory -> directories of the repository's own packages it depends on (dep.manifest local_deps)."""
+    out: dict[str, set[str]] = {}
+    for e in ev.of("dep.manifest"):
+        deps = e.get("local_deps") or []
+        if deps:
+            out.setdefault(str(e.get("service") or "."), set()).update(str(d) for d in deps)
+    return out
 
 
 def owner(path: str | None, dirs: Iterable[str]) -> str | None:
@@ -115,22 +127,38 @@ def owner(path: str | None, dirs: Iterable[str]) -> str | None:
     return best
 
 
-def covered_services(dirs: list[str], items: Iterable[Evidence], global_items: Iterable[Evidence] = ()) -> set[str]:
+def covered_services(dirs: list[str], items: Iterable[Evidence], global_items: Iterable[Evidence] = (),
+                     links: dict[str, set[str]] | None = None) -> set[str]:
     """Services with at least one item: by the item's `service` attribute, else by where its file sits.
 
     A dependency declared in the root manifest of a single-manifest repository covers it; items in
-    `global_items` (platform-wide mechanisms such as the OTel operator or Lambda active tracing) cover all."""
+    `global_items` (platform-wide mechanisms such as the OTel operator or Lambda active tracing) cover all.
+    With `links` (manifest dir -> the repository's own packages it imports), a service is also covered by
+    what a package it imports (directly or through others) has: the shared logging package of a monorepo."""
     if list(global_items):
         return set(dirs)
-    out: set[str] = set()
+    links = links or {}
+    known = set(dirs) | set(links) | {t for ts in links.values() for t in ts}
+    have: set[str] = set()
     for e in items:
         svc = e.get("service")
-        if svc in dirs:
-            out.add(svc)
+        if svc in known:
+            have.add(svc)
             continue
-        o = owner(e.locator.path, dirs)
-        if o is not None:
-            out.add(o)
+        # the closest package the file sits in, and the closest service (as before links were known)
+        have.update(o for o in (owner(e.locator.path, known), owner(e.locator.path, dirs)) if o is not None)
+    out: set[str] = set()
+    for d in dirs:
+        seen, todo = {d}, [d]
+        while todo:
+            cur = todo.pop()
+            if cur in have:
+                out.add(d)
+                break
+            for nxt in links.get(cur, ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
     return out
 
 
@@ -143,7 +171,7 @@ def coverage(ev: EvidenceSet, items: list[Evidence], what: str, global_items: li
     if not dirs:
         return Finding(True, f"{what}: {len(items or global_items or [])} item(s); no service manifests to measure coverage",
                        list(items or global_items or [])[:20])
-    cov = covered_services(dirs, items, global_items or [])
+    cov = covered_services(dirs, items, global_items or [], local_links(ev))
     r = len(cov) / len(dirs)
     ok = r >= min_ratio
     missing_dirs = [d for d in dirs if d not in cov][:5]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rules.probes import EvidenceSet, Finding, found, missing, probe
-from rules.probes.obs_common import absence_needs, coverage, covered_services, service_dirs
+from rules.probes.obs_common import absence_needs, coverage, covered_services, local_links, service_dirs
 from scanner.model import Evidence, Strength
 
 GLOBAL_TRACING = {"otel-operator-instrumentation", "lambda-active-tracing", "apigw-xray", "ecs-otel-sidecar", "adot-layer"}
@@ -144,7 +144,7 @@ def obs_otel_everywhere(ev: EvidenceSet) -> Finding:
     dirs = service_dirs(ev)
     if not dirs:
         return found((items + glob)[:20], "OpenTelemetry in use; no service manifests to measure coverage", Strength.STRONG)
-    cov = covered_services(dirs, items, glob)
+    cov = covered_services(dirs, items, glob, local_links(ev))
     ok = len(cov) == len(dirs)
     return Finding(ok, f"OpenTelemetry in {len(cov)} of {len(dirs)} service(s)", (items + glob)[:20])
 
