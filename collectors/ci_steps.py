@@ -76,6 +76,9 @@ STEP_PATTERNS: dict[str, str] = {
         # the team's own deploy script or make target (`./scripts/deploy-rules.sh`, `bin/deploy prod`, `make deploy`)
         r"|(?:^|[\s/])(?:scripts?|bin|ci|tools|deploy)/[\w./-]*?\bdeploy(?:[_-][\w-]*)?(?:\.sh|\.py|\.rb)?(?=\s|$|;|&)"
         r"|(?:^|[\s;&])\.?/?deploy\.sh\b|\bmake\s+(?:[\w=-]+\s+)*deploy(?:[_-][\w-]*)?(?=\s|$|;|&)"
+        # a deploy handed to another repository's pipeline (PostHog -> PostHog/charts)
+        r"|(?:repository-dispatch|workflow-dispatch|trigger-workflow|dispatch-action|\bgh workflow run\b)[^\n]*(?:\n[^\n]*){0,2}?"
+        r"\b(?:deploy(?:ment)?s?|rollout)\b"
     ),
     "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b"
              # diffs of the desired state against the live cluster

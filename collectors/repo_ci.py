@@ -64,6 +64,7 @@ GH_EVENTS = {
     "merge_group": "merge_group", "schedule": "schedule", "workflow_dispatch": "manual",
     "release": "release", "workflow_call": "workflow_call",
 }
+_DISPATCH_ACTION = re.compile(r"repository-dispatch|workflow-dispatch|trigger-workflow|dispatch-action", re.I)
 _GH_WITH_KEYS = {"args", "command", "commands", "script", "run", "inlinescript", "arguments", "cmd", "entrypoint"}
 
 
@@ -211,6 +212,11 @@ def _gh_step_text(ctx: CollectContext, step: dict[str, Any], depth: int = 0) -> 
     with_ = step.get("with")
     if isinstance(with_, dict):
         parts.extend(flatten_text(v) for k, v in with_.items() if str(k).lower() in _GH_WITH_KEYS)
+        if isinstance(uses, str) and _DISPATCH_ACTION.search(uses):
+            # a hand-off to another repository's pipeline: what it starts is only said by the step's
+            # name and the event/workflow it sends ("Trigger Cloud deployment from Charts")
+            parts.append(" ".join(str(x) for x in (step.get("name"), with_.get("event-type"), with_.get("event_type"),
+                                                   with_.get("workflow")) if isinstance(x, str)))
     return "\n".join(p for p in parts if p)
 
 

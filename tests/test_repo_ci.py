@@ -671,3 +671,34 @@ jobs:
     jobs = {e.get("name"): e for e in ev if e.kind == "ci.job"}
     assert "test" in jobs["e2e"].get("steps") and not {"deploy", "rollback"} & set(jobs["e2e"].get("steps"))
     assert "deploy" in jobs["deploy"].get("steps")
+
+
+def test_deploy_handed_to_another_repository_is_a_deploy_step(tmp_path):
+    """PostHog shape: main pushes dispatch the deploy to a charts/GitOps repository."""
+    wf = """on:
+  push:
+    branches: [master]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: depot/build-push-action@v1
+      - name: Trigger Cloud deployment from Charts
+        uses: peter-evans/repository-dispatch@v3
+        with:
+          repository: org/charts
+          event-type: commit_state_update
+  docs:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Rebuild the docs site
+        uses: peter-evans/repository-dispatch@v3
+        with:
+          repository: org/website
+          event-type: docs_updated
+"""
+    write_tree(tmp_path, {".github/workflows/cd.yml": wf})
+    ev, _ = collect_with(CiCollector(), tmp_path)
+    jobs = {e.get("name"): e for e in ev if e.kind == "ci.job"}
+    assert "deploy" in jobs["build"].get("steps")
+    assert "deploy" not in jobs["docs"].get("steps")
