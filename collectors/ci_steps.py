@@ -39,7 +39,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bdetekt\b|\bphpstan\b|\bpsalm\b|\bswiftlint\b|\bcode.?quality\b|\bsonar(?:qube|cloud|-scanner|source)?"
         r"|\bpromtool (?:check|test)\b|\bamtool check-config\b|\bjsonnet-lint\b"
         # GitOps repositories validate by rendering every Flux/Kustomize tree (flux-local test, flux build)
-        r"|\bflux-local\b|\bflux build (?:kustomization|ks)\b"
+        r"|\bflux-local\b|\bflux build (?:kustomization|ks)\b|TerraformTask[\w@]*:validate"
     ),
     "security": (
         r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"

@@ -331,3 +331,39 @@ jobs:
 """
     r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".github/workflows/flux-local.yaml": wf}))
     assert r.level == 2 and crit(r, "ops010-tests-on-pr").strength is Strength.STRONG
+
+
+def test_azure_devops_environment_approvals_are_not_assessed_from_yaml(tmp_path):
+    """Azure estate shape: a deployment job into ADO environment 'production'; its approvals live in Azure DevOps."""
+    ado = """trigger: [main]
+pr: [main]
+stages:
+  - stage: Plan
+    jobs:
+      - job: Plan
+        steps:
+          - task: TerraformTaskV4@4
+            inputs: {provider: azurerm, command: validate}
+          - task: TerraformTaskV4@4
+            inputs: {provider: azurerm, command: plan}
+  - stage: Apply
+    jobs:
+      - deployment: Apply
+        environment: production
+        strategy:
+          runOnce:
+            deploy:
+              steps:
+                - task: TerraformTaskV4@4
+                  inputs: {provider: azurerm, command: apply}
+"""
+    ev = repo_evidence(tmp_path, {"azure-pipelines.yml": ado})
+    r = evaluate("WAF-OPS-010", ev)
+    gate = crit(r, "ops010-prod-approval-gate")
+    assert gate.status is Outcome.NOT_ASSESSED and "Azure DevOps" in gate.reason
+    assert crit(r, "ops010-prod-deploy-automated").status is Outcome.MET
+    plan = next(e for e in ev if e.kind == "ci.job" and e.get("name") == "Plan")
+    assert "lint" in plan.get("steps")  # TerraformTaskV4 validate is config validation
+    # with the GitHub API read and no reviewers, a GitHub Actions production deploy is a real gap, ADO still is not
+    r2 = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
+    assert crit(r2, "ops010-prod-approval-gate").status is Outcome.NOT_ASSESSED

@@ -114,6 +114,12 @@ def prod_deploy_gate(ev: EvidenceSet) -> Finding:
     blind = unreadable(ev, "environments")
     if blind:
         return blind
+    prod = prod_deploy_jobs(ev)
+    if prod and all(j.get("system") == "azure-pipelines" and j.get("environment") for j in prod):
+        # approvals and checks on Azure DevOps environments are configured in Azure DevOps, not in YAML
+        return Finding(None, "not assessed, because approvals and checks on the Azure DevOps environment(s) "
+                       f"{', '.join(sorted({str(j.get('environment')) for j in prod}))} are kept in Azure DevOps, "
+                       "which was not scanned", prod)
     return missing(ev, "no approval gate on production deploys (no environment reviewers, no manual gate)",
                    needs=("repo", "github|gitlab"))
 
