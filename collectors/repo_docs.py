@@ -27,7 +27,16 @@ from collectors.gitinfo import GitError, GitInfo, git_info
 from scanner.hcl import blocks
 from scanner.model import Evidence, Strength, Subject
 
-DOC_EXT = (".md", ".markdown", ".adoc", ".asciidoc", ".rst")
+# `.mdx` (Docusaurus/Nextra docs sites) and `.md.erb` (the GOV.UK tech-docs template alphagov, MoJ, HMRC and DfE
+# run their runbook sites on: `source/<page>.html.md.erb`) are Markdown too
+DOC_EXT = (".md", ".markdown", ".adoc", ".asciidoc", ".rst", ".mdx", ".md.erb")
+_DOC_SUFFIX_RX = re.compile(r"(?i)(\.(erb|md|mdx|markdown|html|adoc|asciidoc|rst|txt))+$")
+
+
+def _stem(path: str) -> str:
+    """File name without its document suffixes (`incident-log.html.md.erb` -> `incident-log`), lower case."""
+    name = path.rsplit("/", 1)[-1]
+    return (_DOC_SUFFIX_RX.sub("", name) or name).lower()
 EXCLUDE_RX = re.compile(
     r"(?i)(^|/)(tests?|testdata|test-data|fixtures?|__tests__|spec|examples?|samples?|node_modules|vendor|third_party|"
     r"\.changeset|changelogs?)(/|$)"
@@ -56,8 +65,14 @@ POSTMORTEM_DIR_RX = re.compile(
     r"(?i)(^|/)(post-?mortems?|incidents?|incident-reports?|incident-reviews?|pirs?|rcas?|retros?|retrospectives)(/|$)"
 )
 POSTMORTEM_NAME_RX = re.compile(
-    r"(?i)(post-?mortem|incident-?(report|review)|(^|[-_./])pir([-_.]|$)|(^|[-_./])rca([-_.]|$))[^/]*$"
+    r"(?i)(post-?mortem|incident-?(report|review|log|history)|outage-?(log|history|reports?)|(^|[-_./])pir([-_.]|$)|"
+    r"(^|[-_./])rca([-_.]|$))[^/]*$"
 )
+# one entry of an incident log kept in a single page: `### Incident on 2024-07-25 - Prometheus down`,
+# `## 2023-11-01: API outage` (a dated heading, the word incident/outage, or any dated heading in a named log)
+INCIDENT_ENTRY_RX = re.compile(r"(?i)(incident|outage|post-?mortem|disruption|degradation)")
+# `- **Impact**: ...`, `**Key events**`: field labels that incident logs use in place of headings
+LABEL_RX = re.compile(r"^(\s*)(?:[-*+]\s+)?(?:\*\*|__)([^*_\n]{2,40}?):?(?:\*\*|__):?(?=\s|$)")
 
 SECTION_RX: dict[str, re.Pattern[str]] = {
     "symptoms": re.compile(r"(?i)symptom|signs?\b|what (is|does) (this|the) alert|alert (description|details|meaning)|"
@@ -71,11 +86,11 @@ SECTION_RX: dict[str, re.Pattern[str]] = {
 }
 PM_SECTION_RX: dict[str, re.Pattern[str]] = {
     "impact": re.compile(r"(?i)impact|auswirkung|betroffen|customer effect|user effect"),
-    "timeline": re.compile(r"(?i)timeline|time line|chronolog|zeitlinie|zeitstrahl|ablauf|sequence of events"),
+    "timeline": re.compile(r"(?i)timeline|time line|chronolog|zeitlinie|zeitstrahl|ablauf|sequence of events|key events"),
     "root_cause": re.compile(r"(?i)root[- ]?cause|\bcauses?\b|contributing factors|\bwhy\b|five whys|5 whys|ursache"),
     "action_items": re.compile(r"(?i)action[- ]?items?|follow[- ]?ups?|corrective|preventive|next steps|to-?dos?|"
                                r"maßnahmen|massnahmen|aufgaben|remediation|improvements|planned actions|"
-                               r"what we('| a)re (doing|changing)"),
+                               r"what we('| a)re (doing|changing)|review actions"),
     "lessons": re.compile(r"(?i)lessons?|learn|what went (well|wrong)|went well|erkenntnis|gelernt"),
 }
 INLINE_CMD_RX = re.compile(
@@ -185,7 +200,7 @@ class _Scan:
                 continue
             if POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]) or re.search(
                 r"(?i)(^|/)(post-?mortems?|incident-templates?|pirs?|rcas?)/", path
-            ):
+            ) or (re.search(r"(?i)(^|/)incidents?/", path) and DATE_IN_NAME.search(path.rsplit("/", 1)[-1])):
                 continue  # incident reviews filed next to runbooks are postmortems, not runbooks
             text = tree.text(path)
             if not text or not text.strip():
@@ -193,7 +208,7 @@ class _Scan:
             fm = front_matter(text)
             headings = _headings(text, path)
             sections = [s for s, rx in SECTION_RX.items() if any(rx.search(h) for h in headings)]
-            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+            stem = _stem(path)
             template = "template" in low or fm.get("template") is True
             # a service README an alert links as its runbook is that service's runbook, not an index page
             index = (stem in INDEX_NAMES and not linked) or (not sections and _mostly_links(text))
@@ -212,7 +227,7 @@ class _Scan:
                 # OPERATIONS.md / ONCALL.md: only when it reads like operating instructions
                 if not (sections or _code_blocks(text) or len(re.findall(r"(?m)^[ \t]*(?:\d+\.|[-*])[ \t]+[^\n]*`[^`\n]+`", text)) >= 2):
                     continue
-            reviewed = _fm_date(fm, "last_reviewed", "last_review", "reviewed", "review_date", "reviewed_at",
+            reviewed = _fm_date(fm, "last_reviewed", "last_reviewed_on", "last_review", "reviewed", "review_date", "reviewed_at",
                                 "last_updated", "updated", "date")
             changed = self._changed(path)
             dates_from = "git" if self.git is not None else ("front-matter" if reviewed else "none")
@@ -255,9 +270,14 @@ class _Scan:
             if not text or not text.strip():
                 continue
             fm = front_matter(text)
-            headings = _headings(text, path)
+            stem = _stem(path)
+            entries = [] if "template" in low else _incident_entries(text, named or in_dir)
+            if len(entries) >= 2:
+                # an incident log: one page, one dated section per incident (MoJ Cloud Platform's incident-log)
+                yield from self._log_entries(ctx, path, text, entries)
+                continue
+            headings = _headings(text, path) + _labels(text)
             sections = [s for s, rx in PM_SECTION_RX.items() if any(rx.search(h) for h in headings)]
-            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
             template = "template" in low or fm.get("template") is True
             if not template and named and not in_dir and (
                     PM_GUIDE_TITLE_RX.search(_title(text, fm, path)) or len(PM_PLACEHOLDER_RX.findall(text)) >= 1):
@@ -280,7 +300,7 @@ class _Scan:
                 pm_date, date_from = (added.date().isoformat() if added else None), "git"
             if not pm_date:
                 date_from = "none"
-            action_text = _section_text(text, PM_SECTION_RX["action_items"]) or ""
+            action_text = _section_text(text, PM_SECTION_RX["action_items"]) or _label_text(text, PM_SECTION_RX["action_items"]) or ""
             links = len(ISSUE_LINK_RX.findall(action_text)) if action_text else 0
             attrs = {
                 "title": redact(_title(text, fm, path), 120),
@@ -298,6 +318,37 @@ class _Scan:
             kind = "postmortem template" if template else "postmortem index" if attrs["index"] else "postmortem"
             yield ctx.file_evidence("doc.postmortem", path, line=1, attributes=attrs,
                                     summary=f"{kind} ({', '.join(sections) or 'no standard sections'})")
+
+    def _log_entries(self, ctx: CollectContext, path: str, text: str,
+                     entries: list[tuple[int, int, str, str]]) -> Iterator[Evidence]:
+        """One doc.postmortem per dated incident section of an incident log, located at its heading."""
+        lines = text.splitlines()
+        for start, level, heading, day in entries:
+            end = len(lines)
+            for j in range(start + 1, len(lines)):
+                m = re.match(r"^\s*(#{1,6})\s+", lines[j])
+                if m and len(m.group(1)) <= level:
+                    end = j
+                    break
+            chunk = "\n".join(lines[start + 1:end])
+            labels = _headings(chunk, path) + _labels(chunk)
+            sections = [s for s, rx in PM_SECTION_RX.items() if any(rx.search(h) for h in labels)]
+            action_text = _section_text(chunk, PM_SECTION_RX["action_items"]) or _label_text(chunk, PM_SECTION_RX["action_items"]) or ""
+            attrs = {
+                "title": redact(heading, 120),
+                "date": day,
+                "date_from": "heading",
+                "sections": sections,
+                "blameless": bool(BLAMELESS_RX.search(chunk)),
+                "action_item_links": len(ISSUE_LINK_RX.findall(action_text)) if action_text else 0,
+                "action_items_owned": bool(action_text and OWNER_RX.search(action_text)),
+                "category": None,
+                "template": False,
+                "index": False,
+                "log_entry": True,
+            }
+            yield ctx.file_evidence("doc.postmortem", path, line=start + 1, attributes=attrs,
+                                    summary=f"incident log entry {day} ({', '.join(sections) or 'no standard sections'})")
 
     def _incident_templates(self, ctx: CollectContext) -> Iterator[Evidence]:
         tree = ctx.tree
@@ -430,13 +481,13 @@ class _Scan:
         tree = ctx.tree
         dirs: dict[str, list[str]] = {}
         for path in tree.files:
-            if not path.lower().endswith((".md", ".adoc", ".rst")) or EXCLUDE_RX.search(path):
+            if not path.lower().endswith(DOC_EXT) or EXCLUDE_RX.search(path):
                 continue
             m = ADR_DIR_RX.search(path)
             if not m:
                 continue
             d = path[: m.end() - 1]
-            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+            stem = _stem(path)
             if stem in INDEX_NAMES or "template" in stem:
                 continue
             dirs.setdefault(d, []).append(path)
@@ -555,6 +606,62 @@ def _headings(text: str, path: str) -> list[str]:
         if s and i + 1 < len(lines) and not re.match(r"^([-=~*_])\1*$", s) and not s.startswith(("|", "-", "*", ">")) \
                 and re.match(r"^([=\-~^\"'`#*+])\1{2,}\s*$", lines[i + 1].strip()):
             out.append(s)
+    return out
+
+
+def _labels(text: str) -> list[str]:
+    """Bold field labels that open a line or list item (`- **Impact**: ...`, `**Key events**`): incident logs
+    and reports written as lists use them where others write headings."""
+    out = []
+    in_code = False
+    for line in text.splitlines():
+        if line.strip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if not in_code:
+            m = LABEL_RX.match(line)
+            if m:
+                out.append(m.group(2).strip())
+    return out
+
+
+def _label_text(text: str, rx: re.Pattern[str]) -> str | None:
+    """The body under the first field label matching `rx`: its own line and the more-indented lines after it."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = LABEL_RX.match(line)
+        if m and rx.search(m.group(2)):
+            indent = len(m.group(1))
+            body = [line[m.end():]]
+            for nxt in lines[i + 1:]:
+                n = LABEL_RX.match(nxt)
+                if (n and len(n.group(1)) <= indent) or re.match(r"^\s*#{1,6}\s", nxt):
+                    break
+                body.append(nxt)
+            return "\n".join(body)
+    return None
+
+
+def _incident_entries(text: str, log_named: bool) -> list[tuple[int, int, str, str]]:
+    """Dated incident headings of a page: (line index, heading level, heading, ISO date). A heading counts when it
+    carries a date and says incident/outage, or - in a file named or filed as an incident log - any dated heading."""
+    out = []
+    in_code = False
+    for i, line in enumerate(text.splitlines()):
+        if line.strip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        m = None if in_code else re.match(r"^\s*(#{1,6})\s+(.+?)\s*#*$", line)
+        if not m:
+            continue
+        d = re.search(r"(20\d\d)-([01]\d)-([0-3]\d)", m.group(2))
+        if not d or not (log_named or INCIDENT_ENTRY_RX.search(m.group(2))):
+            continue
+        try:
+            day = date(int(d.group(1)), int(d.group(2)), int(d.group(3))).isoformat()
+        except ValueError:
+            continue
+        out.append((i, len(m.group(1)), m.group(2).strip(), day))
     return out
 
 

@@ -410,3 +410,63 @@ def test_register_entries_naming_a_postmortem_in_free_text(tmp_path: Path) -> No
         "| OD-3 | Incident tooling is manual | paging by phone | open |\n")})
     ev, _ = collect_with(DocsCollector(), tmp_path)
     assert _by(ev, "doc.debt_register")["docs/ops-debt-register.md"].get("postmortem_links") == 2
+
+
+INCIDENT_LOG = """---
+title: Incident Log
+---
+
+# Incident Log
+
+## Q3 2024 (July-September)
+
+- **Mean Time to Repair**: 3h 8m
+
+### Incident on 2024-07-25 - Logs stopped arriving
+
+- **Key events**
+  - First detected: 2024-07-25 12:10
+  - Resolved 2024-07-25 16:19
+
+- **Impact**: the logging cluster did not receive logs
+
+- **Resolution**:
+  - Disk space increased
+
+- **Review actions**:
+  - [Alert on index write blocks](https://github.com/acme/platform/issues/5928)
+
+### Incident on 2024-04-15 - Prometheus restarts
+
+- **Key events**
+  - First detected: 2024-04-15 12:32
+
+- **Impact**: no metrics for two hours
+
+- **Review actions**:
+  - Create a test setup that recreates the live WAL size
+"""
+
+
+def test_incident_log_page_yields_one_postmortem_per_dated_entry(tmp_path: Path) -> None:
+    """MoJ Cloud Platform shape: a tech-docs site (`.html.md.erb`) whose incident log holds every incident as a
+    dated section with bold field labels; dated pages under incidents/ are incident records, not runbooks."""
+    root = write_tree(tmp_path, {
+        "runbooks/source/incident-log.html.md.erb": INCIDENT_LOG,
+        "runbooks/source/incidents/2020-08-14-ingress-crashlooping.html.md.erb":
+            "# Incident on 2020-08-14 - Ingress crashlooping\n\n- **Key events**\n  - Resolved 11:38\n\n"
+            "- **Impact**:\n  - Increased risk for all ingresses\n",
+        "runbooks/source/cert-manager-errors.html.md.erb":
+            "---\ntitle: Investigate cert-manager errors\nlast_reviewed_on: 2025-11-14\nreview_in: 6 months\n---\n\n"
+            "# <%= current_page.data.title %>\n\n## Troubleshooting\n\n```\nkubectl get events -n x\n```\n\n## Fix\n\nDelete the record.\n",
+    })
+    ev, _ = collect_with(DocsCollector(), root)
+    pms = [e for e in ev if e.kind == "doc.postmortem"]
+    log = sorted((e for e in pms if e.locator.path.endswith("incident-log.html.md.erb")), key=lambda e: e.get("date"))
+    assert [e.get("date") for e in log] == ["2024-04-15", "2024-07-25"]
+    assert set(log[1].get("sections")) >= {"impact", "timeline", "action_items"} and log[1].get("action_item_links") >= 1
+    assert log[1].locator.line == 11  # the entry heading
+    assert any(e.locator.path.endswith("2020-08-14-ingress-crashlooping.html.md.erb") for e in pms)
+    rbs = [e for e in ev if e.kind == "doc.runbook"]
+    assert [e.locator.path for e in rbs] == ["runbooks/source/cert-manager-errors.html.md.erb"]
+    assert rbs[0].get("last_reviewed") == "2025-11-14" and set(rbs[0].get("sections")) >= {"diagnosis", "remediation"}
