@@ -106,9 +106,38 @@ _TEMPLATE_LINE = re.compile(r"^\s*\{\{-?.*?-?\}\}\s*$")
 _TEMPLATE_INLINE = re.compile(r"\{\{-?.*?-?\}\}")
 
 
-def is_templated(path: str, text: str) -> bool:
-    """Helm/Go-templated YAML: these files are not YAML until rendered, so a parse error is expected."""
-    return "{{" in text and "/templates/" in f"/{path}"
+def is_templated(path: str, text: str, tree: RepoTree | None = None) -> bool:
+    """Helm/Go-templated YAML: these files are not YAML until rendered, so a parse error is expected.
+
+    Chart templates live under templates/; with the tree, a templated file anywhere inside a chart (a
+    Chart.yaml in a parent directory) counts too: charts keep rule fragments in other folders and render
+    them with `tpl (.Files.Get ...)` (CloudNativePG's `charts/cluster/prometheus_rules/*.yaml`)."""
+    if "{{" not in text:
+        return False
+    if "/templates/" in f"/{path}":
+        return True
+    return tree is not None and _in_chart(tree, path)
+
+
+_CHART_DIRS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _in_chart(tree: RepoTree, path: str) -> bool:
+    cached = _CHART_DIRS.get(id(tree))
+    if cached is None or cached[0] is not tree:
+        dirs = frozenset(f.rsplit("/", 1)[0] if "/" in f else "." for f in tree.named("Chart.yaml"))
+        cached = (tree, dirs)
+        _CHART_DIRS.clear()  # one tree at a time: keep the cache from growing across scans
+        _CHART_DIRS[id(tree)] = cached
+    dirs = cached[1]
+    if not dirs:
+        return False
+    d = path
+    while "/" in d:
+        d = d.rsplit("/", 1)[0]
+        if d in dirs:
+            return True
+    return "." in dirs
 
 
 def load_yaml_docs(tree: RepoTree, path: str, text: str | None = None) -> list[Any]:
@@ -117,7 +146,7 @@ def load_yaml_docs(tree: RepoTree, path: str, text: str | None = None) -> list[A
     text = tree.text(path) if text is None else text
     if text is None:
         return []
-    if not is_templated(path, text):
+    if not is_templated(path, text, tree):
         return tree.yaml_docs(path)
     cleaned = "\n".join(
         "" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line) for line in text.splitlines()

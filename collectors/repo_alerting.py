@@ -48,6 +48,9 @@ CAUSE = re.compile(
     r"restarts?_total|CrashLoop|container_memory|DatabaseConnections|ReplicaLag|queue_?depth|ApproximateNumberOfMessages|"
     r"connections|file_?descriptors|fds)"
 )
+# alert names that say the whole service is unavailable to its users (used only when the expression says
+# neither symptom nor cause: `CNPGClusterOffline` on `count(up) == 0`); a single instance down stays unknown
+NAME_AVAILABILITY = re.compile(r"(?i)(offline|unavailable|outage|(service|site|endpoint|api|cluster|website)_?down\b)")
 PAGING_SEVERITY = re.compile(r"(?i)^(critical|page|pager|p1|p0|s1|sev[-_ ]?[01]|severity[-_:]*1|emergency|urgent|fatal)$")
 # routing labels teams put on the alerts that page (GitLab's `pager: pagerduty`, `page: "true"`, `oncall: ...`)
 PAGING_LABEL_KEYS = re.compile(r"(?i)^(pager|page|paging|pagerduty|opsgenie|oncall|on_call|notify_oncall|escalate)$")
@@ -215,10 +218,30 @@ class _Run:
             for doc in docs:
                 if isinstance(doc, dict):
                     self._doc(path, doc)
-            if not docs and is_templated(path, text) and re.search(r"(?m)^\s*-\s*alert:", text):
+                    self._bare_rules(path, [doc] if "alert" in doc else doc.get("rules") if "groups" not in doc else None, text)
+                elif isinstance(doc, list):
+                    self._bare_rules(path, doc, text)
+            templated = is_templated(path, text, self.tree)
+            if not docs and templated and re.search(r"(?m)^\s*-\s*alert:", text):
                 self._regex_rules(path, text)
-            elif len(self.out) == found_before and is_templated(path, text) and re.search(r"(?m)^\s*-\s*alert:", text):
+            elif len(self.out) == found_before and templated and re.search(r"(?m)^\s*-\s*alert:", text):
                 self._regex_rules(path, text)
+
+    def _bare_rules(self, path: str, items: Any, text: str) -> None:
+        """Alert rules outside a `groups:` list: one rule per file, or a plain list of rules.
+
+        Charts keep rule fragments as files of their own and splice them into a PrometheusRule template
+        (`tpl (.Files.Get "prometheus_rules/x.yaml")`); the alert name is then often a template variable
+        (`{{- $alert := "CNPGClusterOffline" -}}` ... `alert: {{ $alert }}`)."""
+        if not isinstance(items, list):
+            return
+        for i, r in enumerate(items):
+            if not (isinstance(r, dict) and "alert" in r and ("expr" in r or "expression" in r)):
+                continue
+            if "TEMPLATED" in str(r.get("alert")):
+                m = re.search(r"\$\w*alert\w*\s*:=\s*[\"']([^\"']+)[\"']", text, re.I)
+                r = {**r, "alert": m.group(1) if m else path.rsplit("/", 1)[-1].rsplit(".", 1)[0]}
+            self._rule_entry(path, "prometheus", "", i, r)
 
     def _doc(self, path: str, doc: dict[str, Any]) -> None:
         api = str(doc.get("apiVersion") or "")
@@ -585,7 +608,7 @@ def classify(expr: str, name: str = "") -> str:
         return "symptom"
     if CAUSE.search(expr):
         return "cause"
-    if SYMPTOM.search(name):
+    if SYMPTOM.search(name) or NAME_AVAILABILITY.search(name):
         return "symptom"
     if CAUSE.search(name):
         return "cause"

@@ -395,3 +395,28 @@ def test_forecast_only_is_weak_anomaly_and_plain_thresholds_are_not_burn_rate(tm
     assert [(a.get("mechanism"), a.strength.value) for a in _kind(evidence, "obs.anomaly")] == [("prometheus-forecast", "weak")]
     q = _rule(evidence, "QueueSlow")
     assert q.get("paging") is False and q.get("burn_rate") is False
+
+
+def test_chart_rule_fragments_outside_templates_are_read(tmp_path) -> None:
+    """CloudNativePG chart shape: one templated rule per file in `prometheus_rules/`, spliced into the
+    PrometheusRule template with `tpl (.Files.Get ...)`; the alert name is a template variable."""
+    frag = ('{{- $alert := "DbClusterOffline" -}}\n{{- if not (has $alert .excludeRules) -}}\nalert: {{ $alert }}\n'
+            'annotations:\n  runbook_url: https://github.com/acme/charts/blob/main/charts/db/docs/runbooks/DbClusterOffline.md\n'
+            'expr: |\n  (count(db_collector_up{namespace="{{ .namespace }}"}) OR on() vector(0)) == 0\nfor: 5m\n'
+            'labels:\n  severity: critical\n{{- end -}}\n')
+    root = write_tree(tmp_path, {
+        "charts/db/Chart.yaml": "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+        "charts/db/prometheus_rules/offline.yaml": frag,
+        "charts/db/templates/prometheus-rule.yaml": (
+            "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n    - name: db\n      rules:\n"
+            '        {{- range $path, $_ := .Files.Glob "prometheus_rules/**.yaml" }}\n        - {{ tpl ($.Files.Get $path) $ }}\n'
+            "        {{- end }}\n"),
+        "charts/db/docs/runbooks/DbClusterOffline.md": "# DbClusterOffline\n## Meaning\nNo instance is ready.\n",
+        "notachart/rules.yaml": "alert: {{ $x }}\nexpr: up == 0\n",
+    })
+    ev, ctx = collect_with(AlertingCollector(), root)
+    rules = [e for e in ev if e.kind == "alert.rule"]
+    assert [(e.get("name"), e.get("signal"), e.get("paging"), e.get("runbook_exists")) for e in rules] == [
+        ("DbClusterOffline", "symptom", True, True)]
+    assert rules[0].locator.path == "charts/db/prometheus_rules/offline.yaml"
+    assert not [w for w in ctx.warnings if (w.path or "").startswith("charts/")]  # templated: no parse warnings
