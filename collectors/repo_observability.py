@@ -848,7 +848,7 @@ class _Run:
             if m:
                 self.emit("obs.sampling", path, {"mechanism": "code:" + _keyword(m.group(0))},
                           line=text.count("\n", 0, m.start()) + 1, key=("code",))
-        if len(candidates) > scanned:
+        if scanned >= MAX_SOURCE_FILES and len(candidates) > scanned:  # the cap was hit, not size skips
             self.ctx.warn("repo", f"observability: source grep capped at {MAX_SOURCE_FILES} of {len(candidates)} files")
 
     def _service_of(self, path: str) -> str:
