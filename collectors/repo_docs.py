@@ -224,7 +224,10 @@ class _Scan:
                 if not (ops_like or re.search(r"(?i)run-?book", stem + " " + " ".join(headings[:2]))):
                     continue
             if named and not (in_rb_dir or in_ops_dir or linked) and not re.search(r"(?i)(run|play)-?book", stem):
-                # OPERATIONS.md / ONCALL.md: only when it reads like operating instructions
+                # OPERATIONS.md / ONCALL.md: only at the top (or in docs/), and only when it reads like operating
+                # instructions; deeper `operations.rst` pages are product documentation (e.g. salt's doc/topics/)
+                if path.count("/") > 1:
+                    continue
                 if not (sections or _code_blocks(text) or len(re.findall(r"(?m)^[ \t]*(?:\d+\.|[-*])[ \t]+[^\n]*`[^`\n]+`", text)) >= 2):
                     continue
             reviewed = _fm_date(fm, "last_reviewed", "last_reviewed_on", "last_review", "reviewed", "review_date", "reviewed_at",

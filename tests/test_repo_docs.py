@@ -470,3 +470,15 @@ def test_incident_log_page_yields_one_postmortem_per_dated_entry(tmp_path: Path)
     rbs = [e for e in ev if e.kind == "doc.runbook"]
     assert [e.locator.path for e in rbs] == ["runbooks/source/cert-manager-errors.html.md.erb"]
     assert rbs[0].get("last_reviewed") == "2025-11-14" and set(rbs[0].get("sections")) >= {"diagnosis", "remediation"}
+
+
+def test_operations_page_deep_in_product_docs_is_not_a_runbook(tmp_path):
+    from collectors.repo_docs import DocsCollector
+    from tests.helpers import collect_with, write_tree
+
+    page = "Operations\n==========\n\nTroubleshooting\n---------------\n\n.. code-block:: bash\n\n    salt '*' test.ping\n"
+    root = write_tree(tmp_path / "r", {"doc/topics/resources/operations.rst": page, "docs/OPERATIONS.md": (
+        "# Operations\n\n## Troubleshooting\n\nRestart with `systemctl restart app`.\n\n## Escalation\n\nPage the on-call.\n")})
+    evidence, _ = collect_with(DocsCollector(), root)
+    runbooks = [e.locator.path for e in evidence if e.kind == "doc.runbook"]
+    assert runbooks == ["docs/OPERATIONS.md"]
