@@ -68,6 +68,15 @@ CODE_OTEL_LOGS = re.compile(
     r"LoggingHandler\(\s*(level\s*=\s*[\w.]+\s*,\s*)?logger_provider"
 )
 CODE_SAMPLER = re.compile(r"TraceIdRatioBased|TraceIDRatioBased|ParentBasedSampler|ParentBased\(|traceidratio|TraceIdRatioBasedSampler")
+# Sentry performance monitoring switched on in code: `sentry_sdk.init(traces_sample_rate=0.2)`,
+# `Sentry.init({ tracesSampleRate: 0.01 })`, a `traces_sampler`/`tracesSampler` callback, `enable_tracing=True`.
+# With it the SDK records transactions and spans (distributed traces with sentry-trace propagation) and Sentry
+# charts throughput, failure rate and latency per transaction - an APM, not only an error tracker. A rate of 0
+# switches tracing off; a rate strictly between 0 and 1 or a sampler callback is an explicit sampling decision.
+CODE_SENTRY_TRACING = re.compile(
+    r"""\b(traces_sample_rate|tracesSampleRate)\b["']?\s*[:=]\s*([^,\s)}\]]+)|"""
+    r"""\b(traces_sampler|tracesSampler)\b["']?\s*(\]\s*)?[:=]|\b(enable_tracing\s*=\s*True|enableTracing\s*:\s*true)\b"""
+)
 CONFIG_SAMPLING = re.compile(
     r"(?i)(OTEL_TRACES_SAMPLER\b|otel\.traces\.sampler|DD_TRACE_SAMPLE_RATE|DD_TRACE_SAMPLING_RULES|"
     r"tracing\.sampling\.probability|sampler[._]?(type|param|ratio|probability)|tail_sampling|probabilistic_sampler|"
@@ -154,7 +163,8 @@ MAX_SOURCE_FILES = 1500
 MAX_SOURCE_BYTES = 200_000
 MAX_CONFIG_BYTES = 512_000
 SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".go", ".java", ".kt", ".cs", ".rb", ".rs", ".scala")
-PRIORITY = re.compile(r"(?i)(log|telemetry|otel|trac|observ|instrument|monitor|main|app|server|setup|config|bootstrap|init|index)")
+PRIORITY = re.compile(r"(?i)(log|telemetry|otel|trac|observ|instrument|monitor|main|app|server|setup|config|bootstrap|init|index|"
+                      r"sentry|sdk)")
 
 
 class ObservabilityCollector(Collector):
@@ -810,7 +820,9 @@ class _Run:
         files under MAX_SOURCE_BYTES each, files whose path suggests logging/telemetry/entry points first."""
         candidates = [p for p in self.tree.with_suffix(*SOURCE_SUFFIXES)
                       if is_product_path(p) and not re.search(r"(?i)(_test\.go|\.test\.|\.spec\.|test_[^/]*\.py|/tests?/)", p)]
-        candidates.sort(key=lambda p: (0 if PRIORITY.search(p.rsplit("/", 1)[-1]) else 1, p.count("/"), p))
+        # `__init__.py` says "init" but is mostly imports: thousands of them must not crowd out the entry points
+        candidates.sort(key=lambda p: (0 if PRIORITY.search(p.rsplit("/", 1)[-1]) and not p.endswith("__init__.py") else 1,
+                                       p.count("/"), p))
         scanned = 0
         corr_found: set[str] = set()
         for path in candidates:
@@ -844,12 +856,30 @@ class _Run:
                     self.emit("obs.log_correlation", path, {"mechanism": "code:otel-log-bridge", "service": svc},
                               line=line, strength=Strength.STRONG, key=("code-otel",))
                     corr_found.add(svc)
+            if "entry" in text and re.search(r"(?i)sentry", text):
+                self._sentry_tracing(path, text, svc)
             m = CODE_SAMPLER.search(text)
             if m:
                 self.emit("obs.sampling", path, {"mechanism": "code:" + _keyword(m.group(0))},
                           line=text.count("\n", 0, m.start()) + 1, key=("code",))
         if scanned >= MAX_SOURCE_FILES and len(candidates) > scanned:  # the cap was hit, not size skips
             self.ctx.warn("repo", f"observability: source grep capped at {MAX_SOURCE_FILES} of {len(candidates)} files")
+
+    def _sentry_tracing(self, path: str, text: str, svc: str) -> None:
+        """Sentry SDK init with tracing on: tracing for the service, plus sampling when the rate is a fraction
+        or a sampler callback decides it (a rate of 1.0 keeps every trace: no sampling decision)."""
+        for m in CODE_SENTRY_TRACING.finditer(text):
+            value = (m.group(2) or "").strip("\"'")
+            rate = _float(value) if value else None
+            if m.group(1) and rate is not None and rate <= 0:
+                continue  # tracing switched off
+            line = text.count("\n", 0, m.start()) + 1
+            self.emit("obs.tracing", path, {"mechanism": "sentry-performance", "service": svc}, line=line,
+                      key=("sentry", svc))
+            if m.group(3) or (m.group(1) and (rate is None or rate < 1)):
+                self.emit("obs.sampling", path, {"mechanism": "code:sentry-" + (m.group(3) or m.group(1))}, line=line,
+                          key=("sentry",))
+            return
 
     def _service_of(self, path: str) -> str:
         """The directory of the closest manifest above a source file (the service it belongs to)."""

@@ -150,3 +150,43 @@ def test_monorepo_service_is_covered_by_its_shared_logging_package(tmp_path: Pat
     s = _crit(r, "ops030-structured-logging")
     assert s.status is Outcome.MET and "1 of 1" in s.reason
     assert _crit(r, "ops030-tracing").status is Outcome.MET
+
+
+def test_sentry_sdk_with_tracing_is_apm_and_sampling(tmp_path: Path) -> None:
+    """Calibration (getsentry/sentry, supabase Studio shapes): a Sentry SDK initialised with a traces sample rate or
+    a traces_sampler records transactions and spans and charts throughput/failures/latency - tracing, central
+    telemetry and RED like an APM agent; a fractional rate or a sampler is explicit sampling. The same SDK with
+    tracing off (rate 0) is an error tracker only and stays level 1."""
+    root = write_tree(tmp_path / "on", {
+        "requirements.txt": "sentry-sdk\nstatsd\n",
+        "app/sdk.py": "import sentry_sdk\n\ndef traces_sampler(ctx):\n    return 0.1\n\n"
+                      "def configure():\n    opts = {}\n    opts[\"traces_sampler\"] = traces_sampler\n"
+                      "    sentry_sdk.init(**opts)\n",
+    })
+    res = _level(root)
+    assert _crit(res, "ops030-central-telemetry").status is Outcome.MET
+    assert _crit(res, "ops030-tracing").status is Outcome.MET
+    assert _crit(res, "ops030-metrics-red").status is Outcome.MET
+    assert _crit(res, "ops030-sampling").status is Outcome.MET
+    assert res.level == 2
+    ev = collect_with(ObservabilityCollector(), root)[0]
+    [tr] = [e for e in ev if e.kind == "obs.tracing"]
+    assert (tr.locator.path, tr.locator.line, tr.get("mechanism")) == ("app/sdk.py", 8, "sentry-performance")
+
+    off = write_tree(tmp_path / "off", {
+        "package.json": json.dumps({"name": "web", "dependencies": {"@sentry/nextjs": "8", "next": "14"}}),
+        "sentry.server.config.ts": "import * as Sentry from '@sentry/nextjs'\nSentry.init({ dsn: process.env.DSN, "
+                                   "tracesSampleRate: 0 })\n",
+    })
+    res = _level(off)
+    assert _crit(res, "ops030-tracing").status is Outcome.NOT_MET
+    assert _crit(res, "ops030-central-telemetry").status is Outcome.NOT_MET
+    assert res.level == 1
+
+    full = write_tree(tmp_path / "full", {
+        "package.json": json.dumps({"name": "web", "dependencies": {"@sentry/nextjs": "8", "next": "14"}}),
+        "sentry.server.config.ts": "import * as Sentry from '@sentry/nextjs'\nSentry.init({\n  tracesSampleRate: 1.0,\n})\n",
+    })
+    ev = collect_with(ObservabilityCollector(), full)[0]
+    assert [e.get("mechanism") for e in ev if e.kind == "obs.tracing"] == ["sentry-performance"]
+    assert not [e for e in ev if e.kind == "obs.sampling"]  # 100 % keeps every trace: no sampling decision

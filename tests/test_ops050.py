@@ -150,3 +150,16 @@ def test_unreadable_platform_settings_are_not_absence() -> None:
     res = level("ops050", [blind, ev("scm.reviews", "github", merged=30, reviewed=None, ratio=None)], repo="ok", github="partial")
     assert res.status is ControlStatus.NOT_ASSESSED
     assert "administration:read" in res.criteria[0].reason
+
+
+def test_deploy_risk_labels_are_change_categories(tmp_path: Path) -> None:
+    """Calibration (getsentry/sentry labels.yml shape): `Deploy: Risky` / `Deploy: Monitored` labels mark a change's
+    deploy risk, so change categories are declared; issue-impact labels (`Impact: Large`) alone are not."""
+    write_tree(tmp_path / "a", {".github/CODEOWNERS": "* @acme/devs\n", ".github/labels.yml":
+                                "- name: 'Deploy: Risky'\n  color: 'C83852'\n- name: 'Type: Bug'\n  color: '584774'\n"})
+    crit = {c.id: c for c in level("ops050", scan(tmp_path / "a"), repo="ok").criteria}
+    assert crit["ops050-change-categories"].status.value == "met"
+    write_tree(tmp_path / "b", {".github/CODEOWNERS": "* @acme/devs\n", ".github/labels.yml":
+                                "- name: 'Impact: Large'\n- name: 'Type: Bug'\n"})
+    crit = {c.id: c for c in level("ops050", scan(tmp_path / "b"), repo="ok").criteria}
+    assert crit["ops050-change-categories"].status.value == "not_met"

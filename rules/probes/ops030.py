@@ -13,6 +13,13 @@ def _deps(ev: EvidenceSet, category: str) -> list[Evidence]:
     return [e for e in ev.of("dep.package") if category in (e.get("categories") or [])]
 
 
+def _sentry_apm(ev: EvidenceSet) -> list[Evidence]:
+    """Sentry SDKs initialised with tracing on (obs.tracing sentry-performance): transactions and spans go to
+    Sentry, which charts throughput, failure rate and latency per transaction - an APM agent in effect. An error
+    tracker without tracing is not (it only reports exceptions)."""
+    return ev.of("obs.tracing", mechanism="sentry-performance")
+
+
 @probe("obs_central_telemetry",
        text="Logs/telemetry are shipped to a central store (shipper or OTel collector config, awslogs/FireLens, Log Analytics, "
             "CloudWatch log groups, or an APM agent that ships centrally)",
@@ -25,11 +32,11 @@ def obs_central_telemetry(ev: EvidenceSet) -> Finding:
     # an OpenTelemetry exporter ships spans/metrics/logs to a central backend as well
     exporters = [e for e in _deps(ev, "otel") if "exporter" in str(e.get("package") or "").lower()
                  or str(e.get("package") or "") in ("opentelemetry-distro", "@vercel/otel")]
-    apm = apm + exporters
+    apm = apm + exporters + _sentry_apm(ev)
     platforms = [e for e in ev.of("obs.platform") if "logs" in (e.get("signals") or [])]
     items = strong + collectors + platforms + apm
     if items:
-        tools = sorted({str(e.get("tool") or e.get("package") or "otel-collector") for e in items})
+        tools = sorted({str(e.get("tool") or e.get("package") or e.get("mechanism") or "otel-collector") for e in items})
         return found(items[:20], f"central telemetry: {', '.join(tools[:8])}")
     if shippers:
         return found(shippers[:20], "an agent image/chart that may ship telemetry", Strength.WEAK)
@@ -54,7 +61,7 @@ def obs_metrics_instrumented(ev: EvidenceSet) -> Finding:
     # An APM agent (Application Insights, Datadog, New Relic, Elastic APM, Dynatrace, AppDynamics) records
     # request rate, failures and duration for every request it sees and charts them in the vendor's UI:
     # that is application metrics, even without a metrics library in the manifest.
-    items = _deps(ev, "metrics") + ev.of("obs.metrics") + _deps(ev, "apm")
+    items = _deps(ev, "metrics") + ev.of("obs.metrics") + _deps(ev, "apm") + _sentry_apm(ev)
     if items:
         return found(items[:20], f"{len(items)} metrics instrumentation item(s)")
     return missing(ev, "no metrics library, APM agent or scrape configuration")
@@ -64,7 +71,8 @@ def obs_metrics_instrumented(ev: EvidenceSet) -> Finding:
        sources=["repo"])
 def obs_metrics_red(ev: EvidenceSet) -> Finding:
     red = [e for e in ev.of("obs.dashboard") if e.get("red")]
-    apm = _deps(ev, "apm")  # APM agents measure requests, failures and duration per endpoint out of the box
+    # APM agents (and Sentry with tracing) measure requests, failures and duration per endpoint out of the box
+    apm = _deps(ev, "apm") + _sentry_apm(ev)
     items = red + _deps(ev, "metrics") + ev.of("obs.metrics") + apm
     if items:
         return found(items[:20], f"{len(red)} RED dashboard(s), {len(items) - len(red) - len(apm)} metrics instrumentation "

@@ -14,8 +14,13 @@ import re
 from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable
 from scanner.model import Evidence, Strength
 
+# Change categories and risk declared per change by label: `risk: high`, `change/emergency`, `standard-change`, and
+# deploy-risk labels such as Sentry's `Deploy: Risky` / `Deploy: Monitored` (a PR is marked as a risky or watched
+# deploy). Issue-impact labels (`Impact: Large`) are left out: they may rate bugs, not changes.
 CHANGE_LABEL_RX = re.compile(r"(?i)^(change|risk|cab|change[-_ ]?type)[:/ _-]*(standard|normal|emergency|low|medium|high|critical)$"
-                             r"|^(standard|normal|emergency)[-_ ]change$")
+                             r"|^(standard|normal|emergency)[-_ ]change$"
+                             r"|^(deploy|deployment|release|change)[:/ _-]*(risky|(high|low|medium)[-_ ]risk|monitored)$"
+                             r"|^(risky|(high|low)[-_ ]risk)[-_ :/]*(deploy|deployment|change|release)$")
 
 
 def _active_rules(ev: EvidenceSet) -> list[Evidence]:
