@@ -40,6 +40,12 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bpromtool (?:check|test)\b|\bamtool check-config\b|\bjsonnet-lint\b"
         # GitOps repositories validate by rendering every Flux/Kustomize tree (flux-local test, flux build)
         r"|\bflux-local\b|\bflux build (?:kustomization|ks)\b|TerraformTask[\w@]*:validate"
+        # package-script and monorepo-tool shapes: `yarn backstage-cli repo lint`, `yarn prettier:check`,
+        # `yarn tsc:full` (type checking), `nx affected -t lint`
+        r"|\b(?:npm|pnpm|yarn|bun|npx)\b[^\n&|;]*?\s(?:run\s+)?lint(?::[\w:-]+)?(?=\s|$|;|&)"
+        r"|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:prettier|format|fmt)[:-]check\b"
+        r"|\b(?:npm|pnpm|yarn|bun|npx)\s+(?:run\s+)?(?:tsc|typecheck|type-check|types?:check|check-types)(?::[\w-]+)?(?=\s|$|;|&)"
+        r"|\b(?:nx|turbo|lerna|rush)\b[^\n]*?\blint\b"
     ),
     "security": (
         r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"

@@ -520,13 +520,17 @@ def test_production_pattern_option(tmp_path):
     ("aws sns publish --topic-arn x", "notify"), ("datadog-ci dora deployment --service web", "metrics"),
     ("helm upgrade web ./c --atomic", "rollback"), ("kubectl rollout undo deploy/web", "rollback"),
     ("docker build -t x .", "build"), ("twine upload dist/*", "release"),
+    # monorepo/package-script lint shapes (backstage: `yarn backstage-cli repo lint`, `yarn prettier:check`, `yarn tsc:full`)
+    ("yarn backstage-cli repo lint --since origin/master", "lint"), ("yarn prettier:check", "lint"),
+    ("yarn tsc:full", "lint"), ("npx nx affected -t lint", "lint"),
 ])
 def test_step_classes(text, cls):
     assert cls in classify(text)
 
 
 @pytest.mark.parametrize("text", ["echo 'run the tests and deploy'", "curl -fsSL https://get.example.sh | sh",
-                                  "npm install test-lib", "terraform init"])
+                                  "npm install test-lib", "terraform init",
+                                  "npm run linter-free-build", "yarn run tscompile"])
 def test_step_classifier_no_false_positives(text):
     assert classify(text) == {}
 
