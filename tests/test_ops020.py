@@ -184,3 +184,13 @@ def test_gitops_does_not_hide_local_terraform_state(tmp_path):
     r = level("ops020", ev + PR_PLAN + APPLY)
     assert crit(r, "ops020-remote-state").status is Outcome.NOT_MET
     assert r.level == 2
+
+
+def test_registry_modules_of_a_load_test_cluster_are_no_module_library(tmp_path):
+    # consul shape: test/load/terraform stands up a throwaway cluster with pinned registry modules
+    ev = iac(tmp_path, {"test/load/terraform/main.tf":
+                        'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.1.0"\n}\n'
+                        'resource "aws_instance" "lt" {}\n'})
+    r = level("ops020", ev)
+    assert r.level == 1
+    assert crit(r, "ops020-shared-modules").status is Outcome.NOT_MET
