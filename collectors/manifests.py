@@ -143,8 +143,24 @@ def _requirements(tree: RepoTree, path: str, text: str) -> list[Dependency]:
     if parent.lower() == "requirements":
         dev = dev or bool(_DEV_NAME.search(stem))
     out = []
+    plugin_only = False  # the requirement below a `# app.components.<name>` comment belongs to one plugin
     for raw in text.splitlines():
+        if raw.lstrip().startswith("#"):
+            plugin_only = plugin_only or bool(_PLUGIN_COMMENT.match(raw.strip()))
+            continue
+        if not raw.strip():
+            plugin_only = False
+            continue
         line = raw.split(" #", 1)[0].strip()
+        if plugin_only:
+            # Home Assistant's requirements_all.txt shape: every integration's optional dependency under a
+            # comment naming the integration module. The app does not run them itself - a user who enables
+            # that integration does - so they are not the app's runtime (a `sentry-sdk` there is the Sentry
+            # integration's, not the team's error tracking).
+            d = _py_req(line, True)
+            if d:
+                out.append(d)
+            continue
         if line.startswith("-e ") or line.startswith("--editable"):
             egg = re.search(r"#egg=([A-Za-z0-9._-]+)", raw)
             if egg:
@@ -154,6 +170,9 @@ def _requirements(tree: RepoTree, path: str, text: str) -> list[Dependency]:
         if d:
             out.append(d)
     return out
+
+
+_PLUGIN_COMMENT = re.compile(r"#\s*[A-Za-z_][\w.]*\.(components|integrations|plugins|providers|extensions|contrib|connectors)\.\w+")
 
 
 def _extras_group_is_dev(group: str) -> bool:

@@ -856,7 +856,7 @@ class _Run:
                     self.emit("obs.log_correlation", path, {"mechanism": "code:otel-log-bridge", "service": svc},
                               line=line, strength=Strength.STRONG, key=("code-otel",))
                     corr_found.add(svc)
-            if "entry" in text and re.search(r"(?i)sentry", text):
+            if "entry" in text and re.search(r"(?i)sentry", text) and not _vendor_plugin(path, "sentry"):
                 self._sentry_tracing(path, text, svc)
             m = CODE_SAMPLER.search(text)
             if m:
@@ -903,6 +903,18 @@ _YAML_HINT = re.compile(
     r"HelmRelease|Application|ServiceMonitor|PodMonitor|Instrumentation|GrafanaDashboard|OpenTelemetryCollector|DatadogAgent)|"
     r"services:|functions:|pipeline:|sinks:|clients:|filebeat|limits_config|scrape_configs|datasources:|dependencies:|logs_enabled"
 )
+
+
+PLUGIN_PARENTS = frozenset({"components", "integrations", "plugins", "providers", "extensions", "contrib", "connectors",
+                            "addons", "exporters", "sinks", "backends"})
+
+
+def _vendor_plugin(path: str, vendor: str) -> bool:
+    """The file is a product's plugin *for* that vendor (`homeassistant/components/sentry/__init__.py`,
+    `plugins/datadog/...`): it initialises the vendor SDK with the end user's settings, which says nothing
+    about the team's own telemetry."""
+    parts = path.lower().split("/")[:-1]
+    return any(parts[i - 1] in PLUGIN_PARENTS and vendor in parts[i] for i in range(1, len(parts)))
 
 
 def _yaml_interesting(name: str, text: str) -> bool:

@@ -140,3 +140,16 @@ def test_groovy_comma_continued_dependency_list(tmp_path: Path) -> None:
     assert Dependency("java", "org.apache.logging.log4j:log4j-core", False) in deps
     assert Dependency("java", "org.mockito:mockito-core", True) in deps
     assert len(deps) == 6
+
+
+def test_plugin_only_requirements_are_not_runtime(tmp_path: Path) -> None:
+    """Calibration (home-assistant/core requirements_all.txt shape): a requirement under a comment naming an
+    integration module (`# homeassistant.components.sentry`) is that plugin's optional dependency, not the app's
+    runtime; a blank line ends the block, so plain requirements after it stay runtime."""
+    root = write_tree(tmp_path, {"requirements_all.txt":
+        "-r requirements.txt\n\n# homeassistant.components.datadog\ndatadog==0.52.0\n\n"
+        "# homeassistant.components.prometheus\n# homeassistant.components.other\nprometheus-client==0.21.0\n\n"
+        "# core\naiohttp==3.11\n"})
+    deps = parse_manifest(RepoTree(root), "requirements_all.txt")
+    assert deps == [Dependency("python", "datadog", True), Dependency("python", "prometheus-client", True),
+                    Dependency("python", "aiohttp", False)]

@@ -190,3 +190,22 @@ def test_sentry_sdk_with_tracing_is_apm_and_sampling(tmp_path: Path) -> None:
     ev = collect_with(ObservabilityCollector(), full)[0]
     assert [e.get("mechanism") for e in ev if e.kind == "obs.tracing"] == ["sentry-performance"]
     assert not [e for e in ev if e.kind == "obs.sampling"]  # 100 % keeps every trace: no sampling decision
+
+
+def test_product_integration_for_a_vendor_is_not_the_teams_telemetry(tmp_path: Path) -> None:
+    """Calibration (home-assistant/core shape): the app's Sentry/Datadog/Prometheus *integrations* (plugin modules and
+    their requirements under `# homeassistant.components.<x>` comments) are features for users, not the team's
+    telemetry: level 1, and no SaaS backend that would make missing alerts unassessable."""
+    root = write_tree(tmp_path, {
+        "requirements.txt": "aiohttp==3.11\n",
+        "requirements_all.txt": "-r requirements.txt\n\n# homeassistant.components.sentry\nsentry-sdk==1.45\n\n"
+                                "# homeassistant.components.datadog\ndatadog==0.52\n",
+        "homeassistant/components/sentry/__init__.py": "import sentry_sdk\n\ndef setup(entry):\n    sentry_sdk.init("
+            "dsn=entry.dsn, traces_sample_rate=entry.options.get('rate'))\n",
+    })
+    res = _level(root)
+    assert _crit(res, "ops030-tracing").status is Outcome.NOT_MET
+    assert _crit(res, "ops030-dashboards-or-metrics").status is Outcome.NOT_MET
+    assert res.level == 1
+    ev = collect_with(ObservabilityCollector(), root)[0] + collect_with(AlertingCollector(), root)[0]
+    assert evaluate("WAF-OPS-040", ev, repo="ok", git="ok").level == 1
