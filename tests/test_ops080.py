@@ -160,3 +160,22 @@ spec:
     app = item("dep.manifest", path="package.json", ecosystem="node", service=".", runtime_packages=3, deployable=True)
     r2 = evaluate("WAF-OPS-080", ev + [app])
     assert crit(r2, "ops080-flag-service").status is Outcome.NOT_MET
+
+
+def _flag_pkg(name: str) -> Evidence:
+    return item("dep.package", path="go.mod", package=name, categories=["feature_flag"])
+
+
+def test_flag_provider_package_outranks_a_weak_inhouse_flag_module():
+    """grafana shape: an in-house featuremgmt module (weak) and the OpenFeature GO Feature Flag provider."""
+    inhouse = item("deploy.flag_service", path="pkg/services/featuremgmt", strength=Strength.WEAK, tool="in-house")
+    ev = [inhouse, _flag_pkg("github.com/open-feature/go-sdk"),
+          _flag_pkg("github.com/open-feature/go-sdk-contrib/providers/go-feature-flag")]
+    c = crit(evaluate("WAF-OPS-080", ev), "ops080-flag-service")
+    assert c.status is Outcome.MET and "go-feature-flag" in c.reason
+
+
+def test_openfeature_sdks_without_a_provider_are_not_a_confirmed_flag_service():
+    ev = [_flag_pkg("@openfeature/web-sdk"), _flag_pkg("@openfeature/react-sdk")]
+    c = crit(evaluate("WAF-OPS-080", ev), "ops080-flag-service")
+    assert c.status is Outcome.NOT_ASSESSED and "cannot confirm" in c.reason

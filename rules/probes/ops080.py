@@ -117,11 +117,15 @@ def health_gated_promotion(ev: EvidenceSet) -> Finding:
 @probe("flag_service_backed", text="A feature-flag service (or an SDK bound to a flag backend) is in use", sources=["repo"])
 def flag_service_backed(ev: EvidenceSet) -> Finding:
     services = ev.of("deploy.flag_service")
-    if services:
-        return found(services, "flag service(s): " + ", ".join(sorted({str(s.get("tool")) for s in services})))
     sdks = flag_sdks(ev)
+    # OpenFeature is vendor-neutral: its SDKs (web-sdk, react-sdk, go-sdk) bind to no backend by themselves; a
+    # provider package (go-feature-flag, flagd, LaunchDarkly provider) or any vendor SDK does.
     vendor = [d for d in sdks if "openfeature" not in str(d.get("package")).lower().replace("-", "").replace("/", "")
-              or len({str(x.get("package")) for x in sdks}) > 1]
+              or "provider" in str(d.get("package")).lower()]
+    # A weak in-house flag module must not hide a vendor SDK/provider bound to a backend (grafana: its
+    # featuremgmt module plus the OpenFeature GO Feature Flag provider).
+    if services and (vendor == [] or any(s.strength is not Strength.WEAK for s in services)):
+        return found(services, "flag service(s): " + ", ".join(sorted({str(s.get("tool")) for s in services})))
     if vendor:
         return found(vendor, "flag SDK(s) with a backend: " + ", ".join(sorted({str(d.get("package")) for d in vendor})[:5]))
     if sdks:
