@@ -120,6 +120,11 @@ EPHEMERAL_CLUSTER = re.compile(
     r"|AbsaOSS/k3d-action|nolar/setup-k3d-k3s|\bminikube start\b|medyagh/setup-minikube|manusa/actions-setup-minikube"
     r"|\bctlptl create cluster\b", re.I)
 
+# A job or workflow named for a benchmark or load test (prometheus' prombench `make deploy` into its test-infra
+# cluster) deploys what it measures, not a release to users.
+TEST_RIG_NAME = re.compile(
+    r"(?i)(?:\b|_)(?:bench(?:mark(?:s|ing)?)?|prombench|load[-_ ]?tests?|perf(?:ormance)?[-_ ]?tests?|soak[-_ ]?tests?|stress[-_ ]?tests?)(?:\b|_)")
+
 
 def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
     pattern = ctx.options.get("production_pattern")
@@ -145,6 +150,12 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
         for cls in ("deploy", "apply", "rollback", "smoke"):
             matched.pop(cls, None)
         matched.setdefault("test", f"e2e on ephemeral cluster ({ephemeral})")
+    elif "deploy" in matched and not job.environment:
+        rig = TEST_RIG_NAME.search(job.name) or TEST_RIG_NAME.search(pipe.name) or TEST_RIG_NAME.search(pipe.path)
+        if rig:
+            for cls in ("deploy", "apply", "rollback", "smoke"):
+                matched.pop(cls, None)
+            matched.setdefault("test", f"deploy for a {rig.group(0).strip('_').lower()} run")
     # drift results reported to a drift-tracking platform, which keeps the history and sends the alerts
     drift_sync = next((name for st in job.steps for rx, name in DRIFT_SYNC if rx.search(st.text)), None)
     if "notify" in matched and mentions_exit_code_2(job.cond):

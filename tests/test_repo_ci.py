@@ -706,3 +706,38 @@ jobs:
     jobs = {e.get("name"): e for e in ev if e.kind == "ci.job"}
     assert "deploy" in jobs["build"].get("steps")
     assert "deploy" not in jobs["docs"].get("steps")
+
+
+def test_deploys_of_a_benchmark_rig_are_tests_not_releases(tmp_path):
+    """prometheus prombench shape: `make deploy` starts a benchmark in a test cluster; a production env wins."""
+    wf = """name: Prombench Workflow
+on:
+  repository_dispatch:
+    types: [prombench_start]
+jobs:
+  benchmark_start:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make deploy
+  deploy_dashboards:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - run: make deploy
+"""
+    load = """on: push
+jobs:
+  run:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./scripts/deploy.sh loadtest
+"""
+    write_tree(tmp_path, {".github/workflows/prombench.yml": wf, ".github/workflows/load-test.yml": load,
+                          ".github/workflows/release.yml": load})
+    ev, _ = collect_with(CiCollector(), tmp_path)
+    jobs = {(e.get("pipeline"), e.get("name")): e for e in ev if e.kind == "ci.job"}
+    bench = jobs[(".github/workflows/prombench.yml", "benchmark_start")]
+    assert "deploy" not in bench.get("steps") and "test" in bench.get("steps")
+    assert "deploy" in jobs[(".github/workflows/prombench.yml", "deploy_dashboards")].get("steps")
+    assert "deploy" not in jobs[(".github/workflows/load-test.yml", "run")].get("steps")
+    assert "deploy" in jobs[(".github/workflows/release.yml", "run")].get("steps")
