@@ -103,7 +103,34 @@ class ChangeCollector(Collector):
                 "change.codeowners", path, line=1, attributes=attrs,
                 summary=f"CODEOWNERS with {len(rules)} rule(s)" + (" incl. a catch-all" if attrs["covers_all"] else ""),
             )
-            break  # GitHub uses the first one found, in this order
+            return  # GitHub uses the first one found, in this order
+        yield from self._prow_owners(ctx)
+
+    def _prow_owners(self, ctx: CollectContext) -> Iterator[Evidence]:
+        """Prow/Kubernetes-style OWNERS files (kubernetes, kubernetes-sigs, istio, knative...): every directory may
+        name `approvers`/`reviewers`; the review bot assigns them and merge waits for /lgtm and /approve from them.
+        The root OWNERS covers the whole tree (recursively), so it plays the part of a CODEOWNERS catch-all. Only
+        the root file is parsed; the others are counted by name."""
+        tree = ctx.tree
+        if not tree.exists("OWNERS"):
+            return
+        doc = tree.yaml("OWNERS")
+        if not isinstance(doc, dict):
+            return
+        def people(d: Any) -> list[str]:
+            if not isinstance(d, dict):
+                return []
+            return [str(x) for k in ("approvers", "reviewers") for x in (d.get(k) or []) if isinstance(d.get(k), list)]
+        filters = doc.get("filters") if isinstance(doc.get("filters"), dict) else {}
+        owners = people(doc) + [o for f in filters.values() for o in people(f)]
+        if not owners:
+            return
+        files = [f for f in tree.named("OWNERS") if is_product_owners(f)]
+        attrs = {"rules": len(files), "covers_iac": True, "covers_ci": True, "covers_alerts": True, "covers_all": True,
+                 "owner_sets": len(files), "section_approvals": 0, "errors": [], "format": "prow-owners"}
+        yield ctx.file_evidence("change.codeowners", "OWNERS", line=1, attributes=attrs,
+                                summary=f"Prow OWNERS files ({len(files)}) name approvers and reviewers; the root one "
+                                        "covers the whole tree")
 
     # ---- PR / MR templates -----------------------------------------------------------------
     def _pr_templates(self, ctx: CollectContext) -> Iterator[Evidence]:
@@ -528,6 +555,11 @@ def parse_codeowners(text: str) -> tuple[list[tuple[str, list[str]]], list[str],
             errors.append(f"line {n}: owner syntax {bad[0][:40]!r}")
         rules.append((pattern, [o for o in owners if owner_rx.match(o)]))
     return rules, errors, approvals
+
+
+def is_product_owners(path: str) -> bool:
+    """OWNERS files outside vendored code and test data."""
+    return not re.search(r"(^|/)(vendor|third_party|testdata|node_modules)/", path)
 
 
 def _codeowners_rx(pattern: str) -> re.Pattern[str]:

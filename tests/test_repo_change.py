@@ -243,3 +243,21 @@ def test_risk_gate_workflow(tmp_path: Path) -> None:
     ev, _ = collect_with(ChangeCollector(), tmp_path)
     (r,) = _kinds(ev, "change.risk_routing")
     assert r.get("tool") == "risk-gate-workflow" and r.get("min_approvals") == 2 and r.locator.line == 5
+
+
+def test_prow_owners_files_stand_in_for_codeowners(tmp_path: Path) -> None:
+    """Calibration (kubernetes/kubernetes shape): no CODEOWNERS, but Prow OWNERS files name approvers/reviewers
+    (the root one via `filters`); the root OWNERS covers the whole tree. Vendored OWNERS are not counted; an OWNERS
+    file without people, or only nested OWNERS files, yield nothing."""
+    write_tree(tmp_path / "k", {
+        "OWNERS": "filters:\n  \".*\":\n    approvers:\n      - alice\n    reviewers:\n      - bob\n",
+        "pkg/kubelet/OWNERS": "approvers:\n  - carol\n",
+        "vendor/x/OWNERS": "approvers:\n  - dave\n",
+    })
+    (co,) = _kinds(collect_with(ChangeCollector(), tmp_path / "k")[0], "change.codeowners")
+    assert (co.locator.path, co.get("rules"), co.get("covers_all"), co.get("format")) == ("OWNERS", 2, True, "prow-owners")
+    write_tree(tmp_path / "e", {"OWNERS": "labels:\n  - sig/x\n", "a/OWNERS": "approvers: [x]\n"})
+    assert not _kinds(collect_with(ChangeCollector(), tmp_path / "e")[0], "change.codeowners")
+    write_tree(tmp_path / "c", {"OWNERS": "approvers: [alice]\n", ".github/CODEOWNERS": "* @acme/devs\n"})
+    (co,) = _kinds(collect_with(ChangeCollector(), tmp_path / "c")[0], "change.codeowners")
+    assert co.locator.path == ".github/CODEOWNERS"  # a CODEOWNERS file wins
