@@ -28,7 +28,7 @@ from collectors.ci_model import (
     pipeline_evidence,
     uniq,
 )
-from scanner.model import Evidence, Subject
+from scanner.model import Evidence, Strength, Subject
 
 
 class CiCollector(Collector):
@@ -42,7 +42,7 @@ class CiCollector(Collector):
             github_pipelines, gitlab_pipelines, azure_pipelines, ci_systems.jenkins_pipelines,
             ci_systems.circleci_pipelines, ci_systems.bitbucket_pipelines, ci_systems.codebuild_pipelines,
             ci_systems.cloudbuild_pipelines, ci_systems.buildkite_pipelines, ci_systems.drone_pipelines,
-            ci_systems.tekton_pipelines, ci_systems.travis_pipelines, ci_systems.atlantis_pipelines,
+            ci_systems.tekton_pipelines, ci_systems.prow_pipelines, ci_systems.travis_pipelines, ci_systems.atlantis_pipelines,
             ci_systems.terraform_pipelines,
         ]
         for parse in parsers:
@@ -55,6 +55,25 @@ class CiCollector(Collector):
                 yield pipeline_evidence(ctx, pipe)
                 for job in pipe.jobs:
                     yield job_evidence(ctx, pipe, job)
+        yield from external_ci(ctx)
+
+
+# ==== CI defined outside the repository ========================================================
+
+# Prow reads approvers from OWNERS files and runs the jobs a central config repository defines (kubernetes ->
+# kubernetes/test-infra); OpenShift CI keeps them in openshift/release (`.ci-operator.yaml` points there).
+_EXTERNAL_CI = (("prow", ("OWNERS", "OWNERS_ALIASES")), ("openshift-ci", (".ci-operator.yaml",)))
+
+
+def external_ci(ctx: CollectContext) -> Iterator[Evidence]:
+    tree = ctx.tree
+    assert tree is not None
+    for system, names in _EXTERNAL_CI:
+        found = sorted(f for f in tree.named(*names) if "/" not in f)  # at the top of the repository
+        if found:
+            yield ctx.file_evidence("ci.external", found[0], line=1, strength=Strength.WEAK,
+                                    attributes={"system": system, "signal": found[0]},
+                                    summary=f"{system} CI: jobs are defined in a central configuration repository")
 
 
 # ==== GitHub Actions ===========================================================================

@@ -367,3 +367,44 @@ stages:
     # with the GitHub API read and no reviewers, a GitHub Actions production deploy is a real gap, ADO still is not
     r2 = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
     assert crit(r2, "ops010-prod-approval-gate").status is Outcome.NOT_ASSESSED
+
+
+def test_prow_repo_whose_jobs_live_in_a_central_config_repo_is_not_assessed(tmp_path):
+    """kubernetes shape: OWNERS/OWNERS_ALIASES at the top, no pipeline file; Prow jobs are in test-infra."""
+    files = {"OWNERS": "approvers:\n  - sig-testing-leads\n", "OWNERS_ALIASES": "aliases:\n  sig-testing-leads: [a]\n",
+             "hack/verify-golangci-lint.sh": "#!/bin/bash\ngolangci-lint run ./...\n", "go.mod": "module k8s.io/x\n"}
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, files))
+    assert r.level is None and r.status is ControlStatus.NOT_ASSESSED
+    for cid in ("ops010-pipeline-defined", "ops010-tests-on-pr"):
+        assert crit(r, cid).status is Outcome.NOT_ASSESSED and "prow" in crit(r, cid).reason
+
+
+def test_in_repo_prow_presubmits_are_pull_request_tests(tmp_path):
+    prow = """presubmits:
+  - name: pull-widget-unit
+    always_run: true
+    decorate: true
+    spec:
+      containers:
+        - image: golang:1.23
+          command: [make]
+          args: [test]
+postsubmits:
+  - name: post-widget-push-image
+    branches: [^main$]
+    spec:
+      containers:
+        - image: gcr.io/k8s-testimages/gcb-docker-gcloud
+          command: [/run.sh]
+periodics:
+  - name: periodic-widget-e2e
+    cron: "0 */6 * * *"
+    spec:
+      containers:
+        - image: golang:1.23
+          command: [go, test, ./e2e/...]
+"""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, {".prow.yaml": prow, "OWNERS": "approvers: [a]\n"}))
+    assert crit(r, "ops010-pipeline-defined").status is Outcome.MET
+    assert crit(r, "ops010-tests-on-pr").status is Outcome.MET
+    assert r.level == 2

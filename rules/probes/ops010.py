@@ -7,7 +7,9 @@ delivery-safety probes (progressive delivery, auto rollback) live in `ops080.py`
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
 from scanner.model import Evidence, Strength
@@ -39,13 +41,32 @@ def on_all_branches(job: Evidence) -> bool:
     return "push" in triggers(job) and (not branches or bool(branches & ALL_BRANCHES))
 
 
+def ci_defined_elsewhere(fn: Callable[[EvidenceSet], Finding]) -> Callable[[EvidenceSet], Finding]:
+    """A negative answer about pipeline jobs is not assessed when the repository's CI jobs live in a central
+    configuration repository this scan did not read (Prow: kubernetes' jobs are in kubernetes/test-infra)."""
+
+    @functools.wraps(fn)
+    def wrapper(ev: EvidenceSet) -> Finding:
+        f = fn(ev)
+        ext = ev.of("ci.external")
+        if f.outcome is False and ext:
+            systems = ", ".join(sorted({str(e.get("system")) for e in ext}))
+            return Finding(None, f"not assessed, because this repository's CI jobs are defined in a central {systems} "
+                           f"configuration repository that was not scanned ({f.reason})", f.evidence + ext)
+        return f
+
+    return wrapper
+
+
 @probe("ci_pipeline_defined", text="A pipeline file (or a pipeline declared in IaC) defines at least one job", sources=["repo"])
+@ci_defined_elsewhere
 def ci_pipeline_defined(ev: EvidenceSet) -> Finding:
     pipes = [e for e in ev.of("ci.pipeline") if (e.get("jobs") or 0) >= 1]
     return verdict(pipes, f"{len(pipes)} pipeline(s) with jobs", "no pipeline definition found in the repository", ev)
 
 
 @probe("ci_tests_on_pr", text="Tests run automatically on pull/merge requests (or on every branch push)", sources=["repo"])
+@ci_defined_elsewhere
 def ci_tests_on_pr(ev: EvidenceSet) -> Finding:
     tested = [j for j in jobs(ev) if has_step(j, "test")]
     on_pr = [j for j in tested if triggers(j) & PR_TRIGGERS]
@@ -143,6 +164,7 @@ def default_branch_requires_pr(ev: EvidenceSet) -> Finding:
 
 
 @probe("pipeline_quality_stages", text="Pipelines run lint, tests and a security scan", sources=["repo", "github", "gitlab"])
+@ci_defined_elsewhere
 def pipeline_quality_stages(ev: EvidenceSet) -> Finding:
     have: dict[str, list[Evidence]] = {c: [j for j in jobs(ev) if has_step(j, c)] for c in ("lint", "test", "security")}
     scanning = [e for e in ev.of("scm.code_scanning") if e.get("state") == "configured"]
@@ -222,6 +244,7 @@ def _external(template: str | None) -> bool:
 
 @probe("shared_pipeline_templates", text="Most jobs come from shared pipeline templates kept outside the repository",
        sources=["repo"], min_ratio=0.5)
+@ci_defined_elsewhere
 def shared_pipeline_templates(ev: EvidenceSet) -> Finding:
     pipes = {p.locator.path: p for p in ev.of("ci.pipeline")}
     all_jobs = [j for j in jobs(ev) if not (pipes.get(j.get("pipeline")) and pipes[j.get("pipeline")].get("reusable"))]
