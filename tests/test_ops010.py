@@ -369,14 +369,20 @@ stages:
     assert crit(r2, "ops010-prod-approval-gate").status is Outcome.NOT_ASSESSED
 
 
-def test_prow_repo_whose_jobs_live_in_a_central_config_repo_is_not_assessed(tmp_path):
-    """kubernetes shape: OWNERS/OWNERS_ALIASES at the top, no pipeline file; Prow jobs are in test-infra."""
+def test_prow_repo_whose_jobs_live_in_a_central_config_repo_has_basic_ci_but_no_more(tmp_path):
+    """kubernetes shape: OWNERS/OWNERS_ALIASES at the top, no pipeline file; Prow jobs are in test-infra.
+
+    Prow gates every pull request on presubmits, so level 2 holds on weak evidence; what the jobs run
+    (lint, security) is in the unscanned config repository, so those criteria stay not assessed."""
     files = {"OWNERS": "approvers:\n  - sig-testing-leads\n", "OWNERS_ALIASES": "aliases:\n  sig-testing-leads: [a]\n",
              "hack/verify-golangci-lint.sh": "#!/bin/bash\ngolangci-lint run ./...\n", "go.mod": "module k8s.io/x\n"}
     r = evaluate("WAF-OPS-010", repo_evidence(tmp_path, files))
-    assert r.level is None and r.status is ControlStatus.NOT_ASSESSED
+    assert r.level == 2
     for cid in ("ops010-pipeline-defined", "ops010-tests-on-pr"):
-        assert crit(r, cid).status is Outcome.NOT_ASSESSED and "prow" in crit(r, cid).reason
+        c = crit(r, cid)
+        assert c.status is Outcome.MET and c.strength is Strength.WEAK and "prow" in c.reason
+    quality = crit(r, "ops010-quality-stages")
+    assert quality.status is Outcome.NOT_ASSESSED and "prow" in quality.reason
 
 
 def test_in_repo_prow_presubmits_are_pull_request_tests(tmp_path):

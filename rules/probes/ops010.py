@@ -41,16 +41,17 @@ def on_all_branches(job: Evidence) -> bool:
     return "push" in triggers(job) and (not branches or bool(branches & ALL_BRANCHES))
 
 
-def ci_defined_elsewhere(fn: Callable[[EvidenceSet], Finding]) -> Callable[[EvidenceSet], Finding]:
-    """A negative answer about pipeline jobs is not assessed when the repository's CI jobs live in a central
-    configuration repository this scan did not read (Prow: kubernetes' jobs are in kubernetes/test-infra)."""
-
+def _ci_defined_elsewhere(fn: Callable[[EvidenceSet], Finding], presubmits_count: bool) -> Callable[[EvidenceSet], Finding]:
     @functools.wraps(fn)
     def wrapper(ev: EvidenceSet) -> Finding:
         f = fn(ev)
         ext = ev.of("ci.external")
         if f.outcome is False and ext:
             systems = ", ".join(sorted({str(e.get("system")) for e in ext}))
+            if presubmits_count:
+                # Prow/OpenShift CI gate every pull request on presubmit jobs: that much the repository shows
+                return Finding(True, f"{systems} runs presubmit jobs on every pull request (jobs defined in a central "
+                               "configuration repository)", ext, Strength.WEAK)
             return Finding(None, f"not assessed, because this repository's CI jobs are defined in a central {systems} "
                            f"configuration repository that was not scanned ({f.reason})", f.evidence + ext)
         return f
@@ -58,15 +59,27 @@ def ci_defined_elsewhere(fn: Callable[[EvidenceSet], Finding]) -> Callable[[Evid
     return wrapper
 
 
+def ci_defined_elsewhere(fn: Callable[[EvidenceSet], Finding]) -> Callable[[EvidenceSet], Finding]:
+    """A negative answer about pipeline jobs is not assessed when the repository's CI jobs live in a central
+    configuration repository this scan did not read (Prow: kubernetes' jobs are in kubernetes/test-infra)."""
+    return _ci_defined_elsewhere(fn, presubmits_count=False)
+
+
+def presubmits_elsewhere(fn: Callable[[EvidenceSet], Finding]) -> Callable[[EvidenceSet], Finding]:
+    """Like `ci_defined_elsewhere`, but a central CI that gates pull requests (Prow) counts as weak evidence:
+    enough for level 2 (a pipeline, tests on PRs), never for level 3 and above."""
+    return _ci_defined_elsewhere(fn, presubmits_count=True)
+
+
 @probe("ci_pipeline_defined", text="A pipeline file (or a pipeline declared in IaC) defines at least one job", sources=["repo"])
-@ci_defined_elsewhere
+@presubmits_elsewhere
 def ci_pipeline_defined(ev: EvidenceSet) -> Finding:
     pipes = [e for e in ev.of("ci.pipeline") if (e.get("jobs") or 0) >= 1]
     return verdict(pipes, f"{len(pipes)} pipeline(s) with jobs", "no pipeline definition found in the repository", ev)
 
 
 @probe("ci_tests_on_pr", text="Tests run automatically on pull/merge requests (or on every branch push)", sources=["repo"])
-@ci_defined_elsewhere
+@presubmits_elsewhere
 def ci_tests_on_pr(ev: EvidenceSet) -> Finding:
     tested = [j for j in jobs(ev) if has_step(j, "test")]
     on_pr = [j for j in tested if triggers(j) & PR_TRIGGERS]
