@@ -262,11 +262,11 @@ def collectors() -> None:
     from rich.table import Table
 
     t = Table(title="Installed collectors")
-    for col in ("name", "source", "covers", "needs", "from"):
+    for col in ("name", "source", "controls (WAF-OPS-)", "needs", "from"):
         t.add_column(col)
     for c in plugins.collectors:
         d = c.describe()
-        t.add_row(*(escape(str(x)) for x in (d["name"], d["source"], ", ".join(d["controls"]), d["needs"],
+        t.add_row(*(escape(str(x)) for x in (d["name"], d["source"], " ".join(c.replace("WAF-OPS-", "") for c in d["controls"]), d["needs"],
                                               plugins.origins.get(c.name, ""))))
     console.print(t)
     if plugins.resolvers:
