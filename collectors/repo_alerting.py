@@ -39,8 +39,10 @@ from scanner.model import Evidence, Strength, Subject
 
 SYMPTOM = re.compile(
     r"(?i)(5xx|code=~\\?[\"']5|status(_code)?=~\\?[\"']5|code=~\\?[\"']\^?5|HTTPCode_(Target|ELB)_5XX|5XXError|Http5xx|"
-    r"\bErrors\b|error_?ratio|errors?_total|error_?rate|errorrate|failed_requests|requests/failed|RequestsFailed|"
-    r"Latency|TargetResponseTime|ResponseTime|_duration_seconds|_latency|histogram_quantile|probe_success|SuccessPercent|"
+    r"\bErrors\b|error[ _.-]?ratio|errors?_total|error[ _.-]?rate|errorrate|error[ _.-]?percent|failed_requests|requests/failed|"
+    r"RequestsFailed|\bTransactionError\b|\bhttp\.status_code:5|"
+    r"Latency|TargetResponseTime|Response[ _.-]?Time|_duration_seconds|_latency|histogram_quantile|probe_success|SuccessPercent|"
+    r"percentile\(\s*duration\b|\btrace\.[\w.]+\.duration\b|"
     r"HealthCheckStatus|availabilityResults|\bavailability\b|apdex|\bslo\b|slo:|burn|http_server_requests|grpc_server_handled)"
 )
 CAUSE = re.compile(
@@ -476,8 +478,11 @@ class _Run:
         elif t.startswith("newrelic"):
             nrql = first(b.get("nrql"))
             expr = " ".join(x for x in [s(b.get("metric")), s(nrql.get("query")) if isinstance(nrql, dict) else ""] if x)
+            # NRQL conditions have a `critical {}` block; the older APM conditions a `term { priority = "critical" }`
+            critical = bool(b.get("critical")) or any(isinstance(t_, dict) and s(t_.get("priority")).lower() == "critical"
+                                                      for t_ in (b.get("term") or []))
             self.rule(r.path, origin=origin, name=s(b.get("name")) or r.name, expr=expr,
-                      severity="critical" if b.get("critical") else "", runbook=s(b.get("runbook_url")) or None,
+                      severity="critical" if critical else "", runbook=s(b.get("runbook_url")) or None,
                       notifies=True, line=r.line, key=(t, r.name))
 
     def _tf_routing(self, r: Any) -> None:

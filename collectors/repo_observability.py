@@ -57,7 +57,16 @@ LOG_CONTEXT = re.compile(
 CODE_JSON_LOG = re.compile(
     r"NewJSONHandler|&logrus\.JSONFormatter|logrus\.JSONFormatter|zap\.NewProduction|zerolog\.New\(|serialize\s*=\s*True|"
     r"format\.json\(\)|JSONRenderer\(|jsonlogger\.JsonFormatter|AddJsonConsole|JsonConsoleFormatter|"
-    r"new\s+JsonFormatter|CompactJsonFormatter|ecs_logging\.StdlibFormatter"
+    r"new\s+JsonFormatter|CompactJsonFormatter|ecs_logging\.StdlibFormatter|NewRelicContextFormatter"
+)
+# a team's own JSON formatter: a Python `logging.Formatter` subclass in a file that serialises with json.dumps
+# (the commonest home-grown shape: PII masking or request fields added before `return json.dumps(output)`)
+CODE_FORMATTER_CLASS = re.compile(r"class\s+\w+\(\s*(logging\.)?Formatter\s*\)")
+CODE_JSON_DUMPS = re.compile(r"\b(json|orjson|ujson)\.dumps\(")
+# APM agents' logs-in-context helpers: the agent stamps trace.id/span.id into the record (New Relic
+# `get_linking_metadata()` / `getLinkingMetadata()` / NewRelicContextFormatter, Datadog `patch(logging=True)`)
+CODE_APM_LOG_CONTEXT = re.compile(
+    r"get_linking_metadata\(|getLinkingMetadata\(|NewRelicContextFormatter|ddtrace[\w.]*\.patch\([^)]*logging\s*=\s*True"
 )
 # OpenTelemetry log bridges wired in code: records go out as OTLP (structured, stamped with the active
 # trace/span id) - .NET `builder.Logging.AddOpenTelemetry(...)`, Go `otelslog.NewLogger`, Java appender install,
@@ -847,6 +856,16 @@ class _Run:
             if m:
                 self.emit("obs.structured_log", path, {"mechanism": "code:" + _keyword(m.group(0)), "service": svc},
                           line=text.count("\n", 0, m.start()) + 1, key=("code", svc))
+            elif "Formatter" in text and CODE_JSON_DUMPS.search(text):
+                m = CODE_FORMATTER_CLASS.search(text)
+                if m:
+                    self.emit("obs.structured_log", path, {"mechanism": "code:custom-json-formatter", "service": svc},
+                              line=text.count("\n", 0, m.start()) + 1, key=("code", svc))
+            m = CODE_APM_LOG_CONTEXT.search(text) if svc not in corr_found else None
+            if m:
+                self.emit("obs.log_correlation", path, {"mechanism": "code:apm-logs-in-context", "service": svc},
+                          line=text.count("\n", 0, m.start()) + 1, strength=Strength.STRONG, key=("code",))
+                corr_found.add(svc)
             m = CODE_OTEL_LOGS.search(text)
             if m:
                 line = text.count("\n", 0, m.start()) + 1
@@ -1013,7 +1032,7 @@ _CANON = (
     "RenderedCompactJsonFormatter", "CompactJsonFormatter", "ElasticsearchJsonFormatter", "FormatterName",
     "logging.structured.format", "structured.format.console", "pythonjsonlogger", "JsonFormatter", "JSONRenderer",
     "NewJSONHandler", "JSONFormatter", "zap.NewProduction", "zerolog.New", "serialize", "format.json()", "AddJsonConsole",
-    "JsonConsoleFormatter", "StdlibFormatter", "TraceIdRatioBased", "TraceIDRatioBased", "ParentBased", "sampler",
+    "JsonConsoleFormatter", "StdlibFormatter", "NewRelicContextFormatter", "TraceIdRatioBased", "TraceIDRatioBased", "ParentBased", "sampler",
 )
 
 

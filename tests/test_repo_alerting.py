@@ -420,3 +420,58 @@ def test_chart_rule_fragments_outside_templates_are_read(tmp_path) -> None:
         ("DbClusterOffline", "symptom", True, True)]
     assert rules[0].locator.path == "charts/db/prometheus_rules/offline.yaml"
     assert not [w for w in ctx.warnings if (w.path or "").startswith("charts/")]  # templated: no parse warnings
+
+
+def test_new_relic_conditions_by_name_and_legacy_term_priority(tmp_path: Path) -> None:
+    """Calibration (New Relic as code): NRQL/APM vocabulary and spaced names are symptoms; a legacy
+    `newrelic_alert_condition` whose term has priority critical pages like a NRQL `critical {}` block."""
+    write_tree(tmp_path, {"infra/alarms.tf": """
+resource "newrelic_nrql_alert_condition" "err" {
+  name      = "API error rate too high"
+  policy_id = 1
+  nrql {
+    query = "SELECT count(error.message) / uniqueCount(traceId) FROM Transaction, TransactionError"
+  }
+  critical {
+    threshold = 10
+  }
+}
+resource "newrelic_nrql_alert_condition" "p95" {
+  name      = "GET claims slow"
+  policy_id = 1
+  nrql {
+    query = "SELECT percentile(duration, 95) FROM Transaction WHERE request.uri LIKE '/v1/claims'"
+  }
+  critical {
+    threshold = 2
+  }
+}
+resource "newrelic_alert_condition" "rt" {
+  name     = "API response time too high"
+  type     = "apm_app_metric"
+  metric   = "response_time_web"
+  policy_id = 1
+  term {
+    priority  = "critical"
+    threshold = 2.5
+  }
+}
+resource "newrelic_nrql_alert_condition" "cpu" {
+  name      = "RDS CPU too high"
+  policy_id = 1
+  nrql {
+    query = "SELECT percentile(`provider.cpuUtilization.total`, 99) FROM DatastoreSample"
+  }
+  critical {
+    threshold = 90
+  }
+}
+"""})
+    ev, _ = collect_with(AlertingCollector(), tmp_path)
+    rules = {e.get("name"): e for e in _kind(ev, "alert.rule")}
+    assert {n: r.get("signal") for n, r in rules.items()} == {
+        "API error rate too high": "symptom", "GET claims slow": "symptom",
+        "API response time too high": "symptom", "RDS CPU too high": "cause"}
+    assert all(r.get("paging") for r in rules.values())
+    assert classify("", "Checkout error rate high") == "symptom"
+    assert classify("avg(last_5m):avg:trace.flask.request.duration{service:api} > 2") == "symptom"

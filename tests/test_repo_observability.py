@@ -254,3 +254,25 @@ def test_workspace_packages_and_project_references_link_manifests(tmp_path: Path
     assert m["packages/testkit"].get("library") is False  # only a dev dependency of the api
     assert m["src/Orders.Api"].get("local_deps") == ["src/Shared"] and m["src/Orders.Api"].get("library") is False
     assert m["src/Shared"].get("library") is True
+
+
+def test_home_grown_json_formatter_and_apm_logs_in_context(tmp_path: Path) -> None:
+    """Calibration (PFML shape): a logging.Formatter subclass that returns json.dumps(...) is structured logging;
+    New Relic's get_linking_metadata() merged into the record is log-trace correlation."""
+    write_tree(tmp_path, {
+        "api/pyproject.toml": '[tool.poetry]\nname = "api"\n[tool.poetry.dependencies]\npython = "^3.9"\nnewrelic = "^7"\nflask = "^2"\n',
+        "api/Dockerfile": "FROM python:3.11\n",
+        "api/app/util/logging/formatters.py": (
+            "import json\nimport logging\nimport newrelic.api.time_trace\n\n\n"
+            "class JsonFormatter(logging.Formatter):\n    def format(self, record):\n"
+            "        out = dict(record.__dict__)\n        out.update(newrelic.api.time_trace.get_linking_metadata())\n"
+            "        return json.dumps(out)\n"),
+        "api/app/util/text.py": "import json\n\n\nclass Plain:\n    def dump(self, x):\n        return json.dumps(x)\n",
+    })
+    ev, _ = collect_with(ObservabilityCollector(), tmp_path)
+    structured = [e for e in ev if e.kind == "obs.structured_log"]
+    corr = [e for e in ev if e.kind == "obs.log_correlation"]
+    assert [(e.get("mechanism"), e.get("service"), e.locator.line) for e in structured] == [
+        ("code:custom-json-formatter", "api", 6)]
+    assert [(e.get("mechanism"), e.locator.path) for e in corr] == [
+        ("code:apm-logs-in-context", "api/app/util/logging/formatters.py")]
