@@ -62,10 +62,10 @@ PM_PLACEHOLDER_RX = re.compile(r"YYYY-MM-DD|\[(date|name of incident|incident ti
 REPO_LINK_RX = re.compile(r"^https?://[^/]+/.+?/(?:-/)?(?:blob|tree)/[^/]+/([^?#]+)")
 
 POSTMORTEM_DIR_RX = re.compile(
-    r"(?i)(^|/)(post-?mortems?|incidents?|incident-reports?|incident-reviews?|pirs?|rcas?|retros?|retrospectives)(/|$)"
+    r"(?i)(^|/)(post[-_]?mortems?|incidents?|incident[-_]reports?|incident[-_]reviews?|pirs?|rcas?|retros?|retrospectives)(/|$)"
 )
 POSTMORTEM_NAME_RX = re.compile(
-    r"(?i)(post-?mortem|incident-?(report|review|log|history)|outage-?(log|history|reports?)|(^|[-_./])pir([-_.]|$)|"
+    r"(?i)(post[-_]?mortem|incident[-_]?(report|review|log|history)|outage[-_]?(log|history|reports?)|(^|[-_./])pir([-_.]|$)|"
     r"(^|[-_./])rca([-_.]|$))[^/]*$"
 )
 # one entry of an incident log kept in a single page: `### Incident on 2024-07-25 - Prometheus down`,
@@ -199,7 +199,7 @@ class _Scan:
             if not (in_rb_dir or named or in_ops_dir or linked):
                 continue
             if POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]) or re.search(
-                r"(?i)(^|/)(post-?mortems?|incident-templates?|pirs?|rcas?)/", path
+                r"(?i)(^|/)(post[-_]?mortems?|incident[-_]templates?|pirs?|rcas?)/", path
             ) or (re.search(r"(?i)(^|/)incidents?/", path) and DATE_IN_NAME.search(path.rsplit("/", 1)[-1])):
                 continue  # incident reviews filed next to runbooks are postmortems, not runbooks
             text = tree.text(path)
@@ -293,7 +293,7 @@ class _Scan:
                 continue  # a folder called incidents/ or retros/ (or a dated file name) alone does not make a postmortem
             if not (in_dir or named) and (index or template):
                 continue
-            if index and not (in_dir and re.search(r"(?i)post-?mortem|incident (review|report)|post-incident|\bpir\b", text)):
+            if index and not (in_dir and re.search(r"(?i)post[-_ ]?mortem|incident (review|report)|post-incident|\bpir\b", text)):
                 continue  # an index page counts only when it lists incident reviews
             pm_date, date_from = _fm_date(fm, "date", "incident_date", "occurred", "created", "started"), "front-matter"
             if not pm_date:
@@ -355,7 +355,7 @@ class _Scan:
 
     def _incident_templates(self, ctx: CollectContext) -> Iterator[Evidence]:
         tree = ctx.tree
-        rx = re.compile(r"(?i)incident|post-?mortem|outage|\bpir\b|\brca\b")
+        rx = re.compile(r"(?i)incident|post[-_ ]?mortem|outage|\bpir\b|\brca\b")
         for path in tree.glob(".github/ISSUE_TEMPLATE/*", ".gitlab/issue_templates/*", ".gitlab/merge_request_templates/*"):
             name = path.rsplit("/", 1)[-1]
             if not rx.search(name):
@@ -371,7 +371,7 @@ class _Scan:
             sections = [s for s, srx in PM_SECTION_RX.items() if any(srx.search(lb) for lb in labels)]
             yield ctx.file_evidence(
                 "doc.incident_template", path, line=1,
-                attributes={"kind": kind, "postmortem": bool(re.search(r"(?i)post-?mortem|review|\bpir\b|\brca\b", name)) or len(sections) >= 3,
+                attributes={"kind": kind, "postmortem": bool(re.search(r"(?i)post[-_ ]?mortem|review|\bpir\b|\brca\b", name)) or len(sections) >= 3,
                             "sections": sections, "blameless": bool(BLAMELESS_RX.search(text))},
                 summary=f"incident {kind} ({', '.join(sections) or 'no review sections'})",
             )

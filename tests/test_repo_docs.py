@@ -482,3 +482,20 @@ def test_operations_page_deep_in_product_docs_is_not_a_runbook(tmp_path):
     evidence, _ = collect_with(DocsCollector(), root)
     runbooks = [e.locator.path for e in evidence if e.kind == "doc.runbook"]
     assert runbooks == ["docs/OPERATIONS.md"]
+
+
+def test_underscored_postmortem_names_and_folders(tmp_path) -> None:
+    """Calibration (PagerDuty incident-response-docs shape): `post_mortem_template.md` and `post_mortems/` are
+    postmortem names like their hyphenated forms; a guide about writing postmortems stays out."""
+    pm = "# DB failover\n\n## Impact\nCheckout down 20 min.\n\n## Timeline\n- 10:00 page\n\n## Root Cause\nDisk.\n\n## Action Items\n- OPS-1\n"
+    write_tree(tmp_path, {
+        "docs/after/post_mortem_template.md": "## Overview\n## Impact\n## Timeline\n## Contributing Factors\n## Action Items\n",
+        "docs/after/effective_post_mortems.md": "Writing an effective post-mortem.\n\n## Do's\n## Suggestions\n## Reviewing\n",
+        "ops/post_mortems/2024-03-02-db-failover.md": pm,
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    pms = {e.locator.path: e for e in ev if e.kind == "doc.postmortem"}
+    assert set(pms) == {"docs/after/post_mortem_template.md", "ops/post_mortems/2024-03-02-db-failover.md"}
+    assert pms["docs/after/post_mortem_template.md"].get("template") is True
+    assert pms["ops/post_mortems/2024-03-02-db-failover.md"].get("template") is False
+    assert pms["ops/post_mortems/2024-03-02-db-failover.md"].get("date") == "2024-03-02"
