@@ -27,6 +27,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bmake\s+(?:[\w=-]+\s+)*(?:test|tests|unit|integration)[_-][\w-]*(?=\s|$|;|&|\))"
         r"|\bctest\b|\bbazel(?:isk)? test\b|\bmix test\b|\bpython -m unittest\b|\bunittest\b|\bhatch (?:run )?test\b"
         r"|\bswift test\b|\bflutter test\b|\bsbt\b[^\n]*?\btest\b|\bterraform test\b|\bterratest\b|\bbats\b|\bhelm unittest\b"
+        r"|\bmolecule (?:test|verify|converge)\b|\bkitchen (?:test|verify)\b|\bpdk test unit\b|\brspec-puppet\b|\bansible-test (?:units|integration|sanity)\b"
         r"|\bct (?:lint-and-install|install)\b|\brake (?:test|spec)\b|\bbundle exec (?:rake|rspec)\b|\bcodecov\b"
     ),
     "lint": (
@@ -38,6 +39,8 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bmake\s+(?:[\w-]+\s+)*lint\b|\btsc --noEmit\b|\bsuper-linter\b|\bmegalinter\b|\bcheckstyle\b|\bspotless\b|\bktlint\b"
         r"|\bdetekt\b|\bphpstan\b|\bpsalm\b|\bswiftlint\b|\bcode.?quality\b|\bsonar(?:qube|cloud|-scanner|source)?"
         r"|\bpromtool (?:check|test)\b|\bamtool check-config\b|\bjsonnet-lint\b"
+        r"|\bansible-lint\b|\bansible-playbook\b[^\n]*?--syntax-check|\bansible-review\b|\bpuppet-lint\b|\bpuppet parser validate\b"
+        r"|\bcookstyle\b|\bfoodcritic\b|\bsalt-lint\b"
         # GitOps repositories validate by rendering every Flux/Kustomize tree (flux-local test, flux build)
         r"|\bflux-local\b|\bflux build (?:kustomization|ks)\b|TerraformTask[\w@]*:validate"
         # package-script and monorepo-tool shapes: `yarn backstage-cli repo lint`, `yarn prettier:check`,
@@ -69,7 +72,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bgcloud (?:run|app|functions) deploy\b|\bgcloud deploy releases create\b|google-github-actions/deploy-"
         r"|\bpulumi up\b|pulumi/actions|\bkustomize build\b[^\n]*?\|\s*kubectl apply|\bskaffold (?:run|deploy)\b|\bwaypoint (?:up|deploy)\b"
         r"|\bfly(?:ctl)? deploy\b|\bvercel\b[^\n]*?--prod|\bnetlify deploy\b[^\n]*?--prod|\bheroku\b[^\n]*?\b(?:deploy|container:release)\b"
-        r"|akhileshns/heroku-deploy|\bcf push\b|\bansible-playbook\b|\bcapistrano\b|\bcap [\w-]+ deploy\b|\bkamal deploy\b"
+        r"|akhileshns/heroku-deploy|\bcf push\b|\bcapistrano\b|\bcap [\w-]+ deploy\b|\bkamal deploy\b"
         r"|\beb deploy\b|\bcopilot (?:svc|app|env) deploy\b|\bapp-?runner\b[^\n]*?start-deployment|\bwrangler (?:deploy|publish)\b"
         r"|cloudflare/wrangler-action|\bTerraformTask[\w@]*:apply|\bAzureWebApp@|\bAzureRmWebAppDeployment@|\bAzureFunctionApp@"
         r"|\bKubernetesManifest@[^\n]*?:deploy|\bHelmDeploy@|\bAzureResourceManagerTemplateDeployment@|\bAzureContainerApps@"
@@ -79,6 +82,10 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\brailway up\b|api\.render\.com/deploy|\bfirebase deploy\b|FirebaseExtended/action-hosting-deploy|amondnet/vercel-action"
         r"|azure/[\w-]*deploy|\baws cloudfront create-invalidation\b|\bcap (?:production|prod) deploy\b"
         r"|\b(?:aws-ecs|aws-eks|kubernetes|helm|aws-code-deploy|heroku|gcp-cloud-run|aws-ecr)/(?:deploy|deploy-service-update|install-helm-chart|upgrade-helm-release|rollout|update-container-image)\b"
+        # configuration management runs that change hosts (not check/noop/syntax-only runs)
+        r"|\bansible-playbook(?![\w-])(?![^\n]*?(?:--check\b|\s-C\b|--syntax-check|--list-(?:tasks|hosts|tags)))"
+        r"|\b(?:awx|tower-cli)\b[^\n]*?\blaunch\b|ansible/awx-|\bpuppet (?:apply|agent)\b(?![^\n]*?--noop)"
+        r"|\bsalt(?:-call|-ssh)?\b[^\n]*?\bstate\.(?:apply|highstate|sls)\b(?![^\n]*?test=true)|\bchef-client\b(?![^\n]*?(?:--why-run|\s-W\b))"
         # the team's own deploy script or make target (`./scripts/deploy-rules.sh`, `bin/deploy prod`, `make deploy`)
         r"|(?:^|[\s/])(?:scripts?|bin|ci|tools|deploy)/[\w./-]*?\bdeploy(?:[_-][\w-]*)?(?:\.sh|\.py|\.rb)?(?=\s|$|;|&)"
         r"|(?:^|[\s;&])\.?/?deploy\.sh\b|\bmake\s+(?:[\w=-]+\s+)*deploy(?:[_-][\w-]*)?(?=\s|$|;|&)"
@@ -88,7 +95,10 @@ STEP_PATTERNS: dict[str, str] = {
     ),
     "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b"
              # diffs of the desired state against the live cluster
-             r"|\bflux diff (?:kustomization|ks|helmrelease|hr)\b|\bkubectl diff\b|\bargocd app diff\b",
+             r"|\bflux diff (?:kustomization|ks|helmrelease|hr)\b|\bkubectl diff\b|\bargocd app diff\b"
+             # configuration management dry runs against the live hosts
+             r"|\bansible-playbook\b[^\n]*?(?:--check\b|\s-C\b)|\bpuppet (?:apply|agent)\b[^\n]*?--noop"
+             r"|\bsalt(?:-call|-ssh)?\b[^\n]*?\bstate\.(?:apply|highstate|sls)\b[^\n]*?test=true|\bchef-client\b[^\n]*?(?:--why-run|\s-W\b)",
     "apply": r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|TerraformTask[\w@]*:apply",
     "policy": (
         r"\bconftest\b|\bopa (?:eval|test)\b|\bsentinel\b|\bcheckov\b|\btfsec\b|\btrivy config\b|\bterrascan\b|\bkics\b"

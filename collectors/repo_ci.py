@@ -42,7 +42,7 @@ class CiCollector(Collector):
             github_pipelines, gitlab_pipelines, azure_pipelines, ci_systems.jenkins_pipelines,
             ci_systems.circleci_pipelines, ci_systems.bitbucket_pipelines, ci_systems.codebuild_pipelines,
             ci_systems.cloudbuild_pipelines, ci_systems.buildkite_pipelines, ci_systems.drone_pipelines,
-            ci_systems.tekton_pipelines, ci_systems.prow_pipelines, ci_systems.travis_pipelines, ci_systems.atlantis_pipelines,
+            ci_systems.tekton_pipelines, ci_systems.prow_pipelines, ci_systems.zuul_pipelines, ci_systems.travis_pipelines, ci_systems.atlantis_pipelines,
             ci_systems.terraform_pipelines,
         ]
         for parse in parsers:

@@ -80,8 +80,17 @@ K8S_HEAD_RX = re.compile(r"(?m)^apiVersion:[ \t]*\S")
 K8S_KIND_RX = re.compile(r"(?m)^kind:[ \t]*\S")
 KIND_LINE_RX = re.compile(r"(?m)^kind:[ \t]*[\"']?([A-Za-z0-9]+)")
 CFN_RX = re.compile(r"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
+# Ansible plays: a YAML list whose items name `hosts` and what to run on them (tasks, roles, imports)
+ANSIBLE_HOSTS_RX = re.compile(r"(?m)^(?:-[ \t]+|[ \t]{2,})hosts:[ \t]*\S")
+ANSIBLE_BODY_RX = re.compile(
+    r"(?m)^(?:-[ \t]+|[ \t]{2,})(?:tasks|roles|pre_tasks|post_tasks|handlers|(?:ansible\.builtin\.)?import_playbook):"
+)
+PLAY_KEYS = {"tasks", "roles", "pre_tasks", "post_tasks", "handlers"}
+PUPPET_DECL_RX = re.compile(r"(?m)^[ \t]*(?:class|define|node)[ \t]+['\"]?[\w:.\-/]+|^[ \t]*[a-z][\w:]*[ \t]*\{[ \t]*['\"$]")
 ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate")
-PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b")
+PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b"
+                         # configuration-management dry runs (`ansible-playbook site.yml --check --diff`, `puppet agent --noop`)
+                         r"|\b(ansible-playbook|puppet)(?![\w-])[^\n]*?(?:--check\b|[ \t]-C\b|--noop\b)")
 # YAML formats that borrow apiVersion/kind but are not applied to a cluster
 NOT_K8S_API_RX = re.compile(
     r"^(backstage\.io|openslo|sloth\.slok\.dev|skaffold|kind\.x-k8s\.io|kustomize\.config\.k8s\.io|kuttl\.dev"
@@ -167,7 +176,7 @@ class IacCollector(Collector):
         run = _Run(ctx)
         ctx.run_detectors("iac", (
             run.terraform, run.terraform_json, run.terragrunt, run.resolve_partial_backends,
-            run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep,
+            run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
             run.policy_files, run.drift_files, run.plan_targets, run.emit_code))
         return run.out
 
@@ -565,6 +574,8 @@ class _Run:
                 self._cloudformation(path, tree.yaml(path))
                 continue
             if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
+                if ANSIBLE_HOSTS_RX.search(text) and ANSIBLE_BODY_RX.search(text):
+                    self._ansible_playbook(path)
                 continue
             kind_lines = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in KIND_LINE_RX.finditer(text)]
             for doc in tree.yaml_docs(path):
@@ -771,6 +782,79 @@ class _Run:
             else:
                 d.resources = None
 
+    # ---- configuration management: Ansible, Puppet, Chef, Salt --------------------------------------
+    # An SRE counts configuration management as infrastructure as code: the inventory, playbooks and
+    # roles (manifests, cookbooks, states) declare what every server runs. Deployable configurations
+    # (playbooks, `site.pp`, `top.sls`, Chef policyfiles/environments) are roots; roles, Puppet modules,
+    # cookbooks and formulas are reusable modules. Large trees are grouped per role/module folder so
+    # a 10,000-manifest Puppet repository yields a handful of `iac.code` items, not one per directory.
+    def _ansible_playbook(self, path: str) -> None:
+        data = self.tree.yaml(path)
+        if not isinstance(data, list):
+            return
+        plays = [p for p in data if isinstance(p, dict) and (
+            ("hosts" in p and PLAY_KEYS & set(p)) or "import_playbook" in p or "ansible.builtin.import_playbook" in p)]
+        if not plays:
+            return
+        d = self.dir("ansible", path)
+        d.files += 1
+        d.resources = (d.resources or 0) + len(plays)
+        d.root = True
+
+    def _group(self, tool: str, key_dir: str, path: str, n: int, root: bool) -> None:
+        key = (tool, key_dir)
+        d = self.dirs.get(key)
+        if d is None:
+            d = self.dirs[key] = _Dir(tool, path)
+        d.files += 1
+        d.resources = (d.resources or 0) + n
+        d.root = d.root or root
+
+    def config_management(self) -> None:
+        tree = self.tree
+        # Ansible roles: <...>roles/<name>/tasks/main.yml, grouped per roles/ folder; a role repository
+        # (tasks/main.yml beside meta/main.yml at its top) is one module.
+        for path in tree.glob("*roles/*/tasks/main.yml", "*roles/*/tasks/main.yaml", "tasks/main.yml", "tasks/main.yaml"):
+            parts = path.split("/")
+            idx = max((i for i, seg in enumerate(parts[:-2]) if seg == "roles"), default=None)
+            if idx is None:
+                if not tree.exists("meta/main.yml") and not tree.exists("meta/main.yaml"):
+                    continue
+                key_dir = "."
+            else:
+                key_dir = "/".join(parts[: idx + 1])
+            self._group("ansible", key_dir, path, 1, False)
+        # Puppet: manifests grouped per `modules/<m>` tree or per directory; site.pp / Puppetfile make a root
+        roots = {_dirname(p) for p in tree.named("site.pp", "Puppetfile", "environment.conf")}
+        for path in tree.with_suffix(".pp"):
+            text = tree.text(path)
+            if not text:
+                continue
+            n = len(PUPPET_DECL_RX.findall(text))
+            if not n:
+                continue
+            parts = path.split("/")
+            idx = next((i for i, seg in enumerate(parts[:-1]) if seg in ("modules", "site-modules", "site")), None)
+            key_dir = "/".join(parts[: idx + 1]) if idx is not None else _dirname(path)
+            root = path.endswith("site.pp") or _dirname(path) in roots or _dirname(_dirname(path)) in roots
+            self._group("puppet", key_dir, path, n, root)
+        # Chef: cookbooks (metadata.rb beside recipes/), grouped per cookbooks folder; Policyfiles are roots
+        for path in tree.named("metadata.rb"):
+            base = _dirname(path)
+            prefix = "" if base == "." else base + "/"
+            recipes = [p for p in tree.glob(prefix + "recipes/*.rb") if p.count("/") == prefix.count("/") + 1]
+            if not recipes:
+                continue
+            self._group("chef", _dirname(base) if base != "." else ".", path, len(recipes), False)
+        for path in tree.named("Policyfile.rb"):
+            self._group("chef", _dirname(path), path, 1, True)
+        # Salt: states grouped under the state tree that holds top.sls (a root); formulas elsewhere
+        tops = sorted({_dirname(p) for p in tree.named("top.sls")}, key=len, reverse=True)
+        for path in tree.with_suffix(".sls"):
+            d = _dirname(path)
+            top = next((t for t in tops if t == "." or d == t or d.startswith(t + "/")), None)
+            self._group("salt", top if top is not None else d, path, 1, top is not None)
+
     # ---- Bicep --------------------------------------------------------------------------------
     def bicep(self) -> None:
         rx = re.compile(r"(?m)^[ \t]*resource[ \t]+(\w+)[ \t]+'([^'@]+)@[^']*'")
@@ -853,7 +937,7 @@ class _Run:
     def plan_targets(self) -> None:
         tree = self.tree
         cands = tree.named("Makefile", "GNUmakefile", "makefile", "justfile", "Justfile", "Taskfile.yml", "Taskfile.yaml")
-        cands += [p for p in tree.with_suffix(".mk", ".sh") if re.search(r"(?i)(plan|drift|terraform|tf)[^/]*$", p)]
+        cands += [p for p in tree.with_suffix(".mk", ".sh") if re.search(r"(?i)(plan|drift|terraform|tf|check|diff|noop)[^/]*$", p)]
         for path in cands:
             text = tree.text(path)
             if not text or not PLAN_CMD_RX.search(text):
@@ -870,8 +954,8 @@ class _Run:
                 cmd_line = text[m.start(): text.find("\n", m.start()) if "\n" in text[m.start():] else len(text)]
                 self.ev("iac.plan_target", path, line, {
                     "file_kind": kind, "target": target, "detailed_exitcode": "-detailed-exitcode" in cmd_line,
-                    "tool": m.group(1),
-                }, f"{m.group(1)} plan in {kind}" + (f" target {target}" if target else ""), Strength.WEAK)
+                    "tool": m.group(1) or m.group(3),
+                }, f"{m.group(1) or m.group(3)} plan in {kind}" + (f" target {target}" if target else ""), Strength.WEAK)
                 break
 
     # ---- iac.code -----------------------------------------------------------------------------

@@ -414,3 +414,15 @@ periodics:
     assert crit(r, "ops010-pipeline-defined").status is Outcome.MET
     assert crit(r, "ops010-tests-on-pr").status is Outcome.MET
     assert r.level == 2
+
+
+def test_zuul_lint_on_every_change_of_a_config_management_repo_is_basic_ci(tmp_path):
+    # fedora-infra/ansible shape: Zuul's check pipeline runs library lint jobs on every PR of an Ansible estate
+    files = {".zuul.yaml": "- project:\n    check:\n      jobs:\n        - fi-ansible-lint-diff\n        - fi-yamllint-diff\n",
+             "playbooks/web.yml": "- hosts: web\n  roles:\n  - base\n"}
+    from collectors.repo_iac import IacCollector
+    write_tree(tmp_path, files)
+    ev = collect_with(CiCollector(), tmp_path)[0] + collect_with(IacCollector(), tmp_path)[0]
+    r = evaluate("WAF-OPS-010", ev)
+    assert crit(r, "ops010-tests-on-pr").status is Outcome.MET
+    assert r.level == 2

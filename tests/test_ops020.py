@@ -194,3 +194,72 @@ def test_registry_modules_of_a_load_test_cluster_are_no_module_library(tmp_path)
     r = level("ops020", ev)
     assert r.level == 1
     assert crit(r, "ops020-shared-modules").status is Outcome.NOT_MET
+
+
+ANSIBLE_PLAY = """- import_playbook: include/virt-create.yml
+- name: make proxy servers
+  hosts: proxies:proxies_stg
+  user: root
+  roles:
+  - base
+  - httpd
+  tasks:
+  - name: ensure httpd runs
+    service: name=httpd state=started
+"""
+
+
+def test_ansible_estate_is_configuration_management_iac(tmp_path):
+    # fedora-infra/ansible shape: playbooks per host group, roles, an inventory; applied by admins from a
+    # control host, so level 2 (no pipeline applies it), but there is no state file to keep remotely
+    ev = iac(tmp_path, {
+        "playbooks/groups/proxies.yml": ANSIBLE_PLAY,
+        "roles/base/tasks/main.yml": "- name: pkgs\n  package: name=vim state=present\n",
+        "roles/httpd/tasks/main.yml": "- name: httpd\n  package: name=httpd state=present\n",
+        "roles/ipa/client/tasks/main.yml": "- name: ipa\n  package: name=ipa-client state=present\n",
+        "inventory/inventory": "[proxies]\nproxy01\n",
+        # not playbooks: a k8s object with hosts (Ingress), a compose file, a molecule scenario
+        "k8s/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: x\nspec:\n"
+                            "  tls:\n  - hosts:\n    - a.example.org\n",
+        "roles/httpd/molecule/default/converge.yml": "- name: Converge\n  hosts: all\n  roles:\n  - httpd\n",
+    })
+    code = {(e.get("tool"), e.get("dir")): e for e in ev if e.kind == "iac.code"}
+    assert code[("ansible", "playbooks/groups")].get("role") == "root"
+    assert code[("ansible", "playbooks/groups")].get("resources") == 2
+    assert code[("ansible", "roles")].get("files") == 3 and code[("ansible", "roles")].get("role") == "module"
+    assert code[("ansible", "roles/httpd/molecule/default")].get("role") == "example"
+    r = level("ops020", ev)
+    assert crit(r, "ops020-iac-present").status is Outcome.MET
+    assert crit(r, "ops020-remote-state").status is Outcome.MET
+    assert crit(r, "ops020-applied-from-pipeline").status is Outcome.NOT_MET
+    assert r.level == 2
+    # a pipeline that runs the playbooks on merge applies the configuration
+    apply = [pipeline(".github/workflows/ansible.yml"),
+             job("run", ".github/workflows/ansible.yml", ["push"], ["deploy"], matched={"deploy": "ansible-playbook"})]
+    assert crit(level("ops020", ev + apply), "ops020-applied-from-pipeline").status is Outcome.MET
+
+
+def test_ansible_role_library_alone_has_no_deployable_state(tmp_path):
+    ev = iac(tmp_path, {"tasks/main.yml": "- name: x\n  package: name=nginx\n", "meta/main.yml": "galaxy_info: {}\n",
+                        "molecule/default/converge.yml": "- hosts: all\n  roles:\n  - me\n"})
+    r = level("ops020", ev)
+    assert crit(r, "ops020-iac-present").status is Outcome.MET
+    assert crit(r, "ops020-remote-state").status is Outcome.NOT_MET
+    assert r.level == 2
+
+
+def test_puppet_salt_and_chef_trees(tmp_path):
+    ev = iac(tmp_path, {
+        "manifests/site.pp": "node 'web01.example.org' {\n  include role::web\n}\n",
+        "modules/nginx/manifests/init.pp": "class nginx {\n  package { 'nginx': ensure => present }\n}\n",
+        "modules/base/manifests/init.pp": "class base {\n  file { '/etc/motd': content => 'hi' }\n}\n",
+        "salt/top.sls": "base:\n  '*':\n    - users\n",
+        "salt/users/init.sls": "alice:\n  user.present\n",
+        "cookbooks/web/metadata.rb": "name 'web'\n", "cookbooks/web/recipes/default.rb": "package 'nginx'\n",
+    })
+    code = {(e.get("tool"), e.get("dir")): e for e in ev if e.kind == "iac.code"}
+    assert code[("puppet", "manifests")].get("role") == "root"
+    assert code[("puppet", "modules")].get("files") == 2
+    assert code[("salt", "salt")].get("files") == 2 and code[("salt", "salt")].get("role") == "root"
+    assert code[("chef", "cookbooks")].get("role") == "module"
+    assert crit(level("ops020", ev), "ops020-iac-present").status is Outcome.MET

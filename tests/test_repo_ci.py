@@ -741,3 +741,66 @@ jobs:
     assert "deploy" in jobs[(".github/workflows/prombench.yml", "deploy_dashboards")].get("steps")
     assert "deploy" not in jobs[(".github/workflows/load-test.yml", "run")].get("steps")
     assert "deploy" in jobs[(".github/workflows/release.yml", "run")].get("steps")
+
+
+@pytest.mark.parametrize("cmd,cls", [
+    ("ansible-playbook -i inventory site.yml", "deploy"),
+    ("ansible-playbook site.yml --check --diff", "plan"),
+    ("ansible-playbook --syntax-check site.yml", "lint"),
+    ("ansible-lint playbooks/", "lint"),
+    ("molecule test", "test"),
+    ("puppet agent -t --noop", "plan"),
+    ("salt '*' state.apply test=True", "plan"),
+    ("salt-call state.highstate", "deploy"),
+])
+def test_configuration_management_commands(cmd, cls):
+    got = classify(cmd)
+    assert cls in got
+    if cls != "deploy":
+        assert "deploy" not in got
+    assert "deploy" not in classify("/srv/ansible/scripts/ansible-playbook-check-diff")
+
+
+def test_zuul_project_pipelines_local_and_library_jobs(tmp_path):
+    zuul = """---
+- job:
+    name: widget-functional
+    parent: tox
+    run: playbooks/functional.yaml
+- job:
+    name: widget-deploy-prod
+    run: playbooks/deploy.yaml
+- project:
+    templates:
+      - openstack-python3-jobs
+    check:
+      jobs:
+        - fi-ansible-lint-diff
+        - widget-functional
+    gate:
+      jobs:
+        - widget-functional
+    periodic:
+      jobs:
+        - widget-functional
+    promote:
+      jobs:
+        - widget-deploy-prod
+"""
+    write_tree(tmp_path, {".zuul.yaml": zuul, "playbooks/functional.yaml": "- hosts: all\n  tasks:\n  - command: tox -e functional\n",
+                          "playbooks/deploy.yaml": "- hosts: all\n  tasks:\n  - command: ansible-playbook -i prod site.yml\n"})
+    ev, _ = collect_with(CiCollector(), tmp_path)
+    pipe = next(e for e in ev if e.kind == "ci.pipeline")
+    assert pipe.get("system") == "zuul" and "zuul:openstack-python3-jobs" in pipe.get("templates")
+    jobs = [e for e in ev if e.kind == "ci.job"]
+    lint = next(j for j in jobs if j.get("name") == "fi-ansible-lint-diff")
+    assert lint.get("triggers") == ["pull_request"] and "lint" in lint.get("steps")
+    assert lint.get("template") == "zuul:fi-ansible-lint-diff" and lint.strength is Strength.STRONG
+    func = [j for j in jobs if j.get("name") == "widget-functional"]
+    assert sorted(t for j in func for t in j.get("triggers")) == ["pull_request", "pull_request", "schedule"]
+    assert all("test" in j.get("steps") and j.get("template") == "zuul:tox" for j in func)
+    deploy = next(j for j in jobs if j.get("name") == "widget-deploy-prod")
+    assert deploy.get("triggers") == ["push"] and "deploy" in deploy.get("steps") and deploy.get("production")
+    assert deploy.get("template") is None
+    tmpl = next(j for j in jobs if j.get("name") == "openstack-python3-jobs (template)")
+    assert "test" in tmpl.get("steps")

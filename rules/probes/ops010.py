@@ -87,6 +87,7 @@ def ci_tests_on_pr(ev: EvidenceSet) -> Finding:
         return found(on_pr, f"{len(on_pr)} job(s) run tests on pull/merge requests")
     iac_check = re.compile(r"(?i)terraform validate|tofu validate|tflint|cfn-lint|kubeconform|kubeval|helm lint"
                            r"|promtool (?:check|test)|amtool check-config|flux-local|flux build"
+                           r"|ansible-lint|syntax-check|ansible-review|puppet-lint|puppet parser validate|salt-lint|cookstyle"
                            + (r"|pre-commit" if ev.of("iac.code") else ""))
     # IaC validation counts on PRs, or on a push trigger for every branch (PR branches get it too)
     validated = [j for j in jobs(ev) if (triggers(j) & PR_TRIGGERS or on_all_branches(j)) and (has_step(j, "plan", "policy")

@@ -27,10 +27,13 @@ from scanner.model import Evidence, Strength
 INFRA_TOOLS = {"terraform", "terragrunt", "cloudformation", "sam", "cdk", "pulumi", "bicep", "arm", "crossplane",
                "serverless"}
 PLATFORM_TOOLS = {"kubernetes", "helm", "kustomize"}
+# Configuration management declares what every server runs; it has no state file to share or lock
+# (Ansible pushes and converges, Puppet/Chef/Salt agents converge against their server).
+CONFIG_MGMT_TOOLS = {"ansible", "puppet", "chef", "salt"}
 MANAGED_STATE_TOOLS = {"cloudformation", "sam", "cdk", "bicep", "arm", "serverless", "crossplane"}
 IAC_DEPLOY_RX = re.compile(
     r"terraform|tofu|terragrunt|pulumi|cdk deploy|sam deploy|cloudformation|serverless deploy|sls deploy"
-    r"|az deployment|bicep|helm|kubectl|argocd|flux", re.I,
+    r"|az deployment|bicep|helm|kubectl|argocd|flux|ansible|awx|tower-cli|puppet|salt|chef|knife", re.I,
 )
 PR_TRIGGERS = {"pull_request", "merge_group"}
 POLICY_TOOL_RX = re.compile(r"conftest|opa|sentinel|checkov|tfsec|trivy|terrascan|kics|wafpass|regula|kyverno", re.I)
@@ -109,11 +112,18 @@ def iac_code_present(ev: EvidenceSet) -> Finding:
     code = deployed_code(ev)
     infra = [e for e in code if e.get("tool") in INFRA_TOOLS]
     platform = [e for e in code if e.get("tool") in PLATFORM_TOOLS]
+    cm = [e for e in code if e.get("tool") in CONFIG_MGMT_TOOLS]
     apps = ev.of("gitops.app")
     if infra:
         tools = sorted({e.get("tool") for e in infra})
         n = sum(e.get("resources") or 0 for e in infra)
-        return found(infra, f"{', '.join(tools)} in {len(infra)} director(ies), {n} resource block(s)")
+        return found(infra + cm, f"{', '.join(tools)} in {len(infra)} director(ies), {n} resource block(s)"
+                     + (f"; configuration management ({', '.join(sorted({e.get('tool') for e in cm}))})" if cm else ""))
+    if cm:
+        tools = sorted({e.get("tool") for e in cm})
+        n = sum(e.get("files") or 0 for e in cm)
+        return found(cm + apps + platform, f"configuration management as code ({', '.join(tools)}): {n} playbook/role/"
+                     f"manifest/state file(s) in {len(cm)} place(s)", Strength.STRONG)
     if apps or platform:
         tools = sorted({e.get("tool") for e in platform} | ({"gitops"} if apps else set()))
         return found(apps + platform, f"platform configuration as code ({', '.join(tools)})", Strength.STRONG)
@@ -131,6 +141,9 @@ def _state_kinds(ev: EvidenceSet) -> tuple[list[Evidence], list[Evidence], list[
     remote = [b for b in backends if b.get("type") != "local"]
     local = [b for b in backends if b.get("type") == "local"]
     managed = [e for e in deployed_code(ev) if e.get("tool") in MANAGED_STATE_TOOLS]
+    # deployable configuration-management code (playbooks, site.pp, top.sls) converges hosts with no state file;
+    # a role/cookbook library alone deploys nothing
+    managed += [e for e in deployed_code(ev) if e.get("tool") in CONFIG_MGMT_TOOLS and e.get("role") == "root"]
     gitops = ev.of("gitops.app")
     return remote, local, managed, gitops
 
@@ -148,7 +161,7 @@ def iac_remote_state(ev: EvidenceSet) -> Finding:
         if remote:
             parts.append(f"{len(remote)} remote backend(s): {', '.join(sorted({str(b.get('type')) for b in remote}))}")
         if managed:
-            parts.append(f"platform-managed state ({', '.join(sorted({str(e.get('tool')) for e in managed}))})")
+            parts.append(f"platform-managed or no state file ({', '.join(sorted({str(e.get('tool')) for e in managed}))})")
         if gitops:
             parts.append(f"{len(gitops)} GitOps app(s) reconciled in-cluster")
         return found(remote + managed + gitops, "; ".join(parts))
@@ -170,7 +183,7 @@ def iac_state_locking(ev: EvidenceSet) -> Finding:
     if locked or (not remote and (managed or gitops)):
         parts = [f"{len(locked)} backend(s) locked ({', '.join(sorted({str(b.get('lock')) for b in locked}))})"] if locked else []
         if managed or gitops:
-            parts.append("platform-managed state locks natively")
+            parts.append("platform-managed state locks natively (configuration management keeps no state file)")
         if unknown:
             parts.append(f"{len(unknown)} partial backend(s) with locking configured outside the repository")
         return found(locked + managed + gitops, "; ".join(parts))
