@@ -136,10 +136,11 @@ class _Run:
     def rule(self, path: str, *, origin: str, name: str, expr: str, severity: str = "", labels_text: str = "",
              runbook: str | None = None, notifies: bool, paging_hint: str = "", line: int | None = None,
              strength: Strength = Strength.DIRECT, key: Any = None, extra_signal_text: str = "",
-             force_burn: bool = False, labels: dict[str, Any] | None = None) -> None:
+             force_burn: bool = False, labels: dict[str, Any] | None = None, extra_windows: list[str] | None = None,
+             target_unknown: bool = False) -> None:
         labels = labels or {}
         signal = _declared_signal(labels) or classify(expr + " " + extra_signal_text, name)
-        windows = sorted(set(WINDOW.findall(expr)) | set(NAMED_WINDOW.findall(expr)), key=_seconds)
+        windows = sorted(set(WINDOW.findall(expr)) | set(NAMED_WINDOW.findall(expr)) | set(extra_windows or []), key=_seconds)
         burn = force_burn or bool(BURN_NAME.search(expr) or (BURN_FACTOR.search(expr) and len(windows) >= 1)
                                   or (BURN_FACTOR_BUDGET.search(expr) and len(windows) >= 2))
         paging = bool(PAGING_SEVERITY.match(severity.strip())) if severity else False
@@ -151,6 +152,7 @@ class _Run:
             "origin": origin, "name": name[:200], "expr": redact(expr, 300), "signal": signal, "paging": paging,
             "severity": severity[:40] or None, "runbook": link, "runbook_local": local, "runbook_exists": exists,
             "burn_rate": burn, "windows": windows, "notifies": notifies,
+            "pager_target": True if paging_hint and PAGING_TARGET.search(paging_hint) else (None if target_unknown else False),
         }, line=line, strength=strength, summary=f"{origin} alert '{name[:80]}' ({signal}{', paging' if paging else ''})",
             key=key if key is not None else (origin, name, line))
         if "probe_success" in expr:
@@ -460,11 +462,18 @@ class _Run:
         elif t == "datadog_monitor":
             msg = s(b.get("message"))
             mtype = s(b.get("type"))
+            query = s(b.get("query"))
             handles = " ".join(re.findall(r"@[\w.\-]+", msg))
-            self.rule(r.path, origin=origin, name=s(b.get("name")) or r.name, expr=s(b.get("query")),
-                      severity="critical" if s(b.get("priority")) in ("1",) else "",
-                      runbook=_runbook_in_text(msg), notifies=bool(handles), paging_hint=handles, line=r.line,
-                      force_burn=mtype == "slo alert" or "burn_rate(" in s(b.get("query")), key=(t, r.name))
+            tags = " ".join(s(x) for x in (b.get("tags") or []) if not isinstance(x, (dict, list)))
+            tag_sev = re.search(r"(?i)(?:^|\s)(?:severity|sev|priority|urgency):([\w-]+)", tags)
+            # the notification target is often a variable (`${var.alert_notification}`): still someone is notified
+            via_var = bool(re.search(r"\$\{\s*(var|local)\.[\w.]*(notif|alert|recipient|handle|channel)", msg))
+            notifies = bool(handles) or via_var
+            self.rule(r.path, origin=origin, name=s(b.get("name")) or r.name, expr=query,
+                      severity="critical" if s(b.get("priority")) in ("1",) else (tag_sev.group(1) if tag_sev else ""),
+                      runbook=_runbook_in_text(msg), notifies=notifies, paging_hint=handles, line=r.line,
+                      force_burn=mtype == "slo alert" and "error_budget(" not in query or "burn_rate(" in query,
+                      extra_windows=_datadog_burn_windows(query), target_unknown=via_var, key=(t, r.name))
         elif t == "grafana_rule_group":
             for i, rule in enumerate(b.get("rule") or []):
                 if not isinstance(rule, dict):
@@ -660,6 +669,22 @@ def _runbook_in_text(text: str) -> str | None:
         return m.group(1).rstrip(".,;)")
     m = URL.search(text)
     return m.group(0).rstrip(".,;") if m else None
+
+
+def _datadog_burn_windows(query: str) -> list[str]:
+    """Windows of a Datadog SLO burn-rate monitor: `burn_rate("id").over("30d").long_window("1h").short_window("5m")`.
+
+    Datadog always evaluates a burn-rate alert over a long and a short window (the short one defaults to
+    1/12 of the long one), so such a monitor is multi-window by construction even when only one is written."""
+    if "burn_rate(" not in query:
+        return []
+    long_w = re.search(r"long_window\(\s*\\?[\"']?(\d+[smhd])", query)
+    short_w = re.search(r"short_window\(\s*\\?[\"']?(\d+[smhd])", query)
+    windows = [m.group(1) for m in (long_w, short_w) if m]
+    if long_w and not short_w:
+        secs = _seconds(long_w.group(1)) // 12
+        windows.append(f"{secs // 60}m" if secs >= 60 else f"{secs}s")
+    return windows
 
 
 def _receiver_name(t: str) -> str:

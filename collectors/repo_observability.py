@@ -689,7 +689,7 @@ class _Run:
                                 len(re.findall(r"(?i)\"type\"\s*[:=]|widget\s*\{|\btype\s*=", r.text)), r.text, line=r.line)
             elif t in TF_SLO_TYPES:
                 self.emit("obs.slo", r.path, {"spec": "terraform", "service": s(b.get("service") or b.get("guid") or ""),
-                                              "name": s(b.get("name") or b.get("display_name") or r.name),
+                                              "name": s(b.get("name") or b.get("display_name") or r.name), "address": addr,
                                               "objective": _float(b.get("goal") or b.get("target") or
                                                                   (first(b.get("thresholds")) or {}).get("target")
                                                                   if isinstance(first(b.get("thresholds")), dict) else None)},

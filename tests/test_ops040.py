@@ -162,3 +162,51 @@ def test_application_insights_without_alert_rules_needs_azure(tmp_path: Path) ->
     assert "azure" in _crit(r, "ops040-alerting-configured").reason
     r = _level(root, repo="ok", git="ok", aws="not_configured", azure="ok")
     assert r.level == 1
+
+
+DD_SLO = """
+resource "datadog_service_level_objective" "availability" {
+  name = "${var.service} availability"
+  type = "metric"
+  thresholds {
+    timeframe = "30d"
+    target    = 99.9
+  }
+}
+"""
+
+
+def _dd_burn(target: str) -> str:
+    return f"""
+resource "datadog_monitor" "fast_burn" {{
+  name    = "[SLO burn] ${{var.service}} availability fast burn"
+  type    = "slo alert"
+  message = <<-EOT
+    Budget burning fast.
+    Runbook: docs/runbook.md
+    {target}
+  EOT
+  query = "burn_rate(\\"${{datadog_service_level_objective.availability.id}}\\").over(\\"30d\\").long_window(\\"1h\\") > 14.4"
+  tags  = ["severity:page"]
+}}
+"""
+
+
+def test_datadog_burn_rate_monitor_covers_its_slo_by_reference(tmp_path: Path) -> None:
+    """Calibration (Datadog monitors as code): a burn_rate() monitor is multi-window by construction (Datadog adds
+    the 1/12 short window), it covers the SLO resource it references, and a severity:page tag makes it paging;
+    a pager handle in the message routes it to PagerDuty, a variable target leaves routing not assessed."""
+    write_tree(tmp_path, {"tf/slo.tf": DD_SLO, "tf/burn.tf": _dd_burn("@pagerduty-checkout"),
+                          "docs/runbook.md": "# Runbook\n\n## Diagnosis\n`kubectl get pods`\n\n## Remediation\nRoll back.\n"})
+    result = _level(tmp_path)
+    for cid in ("ops040-runbook-links", "ops040-slo-definitions", "ops040-paging-integration", "ops040-burn-rate",
+                "ops040-slo-alert-coverage"):
+        assert _crit(result, cid).status == Outcome.MET, cid
+    rule = next(e for e in collect_with(AlertingCollector(), tmp_path)[0] if e.kind == "alert.rule")
+    assert (rule.get("windows"), rule.get("severity"), rule.get("paging"), rule.get("pager_target")) == (
+        ["5m", "1h"], "page", True, True)
+
+    write_tree(tmp_path, {"tf/burn.tf": _dd_burn("${var.alert_notification}")})
+    result = _level(tmp_path)
+    assert _crit(result, "ops040-paging-integration").status == Outcome.NOT_ASSESSED
+    assert _crit(result, "ops040-alerting-configured").status == Outcome.MET

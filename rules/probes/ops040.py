@@ -73,10 +73,17 @@ def alert_paging_integration(ev: EvidenceSet) -> Finding:
     routes = [e for e in ev.of("alert.routing") if e.get("paging")]
     if routes:
         return found(routes[:20], f"{len(routes)} routing config(s) reach a paging service")
-    hinted = [e for e in _rules(ev) if e.get("paging") and e.get("origin") in
+    # the alert's own notification names a pager (`@pagerduty-payments`, an action group called oncall);
+    # a severity tag alone says the team means it to page, not where it goes
+    hinted = [e for e in _rules(ev) if e.get("pager_target", e.get("paging")) and e.get("origin") in
               ("datadog", "cloudwatch", "azure-monitor", "google") and e.get("notifies")]
     if hinted:
         return found(hinted[:20], f"{len(hinted)} alert(s) notify a paging target (by action/handle name)", Strength.STRONG)
+    hidden = [e for e in _rules(ev) if e.get("paging") and e.get("notifies") and "pager_target" in e.attributes
+              and e.get("pager_target") is None]
+    if hidden:
+        return Finding(None, f"not assessed, because {len(hidden)} paging alert(s) notify a target held in a variable "
+                             f"(e.g. {hidden[0].get('name')}); where it goes is set outside these files", hidden[:20])
     return missing_alerting(ev, "no routing to a paging service")
 
 
@@ -87,8 +94,11 @@ def _multiwindow(e: Evidence) -> bool:
 def _slo_covered(slo: Evidence, burn: list[Evidence]) -> bool:
     if slo.get("spec") in ("sloth", "pyrra"):
         return any(b.get("origin") == slo.get("spec") and b.locator.path == slo.locator.path for b in burn)
+    addr = str(slo.get("address") or "")
+    if addr and any(f"{addr}." in str(b.get("expr") or "") for b in burn):
+        return True  # a Terraform burn-rate monitor that references the SLO resource (`burn_rate("${x.slo.id}")`)
     keys = [str(slo.get(k) or "").lower() for k in ("name", "service")]
-    keys = [re.sub(r"[^a-z0-9]", "", k) for k in keys if k]
+    keys = [re.sub(r"[^a-z0-9]", "", k) for k in keys if k and "${" not in k]
     for b in burn:
         text = re.sub(r"[^a-z0-9]", "", f"{b.get('name')} {b.get('expr')}".lower())
         if any(k and k in text for k in keys):
