@@ -179,6 +179,34 @@ def _keyword(s: str) -> str:
     return s
 
 
+# ---- step classes from a shared job's name ----------------------------------------------------
+
+# Jobs from shared libraries (a reusable workflow in another repository, a Zuul library job) show only
+# their name here; conventional names say what they run: `gradle_verify.yml`, `test_helm_lint.yml`,
+# `deploy_env.yml`, `security_trivy.yml`, `tox-py311`, `fi-ansible-lint-diff`.
+_NAME_CLASSES = (
+    ("lint", re.compile(r"(?i)lint|pep8|flake8|linters|ansible-test-sanity|(?:^|[-_])sanity|mypy|syntax|format[-_]?check")),
+    ("test", re.compile(r"(?i)tox-py|(?:^|[-_])py3\d*(?:$|[-_.])|unit|functional|integration|tempest|molecule|e2e"
+                        r"|ansible-test-(?:units|integration)|python3?-jobs|verify|(?:^|[-_])(?:tests?|check)(?:$|[-_.])")),
+    ("security", re.compile(r"(?i)bandit|secret-?scan|trivy|owasp|veracode|codeql|snyk|(?:^|[-_])sast(?:$|[-_.])"
+                            r"|dependency[-_]?(?:check|review|scan)|security|(?:^|[-_])audit(?:$|[-_.])")),
+    ("release", re.compile(r"(?i)release|upload-(?:pypi|image|container|tarball)|publish|(?:^|[-_])pypi(?:$|[-_.])")),
+    ("deploy", re.compile(r"(?i)(?:^|[-_])deploy(?:$|[-_.])")),
+)
+_STRONG_TEST = re.compile(r"(?i)unit|functional|integration|e2e|tox-py|verify|molecule|tempest")
+
+
+def classes_from_name(name: str, label: str) -> dict[str, str]:
+    """Step classes a shared job's conventional name implies, each with `<label> <name>` as keyword.
+    A lint job named `test_helm_lint` is lint, not a test suite."""
+    out = {cls: f"{label} {name}"[:60] for cls, rx in _NAME_CLASSES if rx.search(name)}
+    if "lint" in out and "test" in out and not _STRONG_TEST.search(name):
+        del out["test"]
+    if "security" in out:
+        out.pop("test", None)  # `security_check`
+    return out
+
+
 # ---- drift notification ------------------------------------------------------------------------
 
 _EXIT2_COND = re.compile(

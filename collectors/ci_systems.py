@@ -15,6 +15,7 @@ from typing import Any
 
 from collectors.base import CollectContext
 from collectors.ci_model import Job, Pipeline, Step, as_list, flatten_text, key_line, uniq
+from collectors.ci_steps import classes_from_name
 from collectors.common import is_production
 from scanner.hcl import blocks, first
 from scanner.model import Strength
@@ -416,18 +417,6 @@ _ZUUL_TRIGGER = (
     (re.compile(r"(?i)release|tag"), "tag"), (re.compile(r"(?i)post|promote|deploy"), "push"),
     (re.compile(r"(?i)experimental"), "manual"),
 )
-# Most Zuul jobs come from shared job libraries (zuul-jobs, openstack-zuul-jobs, a site's config repo);
-# their conventional names say what they run (`tox-py311`, `openstack-tox-pep8`, `fi-ansible-lint-diff`).
-_ZUUL_NAME_CLASSES = (
-    ("test", re.compile(r"(?i)tox-py|(?:^|-)py3\d*(?:$|-)|unit|functional|integration|tempest|(?:^|-)tests?(?:$|-)"
-                        r"|molecule|ansible-test-(?:units|integration)|e2e|python3?-jobs")),
-    ("lint", re.compile(r"(?i)lint|pep8|flake8|linters|ansible-test-sanity|(?:^|-)sanity|mypy|syntax")),
-    ("security", re.compile(r"(?i)bandit|secret-?scan|trivy|safety-check|(?:^|-)audit(?:$|-)")),
-    ("release", re.compile(r"(?i)release|upload-(?:pypi|image|container|tarball)|publish|(?:^|-)pypi(?:$|-)")),
-    ("deploy", re.compile(r"(?i)(?:^|-)deploy(?:$|-)")),
-)
-
-
 def _zuul_trigger(pipeline: str) -> str:
     return next((t for rx, t in _ZUUL_TRIGGER if rx.search(pipeline)), "other")
 
@@ -471,7 +460,7 @@ def zuul_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
             name = t.split(":", 1)[1]
             job = Job(f"{name} (template)", line=tree.line_of(path, name), triggers=["pull_request"], template=t,
                       strength=Strength.STRONG)
-            job.implied = {cls: f"zuul template {name}" for cls, rx in _ZUUL_NAME_CLASSES if rx.search(name)}
+            job.implied = classes_from_name(name, "zuul template")
             pipe.jobs.append(job)
         if pipe.jobs:
             pipe.triggers = uniq([t for j in pipe.jobs for t in j.triggers])
@@ -500,7 +489,9 @@ def _zuul_job(tree: Any, path: str, name: str, trigger: str, local: dict[str, di
     external = chain[-1] if chain[-1] not in local else None
     job = Job(name, line=tree.line_of(defined_in or path, name), path=defined_in if defined_in != path else None,
               triggers=[trigger], steps=[Step(t) for t in texts if t])
-    job.implied = {cls: f"zuul job {n}" for n in chain for cls, rx in _ZUUL_NAME_CLASSES if rx.search(n)}
+    job.implied = {}
+    for n in reversed(chain):  # the job's own name wins over its parents'
+        job.implied.update(classes_from_name(n, "zuul job"))
     if external:
         job.template = f"zuul:{external}"
         job.strength = Strength.STRONG

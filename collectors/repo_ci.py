@@ -28,6 +28,7 @@ from collectors.ci_model import (
     pipeline_evidence,
     uniq,
 )
+from collectors.ci_steps import classes_from_name
 from scanner.model import Evidence, Strength, Subject
 
 
@@ -192,6 +193,7 @@ def _github_pipeline(ctx: CollectContext, path: str, data: dict[str, Any]) -> Pi
                 _inline_reusable(ctx, job, uses, body.get("with"))
             else:
                 pipe.templates.append(uses)
+                _external_reusable(job, uses, body.get("with"))
         pipe.jobs.append(job)
     return pipe
 
@@ -250,6 +252,34 @@ def _composite_text(ctx: CollectContext, uses: str, depth: int) -> str:
             if isinstance(runs, dict):
                 return "\n".join(_gh_step_text(ctx, s, depth + 1) for s in as_list(runs.get("steps")) if isinstance(s, dict))
     return ""
+
+
+# inputs of a shared workflow that carry the command it runs (`gradle-command: ./gradlew check`) or its target
+_WITH_CMD_KEY = re.compile(r"(?i)(?:^|[-_])(?:command|commands|cmd|script|run|args)$")
+_WITH_ENV_KEY = re.compile(r"(?i)^(?:environment|env|environment[-_]name|deploy[-_]env(?:ironment)?|target[-_]env(?:ironment)?|stage)$")
+
+
+def _external_reusable(job: Job, uses: str, with_: Any) -> None:
+    """A reusable workflow of another repository (`org/actions/.github/workflows/deploy_env.yml@v2`).
+
+    Its steps are not in this repository, but organisations name their shared workflows for what they do
+    and pass the command or the target environment as inputs (hmpps `gradle_verify.yml` with
+    `gradle-command: ./gradlew check`, `deploy_env.yml` with `environment: prod`). Those facts are inferred,
+    so the job is strong evidence, not direct."""
+    with_ = with_ if isinstance(with_, dict) else {}
+    for key, value in with_.items():
+        if isinstance(value, str) and _WITH_CMD_KEY.search(str(key)):
+            job.steps.append(Step(value))
+    if "/.github/workflows/" in uses:
+        base = posixpath.basename(uses.split("@", 1)[0]).rsplit(".", 1)[0]
+        job.implied = {**classes_from_name(base, "reusable workflow"), **job.implied}
+    env = next((v for k, v in with_.items() if _WITH_ENV_KEY.match(str(k)) and isinstance(v, str)), None)
+    if env and not job.environment and ("deploy" in job.implied or re.search(r"(?i)deploy", job.name)):
+        if "${{" in env:
+            job.environment = job.environment or env
+        else:
+            job.environment = env
+    job.strength = Strength.STRONG
 
 
 def _inline_reusable(ctx: CollectContext, job: Job, uses: str, with_: Any) -> None:

@@ -804,3 +804,39 @@ def test_zuul_project_pipelines_local_and_library_jobs(tmp_path):
     assert deploy.get("template") is None
     tmpl = next(j for j in jobs if j.get("name") == "openstack-python3-jobs (template)")
     assert "test" in tmpl.get("steps")
+
+
+def test_external_reusable_workflows_by_name_inputs_and_environment(tmp_path):
+    # hmpps shape: every job calls a shared workflow of another repository
+    wf = """on:
+  push:
+    branches: ['**']
+jobs:
+  helm_lint:
+    uses: org/shared-actions/.github/workflows/test_helm_lint.yml@v2
+  verify:
+    uses: org/shared-actions/.github/workflows/gradle_verify.yml@v2
+    with:
+      gradle-command: './gradlew assemble check'
+  build:
+    uses: org/shared-actions/.github/workflows/docker_build.yml@v2
+  deploy_prod:
+    name: Deploy to production environment
+    needs: [build]
+    uses: org/shared-actions/.github/workflows/deploy_env.yml@v2
+    with:
+      environment: 'prod'
+  notes:
+    uses: org/shared-actions/.github/workflows/changelog.yml@v2
+    with:
+      environment: 'prod'
+"""
+    write_tree(tmp_path, {".github/workflows/pipeline.yml": wf})
+    ev, _ = collect_with(CiCollector(), tmp_path)
+    jobs = {e.get("name"): e for e in ev if e.kind == "ci.job"}
+    assert "lint" in jobs["helm_lint"].get("steps") and "test" not in jobs["helm_lint"].get("steps")
+    assert "test" in jobs["verify"].get("steps") and jobs["verify"].strength is Strength.STRONG
+    prod = jobs["deploy_prod"]
+    assert "deploy" in prod.get("steps") and prod.get("environment") == "prod" and prod.get("production")
+    assert prod.strength is Strength.STRONG
+    assert not jobs["notes"].get("steps") and not jobs["notes"].get("environment")  # nothing to say it deploys
