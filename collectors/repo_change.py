@@ -43,6 +43,10 @@ TF_TYPES = {
     "github_repository_environment", "gitlab_branch_protection", "gitlab_project_approval_rule",
     "gitlab_project_protected_environment", "gitlab_project_freeze_period", "aws_codepipeline",
 }
+TF_LABEL_RES_RX = re.compile(r'resource\s+"(github_issue_labels?|gitlab_label|gitlab_project_label|gitlab_group_label)"')
+TF_LABEL_KEY_RX = re.compile(r'(?m)^\s*"?([\w][\w :/.+-]{0,48}?)"?\s*=\s*\{[^{}]{0,400}?\b(?:colou?r|description)\b')
+TF_LABEL_NAME_RX = re.compile(r'\{[^{}]{0,200}?\bname\s*=\s*"([^"$\n]{1,50})"[^{}]{0,200}?\bcolou?r\b|'
+                              r'\{[^{}]{0,200}?\bcolou?r\b[^{}]{0,200}?\bname\s*=\s*"([^"$\n]{1,50})"')
 IAC_SAMPLES = ("terraform/main.tf", "infra/main.tf", "main.tf", "modules/x/main.tf", "infrastructure/main.tf")
 CI_SAMPLES = (".github/workflows/ci.yml", ".gitlab-ci.yml")
 ALERT_RX = re.compile(r"(?i)(^|/)(alerts?|alerting|monitoring|prometheus)(/|$)|alert[^/]*\.(ya?ml|json|tf)$|rules?\.ya?ml$")
@@ -249,6 +253,35 @@ class ChangeCollector(Collector):
                 if names:
                     yield ctx.file_evidence("change.labels", path, line=tree.line_of(path, re.compile(r"^labels:")),
                                             attributes={"labels": names[:300]}, summary=f"{len(names)} label(s) in settings.yml")
+        yield from self._tf_labels(ctx)
+
+    def _tf_labels(self, ctx: CollectContext) -> Iterator[Evidence]:
+        """Labels managed by Terraform (`github_issue_label`, `gitlab_project_label`, ...), as org/repo settings repos
+        keep them. Names usually sit in a `for_each` map or list declared in a variable default or local of the same
+        directory (`"technical-debt" = { color = ..., description = ... }`), so they are read from the directory's
+        text: map keys whose object carries a colour/description, and `name = "..."` beside a colour."""
+        tree = ctx.tree
+        by_dir: dict[str, list[str]] = {}
+        for path in tree.with_suffix(".tf", ".tfvars"):
+            if not is_sample_path(path):
+                by_dir.setdefault(path.rsplit("/", 1)[0] if "/" in path else ".", []).append(path)
+        for files in by_dir.values():
+            texts = {p: tree.text(p) or "" for p in files if p.endswith(".tf")}
+            hits = [(p, m) for p, t in texts.items() if (m := TF_LABEL_RES_RX.search(t))]
+            if not hits:
+                continue
+            names: list[str] = []
+            for p in files:
+                t = texts.get(p) if p in texts else (tree.text(p) or "")
+                for rx in (TF_LABEL_KEY_RX, TF_LABEL_NAME_RX):
+                    for m in rx.finditer(t):
+                        name = (m.group(1) or m.group(m.lastindex or 1) or "").strip()
+                        if name and name not in names and "${" not in name:
+                            names.append(name)
+            path, m = hits[0]
+            yield ctx.file_evidence("change.labels", path, line=texts[path].count("\n", 0, m.start()) + 1,
+                                    attributes={"labels": names[:300], "origin": "terraform"}, strength=Strength.STRONG,
+                                    summary=f"{len(names)} label(s) managed by Terraform")
 
     # ---- risk routing -------------------------------------------------------------------------
     def _risk_routing(self, ctx: CollectContext) -> Iterator[Evidence]:

@@ -261,3 +261,25 @@ def test_prow_owners_files_stand_in_for_codeowners(tmp_path: Path) -> None:
     write_tree(tmp_path / "c", {"OWNERS": "approvers: [alice]\n", ".github/CODEOWNERS": "* @acme/devs\n"})
     (co,) = _kinds(collect_with(ChangeCollector(), tmp_path / "c")[0], "change.codeowners")
     assert co.locator.path == ".github/CODEOWNERS"  # a CODEOWNERS file wins
+
+
+def test_labels_managed_by_terraform(tmp_path) -> None:
+    """Calibration (hashicorp/terraform-provider-aws infrastructure/repository shape): github_issue_label resources
+    whose names come from a for_each map in a variable default (or a list of {name, color} objects in a local) are
+    labels as code; the same map in examples/ is not."""
+    write_tree(tmp_path, {
+        "infrastructure/repository/labels.tf": (
+            'variable "workflow_labels" {\n  default = {\n    "bug" = {\n      color       = "ec585d",\n'
+            '      description = "A defect."\n    },\n    "technical-debt" = {\n      color       = "d1ebff",\n'
+            '      description = "Needs refactoring."\n    },\n  }\n}\n\n'
+            'resource "github_issue_label" "workflow" {\n  for_each    = var.workflow_labels\n'
+            '  repository  = "app"\n  name        = each.key\n  color       = each.value.color\n}\n'),
+        "org/locals.tf": 'locals {\n  common_labels = [\n    { name = "toil", colour = "ff0000" },\n    { colour = "00ff00", name = "ops" },\n  ]\n}\n',
+        "org/labels.tf": ('resource "gitlab_project_label" "common" {\n  for_each = { for l in local.common_labels : l.name => l }\n'
+                          '  project = 1\n  name    = each.value.name\n  color   = each.value.colour\n}\n'),
+        "examples/demo/labels.tf": 'resource "github_issue_label" "x" {\n  repository = "demo"\n  name = "tech-debt"\n  color = "fff"\n}\n',
+    })
+    ev, _ = collect_with(ChangeCollector(), tmp_path)
+    labels = {e.locator.path: (e.get("labels"), e.locator.line) for e in ev if e.kind == "change.labels"}
+    assert labels == {"infrastructure/repository/labels.tf": (["bug", "technical-debt"], 14),
+                      "org/labels.tf": (["toil", "ops"], 1)}
