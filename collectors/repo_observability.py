@@ -402,9 +402,10 @@ class _Run:
                 self.emit("obs.platform", path, {"tool": "grafana", "signals": sorted(signals)}, line=1)
 
     def _slo_doc(self, path: str, name: str, api: str, kind: str, spec: dict, mname: str, doc: dict) -> None:
-        if api.startswith("openslo/") and kind == "SLO":
+        if (api.startswith("openslo/") or api.startswith("n9/")) and kind == "SLO":
+            # OpenSLO, and Nobl9's sloctl format (`apiVersion: n9/v1alpha`), which OpenSLO grew out of
             obj = first(spec.get("objectives")) or {}
-            self.emit("obs.slo", path, {"spec": "openslo", "service": s(spec.get("service")), "name": mname,
+            self.emit("obs.slo", path, {"spec": "openslo" if api.startswith("openslo/") else "nobl9", "service": s(spec.get("service")), "name": mname,
                                         "objective": (obj or {}).get("target") if isinstance(obj, dict) else None},
                       pattern=(mname) if mname else "kind: SLO", strength=Strength.DIRECT, key=("slo", mname))
         elif (str(doc.get("version", "")) == "prometheus/v1" and isinstance(doc.get("slos"), list)) or (

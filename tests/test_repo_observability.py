@@ -276,3 +276,14 @@ def test_home_grown_json_formatter_and_apm_logs_in_context(tmp_path: Path) -> No
         ("code:custom-json-formatter", "api", 6)]
     assert [(e.get("mechanism"), e.locator.path) for e in corr] == [
         ("code:apm-logs-in-context", "api/app/util/logging/formatters.py")]
+
+
+def test_nobl9_slo_specs(tmp_path: Path) -> None:
+    """Calibration (Nobl9 as code): sloctl YAML (`apiVersion: n9/v1alpha`, kind SLO) is an SLO definition."""
+    write_tree(tmp_path, {"slo/checkout.yaml": (
+        "apiVersion: n9/v1alpha\nkind: SLO\nmetadata:\n  name: checkout-availability\n  project: shop\n"
+        "spec:\n  service: checkout\n  budgetingMethod: Occurrences\n  objectives:\n    - displayName: ok\n"
+        "      target: 0.999\n  alertPolicies:\n    - fast-burn\n")})
+    ev, _ = collect_with(ObservabilityCollector(), tmp_path)
+    slos = [(e.get("spec"), e.get("service"), e.get("name"), e.get("objective")) for e in ev if e.kind == "obs.slo"]
+    assert slos == [("nobl9", "checkout", "checkout-availability", 0.999)]
