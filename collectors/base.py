@@ -41,7 +41,7 @@ class CollectContext:
     def source_status(self, source: str, state: SourceState, reason: str = "") -> None:
         """Record how far a source could be read. A worse status never gets overwritten by a better one."""
         old = self.statuses.get(source)
-        if old is None or _severity(state) >= _severity(old.status):
+        if old is None or state.severity >= old.status.severity:
             self.statuses[source] = SourceStatus(source, state, reason)
 
     def run_detectors(self, collector: str, steps: Iterable[Callable[[], Iterable[Evidence] | None]]) -> list[Evidence]:
@@ -112,18 +112,6 @@ class CollectContext:
             collected_at=self.now,
             summary=summary,
         )
-
-
-def _severity(state: SourceState) -> int:
-    return {
-        SourceState.OK: 0,
-        SourceState.NOT_APPLICABLE: 0,
-        SourceState.PARTIAL: 1,
-        SourceState.NOT_CONFIGURED: 2,
-        SourceState.RATE_LIMITED: 3,
-        SourceState.DENIED: 3,
-        SourceState.ERROR: 4,
-    }[state]
 
 
 class Collector:

@@ -73,11 +73,10 @@ class ScanResult:
     def sources(self) -> list[SourceStatus]:
         """One status per source over all subjects: the worst one, with its reason."""
         worst: dict[str, SourceStatus] = {}
-        rank = {"ok": 0, "not_applicable": 0, "partial": 1, "not_configured": 2, "rate_limited": 3, "denied": 3, "error": 4}
         for sr in self.subjects:
             for name, st in sr.sources.items():
                 old = worst.get(name)
-                if old is None or rank[st.status.value] > rank[old.status.value]:
+                if old is None or st.status.severity > old.status.severity:
                     worst[name] = st
         return [worst[k] for k in sorted(worst)]
 

@@ -42,6 +42,12 @@ class SourceState(StrEnum):
     ERROR = "error"
     NOT_APPLICABLE = "not_applicable"
 
+    @property
+    def severity(self) -> int:
+        """How much of the source is missing: a worse status is never replaced by a better one."""
+        return {"ok": 0, "not_applicable": 0, "partial": 1, "not_configured": 2, "rate_limited": 3, "denied": 3,
+                "error": 4}[self.value]
+
 
 # Sources a criterion can depend on. A third-party collector may add its own name.
 SOURCES = ("repo", "git", "github", "gitlab", "aws", "azure")
