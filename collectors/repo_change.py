@@ -90,11 +90,15 @@ class ChangeCollector(Collector):
             rules, errors, section_approvals = parse_codeowners(text)
             if not rules:
                 continue
+            # A pattern with no owner assigns nobody (GitHub reads it as "unowned"): a file of bare
+            # user names is not a review rule, so only rules that name an owner count.
+            owned = [r for r in rules if r[1]]
             iac = [f for f in tree.files if IAC_RX.search(f)][:500] or list(IAC_SAMPLES)
             ci = [f for f in tree.files if f.startswith(".github/workflows/") or f == ".gitlab-ci.yml"][:200] or list(CI_SAMPLES)
             alerts = [f for f in tree.files if ALERT_RX.search(f)][:500]
             attrs = {
-                "rules": len(rules),
+                "rules": len(owned),
+                "unowned_rules": len(rules) - len(owned),
                 "covers_iac": _covered(rules, iac),
                 "covers_ci": _covered(rules, ci),
                 "covers_alerts": _covered(rules, alerts) if alerts else _covered(rules, ["alerts/rules.yml"]),
@@ -105,7 +109,7 @@ class ChangeCollector(Collector):
             }
             yield ctx.file_evidence(
                 "change.codeowners", path, line=1, attributes=attrs,
-                summary=f"CODEOWNERS with {len(rules)} rule(s)" + (" incl. a catch-all" if attrs["covers_all"] else ""),
+                summary=f"CODEOWNERS with {len(owned)} owned rule(s)" + (" incl. a catch-all" if attrs["covers_all"] else ""),
             )
             return  # GitHub uses the first one found, in this order
         yield from self._prow_owners(ctx)

@@ -29,8 +29,21 @@ def test_codeowners_coverage_and_errors(tmp_path: Path) -> None:
     (co,) = _kinds(ev, "change.codeowners")
     a = co.attributes
     assert co.locator.path == ".github/CODEOWNERS"
-    assert a["rules"] == 5 and a["covers_iac"] and a["covers_ci"] and a["covers_alerts"] and not a["covers_all"]
+    assert a["rules"] == 4 and a["unowned_rules"] == 1 and a["covers_iac"] and a["covers_ci"] and a["covers_alerts"] and not a["covers_all"]
     assert a["errors"] and "line 6" in a["errors"][0]
+
+
+def test_codeowners_of_bare_user_names_assigns_nobody(tmp_path: Path) -> None:
+    """A CODEOWNERS listing maintainers one per line (no path pattern) names no owner for any path: it is
+    no review rule, so OPS-050 must not read it as "CODEOWNERS assigns reviewers"."""
+    write_tree(tmp_path, {".github/CODEOWNERS": "alice\nbob-smith\ncarol\n", "src/app.py": ""})
+    ev, _ = collect_with(ChangeCollector(), tmp_path)
+    (co,) = _kinds(ev, "change.codeowners")
+    assert co.get("rules") == 0 and co.get("unowned_rules") == 3
+    from tests.helpers import evaluate
+
+    result = evaluate("WAF-OPS-050", ev, repo="ok")
+    assert result.level is None  # not assessed (the platform was not read), never level 2 from this file
 
 
 def test_codeowners_last_match_wins_and_gitlab_sections() -> None:
