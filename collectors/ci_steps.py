@@ -21,7 +21,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"\bpytest\b|\btox\b(?!\.ini)|\bnox\b|\bgo test\b|\bgotestsum\b|\b(?:npm|pnpm|yarn|bun)\b[^\n&|;]*?\s(?:run\s+)?test(?::[\w:-]+)?(?=\s|$|;|&)"
         r"|\b(?:nx|turbo|lerna|rush|just|task|mage|earthly|npx nx)\b[^\n]*?\btest\b|(?:^|[\s/])(?:scripts?|bin|hack|ci|tools)/[\w./-]*test[\w.-]*"
         r"|\bjest\b|\bvitest\b|\bmocha\b|\bkarma\b|\bplaywright test\b|\bcypress run\b"
-        r"|\bmvn\b[^\n]*?\b(?:test|verify|install)\b|\bgradlew?\b[^\n]*?\b(?:test|check|build)\b|\bdotnet test\b"
+        r"|\bmvnw?\b[^\n]*?\b(?:test|verify|install)\b|\bgradlew?\b[^\n]*?\b(?:test|check|build)\b|\bdotnet test\b"
         r"|\brspec\b|\bphpunit\b|\bpest\b|\bcargo (?:test|nextest)\b|\bmake\s+(?:[\w=-]+\s+)*(?:test|tests|check|unit|integration|ci)\b"
         r"|\bmake\s+(?:[\w=-]+\s+)*[\w-]*?[_-](?:test|tests|unit|integration)(?:[_-][\w-]*)?(?=\s|$|;|&|\))"
         r"|\bmake\s+(?:[\w=-]+\s+)*(?:test|tests|unit|integration)[_-][\w-]*(?=\s|$|;|&|\))"
@@ -122,13 +122,13 @@ STEP_PATTERNS: dict[str, str] = {
     ),
     "build": (
         r"\bdocker (?:build|buildx)\b|docker/build-push-action|\bbuildah\b|\bkaniko\b|\bko build\b|\bjib\b|\bpack build\b"
-        r"|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build\b|\bgo build\b|\bcargo build\b|\bmvn\b[^\n]*?\bpackage\b|\bgradlew?\b[^\n]*?\b(?:assemble|build)\b"
+        r"|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build\b|\bgo build\b|\bcargo build\b|\bmvnw?\b[^\n]*?\bpackage\b|\bgradlew?\b[^\n]*?\b(?:assemble|build)\b"
         r"|\bdotnet (?:build|publish)\b|\bpython -m build\b|\bmake(?:\s+build|\s+all)?\s*$|\bbazel(?:isk)? build\b|\bpackages?r build\b"
         r"|\bgoreleaser\b|\bsam build\b|\bcdk synth\b|\bhelm package\b"
     ),
     "release": (
         r"\bnpm publish\b|\bpnpm publish\b|\byarn (?:npm )?publish\b|\btwine upload\b|pypa/gh-action-pypi-publish|\bpoetry publish\b"
-        r"|\bflit publish\b|\buv publish\b|\bcargo publish\b|\bgem push\b|\bmvn\b[^\n]*?\bdeploy\b|\bgradlew?\b[^\n]*?\bpublish\b"
+        r"|\bflit publish\b|\buv publish\b|\bcargo publish\b|\bgem push\b|\bmvnw?\b[^\n]*?\bdeploy\b|\bgradlew?\b[^\n]*?\bpublish\b"
         r"|\bgoreleaser release\b|goreleaser/goreleaser-action|softprops/action-gh-release|\bgh release create\b|changesets/action"
         r"|\bsemantic-release\b|\brelease-please\b|\bdocker push\b|\bnuget push\b|\bhelm push\b|\bchart-releaser\b"
     ),

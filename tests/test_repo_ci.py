@@ -523,6 +523,8 @@ def test_production_pattern_option(tmp_path):
     # monorepo/package-script lint shapes (backstage: `yarn backstage-cli repo lint`, `yarn prettier:check`, `yarn tsc:full`)
     ("yarn backstage-cli repo lint --since origin/master", "lint"), ("yarn prettier:check", "lint"),
     ("yarn tsc:full", "lint"), ("npx nx affected -t lint", "lint"),
+    # the Maven wrapper (spring-petclinic: `./mvnw -B verify`) runs the same lifecycle as mvn
+    ("./mvnw -B verify", "test"), ("./mvnw -B package -DskipTests", "build"), ("mvnw deploy", "release"),
 ])
 def test_step_classes(text, cls):
     assert cls in classify(text)
