@@ -64,6 +64,8 @@ STEP_PATTERNS: dict[str, str] = {
     ),
     "deploy": (
         r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|\bkubectl (?:apply|rollout|set image)\b"
+        # Atmos: `atmos terraform deploy` is apply -auto-approve; drift remediation applies the drifted stack
+        r"|\batmos terraform deploy\b|github-action-atmos-terraform-drift-remediation"
         r"|\bhelm(?:file)? (?:upgrade|install|apply|sync)\b|\bargocd app sync\b|\bflux reconcile\b"
         r"|\baws ecs update-service\b|amazon-ecs-deploy-task-definition|aws-actions/amazon-ecs-deploy|\baws deploy create-deployment\b"
         r"|\baws lambda update-function-code\b|\baws cloudformation (?:deploy|update-stack|create-stack)\b|aws-cloudformation-github-deploy"
@@ -99,7 +101,8 @@ STEP_PATTERNS: dict[str, str] = {
              # configuration management dry runs against the live hosts
              r"|\bansible-playbook\b[^\n]*?(?:--check\b|\s-C\b)|\bpuppet (?:apply|agent)\b[^\n]*?--noop"
              r"|\bsalt(?:-call|-ssh)?\b[^\n]*?\bstate\.(?:apply|highstate|sls)\b[^\n]*?test=true|\bchef-client\b[^\n]*?(?:--why-run|\s-W\b)",
-    "apply": r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|TerraformTask[\w@]*:apply",
+    "apply": r"\bterraform\b[^\n|;]*?\bapply\b|\btofu\b[^\n|;]*?\bapply\b|\bterragrunt\b[^\n|;]*?\bapply\b|TerraformTask[\w@]*:apply"
+             r"|\batmos terraform deploy\b|github-action-atmos-terraform-drift-remediation",
     "policy": (
         r"\bconftest\b|\bopa (?:eval|test)\b|\bsentinel\b|\bcheckov\b|\btfsec\b|\btrivy config\b|\bterrascan\b|\bkics\b"
         r"|\bwafpass check\b|\bkyverno (?:apply|test)\b|\bgator\b|\bpolaris audit\b|\bregula\b|\bcfn-guard\b|\bcloudformation-guard\b"

@@ -175,7 +175,7 @@ class IacCollector(Collector):
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = _Run(ctx)
         ctx.run_detectors("iac", (
-            run.terraform, run.terraform_json, run.terragrunt, run.resolve_partial_backends,
+            run.terraform, run.terraform_json, run.terragrunt, run.atmos, run.resolve_partial_backends,
             run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
             run.policy_files, run.drift_files, run.plan_targets, run.emit_code))
         return run.out
@@ -508,6 +508,68 @@ class _Run:
         self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock, "dir": _dirname(path),
                                             "partial": False, "config_files": [], "tool": "terragrunt"},
                 f"terragrunt remote_state {btype}" + (f" locked by {lock}" if locking else " without locking"))
+
+    # ---- Atmos (Cloud Posse) ----------------------------------------------------------------
+    def atmos(self) -> None:
+        """Backends declared in Atmos stack manifests.
+
+        Why: Atmos components (components/terraform/<c>) carry no `backend` block; Atmos writes
+        `backend.tf.json` at run time from `terraform.backend_type` + `terraform.backend.<type>` in the
+        stack YAML (stacks/**). Without this the roots of an Atmos repository look like local state.
+        Only repositories with an `atmos.yaml` are read, and only stack files that mention a backend.
+        """
+        configs = [p for p in self.tree.named("atmos.yaml", ".atmos.yaml") if not is_iac_example_dir(p)]
+        if not configs:
+            return
+        bases: set[str] = set()
+        for cfg in configs[:5]:
+            data = self.tree.yaml(cfg)
+            base = "stacks"
+            if isinstance(data, dict) and isinstance(data.get("stacks"), dict):
+                base = str(data["stacks"].get("base_path") or "stacks")
+            base = base.strip("./ ") or "stacks"
+            root = _dirname(cfg)
+            bases.add(f"{root}/{base}" if root not in ("", ".") else base)
+        files = [p for p in self.tree.with_suffix(".yaml", ".yml")
+                 if any(p.startswith(b + "/") for b in bases) and not is_iac_example_dir(p)][:2000]
+        seen: set[tuple[str, str]] = set()
+        for path, text in self.tree.iter_text(files):
+            if "backend" not in text:
+                continue
+            for doc in self.tree.yaml_docs(path):
+                tf = doc.get("terraform") if isinstance(doc, dict) else None
+                if not isinstance(tf, dict):
+                    continue
+                btype = str(tf.get("backend_type") or "")
+                cfgs = tf.get("backend") if isinstance(tf.get("backend"), dict) else {}
+                if not btype and len(cfgs) == 1:
+                    btype = str(next(iter(cfgs)))
+                if not btype or (path, btype) in seen:
+                    continue
+                seen.add((path, btype))
+                body = cfgs.get(btype) if isinstance(cfgs.get(btype), dict) else {}
+                if btype == "s3":
+                    if body.get("use_lockfile") is True:
+                        lock, locking = "use_lockfile", True
+                    elif body.get("dynamodb_table"):
+                        lock, locking = "dynamodb_table", True
+                    elif body.get("bucket"):
+                        lock, locking = "none", False
+                    else:
+                        lock, locking = "unknown", None  # an override; bucket and lock come from an imported file
+                elif btype in NATIVE_LOCK:
+                    lock, locking = "native", True
+                elif btype == "local":
+                    lock, locking = "none", False
+                else:
+                    lock, locking = "unknown", None
+                line = self.tree.line_of(path, re.compile(r"^\s*backend_type\s*:", re.M)) or \
+                    self.tree.line_of(path, re.compile(r"^\s*backend\s*:", re.M)) or 1
+                self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock,
+                                                    "dir": _dirname(path), "partial": False, "config_files": [],
+                                                    "tool": "atmos"},
+                        f"atmos stack backend {btype}" + (f" locked by {lock}" if locking else
+                                                          " without locking" if locking is False else ""))
 
     def resolve_partial_backends(self) -> None:
         """Terraform backends with partial configuration take their lock settings from config files."""

@@ -263,3 +263,36 @@ def test_puppet_salt_and_chef_trees(tmp_path):
     assert code[("salt", "salt")].get("files") == 2 and code[("salt", "salt")].get("role") == "root"
     assert code[("chef", "cookbooks")].get("role") == "module"
     assert crit(level("ops020", ev), "ops020-iac-present").status is Outcome.MET
+
+
+ATMOS_COMPONENT = ('provider "aws" {\n  region = var.region\n}\n'
+                   'module "vpc" {\n  source  = "cloudposse/vpc/aws"\n  version = "2.1.1"\n}\n'
+                   'resource "aws_flow_log" "f" {\n  vpc_id = module.vpc.vpc_id\n}\n')
+
+
+def test_atmos_stack_backend_is_remote_locked_state(tmp_path):
+    """Atmos (Cloud Posse) components have no backend block: `terraform.backend_type/backend` in the
+    stack YAML becomes backend.tf.json at run time. A component-level override without a bucket
+    inherits the locked default; an atmos.yaml-less stacks/ folder is not read."""
+    ev = iac(tmp_path, {
+        "atmos.yaml": "base_path: ./\ncomponents:\n  terraform:\n    base_path: components/terraform\n"
+                      "stacks:\n  base_path: stacks\n  name_pattern: '{tenant}-{environment}-{stage}'\n",
+        "components/terraform/vpc/main.tf": ATMOS_COMPONENT,
+        "components/terraform/vpc/variables.tf": 'variable "region" {\n  type = string\n}\n',
+        "stacks/orgs/acme/_defaults.yaml": "terraform:\n  backend_type: s3\n  backend:\n    s3:\n"
+                                           "      bucket: acme-core-tfstate\n      dynamodb_table: acme-core-tfstate-lock\n"
+                                           "      encrypt: true\n",
+        "stacks/orgs/acme/plat/prod/us-east-1.yaml": "import:\n  - orgs/acme/_defaults\nterraform:\n  backend:\n"
+                                                     "    s3:\n      role_arn: null\ncomponents:\n  terraform:\n"
+                                                     "    vpc:\n      vars:\n        ipv4_primary_cidr_block: 10.0.0.0/18\n",
+    })
+    backends = [e for e in ev if e.kind == "iac.backend"]
+    assert {(b.attributes["tool"], b.attributes["lock"]) for b in backends} == {("atmos", "dynamodb_table"),
+                                                                                ("atmos", "unknown")}
+    r = level("ops020", ev + PR_PLAN + APPLY)
+    assert crit(r, "ops020-remote-state").status is Outcome.MET
+    assert crit(r, "ops020-state-locking").status is Outcome.MET
+    # the same tree without atmos.yaml keeps local state
+    (tmp_path / "atmos.yaml").unlink()
+    r = level("ops020", iac(tmp_path) + PR_PLAN + APPLY)
+    assert crit(r, "ops020-remote-state").status is Outcome.NOT_MET

@@ -842,3 +842,14 @@ jobs:
     assert "deploy" in prod.get("steps") and prod.get("environment") == "prod" and prod.get("production")
     assert prod.strength is Strength.STRONG
     assert not jobs["notes"].get("steps") and not jobs["notes"].get("environment")  # nothing to say it deploys
+
+
+@pytest.mark.parametrize("text, classes", [
+    ("atmos terraform deploy vpc -s plat-ue1-prod", {"deploy", "apply"}),
+    ("cloudposse/github-action-atmos-terraform-drift-remediation@v2", {"deploy", "apply"}),
+    ("cloudposse/github-action-atmos-terraform-plan@v4", {"plan"}),
+    ("cloudposse/github-action-atmos-terraform-drift-detection@v2", {"drift"}),
+    ("atmos describe affected --format=matrix", set()),
+])
+def test_atmos_commands_and_actions(text, classes):
+    assert set(classify(text)) == classes

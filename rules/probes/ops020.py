@@ -154,7 +154,7 @@ def iac_remote_state(ev: EvidenceSet) -> Finding:
     if local:
         return Finding(False, f"{len(local)} backend(s) declared as local state", local)
     tf_roots = [e for e in deployed_code(ev) if e.get("tool") == "terraform" and e.get("role") == "root"]
-    if tf_roots and not [b for b in remote if b.get("tool") in (None, "terraform", "terragrunt")]:
+    if tf_roots and not [b for b in remote if b.get("tool") in (None, "terraform", "terragrunt", "atmos")]:
         return Finding(False, f"{len(tf_roots)} Terraform root(s) without a backend keep local state", tf_roots[:5])
     if remote or managed or gitops:
         parts = []
