@@ -467,6 +467,9 @@ def all_dependencies(tree: RepoTree, warn: Warn | None = None, paths: Iterable[s
 
 # ---- links between manifests of one repository (monorepos) ----------------------------------------
 
+_GO_MODULE = re.compile(r"(?m)^module\s+(\S+)")
+# a required module path: on a `require x v1` line or inside a `require ( ... )` block (indirect ones too)
+_GO_REQUIRE = re.compile(r"(?m)^(?:require\s+|\s+)([\w.\-]+(?:/[\w.\-~]+)+)\s+v\d")
 _PROJECT_REF = re.compile(r"""<ProjectReference\s+Include\s*=\s*["']([^"']+)["']""", re.I)
 
 
@@ -486,15 +489,22 @@ def local_links(tree: RepoTree, paths: Iterable[str]) -> dict[str, set[str]]:
     `@n8n/backend-common` holds winston; a .NET `BuildingBlocks` project holds Serilog) that each service
     imports, so a service is instrumented through its local dependency, and the shared package itself is a
     library, not a service. Links come from npm/yarn/pnpm workspace packages named in `dependencies`
-    (matched by the package's `name`) and .NET `<ProjectReference>` paths. Development dependencies and
+    (matched by the package's `name`), .NET `<ProjectReference>` paths and Go modules of the repository
+    required by another of its go.mod files. Development dependencies and
     test projects do not link."""
     paths = list(paths)
     names: dict[str, str] = {}
+    go_modules: dict[str, str] = {}  # Go module path -> directory of its go.mod
     for p in paths:
-        if p.rsplit("/", 1)[-1].lower() == "package.json":
+        base = p.rsplit("/", 1)[-1].lower()
+        if base == "package.json":
             data = tree.json(p)
             if isinstance(data, dict) and isinstance(data.get("name"), str):
                 names.setdefault(data["name"], _dir_of(p))
+        elif base == "go.mod":
+            m = _GO_MODULE.search(tree.text(p) or "")
+            if m:
+                go_modules.setdefault(m.group(1), _dir_of(p))
     files = set(tree.files)
     out: dict[str, set[str]] = {}
     for p in paths:
@@ -509,6 +519,12 @@ def local_links(tree: RepoTree, paths: Iterable[str]) -> dict[str, set[str]]:
                 deps = data.get(section)
                 if isinstance(deps, dict):
                     targets |= {names[n] for n in deps if n in names}
+        elif name == "go.mod" and go_modules:
+            # a multi-module Go repository (mattermost's server/public, kubernetes' staging/): a module that
+            # requires another module of this repository imports it as a library
+            for m in _GO_REQUIRE.finditer(tree.text(p) or ""):
+                if m.group(1) in go_modules:
+                    targets.add(go_modules[m.group(1)])
         elif name.endswith((".csproj", ".fsproj", ".vbproj")):
             if re.search(r"(?i)(\.|^)tests?(\.|$)|\.(Unit|Integration)Tests?\.", name.rsplit(".", 1)[0]):
                 continue

@@ -83,7 +83,7 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
          r"github\.com/openzipkin/zipkin-go|go\.opencensus\.io", (TRACING,)),
         (r"gopkg\.in/datadog/dd-trace-go\.v1|github\.com/datadog/dd-trace-go.*|github\.com/newrelic/go-agent.*|"
          r"go\.elastic\.co/apm.*", (TRACING, APM)),
-        (r"go\.uber\.org/zap|github\.com/rs/zerolog|go\.elastic\.co/ecszap", (SLOG,)),
+        (r"go\.uber\.org/zap|github\.com/rs/zerolog|go\.elastic\.co/ecszap|github\.com/mattermost/logr(/v2)?", (SLOG,)),
         (r"github\.com/prometheus/client_golang|github\.com/datadog/datadog-go.*|github\.com/victoriametrics/metrics|"
          r"github\.com/armon/go-metrics|github\.com/hashicorp/go-metrics|github\.com/cactus/go-statsd-client.*", (METRICS,)),
         (r"github\.com/getsentry/sentry-go|github\.com/rollbar/rollbar-go|github\.com/bugsnag/bugsnag-go.*", (ERRORS,)),

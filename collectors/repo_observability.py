@@ -57,7 +57,8 @@ LOG_CONTEXT = re.compile(
 CODE_JSON_LOG = re.compile(
     r"NewJSONHandler|&logrus\.JSONFormatter|logrus\.JSONFormatter|zap\.NewProduction|zerolog\.New\(|serialize\s*=\s*True|"
     r"format\.json\(\)|JSONRenderer\(|jsonlogger\.JsonFormatter|AddJsonConsole|JsonConsoleFormatter|"
-    r"new\s+JsonFormatter|CompactJsonFormatter|ecs_logging\.StdlibFormatter|NewRelicContextFormatter"
+    r"new\s+JsonFormatter|CompactJsonFormatter|ecs_logging\.StdlibFormatter|NewRelicContextFormatter|"
+    r"zapcore\.NewJSONEncoder|formatters\.JSON\{"  # zap's JSON encoder; mattermost/logr's JSON formatter
 )
 # a team's own JSON formatter: a Python `logging.Formatter` subclass in a file that serialises with json.dumps
 # (the commonest home-grown shape: PII masking or request fields added before `return json.dumps(output)`)
@@ -101,7 +102,11 @@ CONFIG_JSON_LOG = re.compile(
     r"(LogstashEncoder|ch\.qos\.logback\.classic\.encoder\.JsonEncoder|JsonTemplateLayout|<JsonLayout|EcsLayout|EcsEncoder|"
     r"CompactJsonFormatter|RenderedCompactJsonFormatter|ElasticsearchJsonFormatter|\"FormatterName\"\s*:\s*\"json\"|"
     r"logging\.structured\.format|pythonjsonlogger|jsonlogger\.JsonFormatter|structlog\.processors\.JSONRenderer|"
-    r"structured\.format\.console)"
+    r"structured\.format\.console|"
+    # a log-format switch set to JSON in the app's own settings: `LOG_FORMAT=json`, `logFormat: json`,
+    # `"log_format": "json"`, Mattermost's `"ConsoleJson": true` / `"FileJson": true`, `json_logs: true`
+    r"(?i:\b(log_?format|log[._]format|logging[._]format)[\"']?\s*[:=]\s*[\"']?json\b)|"
+    r"(?i:\b(console|file)_?json[\"']?\s*[:=]\s*[\"']?true\b)|(?i:\bjson_?logs?[\"']?\s*[:=]\s*[\"']?true\b))"
 )
 CONFIG_TRACING = re.compile(
     r"(?i)(-javaagent:\S*(opentelemetry|dd-java-agent|newrelic|elastic-apm|applicationinsights|aws-opentelemetry)|"
@@ -168,6 +173,24 @@ TF_MISC_TYPES = {"aws_xray_sampling_rule", "aws_devopsguru_resource_collection",
 DEPLOYABLE_MARKERS = ("dockerfile", "containerfile", "procfile", "fly.toml", "app.yaml", "serverless.yml",
                       "serverless.yaml", "host.json", "template.yaml", "template.yml", "apprunner.yaml", "vercel.json")
 
+# A browser app's manifest (a React/Vue/Angular/Svelte bundle with no server framework) describes code that runs
+# in users' browsers: it writes no server logs and starts no server spans, so it is no service for log/trace
+# coverage (mattermost's webapp/channels next to its Go server).
+UI_FRAMEWORKS = frozenset({"react", "react-dom", "vue", "@angular/core", "svelte", "preact", "solid-js", "lit"})
+SERVER_FRAMEWORKS = re.compile(
+    r"^(express|fastify|koa|@nestjs/core|next|nuxt|@remix-run/(node|serve|express)|@hapi/hapi|hapi|"
+    r"apollo-server.*|@apollo/server|@sveltejs/kit|astro|hono|restify|sails|@feathersjs/feathers|"
+    r"@adonisjs/core|loopback|@loopback/core|@trpc/server|socket\.io|ws|pg|mysql2?|mongoose|mongodb|prisma|"
+    r"@prisma/client|typeorm|sequelize|knex|ioredis|redis)$"
+)
+
+
+def is_browser_app(packages: set[str]) -> bool:
+    """A node manifest whose runtime dependencies hold a UI framework and nothing that runs a server or talks to a
+    database directly."""
+    return bool(packages & UI_FRAMEWORKS) and not any(SERVER_FRAMEWORKS.match(p) for p in packages)
+
+
 MAX_SOURCE_FILES = 1500
 MAX_SOURCE_BYTES = 200_000
 MAX_CONFIG_BYTES = 512_000
@@ -202,6 +225,7 @@ class _Run:
         self.out: list[Evidence] = []
         self._seen: set[tuple[Any, ...]] = set()
         self._manifests: list[tuple[str, str, int]] = []  # (path, ecosystem, runtime deps)
+        self._frontends: set[str] = set()  # manifests of browser apps (UI framework, no server framework)
         self.service_dirs: set[str] = set()
 
     # ---- emit ------------------------------------------------------------------------------------
@@ -230,6 +254,8 @@ class _Run:
                 continue
             eco = deps[0].ecosystem
             self._manifests.append((path, eco, len(runtime)))
+            if eco == "node" and is_browser_app({d.package.lower() for d in runtime}):
+                self._frontends.add(path)
             service = path.rsplit("/", 1)[0] if "/" in path else "."
             for d in runtime:
                 cats = categories(d.ecosystem, d.package)
@@ -255,7 +281,8 @@ class _Run:
             self.emit("dep.manifest", path, {"ecosystem": eco, "service": d, "runtime_packages": runtime,
                                              "deployable": bool(deployable),
                                              "local_deps": sorted(links.get(d, ())),
-                                             "library": d in consumed and not deployable}, line=1,
+                                             "library": d in consumed and not deployable,
+                                             "frontend": path in self._frontends}, line=1,
                       summary=f"{eco} manifest {path} ({runtime} runtime dependencies)")
 
     # ---- 2. YAML ---------------------------------------------------------------------------------

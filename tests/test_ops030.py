@@ -209,3 +209,36 @@ def test_product_integration_for_a_vendor_is_not_the_teams_telemetry(tmp_path: P
     assert res.level == 1
     ev = collect_with(ObservabilityCollector(), root)[0] + collect_with(AlertingCollector(), root)[0]
     assert evaluate("WAF-OPS-040", ev, repo="ok", git="ok").level == 1
+
+
+def test_go_server_with_json_logger_library_module_and_browser_app(tmp_path: Path) -> None:
+    """Mattermost shape: a Go server whose logger (a logr JSON formatter) and settings (`"ConsoleJson": true`) sit
+    in a second Go module of the repository it requires, beside a React web app. The required module is a library
+    of the server, and the browser app is no service for server logs and traces: coverage is 1 of 1, not 1 of 3."""
+    write_tree(tmp_path, {
+        "server/go.mod": "module example.com/chat/server/v8\n\ngo 1.21\n\nrequire (\n"
+                         "\texample.com/chat/server/public v0.1.0\n\tgithub.com/uber/jaeger-client-go v2.30.0+incompatible\n"
+                         "\tgithub.com/prometheus/client_golang v1.19.0\n)\n",
+        "server/public/go.mod": "module example.com/chat/server/public\n\ngo 1.21\n\nrequire github.com/pkg/errors v0.9.1\n",
+        "server/public/shared/mlog/default.go": "package mlog\n\nfunc def() {\n\tformatter := &formatters.JSON{}\n\t_ = formatter\n}\n",
+        "server/config/config.json": '{"LogSettings": {"ConsoleJson": true, "FileJson": true}}\n',
+        "webapp/channels/package.json": json.dumps({"name": "channels", "dependencies": {"react": "17", "redux": "4"}}),
+    })
+    ev = collect_with(ObservabilityCollector(), tmp_path)[0]
+    man = {e.get("service"): e for e in ev if e.kind == "dep.manifest"}
+    assert man["server/public"].get("library") and man["server"].get("local_deps") == ["server/public"]
+    assert man["webapp/channels"].get("frontend") and not man["server"].get("frontend")
+    mech = {e.get("mechanism") for e in ev if e.kind == "obs.structured_log"}
+    assert "code:formatters.JSON" in mech and any("ConsoleJson" in str(m) for m in mech)
+    result = _level(tmp_path)
+    assert _crit(result, "ops030-structured-logging").status is Outcome.MET
+    assert _crit(result, "ops030-tracing").status is Outcome.MET
+
+
+def test_log_format_switch_set_to_json_is_structured_logging(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"api/package.json": json.dumps({"name": "api", "dependencies": {"express": "4"}}),
+                          "api/.env.example": "PORT=8080\nLOG_FORMAT=json\n",
+                          "web/.env.example": "LOG_FORMAT=text\n"})
+    ev = collect_with(ObservabilityCollector(), tmp_path)[0]
+    found = [e for e in ev if e.kind == "obs.structured_log"]
+    assert [e.locator.path for e in found] == ["api/.env.example"]

@@ -102,6 +102,9 @@ def service_dirs(ev: EvidenceSet) -> list[str]:
     # a package another manifest of the repository imports (a workspace package, a referenced project) is a
     # library of those services, not a service of its own
     chosen = deployable or [e for e in manifests if not e.get("library")] or manifests
+    # a browser app beside a server is no service for server-side logs and traces (its code runs in browsers)
+    servers = [e for e in chosen if not e.get("frontend")]
+    chosen = servers or chosen
     return sorted({str(e.get("service") or ".") for e in chosen})
 
 
