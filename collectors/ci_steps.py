@@ -49,6 +49,8 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:prettier|format|fmt)[:-]check\b"
         r"|\b(?:npm|pnpm|yarn|bun|npx)\s+(?:run\s+)?(?:tsc|typecheck|type-check|types?:check|check-types)(?::[\w-]+)?(?=\s|$|;|&)"
         r"|\b(?:nx|turbo|lerna|rush)\b[^\n]*?\blint\b"
+        # the team's own lint script (`scripts/lint.sh`, `hack/verify-golangci-lint.sh`, CFT's `/usr/local/bin/test_lint.sh`)
+        r"|(?:^|[\s/])(?:scripts?|bin|hack|ci|tools)/[\w./-]*?lint[\w-]*(?:\.(?:sh|bash|py|rb|ps1))?(?=\s|$|;|&|\)|')"
     ),
     "security": (
         r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"

@@ -524,7 +524,9 @@ def test_production_pattern_option(tmp_path):
     ("yarn backstage-cli repo lint --since origin/master", "lint"), ("yarn prettier:check", "lint"),
     ("yarn tsc:full", "lint"), ("npx nx affected -t lint", "lint"),
     # the Maven wrapper (spring-petclinic: `./mvnw -B verify`) runs the same lifecycle as mvn
-    ("./mvnw -B verify", "test"), ("./mvnw -B package -DskipTests", "build"), ("mvnw deploy", "release"),
+    ("./mvnw -B verify", "test"),
+    # own lint scripts (terraform-google-modules: the CFT developer-tools image runs /usr/local/bin/test_lint.sh)
+    ("docker run --rm -v $PWD:/workspace $IMG /usr/local/bin/test_lint.sh", "lint"), ("./scripts/lint.sh", "lint"), ("./mvnw -B package -DskipTests", "build"), ("mvnw deploy", "release"),
 ])
 def test_step_classes(text, cls):
     assert cls in classify(text)
