@@ -482,6 +482,15 @@ def _norm(path: str) -> str:
     return posixpath.normpath(path)
 
 
+_ASPIRE_HOST = re.compile(r"(?i)<IsAspireHost>\s*true\s*</IsAspireHost>|Sdk\s*=\s*[\"']Aspire\.AppHost\.Sdk")
+
+
+def is_aspire_host(csproj_text: str) -> bool:
+    """A .NET Aspire AppHost project: it orchestrates the services it references (starts them, wires their
+    endpoints) rather than linking them in, and runs only on a developer machine or as a deployment manifest."""
+    return bool(_ASPIRE_HOST.search(csproj_text))
+
+
 def local_links(tree: RepoTree, paths: Iterable[str]) -> dict[str, set[str]]:
     """Manifest directory -> directories of other manifests in this repository it depends on at runtime.
 
@@ -529,6 +538,8 @@ def local_links(tree: RepoTree, paths: Iterable[str]) -> dict[str, set[str]]:
             if re.search(r"(?i)(\.|^)tests?(\.|$)|\.(Unit|Integration)Tests?\.", name.rsplit(".", 1)[0]):
                 continue
             text = tree.text(p) or ""
+            if is_aspire_host(text):
+                continue  # an Aspire AppHost references the services it starts; it does not import them
             for m in _PROJECT_REF.finditer(text):
                 ref = _norm((d + "/" if d != "." else "") + m.group(1).replace("\\", "/"))
                 if ref in files:

@@ -23,7 +23,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from collectors.base import CollectContext, Collector
-from collectors.manifests import is_product_manifest, local_links, manifest_paths, parse_manifest
+from collectors.manifests import (
+    is_aspire_host,
+    is_product_manifest,
+    local_links,
+    manifest_paths,
+    parse_manifest,
+)
 from collectors.obs_common import (
     YAML_SUFFIXES,
     cfn_resources,
@@ -282,7 +288,9 @@ class _Run:
                                              "deployable": bool(deployable),
                                              "local_deps": sorted(links.get(d, ())),
                                              "library": d in consumed and not deployable,
-                                             "frontend": path in self._frontends}, line=1,
+                                             "frontend": path in self._frontends,
+                                             "orchestrator": path.lower().endswith("proj")
+                                             and is_aspire_host(self.tree.text(path) or "")}, line=1,
                       summary=f"{eco} manifest {path} ({runtime} runtime dependencies)")
 
     # ---- 2. YAML ---------------------------------------------------------------------------------

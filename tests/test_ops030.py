@@ -242,3 +242,30 @@ def test_log_format_switch_set_to_json_is_structured_logging(tmp_path: Path) -> 
     ev = collect_with(ObservabilityCollector(), tmp_path)[0]
     found = [e for e in ev if e.kind == "obs.structured_log"]
     assert [e.locator.path for e in found] == ["api/.env.example"]
+
+
+def test_aspire_apphost_orchestrates_services_and_is_no_service_itself(tmp_path: Path) -> None:
+    """eShop (.NET Aspire) shape: the AppHost references every service project to start them; that must not make
+    the services libraries. Coverage is measured over the services, which get OTel from a shared defaults project."""
+    ref = '<ProjectReference Include="..\\\\{0}\\\\{0}.csproj" />'
+    write_tree(tmp_path, {
+        "src/Defaults/Defaults.csproj": '<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>'
+                                        '<PackageReference Include="OpenTelemetry.Extensions.Hosting" />'
+                                        '<PackageReference Include="OpenTelemetry.Exporter.OpenTelemetryProtocol" />'
+                                        '</ItemGroup></Project>',
+        "src/Defaults/Extensions.cs": "builder.Logging.AddOpenTelemetry(logging => { logging.IncludeScopes = true; });\n",
+        "src/Api/Api.csproj": '<Project Sdk="Microsoft.NET.Sdk.Web"><ItemGroup><PackageReference Include="Npgsql" />'
+                              f'</ItemGroup><ItemGroup>{ref.format("Defaults")}</ItemGroup></Project>',
+        "src/Worker/Worker.csproj": '<Project Sdk="Microsoft.NET.Sdk.Worker"><ItemGroup><PackageReference Include="Polly" />'
+                                    "</ItemGroup></Project>",
+        "src/AppHost/AppHost.csproj": '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><IsAspireHost>true</IsAspireHost>'
+                                      '</PropertyGroup><ItemGroup><PackageReference Include="Aspire.Hosting.AppHost" />'
+                                      f'</ItemGroup><ItemGroup>{ref.format("Api")}{ref.format("Worker")}</ItemGroup></Project>',
+    })
+    ev = collect_with(ObservabilityCollector(), tmp_path)[0]
+    man = {e.get("service"): e for e in ev if e.kind == "dep.manifest"}
+    assert man["src/AppHost"].get("orchestrator") and not man["src/AppHost"].get("local_deps")
+    assert not man["src/Api"].get("library") and not man["src/Worker"].get("library") and man["src/Defaults"].get("library")
+    tracing = _crit(_level(tmp_path), "ops030-tracing")
+    # Worker has no telemetry: 1 of 2 services, not "1 of 1" (AppHost reaching everything through its references)
+    assert tracing.status is Outcome.NOT_MET and "1 of 2" in tracing.reason
