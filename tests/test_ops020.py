@@ -296,3 +296,14 @@ def test_atmos_stack_backend_is_remote_locked_state(tmp_path):
     (tmp_path / "atmos.yaml").unlink()
     r = level("ops020", iac(tmp_path) + PR_PLAN + APPLY)
     assert crit(r, "ops020-remote-state").status is Outcome.NOT_MET
+
+
+def test_helm_chart_only_says_no_shared_state_without_blaming_terraform(tmp_path):
+    ev = iac(tmp_path, {"charts/op/Chart.yaml": "apiVersion: v2\nname: op\nversion: 1.0.0\n",
+                        "charts/op/values.yaml": "image:\n  tag: v1\n",
+                        "manifests/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: op\n"
+                                                     "spec:\n  template:\n    spec:\n      containers:\n      - name: op\n"
+                                                     "        image: op:v1\n"})
+    r = level("ops020", ev)
+    c = crit(r, "ops020-remote-state")
+    assert c.status is Outcome.NOT_MET and "Terraform" not in c.reason

@@ -168,6 +168,9 @@ def iac_remote_state(ev: EvidenceSet) -> Finding:
     roots = [e for e in deployed_code(ev) if e.get("tool") in ("terraform", "pulumi")]
     if roots and all(e.get("role") == "module" for e in roots):
         return missing(ev, "Terraform module library only: no root configuration with a backend (a library has no state)")
+    if not roots:
+        # e.g. a Helm chart or kubectl manifests that no pipeline or reconciler applies
+        return missing(ev, "no remote state backend and no reconciler: the declared configuration has no shared state")
     return missing(ev, "no remote state backend: Terraform roots keep local state")
 
 
