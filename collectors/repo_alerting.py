@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import yaml
+
 from collectors.base import CollectContext, Collector
 from collectors.common import redact
 from collectors.obs_common import (
@@ -211,11 +213,15 @@ class _Run:
 
     # ---- YAML ------------------------------------------------------------------------------------------
     def yaml_files(self) -> None:
-        for path in self.tree.with_suffix(*YAML_SUFFIXES):
+        # `alert.rules` / `node.rules`: Prometheus rule files are often named for their content, not their format
+        for path in self.tree.with_suffix(*YAML_SUFFIXES, ".rules"):
             if not is_product_path(path):
                 continue
             text = self.tree.text(path)
             if not text or not _ALERT_HINT.search(text):
+                continue
+            if path.endswith(".rules") and PROM1_ALERT.search(text):
+                self._prom1_rules(path, text)
                 continue
             docs = load_yaml_docs(self.tree, path, text)
             found_before = len(self.out)
@@ -230,6 +236,38 @@ class _Run:
                 self._regex_rules(path, text)
             elif len(self.out) == found_before and templated and re.search(r"(?m)^\s*-\s*alert:", text):
                 self._regex_rules(path, text)
+
+    def _prom1_rules(self, path: str, text: str) -> None:
+        """Prometheus 1.x rule syntax (`ALERT Name IF expr FOR 5m LABELS {..} ANNOTATIONS {..}`), still in older
+        deployment repositories (Weaveworks' sock shop), in `.rules` files or ConfigMap data."""
+        for m in PROM1_ALERT.finditer(text):
+            name, body = m.group(1), m.group(2)
+            expr = re.split(r"(?m)^\s*(FOR|LABELS|ANNOTATIONS)\b", body, maxsplit=1)[0].strip()
+            labels_m = re.search(r"LABELS\s*\{([^}]*)\}", body)
+            labels = dict(re.findall(r"(\w+)\s*=\s*\"([^\"]*)\"", labels_m.group(1))) if labels_m else {}
+            ann_m = re.search(r"ANNOTATIONS\s*\{(.*?)\}\s*$", body, re.S)
+            ann = dict(re.findall(r"(\w+)\s*=\s*\"([^\"]*)\"", ann_m.group(1))) if ann_m else {}
+            self.rule(path, origin="prometheus", name=name, expr=expr, severity=str(labels.get("severity") or ""),
+                      runbook=_runbook_of(ann), notifies=True, line=self.tree.line_of(path, re.compile(rf"ALERT\s+{name}\b")),
+                      key=("prom1", name), labels=labels)
+
+    def _configmap(self, path: str, doc: dict[str, Any]) -> None:
+        """Rule files and Alertmanager config mounted from a ConfigMap: the payload is a string under `data`."""
+        data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
+        for key, value in data.items():
+            if not isinstance(value, str) or not _ALERT_HINT.search(value):
+                continue
+            if PROM1_ALERT.search(value):
+                self._prom1_rules(path, value)
+                continue
+            try:
+                inner = list(yaml.safe_load_all(value))
+            except Exception:
+                self.ctx.warn("repo", f"ConfigMap key {key} does not parse as YAML", path)
+                continue
+            for d in inner:
+                if isinstance(d, dict) and d.get("kind") != "ConfigMap":
+                    self._doc(path, d)
 
     def _bare_rules(self, path: str, items: Any, text: str) -> None:
         """Alert rules outside a `groups:` list: one rule per file, or a plain list of rules.
@@ -252,6 +290,8 @@ class _Run:
         kind = str(doc.get("kind") or "")
         spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
         origin = "prometheus-crd" if kind == "PrometheusRule" else "prometheus"
+        if kind == "ConfigMap":
+            self._configmap(path, doc)
         # rule groups anywhere in the document (plain rule file, CRD spec, chart values)
         for node in walk(doc):
             if isinstance(node, dict) and isinstance(node.get("groups"), list):
@@ -604,7 +644,9 @@ class _Run:
 
 # ---- helpers --------------------------------------------------------------------------------------------
 
-_ALERT_HINT = re.compile(r"alert:|record:\s*['\"]?slo[:_]|grafana_alert|receivers:|slos:|pyrra\.dev|contactPoints:|prober:|kind:\s*Probe|"
+# Prometheus 1.x alerting rule: `ALERT Name` then `IF expr` on the next line(s), up to the next ALERT
+PROM1_ALERT = re.compile(r"(?m)^[ \t]*ALERT[ \t]+(\w+)[ \t]*\n[ \t]*IF[ \t]+(.*?)(?=^[ \t]*ALERT[ \t]|\Z)", re.S)
+_ALERT_HINT = re.compile(r"(?m)^[ \t]*ALERT[ \t]+\w+[ \t]*$|alert:|record:\s*['\"]?slo[:_]|grafana_alert|receivers:|slos:|pyrra\.dev|contactPoints:|prober:|kind:\s*Probe|"
                          r"AlertmanagerConfig|PrometheusServiceLevel|conditions:")
 
 

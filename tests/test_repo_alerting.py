@@ -475,3 +475,31 @@ resource "newrelic_nrql_alert_condition" "cpu" {
     assert all(r.get("paging") for r in rules.values())
     assert classify("", "Checkout error rate high") == "symptom"
     assert classify("avg(last_5m):avg:trace.flask.request.duration{service:api} > 2") == "symptom"
+
+
+def test_rules_and_alertmanager_config_inside_configmaps_and_dot_rules_files(tmp_path: Path) -> None:
+    """Sock-shop shape: a ConfigMap carries the rule file (Prometheus 1.x `ALERT ... IF ...` syntax) and another one
+    the Alertmanager config, both as strings under `data`; a compose setup mounts a YAML `alert.rules` file."""
+    write_tree(tmp_path, {
+        "k8s/monitoring/alertrules.yaml": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prometheus-alertrules\ndata:\n  alert.rules: |\n"
+            "    ALERT ShopErrors\n      IF rate(request_duration_seconds_count{status_code=\"500\"}[5m]) > 1\n"
+            "      FOR 5m\n      LABELS { severity = \"page\" }\n"
+            "      ANNOTATIONS {\n        summary = \"High 500 rate\",\n        runbook = \"docs/runbooks/shop.md\",\n      }\n"
+            "    ALERT NodeDiskFull\n      IF node_filesystem_avail_bytes < 1e9\n      FOR 10m\n"),
+        "k8s/monitoring/alertmanager.yaml": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alertmanager\ndata:\n  config.yml: |-\n"
+            "    route:\n      receiver: oncall\n    receivers:\n    - name: oncall\n      pagerduty_configs:\n"
+            "      - routing_key: x\n"),
+        "compose/alert.rules": "groups:\n- name: shop\n  rules:\n  - alert: CheckoutLatency\n"
+                               "    expr: histogram_quantile(0.99, rate(request_duration_seconds_bucket[5m])) > 1\n",
+        "docs/runbooks/shop.md": "# Shop\n",
+        "k8s/app/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  note: \"the alert: text\"\n",
+    })
+    ev, _ = collect_with(AlertingCollector(), tmp_path)
+    shop = _rule(ev, "ShopErrors")
+    assert shop.locator.path == "k8s/monitoring/alertrules.yaml" and shop.locator.line == 7
+    assert shop.get("paging") and shop.get("runbook_exists") is True and "request_duration" in shop.get("expr")
+    assert _rule(ev, "NodeDiskFull").get("signal") != "symptom"
+    assert _rule(ev, "CheckoutLatency").locator.path == "compose/alert.rules"
+    assert any(e.locator.path == "k8s/monitoring/alertmanager.yaml" for e in _kind(ev, "alert.routing"))
