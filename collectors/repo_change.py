@@ -37,6 +37,11 @@ RENOVATE_PATHS = (
     "renovate.json", "renovate.json5", ".github/renovate.json", ".github/renovate.json5",
     ".gitlab/renovate.json", ".gitlab/renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5",
 )
+TEMPLATE_LABEL_GLOBS = (".gitlab/issue_templates/*.md", ".gitlab/merge_request_templates/*.md",
+                        ".github/ISSUE_TEMPLATE/*.md", ".github/ISSUE_TEMPLATE/*.yml", ".github/ISSUE_TEMPLATE/*.yaml")
+# GitLab quick action on its own line: /label ~bug ~"Change::Emergency" ~CAB::to-review
+QUICK_LABEL_RX = re.compile(r"(?m)^\s*/label\s+(.+)$")
+QUICK_LABEL_TOKEN_RX = re.compile(r'~"([^"]+)"|~([^\s~"]+)')
 LABEL_PATHS = (".github/labels.yml", ".github/labels.yaml", ".github/labels.json", ".gitlab/labels.yml")
 TF_TYPES = {
     "github_branch_protection", "github_branch_protection_v3", "github_repository_ruleset",
@@ -258,6 +263,40 @@ class ChangeCollector(Collector):
                     yield ctx.file_evidence("change.labels", path, line=tree.line_of(path, re.compile(r"^labels:")),
                                             attributes={"labels": names[:300]}, summary=f"{len(names)} label(s) in settings.yml")
         yield from self._tf_labels(ctx)
+        yield from self._template_labels(ctx)
+
+    def _template_labels(self, ctx: CollectContext) -> Iterator[Evidence]:
+        """Labels that issue/MR templates put on what they open: GitLab quick actions (`/label ~"Change::Emergency"`
+        outside HTML comments), GitHub issue-form `labels:` and markdown front matter `labels:`. A team whose change
+        requests are GitLab issues opened from `Change Regular.md` / `Change Emergency.md` categorises every change
+        that way (the labels exist and are applied by the form itself)."""
+        tree = ctx.tree
+        names: list[str] = []
+        first: tuple[str, int] | None = None
+        for path in tree.glob(*TEMPLATE_LABEL_GLOBS):
+            text = tree.text(path) or ""
+            found: list[str] = []
+            if path.lower().endswith((".yml", ".yaml")):
+                data = tree.yaml(path)
+                raw = data.get("labels") if isinstance(data, dict) else None
+                found = [x.strip() for x in raw.split(",") if x.strip()] if isinstance(raw, str) else _label_names(raw)
+            else:
+                fm = re.match(r"(?s)^---\n(.*?)\n---", text)
+                if fm:
+                    m = re.search(r"(?m)^labels:\s*(.+)$", fm.group(1))
+                    if m:
+                        found = [x.strip().strip("'\"[]") for x in m.group(1).split(",") if x.strip().strip("'\"[]")]
+                body = re.sub(r"(?s)<!--.*?-->", "", text)
+                for m in QUICK_LABEL_RX.finditer(body):
+                    found += [a or b for a, b in QUICK_LABEL_TOKEN_RX.findall(m.group(1))]
+            new = [n for n in found if n and n not in names]
+            if new and first is None:
+                first = (path, tree.line_of(path, re.compile(r"^(/label|labels:)", re.M)) or 1)
+            names += new
+        if names and first is not None:
+            yield ctx.file_evidence("change.labels", first[0], line=first[1],
+                                    attributes={"labels": names[:300], "origin": "templates"}, strength=Strength.STRONG,
+                                    summary=f"{len(names)} label(s) applied by issue/MR templates")
 
     def _tf_labels(self, ctx: CollectContext) -> Iterator[Evidence]:
         """Labels managed by Terraform (`github_issue_label`, `gitlab_project_label`, ...), as org/repo settings repos

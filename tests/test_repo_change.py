@@ -296,3 +296,26 @@ def test_labels_managed_by_terraform(tmp_path) -> None:
     labels = {e.locator.path: (e.get("labels"), e.locator.line) for e in ev if e.kind == "change.labels"}
     assert labels == {"infrastructure/repository/labels.tf": (["bug", "technical-debt"], 14),
                       "org/labels.tf": (["toil", "ops"], 1)}
+
+
+def test_labels_applied_by_issue_templates_are_change_categories(tmp_path: Path) -> None:
+    """GitLab-hosted CAB shape: change requests are issues opened from `Change Regular.md` / `Change Emergency.md`,
+    whose quick actions label them `Change::Regular` / `Change::Emergency`; commented-out quick actions do not count.
+    A GitHub issue form's `labels:` counts too (a tech-debt form labels its issues `tech-debt`)."""
+    write_tree(tmp_path, {
+        ".gitlab/issue_templates/Change Regular.md": "# Regular change\n## Rollback plan ?\n"
+                                                     "<!-- /label ~\"Priority::1-High\" -->\n/label ~Change ~\"CAB::to-approve\"\n"
+                                                     "/label ~\"Change::Regular\"\n",
+        ".gitlab/issue_templates/Change Emergency.md": "# Emergency change\n/label ~Change ~\"Change::Emergency\"\n",
+        ".github/ISSUE_TEMPLATE/debt.yml": "name: Tech debt\nlabels: [\"tech-debt\"]\nbody: []\n",
+    })
+    ev, _ = collect_with(ChangeCollector(), tmp_path)
+    (lab,) = [e for e in _kinds(ev, "change.labels") if e.get("origin") == "templates"]
+    assert set(lab.get("labels")) == {"Change", "CAB::to-approve", "Change::Regular", "Change::Emergency", "tech-debt"}
+    assert lab.locator.line >= 1
+    from tests.helpers import evaluate
+
+    crit = {c.id: c for c in evaluate("WAF-OPS-050", ev, repo="ok").criteria}
+    assert crit["ops050-change-categories"].status.name == "MET"
+    crit = {c.id: c for c in evaluate("WAF-OPS-100", ev, repo="ok").criteria}
+    assert crit["ops100-tracked"].status.name == "MET"
