@@ -21,7 +21,6 @@ _TESTISH_TEMPLATE = re.compile(r"(?i)(test|ci|check|build|lint|verify|quality)")
 _NON_PROD = re.compile(r"(?i)\b(?:non[-_ ]?prod|pre[-_ ]?prod|preprod|staging|stage|dev|develop|test|qa|uat|preview|review|sandbox|e2e|pr)\b")
 
 
-
 def jobs(ev: EvidenceSet) -> list[Evidence]:
     return ev.of("ci.job")
 

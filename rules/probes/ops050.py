@@ -27,7 +27,6 @@ def _active_rules(ev: EvidenceSet) -> list[Evidence]:
     return [e for e in ev.of("scm.branch_rules") if e.get("enforcement") in (None, "active")]
 
 
-
 def git_history(ev: EvidenceSet) -> Evidence | None:
     items = ev.of("git.history")
     return items[0] if items else None

@@ -21,7 +21,6 @@ def runbooks(ev: EvidenceSet) -> list[Evidence]:
     return [e for e in ev.of("doc.runbook") if not e.get("template") and not e.get("index")]
 
 
-
 def fresh_state(e: Evidence, since: datetime) -> bool | None:
     """True fresh, False stale, None unknown (no git dates and no review date)."""
     dates = [d for d in (iso_date(e.get("last_changed")), iso_date(e.get("last_reviewed"))) if d]

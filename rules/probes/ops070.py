@@ -17,7 +17,6 @@ def postmortems(ev: EvidenceSet) -> list[Evidence]:
     return [e for e in ev.of("doc.postmortem") if not e.get("template") and not e.get("index")]
 
 
-
 @probe(
     "postmortems_present",
     text="Incidents are written up afterwards (postmortem documents or incident issues)",

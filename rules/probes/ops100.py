@@ -20,7 +20,6 @@ def registers(ev: EvidenceSet) -> list[Evidence]:
     return ev.of("doc.debt_register")
 
 
-
 @probe(
     "debt_tracked",
     text="Operational/technical debt is tracked at least informally (labels, debt document, ADRs, a register)",
