@@ -110,7 +110,11 @@ def main() -> None:
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Collector option, e.g. production_pattern=^prod$.")
 @click.option("--fail-under", type=click.IntRange(1, 5), help="Exit 1 when an assessed control is below this level.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="A previous JSON result to compare with.")
-@click.option("--fail-on-regression", is_flag=True, help="With --baseline: exit 1 when any control's level went down.")
+@click.option("--fail-on-regression", is_flag=True,
+              help="With --baseline: exit 1 when a control's level went down, a level became not assessed, "
+                   "or a subject disappeared.")
+@click.option("--allow-missing", is_flag=True,
+              help="With --fail-on-regression: a control no longer assessed or a subject gone is no regression.")
 def scan(
     targets: tuple[str, ...],
     fmt: str,
@@ -127,11 +131,12 @@ def scan(
     fail_under: int | None,
     baseline: str | None,
     fail_on_regression: bool,
+    allow_missing: bool,
 ) -> None:
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
-    from scanner.engine import ScanOptions, TargetError
+    from scanner.engine import ScanOptions, ScanSourceError, TargetError
     from scanner.engine import scan as run_scan
-    from scanner.reports import json_report, table
+    from scanner.reports import json_report
 
     if fail_on_regression and not baseline:
         raise click.UsageError("--fail-on-regression needs --baseline FILE")
@@ -166,63 +171,102 @@ def scan(
         progress=bar.advance if bar else None,
         on_subjects=bar.start if bar else None,
     )
+    from scanner import gates
+
+    source_failure: str | None = None
     try:
         result = run_scan(list(targets), options)
     except TargetError as err:
         raise click.UsageError(str(err)) from err
+    except ScanSourceError as err:  # e.g. the organisation's repository list could not be read
+        from scanner.engine import ScanResult
+        from scanner.model import ScanWarning, utcnow
+
+        now = utcnow()
+        source_failure = str(err)
+        result = ScanResult(now, now, [], [], [ScanWarning("*", err.source, source_failure)], complete=False)
     finally:
         if bar:
             bar.stop()
     doc = json_report.to_dict(result)
 
-    text = _render_text(doc, fmt)
-    if output:
-        if text is None:
-            console = Console(file=open(output, "w", encoding="utf-8"), width=200, color_system=None)
-            table.render(doc, console, details)
-            console.file.close()
-        else:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-    elif text is None:
-        table.render(doc, Console(), details)
-    else:
-        click.echo(text)
-
-    regressions = []
+    # the result first: nothing that can fail below may lose it
+    written = _write_report(doc, fmt, output, details)
+    if written.error:
+        where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
+        _err(err_console, f"[red]{escape(written.error + where)}[/red]")
+    level_field = "level"  # the level the gates read
+    failures: list[str] = []
     if base_doc is not None:
         from scanner.reports import diff
 
-        changes, _gone, _added = diff.compare(base_doc, doc)
-        regressions = [c for c in changes if c.regression]
-        if changes:
-            err_console.print("[bold]Changes against the baseline[/bold]")
+        changes, gone, _added = diff.compare(base_doc, doc, level_field)
+        if changes or gone:
+            _err(err_console, "[bold]Changes against the baseline[/bold]")
             for ch in changes:
-                style = "red" if ch.regression else "green" if ch.kind == "up" else "yellow"
-                err_console.print(f"  [{style}]{escape(str(ch))}[/{style}]", highlight=False)
-    if not result.complete:
-        err_console.print("[yellow]scan interrupted: the report holds the subjects finished so far[/yellow]")
-        sys.exit(130)
-    if fail_on_regression and regressions:
-        err_console.print(f"[red]{len(regressions)} control(s) regressed against the baseline[/red]")
-        sys.exit(1)
+                bad = ch.is_regression(allow_missing)
+                style = "red" if bad else "green" if ch.kind == "up" else "yellow"
+                _err(err_console, f"  [{style}]{escape(str(ch))}[/{style}]")
+        if fail_on_regression:
+            failures += [f"regression: {r}" for r in diff.regressions(changes, gone, allow_missing)]
+    if fail_under or fail_on_regression:
+        empty = gates.nothing_scanned(doc)
+        if empty:
+            failures.append(f"gate: {empty}")
     if fail_under:
-        low = [
-            f"{s['id']} {c['id']} level {c['level']}"
-            for s in doc["subjects"]
-            for c in s["controls"]
-            if c["level"] is not None and c["level"] < fail_under
-        ]
-        if low:
-            err_console.print(f"[red]{len(low)} control(s) below level {fail_under}[/red]")
-            sys.exit(1)
+        failures += [f"below --fail-under: {r}" for r in gates.below(doc, fail_under, level_field)]
+    if not result.complete and source_failure is None:
+        _err(err_console, "[yellow]scan interrupted: the report holds the subjects finished so far[/yellow]")
+        sys.exit(gates.EXIT_INTERRUPTED)
+    incomplete = source_failure or gates.could_not_complete(doc)
+    if incomplete:
+        _err(err_console, f"[red]scan could not complete: {escape(incomplete)}[/red]")
+    for line in failures:
+        _err(err_console, f"[red]{escape(line)}[/red]")
+    if incomplete or written.error:
+        sys.exit(gates.EXIT_INCOMPLETE)
+    if failures:
+        _err(err_console, f"[red]gate failed: {len(failures)} finding(s)[/red]")
+        sys.exit(gates.EXIT_GATE)
+
+
+def _err(console: Console, markup: str) -> None:
+    """One line on stderr, masked like every report field."""
+    from scanner.redaction import mask
+
+    console.print(mask(markup), highlight=False, soft_wrap=True)
+
+
+def _write_report(doc: dict[str, Any], fmt: str, output: str | None, details: bool) -> Any:
+    """Render and write the report (to `output`, or stdout); never raises for an I/O problem."""
+    import io
+
+    from scanner import gates
+    from scanner.reports import table
+
+    text = _render_text(doc, fmt)
+    if text is None:
+        if output:
+            buf = io.StringIO()
+            table.render(doc, Console(file=buf, width=200, color_system=None), details)
+            return gates.write_file(buf.getvalue(), output, fmt)
+        try:
+            table.render(doc, Console(), details)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            gates.silence_stdout()
+            return gates.Written(path="-", broken_pipe=True)
+        return gates.Written(path="-")
+    if output:
+        return gates.write_file(text + "\n", output, fmt)
+    return gates.write_stdout(text + "\n")
 
 
 @main.command()
 @click.argument("control_id", required=False)
 def controls(control_id: str | None) -> None:
     """Print the catalog: every control, its levels and every criterion in words."""
-    from rules.catalog import get_control, load_catalog
-    from rules.probes import PROBES
+    from rules.catalog import COMBINE_RULE, get_control, load_catalog
 
     console = Console()
     selected = load_catalog()
@@ -235,21 +279,35 @@ def controls(control_id: str | None) -> None:
         console.rule(f"[bold]{c.id} {c.title}[/bold]")
         if c.summary:
             console.print(c.summary, highlight=False)
+        console.print("[bold]How levels combine:[/bold] " + escape(COMBINE_RULE.format(share=c.supporting_share)),
+                      highlight=False)
         for level in range(1, 6):
             console.print(f"[bold]Level {level}: {c.levels.get(level, '')}[/bold]", highlight=False)
             if level == 1:
                 console.print("  the floor: no evidence needed", style="dim")
-            for cr in c.at(level):
-                console.print(f"  - {escape(cr.text)}  [dim]({escape(cr.id)})[/dim]", highlight=False)
-                for ref in cr.any_of:
-                    p = PROBES[ref.probe]
-                    params = {**p.defaults, **ref.params}
-                    ptxt = f" {params}" if params else ""
-                    alt = "or " if ref is not cr.any_of[0] else ""
-                    meta = escape(f"[probe {p.id}; sources: {', '.join(p.sources)}]{ptxt}")
-                    console.print(f"      {escape(alt + p.text)} [dim]{meta}[/dim]", highlight=False)
+            for role in ("defining", "supporting"):
+                crits = [cr for cr in c.at(level) if cr.role == role]
+                if crits:
+                    console.print(f"  [italic]{role}:[/italic]", highlight=False)
+                for cr in crits:
+                    _print_criterion(console, cr)
             for text in c.unverified.get(level, ()):
                 console.print("  - (not observable, listed as unverified) " + escape(text), style="dim", highlight=False)
+
+
+def _print_criterion(console: Console, cr: Any) -> None:
+    from rules.probes import PROBES
+
+    console.print(f"  - {escape(cr.text)}  [dim]({escape(cr.id)})[/dim]", highlight=False)
+    if cr.why:
+        console.print(f"      why: {escape(cr.why)}", style="dim", highlight=False)
+    for ref in cr.any_of:
+        p = PROBES[ref.probe]
+        params = {**p.defaults, **ref.params}
+        ptxt = f" {params}" if params else ""
+        alt = "or " if ref is not cr.any_of[0] else ""
+        meta = escape(f"[probe {p.id}; sources: {', '.join(p.sources)}]{ptxt}")
+        console.print(f"      {escape(alt + p.text)} [dim]{meta}[/dim]", highlight=False)
 
 
 @main.command()
@@ -289,14 +347,16 @@ def _load_result(path: str) -> dict[str, Any]:
 @main.command("diff")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
-@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any control's level went down.")
-def diff_cmd(old: str, new: str, fail_on_regression: bool) -> None:
+@click.option("--fail-on-regression", is_flag=True,
+              help="Exit 1 when a level went down, a level became not assessed, or a subject disappeared.")
+@click.option("--allow-missing", is_flag=True, help="A control no longer assessed or a subject gone is no regression.")
+def diff_cmd(old: str, new: str, fail_on_regression: bool, allow_missing: bool) -> None:
     """What went up, what went down between two saved JSON results."""
     from scanner.reports import diff
 
     changes, gone, added = diff.compare(_load_result(old), _load_result(new))
-    click.echo(diff.render(changes, gone, added))
-    if fail_on_regression and any(c.regression for c in changes):
+    click.echo(diff.render(changes, gone, added, allow_missing))
+    if fail_on_regression and diff.regressions(changes, gone, allow_missing):
         sys.exit(1)
 
 

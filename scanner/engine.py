@@ -85,6 +85,14 @@ class TargetError(ValueError):
     """A target that cannot be scanned at all (usage error, exit code 2)."""
 
 
+class ScanSourceError(RuntimeError):
+    """A target whose source could not be read at all (an API outage, an HTML page): exit code 3."""
+
+    def __init__(self, message: str, source: str = "") -> None:
+        super().__init__(message)
+        self.source = source or "scan"
+
+
 def local_subjects(path: str, layout: str = "auto") -> list[Subject]:
     root = Path(path).expanduser()
     if not root.exists():

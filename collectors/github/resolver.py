@@ -89,7 +89,12 @@ class GitHubResolver(TargetResolver):
                 repos = select_repos(repos, options)
         except ApiError as err:
             hint = {401: "the token was refused", 403: "access denied or rate limited", 404: "not found or not visible to this token"}
-            raise _target_error(f"{target}: {hint.get(err.status, 'GitHub API error')} ({err})") from None
+            msg = f"{target}: {hint.get(err.status, 'GitHub API error')} ({err})"
+            if err.status in (401, 404):  # the target or the credential is wrong: a usage error
+                raise _target_error(msg) from None
+            from scanner.engine import ScanSourceError
+
+            raise ScanSourceError(msg, "github") from None  # an outage, a limit, a page that is no API answer
         subjects = []
         for r in sorted(repos, key=lambda r: r.get("full_name", "")):
             if not isinstance(r, dict) or not r.get("full_name"):
