@@ -18,6 +18,17 @@ import yaml
 from rules.probes import PROBES, load_all
 
 CONTROLS_DIR = Path(__file__).parent / "controls"
+ROLES = ("defining", "supporting")
+# A level holds when its defining criteria are met and at least this share of its assessed supporting
+# criteria are met ("substantially met", as an auditor filling in the WAF++ checklist judges).
+DEFAULT_SUPPORTING_SHARE = 0.5
+COMBINE_RULE = (
+    "Level N holds when level N-1 holds, every defining criterion of level N is met (at level 3 and above "
+    "through more than weak evidence), and at least {share:.0%} of its supporting criteria that could be "
+    "assessed are met. A criterion that could not be assessed never lowers a level; it is listed as "
+    "unverified with the source that would settle it. The confirmed level needs every criterion of "
+    "levels 2..N met."
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class Criterion:
     text: str
     any_of: tuple[ProbeRef, ...]
     why: str = ""
+    role: str = "defining"  # defining: the level's WAF++ table cell; supporting: checklist items and refinements
 
     @property
     def sources(self) -> list[str]:
@@ -52,6 +64,7 @@ class Control:
     levels: dict[int, str]
     criteria: tuple[Criterion, ...]
     unverified: dict[int, tuple[str, ...]]
+    supporting_share: float = DEFAULT_SUPPORTING_SHARE
 
     def at(self, level: int) -> list[Criterion]:
         return [c for c in self.criteria if c.level == level]
@@ -78,7 +91,12 @@ def _load_control(path: Path) -> Control:
             level = int(raw["level"])
             if not 2 <= level <= 5:
                 raise CatalogError(f"{path.name}: criterion {raw['id']} has level {level}; levels 2-5 have criteria")
-            criteria.append(Criterion(raw["id"], level, raw["text"].strip(), tuple(refs), raw.get("why", "").strip()))
+            role = raw.get("role", "defining")
+            if role not in ROLES:
+                raise CatalogError(f"{path.name}: criterion {raw['id']} has role {role!r}; use one of {ROLES}")
+            criteria.append(
+                Criterion(raw["id"], level, raw["text"].strip(), tuple(refs), raw.get("why", "").strip(), role)
+            )
         return Control(
             id=data["id"],
             title=data["title"],
@@ -86,6 +104,7 @@ def _load_control(path: Path) -> Control:
             levels={int(k): v for k, v in data["levels"].items()},
             criteria=tuple(criteria),
             unverified={int(k): tuple(v) for k, v in (data.get("unverified") or {}).items()},
+            supporting_share=float((data.get("combine") or {}).get("supporting_share", DEFAULT_SUPPORTING_SHARE)),
         )
     except KeyError as err:
         raise CatalogError(f"{path.name}: missing key {err}") from err
@@ -99,9 +118,9 @@ def load_catalog() -> tuple[Control, ...]:
     if len(set(ids)) != len(ids):
         raise CatalogError(f"duplicate control ids: {ids}")
     for c in controls:
-        empty = [lv for lv in range(2, 6) if not c.at(lv)]
+        empty = [lv for lv in range(2, 6) if not any(cr.role == "defining" for cr in c.at(lv))]
         if empty:
-            raise CatalogError(f"{c.id}: levels {empty} have no criteria; every level 2-5 needs at least one")
+            raise CatalogError(f"{c.id}: levels {empty} have no defining criterion; every level 2-5 needs one")
     crit_ids = [cr.id for c in controls for cr in c.criteria]
     if len(set(crit_ids)) != len(crit_ids):
         raise CatalogError("duplicate criterion ids")

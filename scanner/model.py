@@ -200,11 +200,18 @@ class CriterionResult:
     evidence: list[str] = field(default_factory=list)
     strength: Strength | None = None
     sources: list[str] = field(default_factory=list)
+    role: str = "defining"  # "defining" (the WAF++ table cell of its level) or "supporting" (checklist items)
+
+    @property
+    def weakly_met(self) -> bool:
+        """Found, but only through weak evidence at level 3+ ("cannot confirm"): counts as support, never as proof."""
+        return self.status is Outcome.NOT_ASSESSED and self.strength is Strength.WEAK and bool(self.evidence)
 
     def to_json(self) -> dict[str, Any]:
         out = {
             "id": self.id,
             "level": self.level,
+            "role": self.role,
             "text": self.text,
             "status": self.status.value,
             "reason": mask(self.reason),
@@ -227,19 +234,25 @@ class ControlResult:
     next_level: list[str]
     level_name: str = ""
     missing_sources: list[str] = field(default_factory=list)
-    unverified: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)  # never observable by any scanner (from the catalog)
+    confirmed_level: int | None = None  # the strict floor: every criterion of levels 2..N met
+    confidence: str = ""  # high | medium | low: how far the estimate rests on confirmed criteria
+    pending: list[dict[str, Any]] = field(default_factory=list)  # criteria not assessed, and what would settle them
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "level": self.level,
+            "confirmed_level": self.confirmed_level,
+            "confidence": self.confidence,
             "level_name": self.level_name,
             "status": self.status.value,
             "ceiling": self.ceiling,
             "criteria": [c.to_json() for c in self.criteria],
             "next_level": list(self.next_level),
             "missing_sources": list(self.missing_sources),
+            "unverified": [dict(u, reason=mask(u["reason"])) for u in self.pending],
             "unverified_criteria": list(self.unverified),
         }
 

@@ -10,7 +10,7 @@ from typing import Any
 from scanner import __version__
 from scanner.engine import ScanResult
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:

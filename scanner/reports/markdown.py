@@ -17,17 +17,25 @@ def render(doc: dict[str, Any]) -> str:
         for c in s["controls"]:
             if c["level"] is None:
                 cells.append("n/a")
-            elif c["status"] == "partially_assessed":
-                cells.append(f"{c['level']} (≤{c['ceiling']})")
-            else:
-                cells.append(str(c["level"]))
+                continue
+            cell = str(c["level"])
+            if (c.get("confirmed_level") or c["level"]) < c["level"]:
+                cell += "*"
+            if c["status"] == "partially_assessed":
+                cell += f" (≤{c['ceiling']})"
+            cells.append(cell)
         lines.append(f"| {s['id']} | " + " | ".join(cells) + " |")
-    lines += ["", "n/a: not assessed (a source that decides level 2 was not scanned); N (≤M): partially assessed.", ""]
+    lines += ["", "n/a: not assessed (a source that decides level 2 was not scanned); N*: estimated, not every "
+              "criterion confirmed; N (≤M): partially assessed.", ""]
     for s in doc["subjects"]:
         lines.append(f"## {s['id']}")
         for c in s["controls"]:
             lvl = "not assessed" if c["level"] is None else f"level {c['level']}"
+            if c["level"] is not None and c.get("confirmed_level") is not None:
+                lvl += f", confirmed {c['confirmed_level']}"
             lines.append(f"- **{c['id']} {c['title']}**: {lvl} ({c['status'].replace('_', ' ')})")
+            for u in c.get("unverified", [])[:3]:
+                lines.append(f"  - unverified: L{u['level']} {u['criterion']}, settle with {', '.join(u['settle_with'])}")
             for gap in c["next_level"][:3]:
                 lines.append(f"  - next: {gap}")
         lines.append("")

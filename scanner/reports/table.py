@@ -16,6 +16,9 @@ def _cell(control: dict[str, Any]) -> Text:
     if control["level"] is None:
         return Text("n/a", style="yellow")
     text = str(control["level"])
+    confirmed = control.get("confirmed_level", control["level"])
+    if confirmed is not None and confirmed < control["level"]:
+        text += "*"  # the estimate: not every criterion of its levels is confirmed
     if control["status"] == "partially_assessed":
         text += f"~{control['ceiling']}"
     style = {1: "red", 2: "dark_orange", 3: "yellow3", 4: "green", 5: "bold green"}[control["level"]]
@@ -25,7 +28,8 @@ def _cell(control: dict[str, Any]) -> Text:
 def render(doc: dict[str, Any], console: Console, details: bool = False) -> None:
     controls = [c["id"] for c in doc["subjects"][0]["controls"]] if doc["subjects"] else []
     table = Table(title="WAF-OPS maturity levels (columns: WAF-OPS-010 ... 100)",
-                  caption="N = level; N~M = level N, not every source scanned, at most M; n/a = not assessed",
+                  caption="N = level; N* = estimated, not every criterion confirmed (see --details); "
+                          "N~M = not every source scanned, at most M; n/a = not assessed",
                   padding=(0, 1), collapse_padding=True)
     table.add_column("subject", no_wrap=True, overflow="fold")
     for cid in controls:
@@ -60,6 +64,8 @@ def render_details(doc: dict[str, Any], console: Console) -> None:
         console.rule(f"[bold]{e_(s['id'])}[/bold]")
         for c in s["controls"]:
             lvl = "not assessed" if c["level"] is None else f"level {c['level']} ({c['level_name']})"
+            if c["level"] is not None and c.get("confirmed_level") is not None:
+                lvl += f", confirmed {c['confirmed_level']}, confidence {c.get('confidence', '')}"
             extra = f", ceiling {c['ceiling']}" if c["status"] == "partially_assessed" else ""
             console.print(f"[bold]{e_(c['id'])} {e_(c['title'])}[/bold]: " + e_(f"{lvl}{extra} [{c['status']}]"), highlight=False)
             for cr in c["criteria"]:
@@ -74,6 +80,11 @@ def render_details(doc: dict[str, Any], console: Console) -> None:
                         console.print(e_(f"      -> {e['locator']}  {e.get('summary', '')}"), highlight=False)
                 if len(cr["evidence"]) > 5:
                     console.print(f"      -> ... {len(cr['evidence']) - 5} more", highlight=False)
+            if c.get("unverified"):
+                console.print("  [bold]unverified (never lowers the level):[/bold]")
+                for u in c["unverified"]:
+                    console.print("   - " + e_(f"L{u['level']} {u['criterion']} ({u['role']}): settle with "
+                                                f"{', '.join(u['settle_with'])}"), highlight=False)
             if c["next_level"]:
                 console.print("  [bold]next level needs:[/bold]")
                 for gap in c["next_level"]:
