@@ -17,10 +17,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from collectors.github.cache import credential_hash
+from collectors.platform_common.cache import credential_hash
+from collectors.platform_common.http import CredentialError
 
 
-class AuthError(RuntimeError):
+class AuthError(CredentialError):
     """The credential could not be obtained (message never contains the secret)."""
 
 

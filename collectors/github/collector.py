@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.base import CollectContext, Collector
-from collectors.github import dora, fetch, mapping
+from collectors.github import fetch, mapping
 from collectors.github.auth import AuthError
-from collectors.github.client import ApiError, GitHubClient, RateLimited, client_for
-from collectors.github.fetch import CallResult
+from collectors.github.client import ApiError, GitHubClient, client_for
+from collectors.platform_common import dora
+from collectors.platform_common import unreadable as unread
+from collectors.platform_common.calls import CallResult
 from scanner.model import Evidence, SourceState, Strength, Subject
 
 # what each call needs (fine-grained permission names; see docs/github.md)
@@ -112,31 +114,14 @@ class _Run:
         return self.ctx.api_evidence(kind, "github", url, attributes=attrs, summary=summary, strength=strength)
 
     def unreadable(self, call: str, err: ApiError) -> Iterator[Evidence]:
-        """Record a part we could not read, so nobody infers its absence."""
-        what, perm = WHAT.get(call, call), PERMISSION.get(call, "read access")
-        if isinstance(err, RateLimited):
-            reason = f"{what} unreadable: rate limited by GitHub ({err.message})"
-            self.ctx.source_status("github", SourceState.RATE_LIMITED, reason)
-        elif err.status in (401, 403, 404):
-            reason = f"{what} unreadable: token lacks {perm} (HTTP {err.status})"
-            self.ctx.source_status("github", SourceState.PARTIAL, reason)
-        elif err.status == 409:
-            reason = f"{what} unreadable: the repository is empty (HTTP 409)"
-            self.ctx.source_status("github", SourceState.PARTIAL, reason)
-        else:
-            reason = f"{what} unreadable: GitHub answered {err.status or 'no response'} {err.message}".strip()
-            self.ctx.source_status("github", SourceState.PARTIAL, reason)
+        """Record a part we could not read, so nobody infers its absence (shared rules: platform_common)."""
         self.failures.append((call, err))
-        self.ctx.warn("github", reason)
-        yield self.ev("scm.unreadable", err.url, {"what": what, "call": call, "status": err.status,
-                                                  "permission": perm, "reason": reason}, summary=reason)
+        yield unread.unreadable(self.ctx, "github", "GitHub", what=WHAT.get(call, call), call=call, err=err,
+                                permission=PERMISSION.get(call, "read access"))
 
     def not_read(self, what: str, why: str, url: str) -> Evidence:
         """A part left out on purpose (cost budget): also recorded, so absence is not inferred."""
-        reason = f"{what} not read: {why}"
-        self.ctx.source_status("github", SourceState.PARTIAL, reason)
-        return self.ev("scm.unreadable", url, {"what": what, "call": None, "status": None, "permission": None,
-                                               "reason": reason}, summary=reason)
+        return unread.not_read(self.ctx, "github", what, why, url)
 
     def get(self, call: str, path: str, params: dict[str, Any] | None = None, key: str | None = None,
             pages: int = 1) -> CallResult:

@@ -22,13 +22,13 @@ actors, pulls + reviews per merged PR, deployment statuses, and more pages. `min
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from collectors.github.client import ApiError, GitHubClient
+from collectors.github.client import GitHubClient
+from collectors.platform_common import calls as _calls
+from collectors.platform_common.calls import CallResult, results  # noqa: F401  (re-exported)
 
 DEPTHS: dict[str, tuple[str, ...]] = {
     "minimal": ("rules", "environments", "classic"),
@@ -42,32 +42,8 @@ DEPTHS: dict[str, tuple[str, ...]] = {
 DEPENDENT = {"classic", "rulesets", "deployment_statuses", "reviews"}
 
 
-@dataclass
-class CallResult:
-    """One planned call: its data, or the error that stopped it."""
-
-    name: str
-    url: str
-    data: Any = None
-    error: ApiError | None = None
-    complete: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
 def selected_calls(options: dict[str, Any]) -> set[str]:
-    depth = str(options.get("github_depth", "standard")).lower()
-    calls = set(DEPTHS.get(depth, DEPTHS["standard"]))
-    for item in str(options.get("github_calls", "")).split(","):
-        item = item.strip()
-        if item.startswith("-"):
-            calls.discard(item[1:])
-        elif item:
-            calls.add(item.lstrip("+"))
-    return calls
+    return _calls.selected(DEPTHS, str(options.get("github_depth", "standard")), str(options.get("github_calls", "")))
 
 
 def max_pages(options: dict[str, Any]) -> int:
@@ -103,15 +79,7 @@ SINGLE = {"code_scanning", "classic", "rulesets", "branch"}  # one object, not a
 
 
 def run_call(client: GitHubClient, name: str, path: str, params: dict[str, Any], key: str | None, pages: int) -> CallResult:
-    url = client.url(path, params)
-    try:
-        if name in SINGLE:
-            reply = client.get(path, params)
-            return CallResult(name, url, reply.data)
-        items, _first, complete = client.pages(path, params, max_pages=pages, key=key)
-        return CallResult(name, url, items, complete=complete)
-    except ApiError as err:
-        return CallResult(name, url, error=err)
+    return _calls.run_call(client, name, path, params, key, pages, single=name in SINGLE)
 
 
 def start(client: GitHubClient, owner: str, repo: str, branch: str, options: dict[str, Any]) -> dict[str, Future[CallResult]]:
@@ -122,8 +90,3 @@ def start(client: GitHubClient, owner: str, repo: str, branch: str, options: dic
         n = max(pages, 3) if name == "rules" else pages  # rules are few and must be complete
         out[name] = client.pool.submit(run_call, client, name, path, params, key, n)
     return out
-
-
-def results(futures: dict[str, Future[CallResult]] | None, fallback: Callable[[], dict[str, Future[CallResult]]]) -> dict[str, CallResult]:
-    futures = futures if futures is not None else fallback()
-    return {name: f.result() for name, f in futures.items()}

@@ -7,25 +7,20 @@ from __future__ import annotations
 
 import re
 import statistics
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.common import is_production
+from collectors.platform_common.payloads import (  # noqa: F401  (shared with GitLab; re-exported)
+    DEBT_LABELS,
+    INCIDENT_LABELS,
+    debt_used,
+    label_names,
+    ts,
+)
 
-INCIDENT_LABELS = r"(?i)(^|[^a-z])(incident|outage)([^a-z]|$)|^sev[-_ ]?[0-4]$|^p[01]$"
-DEBT_LABELS = r"(?i)toil|ops[-_ ]?debt|operational[-_ ]debt|tech[-_ ]?debt|technical[-_ ]debt|manual[-_ ]process"
 PROTECTIVE_RULES = {"pull_request", "required_status_checks", "non_fast_forward", "deletion", "merge_queue",
                     "required_deployments", "required_linear_history", "required_signatures", "update"}
-
-
-def ts(value: Any) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 # ---- branch rules ------------------------------------------------------------------------------
@@ -173,15 +168,6 @@ def state_from_statuses(statuses: list[dict[str, Any]]) -> tuple[str, datetime |
 
 
 # ---- issues, PRs, labels ---------------------------------------------------------------------
-def label_names(item: dict[str, Any]) -> list[str]:
-    out = []
-    for lab in item.get("labels") or []:
-        name = lab.get("name") if isinstance(lab, dict) else lab
-        if isinstance(name, str):
-            out.append(name)
-    return out
-
-
 def incidents(items: list[dict[str, Any]], pattern: str | None = None) -> list[dict[str, Any]]:
     rx = re.compile(pattern or INCIDENT_LABELS)
     return [i for i in items if "pull_request" not in i and any(rx.search(n) for n in label_names(i))]
@@ -195,14 +181,3 @@ def merged_prs_from_issues(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if isinstance(pr, dict) and pr.get("merged_at"):
             out.append({"number": i.get("number"), "merged_at": pr["merged_at"], "user": (i.get("user") or {}).get("login")})
     return out
-
-
-def debt_used(items: list[dict[str, Any]], now: datetime, days: int = 180, pattern: str | None = None) -> int:
-    rx = re.compile(pattern or DEBT_LABELS)
-    since = now - timedelta(days=days)
-    n = 0
-    for i in items:
-        when = ts(i.get("updated_at")) or ts(i.get("created_at"))
-        if when and when >= since and any(rx.search(name) for name in label_names(i)):
-            n += 1
-    return n

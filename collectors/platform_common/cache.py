@@ -1,4 +1,4 @@
-"""A persistent HTTP cache for conditional GitHub requests.
+"""A persistent HTTP cache for conditional requests to GitHub and GitLab.
 
 Why: GitHub answers a conditional request (`If-None-Match` / `If-Modified-Since`) that matches
 with 304 Not Modified, and a 304 does not count against the rate limit. Storing the ETag and body

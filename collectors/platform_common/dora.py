@@ -1,4 +1,4 @@
-"""DORA metrics of one repository from its production deployments, merged PRs and incidents.
+"""DORA metrics of one repository (GitHub) or project (GitLab) from production deployments, merged PRs/MRs and incidents.
 
 Pure functions (no I/O), so every rule below is unit-tested without a server. Definitions follow
 the design note (section 4): production deployments only (D-PROD), a window (default 90 days),
