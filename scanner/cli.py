@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,12 @@ def _load_config(path: str | None) -> dict[str, Any]:
         data = yaml.safe_load(Path(path).read_text()) or {}
     except (OSError, yaml.YAMLError) as err:
         raise click.UsageError(f"cannot read config {path}: {err}") from err
+    from scanner.options import ConfigError, check_config_keys
+
+    try:
+        check_config_keys(data, path)
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from err
     try:
         import jsonschema
 
@@ -46,6 +51,17 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "as_of": {"description": "YYYY-MM-DD (YAML may read it as a date)"},
     },
 }
+
+
+def _check_settings(options: dict[str, Any], thresholds: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Collector options and thresholds with their declared types; exit 2 naming the nearest valid key."""
+    from scanner.options import ConfigError, check_options, check_thresholds
+    from scanner.plugins import discover
+
+    try:
+        return check_options(options, discover()), check_thresholds(thresholds)
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from err
 
 
 def _parse_as_of(value: Any) -> datetime | None:
@@ -154,18 +170,13 @@ def scan(
         if not sep:
             raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--option")
         collector_options[key.strip()] = value
-    pattern = collector_options.get("production_pattern")
-    if pattern is not None:
-        try:
-            re.compile(str(pattern))
-        except re.error as err:
-            raise click.UsageError(f"production_pattern {pattern!r} is not a regular expression: {err}") from err
+    collector_options, thresholds = _check_settings(collector_options, config.get("thresholds") or {})
     err_console = Console(stderr=True)
     bar = _progress_bar(err_console)
     options = ScanOptions(
         jobs=max(1, jobs),
         now=_parse_as_of(as_of or config.get("as_of")),
-        thresholds=dict(config.get("thresholds") or {}),
+        thresholds=thresholds,
         collector_options=collector_options,
         layout=layout,
         progress=bar.advance if bar else None,
