@@ -119,3 +119,109 @@ def test_catalog_has_all_ten_controls_with_criteria_at_every_level():
     for c in cat:
         assert all(c.at(level) for level in range(2, 6)), c.id
         assert set(c.levels) == {1, 2, 3, 4, 5}
+
+
+# --- level model v2: defining and supporting criteria ----------------------------------------------
+
+
+@pytest.fixture
+def level3_probes():
+    """toy_d2 defines level 2; toy_d3 defines level 3; toy_s3a/b/c support level 3. Each finds `toy.<name>`."""
+    names = ["d2", "d3", "s3a", "s3b", "s3c", "d4", "d5"]
+    for name in names:
+        def fn(ev: EvidenceSet, name: str = name) -> Finding:
+            items = ev.of(f"toy.{name}")
+            if items:
+                return Finding(True, f"found toy.{name}", items)
+            return missing(ev, f"no toy.{name}", needs=(ev.p("needs", "repo"),))
+
+        PROBES[f"toy_{name}"] = Probe(f"toy_{name}", name, ("repo", "github"), fn, {})
+    yield
+    for name in names:
+        PROBES.pop(f"toy_{name}", None)
+
+
+def _v2_control(needs: dict[str, str] | None = None, share: float = 0.5) -> Control:
+    needs = needs or {}
+
+    def crit(name: str, level: int, role: str) -> Criterion:
+        return Criterion(name, level, f"criterion {name}", (ProbeRef(f"toy_{name}", {"needs": needs.get(name, "repo")}),),
+                         role=role)
+
+    crits = (crit("d2", 2, "defining"), crit("d3", 3, "defining"), crit("s3a", 3, "supporting"),
+             crit("s3b", 3, "supporting"), crit("s3c", 3, "supporting"), crit("d4", 4, "defining"),
+             crit("d5", 5, "defining"))
+    return Control("WAF-OPS-997", "Toy v2", "", {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}, crits, {},
+                   supporting_share=share)
+
+
+def test_one_missing_supporting_item_does_not_sink_a_level(level3_probes):
+    r = _run(_v2_control(), [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a"), _ev("toy.s3b")])
+    assert r.level == 3, "defining met and 2 of 3 supporting met: substantially met"
+    assert r.confirmed_level == 2, "the strict floor still needs every criterion"
+    assert r.confidence == "medium"
+
+
+def test_most_supporting_items_missing_sink_the_level(level3_probes):
+    r = _run(_v2_control(), [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a")])
+    assert r.level == 2 and r.status is ControlStatus.ASSESSED
+
+
+def test_the_share_is_configurable(level3_probes):
+    r = _run(_v2_control(share=1.0), [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a"), _ev("toy.s3b")])
+    assert r.level == 2
+
+
+def test_a_missing_defining_criterion_sinks_the_level_whatever_the_support(level3_probes):
+    r = _run(_v2_control(), [_ev("toy.d2"), _ev("toy.s3a"), _ev("toy.s3b"), _ev("toy.s3c")])
+    assert r.level == 2 and r.confirmed_level == 2
+
+
+def test_unread_supporting_criteria_never_lower_a_level_and_are_listed_unverified(level3_probes):
+    r = _run(_v2_control({"s3b": "github", "s3c": "github"}), [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a")])
+    assert r.level == 3 and r.status is ControlStatus.ASSESSED
+    assert r.confirmed_level == 2
+    pending = {u["criterion"]: u for u in r.pending}
+    assert set(pending) == {"s3b", "s3c"}
+    assert pending["s3b"]["settle_with"] == ["github"] and pending["s3b"]["role"] == "supporting"
+    doc = r.to_json()
+    assert doc["unverified"][0]["criterion"] in {"s3b", "s3c"} and doc["confirmed_level"] == 2
+
+
+def test_an_unread_defining_criterion_stops_the_climb_with_a_ceiling(level3_probes):
+    r = _run(_v2_control({"d3": "github"}), [_ev("toy.d2"), _ev("toy.s3a"), _ev("toy.s3b"), _ev("toy.s3c")])
+    assert (r.level, r.status, r.ceiling) == (2, ControlStatus.PARTIALLY_ASSESSED, 3)
+
+
+def test_weak_evidence_supports_but_never_defines_level_3(level3_probes):
+    weak = Strength.WEAK
+    only_weak_defining = [_ev("toy.d2"), _ev("toy.d3", weak), _ev("toy.s3a"), _ev("toy.s3b")]
+    assert _run(_v2_control(), only_weak_defining).level == 2
+    weak_support = [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a", weak), _ev("toy.s3b", weak)]
+    r = _run(_v2_control(), weak_support)
+    assert r.level == 3 and r.confirmed_level == 2
+    assert all(c.weakly_met for c in r.criteria if c.id in ("s3a", "s3b"))
+
+
+def test_only_an_unread_level_2_defining_criterion_makes_the_control_not_assessed(level3_probes):
+    r = _run(_v2_control({"d2": "github"}), [_ev("toy.d3")])
+    assert r.level is None and r.status is ControlStatus.NOT_ASSESSED and r.confidence == "none"
+
+
+def test_every_level_of_the_catalog_has_a_defining_criterion_and_roles_are_valid():
+    from rules.catalog import ROLES, load_catalog
+
+    for c in load_catalog():
+        for level in range(2, 6):
+            assert any(cr.role == "defining" for cr in c.at(level)), (c.id, level)
+        assert all(cr.role in ROLES for cr in c.criteria)
+
+
+def test_controls_command_shows_defining_supporting_and_the_rule():
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    out = CliRunner().invoke(main, ["controls", "090"]).output
+    assert "defining:" in out and "supporting:" in out and "How levels combine" in out
+    assert "ops090-scheduled" in out.split("Level 3")[1].split("supporting:")[0], "the daily check defines level 3"
