@@ -175,11 +175,17 @@ def unreadable(ev: EvidenceSet, *what: str) -> Finding | None:
     """Not assessed when the platform collector could not read a part that would decide absence.
 
     Platform collectors emit `scm.unreadable` (what, reason) for calls that were denied or failed;
-    a probe about that part must not read missing evidence as absence.
+    a probe about that part must not read missing evidence as absence. Items marked `plan_limitation`
+    (the tier lacks the feature, e.g. protected-environment approvals on GitLab Free) hide nothing:
+    when only those apply, the answer is *not met* with the plan limitation as the reason.
     """
     items = [u for w in what for u in ev.of("scm.unreadable", what=w)]
     if not items:
         return None
+    if all(u.get("plan_limitation") for u in items):
+        # the platform's tier lacks the feature (GitLab Free): nothing was hidden, the practice is not in place
+        return Finding(False, "not met, " + "; ".join(sorted({str(u.get("reason")) for u in items})[:3]), items)
+    items = [u for u in items if not u.get("plan_limitation")]
     reasons = sorted({f"{u.get('what')}: {u.get('reason') or 'unreadable'}" for u in items})
     return Finding(None, "not assessed, because the platform could not be read: " + "; ".join(reasons[:3]), items)
 
