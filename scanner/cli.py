@@ -65,7 +65,7 @@ def _check_settings(options: dict[str, Any], thresholds: Any) -> tuple[dict[str,
 
 
 def _parse_as_of(value: Any) -> datetime | None:
-    if not value:
+    if not value or str(value).lower() == "head":  # "head": each subject as of its HEAD commit (ScanOptions)
         return None
     try:
         dt = datetime.fromisoformat(str(value))
@@ -116,7 +116,8 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--details", is_flag=True, help="Show every criterion, its reason and its evidence.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="wafops.yml: thresholds and options.")
-@click.option("--as-of", "as_of", help="Evaluate time windows as of this date (YYYY-MM-DD) instead of now.")
+@click.option("--as-of", "as_of", help="Evaluate time windows as of this date (YYYY-MM-DD), or 'head' (each checkout's HEAD commit date), "
+                   "instead of now.")
 @click.option("--jobs", "-j", type=int, default=4, show_default=True, help="Subjects scanned in parallel.")
 @click.option("--layout", type=click.Choice(["auto", "single", "collection"]), default="auto", show_default=True,
               help="For a PATH: one repository, or a folder whose subfolders are repositories.")
@@ -131,6 +132,9 @@ def main() -> None:
                    "or a subject disappeared.")
 @click.option("--allow-missing", is_flag=True,
               help="With --fail-on-regression: a control no longer assessed or a subject gone is no regression.")
+@click.option("--strict", is_flag=True,
+              help="Gates (--fail-under, --fail-on-regression) read the confirmed level (every criterion met) "
+                   "instead of the estimated level.")
 def scan(
     targets: tuple[str, ...],
     fmt: str,
@@ -148,6 +152,7 @@ def scan(
     baseline: str | None,
     fail_on_regression: bool,
     allow_missing: bool,
+    strict: bool,
 ) -> None:
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
     from scanner.engine import ScanOptions, ScanSourceError, TargetError
@@ -176,6 +181,7 @@ def scan(
     options = ScanOptions(
         jobs=max(1, jobs),
         now=_parse_as_of(as_of or config.get("as_of")),
+        as_of_head=str(as_of or config.get("as_of") or "").lower() == "head",
         thresholds=thresholds,
         collector_options=collector_options,
         layout=layout,
@@ -206,7 +212,7 @@ def scan(
     if written.error:
         where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
         _err(err_console, f"[red]{escape(written.error + where)}[/red]")
-    level_field = "level"  # the level the gates read
+    level_field = "confirmed_level" if strict else "level"  # the level the gates read
     failures: list[str] = []
     if base_doc is not None:
         from scanner.reports import diff

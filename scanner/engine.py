@@ -48,6 +48,9 @@ DEFAULT_REASONS = {
 }
 
 
+HEAD_AGE_WARN_DAYS = 30
+
+
 @dataclass
 class ScanOptions:
     jobs: int = 4
@@ -55,6 +58,7 @@ class ScanOptions:
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
     collector_options: dict[str, Any] = field(default_factory=dict)
     only_collectors: list[str] | None = None
+    as_of_head: bool = False  # judge each subject's time windows as of its HEAD commit's date
     layout: str = "auto"  # auto | single | collection
     progress: Callable[[str], None] | None = None  # called with each subject id when it is done
     on_subjects: Callable[[int], None] | None = None  # called once with the number of subjects
@@ -120,15 +124,19 @@ def _is_collection(root: Path) -> bool:
 
 def _local_subject(d: Path) -> Subject:
     d = d.resolve()
-    commit = None
+    commit, head_date = None, None
     if (d / ".git").exists():
         try:
-            commit = subprocess.run(
-                ["git", "-C", str(d), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=20, check=False
-            ).stdout.strip() or None
+            out = subprocess.run(
+                ["git", "-C", str(d), "log", "-1", "--format=%H %cI"], capture_output=True, text=True, timeout=20,
+                check=False,
+            ).stdout.split()
+            commit, head_date = (out[0], out[1]) if len(out) == 2 else (None, None)
         except (OSError, subprocess.SubprocessError):
             commit = None
     meta: dict[str, Any] = {"platform": "local"}
+    if head_date:
+        meta["head_date"] = head_date  # the HEAD commit's date: `--as-of head` judges time windows as of it
     hosted = _hosted_as(d) if commit else None
     if hosted:
         meta["hosted_as"] = hosted
@@ -228,9 +236,30 @@ def _resolver_for(subject: Subject, plugins: Plugins) -> TargetResolver | None:
     return plugins.resolvers.get(subject.meta.get("platform", ""))
 
 
+def _subject_now(subject: Subject, options: ScanOptions, now: datetime, warnings: list[ScanWarning]) -> datetime:
+    """When time windows end for this subject: --as-of, its HEAD commit's date (--as-of head), or now.
+
+    A checkout whose HEAD is old has empty 90-day windows when judged as of today; say so, so the reader
+    knows why recent-activity criteria fail, and how to judge it as of its HEAD instead.
+    """
+    head = subject.meta.get("head_date")
+    try:
+        head_dt = datetime.fromisoformat(head) if head else None
+    except ValueError:
+        head_dt = None
+    if options.as_of_head and head_dt:
+        return head_dt
+    if head_dt and options.now is None and (now - head_dt).days > HEAD_AGE_WARN_DAYS:
+        warnings.append(ScanWarning(
+            subject.id, "git", f"HEAD commit is {(now - head_dt).days} days old ({head_dt.date()}); time windows "
+            "end today, so recent-activity criteria may fail; use --as-of head to judge as of the HEAD commit"))
+    return now
+
+
 def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: datetime, catalog: Any) -> SubjectResult:
     resolver = _resolver_for(subject, plugins)
     warnings: list[ScanWarning] = []
+    now = _subject_now(subject, options, now, warnings)
     ctx = CollectContext(subject=subject, options=dict(options.collector_options), now=now, warnings=warnings)
     try:
         if resolver is not None:
