@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from scanner import __version__
 
-FORMATS = ["table", "json", "markdown", "sarif"]
+FORMATS = ["table", "json", "markdown", "sarif", "html"]
 
 
 def _load_config(path: str | None) -> dict[str, Any]:
@@ -122,6 +122,7 @@ def main() -> None:
 @click.option("--layout", type=click.Choice(["auto", "single", "collection"]), default="auto", show_default=True,
               help="For a PATH: one repository, or a folder whose subfolders are repositories.")
 @click.option("--github-url", envvar="GITHUB_API_URL", help="GitHub API base URL (GitHub Enterprise Server).")
+@click.option("--gitlab-url", envvar="GITLAB_URL", help="GitLab instance URL (self-managed; default https://gitlab.com, or CI_SERVER_URL).")
 @click.option("--include", multiple=True, help="Only repositories matching this glob (org scans).")
 @click.option("--exclude", multiple=True, help="Skip repositories matching this glob (org scans).")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Collector option, e.g. production_pattern=^prod$.")
@@ -145,6 +146,7 @@ def scan(
     jobs: int,
     layout: str,
     github_url: str | None,
+    gitlab_url: str | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     extra: tuple[str, ...],
@@ -166,6 +168,8 @@ def scan(
     collector_options: dict[str, Any] = dict(config.get("options") or {})
     if github_url:
         collector_options["github_url"] = github_url
+    if gitlab_url:
+        collector_options["gitlab_url"] = gitlab_url
     if include:
         collector_options["include"] = list(include)
     if exclude:
@@ -403,6 +407,10 @@ def _render_text(doc: dict[str, Any], fmt: str) -> str | None:
         return markdown.render(doc)
     if fmt == "sarif":
         return json.dumps(sarif.render(doc), indent=2)
+    if fmt == "html":
+        from scanner.reports import html
+
+        return html.render(doc)
     return None
 
 
