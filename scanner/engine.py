@@ -26,6 +26,7 @@ from scanner.model import (
     ScanWarning,
     SourceState,
     SourceStatus,
+    Strength,
     Subject,
     SubjectResult,
     utcnow,
@@ -272,6 +273,8 @@ def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: 
             ctx.tree = RepoTree.scan(subject.workdir)
         ran: dict[str, bool] = {}
         evidence = collect(subject, ctx, plugins, options, ran)
+        if ctx.tree is not None:
+            evidence.extend(_unread_files(ctx, plugins))
         sources = _source_statuses(ctx, plugins, ran)
         if ctx.tree is not None:
             warnings.extend(ScanWarning(subject.id, "repo", w.message, w.path) for w in ctx.tree.warnings)
@@ -299,6 +302,8 @@ def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: Sc
         except Exception as err:
             ctx.warn(collector.source, f"collector {collector.name}: {err}")
             continue
+        if ctx.tree is not None:
+            ctx.tree.reader = collector.name
         try:
             items = list(collector.collect(subject, ctx))
         except Exception as err:  # keep what the other collectors found
@@ -309,6 +314,27 @@ def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: Sc
         evidence.extend(items)
         ran[collector.source] = True
     return evidence
+
+
+def _unread_files(ctx: CollectContext, plugins: Plugins) -> list[Evidence]:
+    """Files a collector asked for and could not read: `repo` is partial, and one `repo.unreadable`
+    item each names the controls whose criteria must not read the missing evidence as absence."""
+    tree = ctx.tree
+    if tree is None or not tree.unread:
+        return []
+    controls_of = {c.name: list(c.controls) for c in plugins.collectors}
+    out = []
+    for path in sorted(tree.unread):
+        readers = sorted(tree.unread_by.get(path) or {"*"})
+        controls = sorted({cid for r in readers for cid in controls_of.get(r, ["*"])})
+        out.append(ctx.file_evidence("repo.unreadable", path.rstrip("/") or ".", strength=Strength.WEAK,
+                                     attributes={"path": path, "reason": tree.unread[path], "readers": readers,
+                                                 "controls": controls},
+                                     summary=f"{path}: {tree.unread[path]}"))
+    shown = "; ".join(f"{p} ({tree.unread[p]})" for p in sorted(tree.unread)[:3])
+    more = f" and {len(tree.unread) - 3} more" if len(tree.unread) > 3 else ""
+    ctx.source_status("repo", SourceState.PARTIAL, f"{len(tree.unread)} file(s) could not be read: {shown}{more}")
+    return out
 
 
 def _source_statuses(ctx: CollectContext, plugins: Plugins, ran: dict[str, bool]) -> dict[str, SourceStatus]:

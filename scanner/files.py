@@ -4,6 +4,11 @@ Why one shared view: the tree is walked once per subject, every file is read at 
 parsed at most once per content hash, and every collector sees the same warnings policy (binary,
 huge, unreadable, malformed files become warnings, never exceptions). Collectors never open files
 themselves.
+
+What could not be read is not absence: a file a collector asked for that was unreadable, too large
+or not valid UTF-8 is recorded in `unread` (path -> reason, with the collectors that asked), so the
+engine marks the `repo` source partial and the criteria that would have read it not assessed. A
+symbolic link that points outside the checkout is never followed (skipped with a warning).
 """
 
 from __future__ import annotations
@@ -77,6 +82,9 @@ class RepoTree:
     _text: dict[str, str | None] = field(default_factory=dict, repr=False)
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    unread: dict[str, str] = field(default_factory=dict)  # path -> why it could not be read (asked for)
+    unread_by: dict[str, set[str]] = field(default_factory=dict)  # path -> the readers that asked
+    reader: str = ""  # the collector reading now (set by the engine), recorded with what it could not read
 
     @classmethod
     def scan(cls, root: str | os.PathLike[str]) -> RepoTree:
@@ -87,15 +95,24 @@ class RepoTree:
 
     def _walk(self) -> Iterator[str]:
         root = str(self.root)
+        real_root = os.path.realpath(root)
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=self._walk_error):
             dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d))]
             rel_dir = os.path.relpath(dirpath, root)
-            for name in filenames:
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-                yield rel.replace(os.sep, "/")
+            for name in sorted(filenames):
+                rel = (name if rel_dir == "." else f"{rel_dir}/{name}").replace(os.sep, "/")
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
+                    self.warnings.append(TreeWarning(rel, "skipped: a symbolic link pointing outside the checkout"))
+                    continue
+                yield rel
 
     def _walk_error(self, err: OSError) -> None:
-        self.warnings.append(TreeWarning(str(err.filename or ""), f"cannot list directory: {err.strerror}"))
+        path = os.path.relpath(str(err.filename or self.root), str(self.root)).replace(os.sep, "/")
+        reason = f"cannot list directory: {err.strerror or err}"
+        self.warnings.append(TreeWarning(path, reason))
+        self.unread[path + "/"] = reason  # whatever it holds was not read
+        self.unread_by.setdefault(path + "/", set()).add("*")
 
     # ---- finding files -------------------------------------------------------------------
     def glob(self, *patterns: str) -> list[str]:
@@ -124,32 +141,58 @@ class RepoTree:
 
     # ---- reading -------------------------------------------------------------------------
     def text(self, path: str) -> str | None:
-        """The file's text, or None (with a warning) if it is binary, huge or unreadable."""
+        """The file's text, or None (with a warning) if it is binary, huge or unreadable.
+
+        A file that was asked for and could not be read (or only in part: not valid UTF-8, decoded
+        with replacement characters) is recorded in `unread`; binary files are not text to read.
+        """
         if path in self._text:
+            if path in self.unread:
+                self._unread(path, self.unread[path])
             return self._text[path]
         full = self.root / path
         value: str | None = None
         try:
+            if full.is_symlink() and not _inside(os.path.realpath(full), os.path.realpath(self.root)):
+                self._warn(path, "skipped: a symbolic link pointing outside the checkout")
+                self._text[path] = None
+                return None
             st = full.stat()
             size = st.st_size
             if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
                 self._warn(path, "skipped: not a regular file")
             elif size > MAX_FILE_BYTES:
-                self._warn(path, f"skipped: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit")
+                reason = f"skipped: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
+                self._warn(path, reason)
+                self._unread(path, reason)
             else:
                 data = full.read_bytes()
                 if b"\x00" in data[:8192]:
                     self._warn(path, "skipped: binary file")
                 else:
-                    value = data.decode("utf-8", errors="replace")
+                    try:
+                        value = data.decode("utf-8")
+                    except UnicodeDecodeError as err:
+                        value = data.decode("utf-8", errors="replace")
+                        reason = f"not valid UTF-8 (byte {err.start}): read with replacement characters"
+                        self._warn(path, reason)
+                        self._unread(path, reason)
         except OSError as err:
-            self._warn(path, f"cannot read: {err.strerror or err}")
+            reason = f"cannot read: {err.strerror or err}"
+            self._warn(path, reason)
+            if not full.is_symlink():  # a dangling or looping link holds nothing to read
+                self._unread(path, reason)
         self._text[path] = value
         return value
 
     def _warn(self, path: str, message: str) -> None:
         with self._lock:
             self.warnings.append(TreeWarning(path, message))
+
+    def _unread(self, path: str, reason: str) -> None:
+        with self._lock:
+            self.unread.setdefault(path, reason)
+            self.unread_by.setdefault(path, set()).add(self.reader or "*")
 
     def _cached(self, kind: str, path: str, parse: Any) -> Any:
         key = (kind, path)
@@ -247,6 +290,10 @@ class RepoTree:
 
 
 _CONTENT_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _first_line(err: Exception) -> str:

@@ -271,7 +271,9 @@ def test_engine_scan_completes_with_named_warnings_and_valid_evidence(tmp_path: 
     parsed = {e.locator.path for e in sr.evidence if e.kind == "test.parsed"}
     assert {".github/workflows/ci.yml", "infra/main.tf", "dashboards/red.json", "README.md"} <= parsed
     assert not parsed & set(EXPECTED_MESSAGES)
-    assert sr.sources["repo"].status.value == "ok"
+    # a file skipped as too large is not absence: the source is partial and says which (issue 8)
+    assert sr.sources["repo"].status.value == "partial"
+    assert "k8s/huge-configmap.yaml" in sr.sources["repo"].reason and "ops/dangling.yml" not in sr.sources["repo"].reason
 
     doc = to_dict(result)
     validate(doc)

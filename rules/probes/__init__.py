@@ -47,6 +47,7 @@ class EvidenceSet:
         self.sources = sources
         self.now = now
         self.params: dict[str, Any] = params or {}
+        self.probe: Probe | None = None  # the probe running now (set by Probe.run)
         self._by_kind: dict[str, list[Evidence]] = {}
         for e in self.all:
             self._by_kind.setdefault(e.kind, []).append(e)
@@ -95,10 +96,11 @@ class Probe:
         merged = dict(self.defaults)
         merged.update(params or {})
         saved, ev.params = ev.params, merged
+        saved_probe, ev.probe = ev.probe, self
         try:
             return self.fn(ev)
         finally:
-            ev.params = saved
+            ev.params, ev.probe = saved, saved_probe
 
 
 PROBES: dict[str, Probe] = {}
@@ -143,7 +145,31 @@ def missing(ev: EvidenceSet, reason: str, needs: Iterable[str] = ("repo",)) -> F
             gaps.append(" or ".join(ev.why_not(s) for s in alternatives))
     if gaps:
         return Finding(None, f"not assessed, because {'; '.join(gaps)}")
+    if any("repo" in need.split("|") for need in needs):
+        blind = unread_files(ev)
+        if blind:
+            return blind
     return Finding(False, reason)
+
+
+def unread_files(ev: EvidenceSet) -> Finding | None:
+    """Not assessed when a file the running probe's control reads could not be read (`repo.unreadable`).
+
+    The engine records files a collector asked for and could not read (permissions, too large, not
+    UTF-8); absence of evidence from them is not absence in the repository.
+    """
+    control = ""
+    if ev.probe is not None:
+        mod = ev.probe.fn.__module__.rsplit(".", 1)[-1]
+        control = f"WAF-OPS-{mod[3:]}" if re.fullmatch(r"ops\d{3}", mod) else ""
+    items = [u for u in ev.of("repo.unreadable")
+             if not control or "*" in (u.get("controls") or ["*"]) or control in (u.get("controls") or ())]
+    if not items:
+        return None
+    shown = "; ".join(f"{u.get('path')} ({u.get('reason')})" for u in items[:3])
+    more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+    return Finding(None, f"not assessed, because repo: {len(items)} file(s) that would decide this could not be read: "
+                         f"{shown}{more}", items)
 
 
 def verdict(items: Iterable[Evidence], yes: str, no: str, ev: EvidenceSet, needs: Iterable[str] = ("repo",)) -> Finding:

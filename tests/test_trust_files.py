@@ -1,0 +1,122 @@
+"""Issue 8, files: nothing unreadable counts as absence; local scans never leave the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+
+import pytest
+from click.testing import CliRunner
+
+from scanner import files
+from scanner.cli import main
+from scanner.engine import ScanOptions, scan
+from scanner.files import RepoTree
+from tests.helpers import write_tree
+
+CI_REPO = {
+    "README.md": "# svc\n",
+    ".github/workflows/ci.yml": (
+        "name: ci\non:\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n      - run: pytest -q\n"
+    ),
+}
+
+
+def _subject(tmp_path, files_: dict) -> dict:
+    repo = write_tree(tmp_path / "svc", files_)
+    r = CliRunner().invoke(main, ["scan", str(repo), "--format", "json", "--as-of", "2026-11-22"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def _ops010(doc: dict) -> dict:
+    return next(c for c in doc["subjects"][0]["controls"] if c["id"] == "WAF-OPS-010")
+
+
+def _repo_source(doc: dict) -> dict:
+    return next(s for s in doc["subjects"][0]["sources"] if s["source"] == "repo")
+
+
+def test_unreadable_workflow_is_not_absence(tmp_path, monkeypatch):
+    """Workflows unreadable (permissions): repo is partial and OPS-010 is not lowered to level 1."""
+    baseline = _ops010(_subject(tmp_path / "a", CI_REPO))
+    assert baseline["level"] >= 2
+    real = pathlib.Path.read_bytes
+
+    def denied(self):
+        if "workflows" in str(self):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", denied)
+    doc = _subject(tmp_path / "b", CI_REPO)
+    src = _repo_source(doc)
+    assert src["status"] == "partial" and ".github/workflows/ci.yml (cannot read: Permission denied)" in src["reason"]
+    ops010 = _ops010(doc)
+    assert ops010["level"] != 1
+    l2 = [c for c in ops010["criteria"] if c["level"] == 2]
+    assert l2 and all(c["status"] == "not_assessed" for c in l2 if c["status"] != "met")
+    assert any("could not be read" in c["reason"] for c in l2)
+    # criteria of controls whose collectors never asked for the file keep their verdicts
+    ops020 = next(c for c in doc["subjects"][0]["controls"] if c["id"] == "WAF-OPS-020")
+    assert [c["id"] for c in ops020["criteria"] if "could not be read" in c["reason"]] == ["ops020-drift-scheduled"]
+
+
+def test_oversized_and_undecodable_files_are_recorded(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
+    root = write_tree(tmp_path / "r", {"big.yml": "a: 1\n" * 100, "latin.md": b"caf\xe9\n", "ok.md": "fine\n",
+                                       "bin.dat": b"\x00\x01"})
+    tree = RepoTree.scan(root)
+    tree.reader = "docs"
+    assert tree.text("big.yml") is None
+    assert tree.text("latin.md") == "caf\ufffd\n"
+    assert tree.text("ok.md") == "fine\n" and tree.text("bin.dat") is None
+    assert set(tree.unread) == {"big.yml", "latin.md"}
+    assert "larger than" in tree.unread["big.yml"] and "UTF-8" in tree.unread["latin.md"]
+    tree.reader = "ci"
+    tree.text("big.yml")  # asked again by another collector: both are named
+    assert tree.unread_by["big.yml"] == {"docs", "ci"}
+
+
+def test_undecodable_workflow_makes_repo_partial(tmp_path):
+    broken = dict(CI_REPO)
+    broken[".github/workflows/deploy.yml"] = b"name: deploy\n# \xff\xfe\n"
+    doc = _subject(tmp_path, broken)
+    assert _repo_source(doc)["status"] == "partial"
+    assert any(e["kind"] == "repo.unreadable" for e in doc["evidence"])
+
+
+def test_symlinks_out_of_the_checkout_are_skipped(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# Runbook\nrestart the service\n")
+    repo = write_tree(tmp_path / "svc", {"README.md": "# svc\n", "docs/runbooks/inside.md": "# Runbook\nok\n"})
+    os.symlink(outside / "secret.md", repo / "docs" / "runbooks" / "linked.md")
+    os.symlink("/etc/passwd", repo / "docs" / "runbooks" / "passwd.md")
+    os.symlink(repo / "README.md", repo / "docs" / "readme-link.md")  # inside: kept
+    tree = RepoTree.scan(repo)
+    assert "docs/runbooks/linked.md" not in tree.files and "docs/runbooks/passwd.md" not in tree.files
+    assert "docs/readme-link.md" in tree.files
+    assert sum("outside the checkout" in w.message for w in tree.warnings) == 2
+    # a link swapped in after the walk is not followed either
+    os.symlink("/etc/passwd", repo / "late.md")
+    tree.files.append("late.md")
+    assert tree.text("late.md") is None
+    result = scan([str(repo)], ScanOptions(jobs=1))
+    locators = {str(e.locator) for sr in result.subjects for e in sr.evidence}
+    assert not any("passwd" in loc or "linked" in loc for loc in locators)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unlistable_directory_is_unread(tmp_path):
+    repo = write_tree(tmp_path / "svc", CI_REPO)
+    locked = repo / "docs"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        tree = RepoTree.scan(repo)
+        assert "docs/" in tree.unread
+    finally:
+        locked.chmod(0o755)
