@@ -68,6 +68,30 @@ WHAT = {
     "dora": "dora_api",
 }
 
+# options this plugin understands (checked up front by scanner/options.py)
+OPTION_TYPES = {
+    "gitlab_url": "url",
+    "gitlab_tier": "choice:free|premium|ultimate",
+    "gitlab_depth": "choice:minimal|standard|full",
+    "gitlab_calls": "str",
+    "gitlab_max_pages": "int",
+    "gitlab_max_list_pages": "int",
+    "gitlab_max_wait": "float",
+    "gitlab_retries": "int",
+    "gitlab_backoff": "float",
+    "gitlab_concurrency": "int",
+    "gitlab_timeout": "float",
+    "gitlab_max_calls": "int",
+    "gitlab_max_review_mrs": "int",
+    "gitlab_skip_files": "bool",
+    "window_days": "int",
+    "incident_labels": "regex",
+    "debt_labels": "regex",
+    "incident_link_hours": "float",
+    "dora_min_deploys": "int",
+    "dora_min_incidents": "int",
+}
+
 
 class GitLabCollector(Collector):
     name = "gitlab"
@@ -76,6 +100,7 @@ class GitLabCollector(Collector):
                    "pipelines, deployments, merge requests, incidents, freeze periods, DORA")
     needs = "a gitlab:GROUP or gitlab:GROUP/PROJECT target and a token (GITLAB_TOKEN, read_api) or CI_JOB_TOKEN"
     controls = ("WAF-OPS-010", "WAF-OPS-020", "WAF-OPS-050", "WAF-OPS-070", "WAF-OPS-080", "WAF-OPS-090", "WAF-OPS-100")
+    option_types = OPTION_TYPES
 
     def applies(self, subject: Subject, ctx: CollectContext) -> bool:
         return subject.meta.get("platform") == "gitlab" and isinstance(subject.meta.get("project"), dict)

@@ -47,7 +47,7 @@ FEATURE = {
     "approvals": "merge request approval settings",
     "protected_environments": "protected environments and deployment approvals",
     "mr_approvals": "required merge request approvals",
-    "dora": "the DORA metrics API",
+    "dora": "DORA metrics from the API",
 }
 _RANK = {"free": 0, "premium": 1, "ultimate": 2}
 

@@ -55,7 +55,7 @@ def not_read(ctx: CollectContext, source: str, what: str, why: str, url: str) ->
 def plan_limited(ctx: CollectContext, source: str, *, what: str, call: str, feature: str, needs: str,
                  tier: str, url: str, status: int | None = None, warn: bool = True) -> Evidence:
     """The tier lacks the feature: the part is known to be absent (not met), and says why."""
-    reason = f"plan limitation: {feature} need(s) {needs} (this group is on {tier})"
+    reason = f"plan limitation: {feature} need {needs}; this group is on {tier}"
     if warn:
         ctx.warn(source, f"{what}: {reason}")
     attrs: dict[str, Any] = {"what": what, "call": call, "status": status, "permission": None, "reason": reason,
