@@ -61,8 +61,26 @@ FREEZE_RX = re.compile(
     r"(?i)\bCI_DEPLOY_FREEZE\b|deploy(ment)?[-_ ]?freeze|change[-_ ]?freeze|code[-_ ]?freeze|freeze[-_ ]?(window|period|calendar|check)"
 )
 
+# merge checks that demand a changelog entry per change: towncrier/changelog-enforcer style actions, or a PR job
+# that looks for the PR in CHANGES.md/CHANGELOG/NEWS (or a changelog.d fragment) and fails without it
+CHANGELOG_GATE_RX = re.compile(r"(?i)towncrier\b[^\n]*\bcheck\b|changelog[-_]?enforcer|changelog[-_]?check(?:er)?\b|"
+                               r"check[-_]changelog|require[-_]changelog|changelog[-_]?required|newsfragment[-_ ]?check")
+CHANGELOG_FILE_RX = re.compile(r"(?i)\b(?:CHANGES|CHANGELOG|NEWS|HISTORY)(?:\.(?:md|rst|txt))?\b|changelog\.d/|newsfragments?/")
+FAIL_RX = re.compile(r"(?m)\bexit\s+1\b|core\.setFailed|::error")
+PR_REF_RX = re.compile(r"github\.event\.pull_request\.number|git diff[^\n]*(?:base|origin)|pull_request\.base")
+LABEL_ACTION_RX = re.compile(r"(?i)required[-_]labels|label[-_]checker|enforce[-_]label|require[-_]labels?|check[-_]labels")
+DEPLOY_DOC_GLOBS = ("DEPLOY*.md", "DEPLOYMENT*.md", "RELEASE*.md", "RELEASING*.md", "docs/deploy*", "docs/release*",
+                    "docs/*/deploy*", "docs/*/release*", "docs/change-*", "docs/*/change-*")
+WINDOW_RX = re.compile(
+    r"(?i)\b(?:deploy(?:ment)?|release|change)[- ]windows?\b"
+    r"|\b(?:production |prod )?(?:deploy(?:ment)?s|releases)\s+(?:take place|happen|go out|are done|run)\s+(?:only\s+)?on\s+"
+    r"(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?)")
+
 FIELD_RX = {
-    "risk": re.compile(r"(?i)\brisk|blast radius|impact (assessment|analysis)"),
+    # a per-change security review (threats, STRIDE, "security-related subjects a reviewer should check") is a
+    # risk assessment as much as a "Risk" heading is
+    "risk": re.compile(r"(?i)\brisk|blast radius|impact (assessment|analysis)|\bthreats?\b|\bSTRIDE\b"
+                       r"|security[- ](related|review|impact|implications|considerations)"),
     "rollback": re.compile(r"(?i)roll[- ]?back|revert (plan|strategy)|back[- ]?out|undo plan"),
     "testing": re.compile(r"(?i)\btest(s|ing|ed)?\b|\bQA\b|how (was|has) this been (tested|verified)|verification"),
     "category": re.compile(
@@ -80,7 +98,8 @@ class ChangeCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         steps = (self._codeowners, self._pr_templates, self._policy_docs, self._freeze, self._dependency_bots,
-                 self._labels, self._risk_routing, self._terraform, self._settings_yml)
+                 self._labels, self._risk_routing, self._terraform, self._settings_yml, self._merge_checks,
+                 self._deploy_windows)
         return ctx.run_detectors("change", (partial(step, ctx) for step in steps))
 
     # ---- CODEOWNERS ------------------------------------------------------------------------
@@ -357,6 +376,63 @@ class ChangeCollector(Collector):
                     yield ctx.file_evidence("change.risk_routing", path, line=1, attributes={"tool": "policy-bot"},
                                             strength=Strength.STRONG, summary="policy-bot approval rules")
 
+    # ---- merge checks: what every change must carry before it may merge ------------------------
+    def _merge_checks(self, ctx: CollectContext) -> Iterator[Evidence]:
+        """Review policy kept as code and enforced by a merge check: approval-count bots (Zappr, PullApprove,
+        Mergeable) and PR checks that fail unless the change carries a category label or a changelog entry.
+        What such a check demands is demanded of every change (`change.merge_check`, strong)."""
+        tree = ctx.tree
+        for path in (".zappr.yaml", ".zappr.yml", ".github/mergeable.yml", ".github/mergeable.yaml",
+                     ".pullapprove.yml", ".pullapprove.yaml"):
+            if not tree.exists(path):
+                continue
+            data = tree.yaml(path)
+            if not isinstance(data, dict):
+                continue
+            tool = "zappr" if "zappr" in path else "mergeable" if "mergeable" in path else "pullapprove"
+            approvals, labels = _bot_policy(tool, data)
+            if not approvals and not labels:
+                continue
+            attrs = {"tool": tool, "min_approvals": approvals, "required_labels": labels[:50], "requires_changelog": False}
+            parts = ([f"{approvals} approval(s)"] if approvals else []) + ([f"one of {len(labels)} label(s)"] if labels else [])
+            yield ctx.file_evidence("change.merge_check", path, line=1, attributes=attrs, strength=Strength.STRONG,
+                                    summary=f"{tool} merge check requires {' and '.join(parts)}")
+        for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+            data = tree.yaml(path)
+            on = data.get("on", data.get(True)) if isinstance(data, dict) else None
+            events = set(on) if isinstance(on, dict | list) else {on} if isinstance(on, str) else set()
+            if not events & {"pull_request", "pull_request_target"}:
+                continue
+            text = tree.text(path) or ""
+            labels = _required_labels(data)
+            changelog = bool(CHANGELOG_GATE_RX.search(text) or (CHANGELOG_FILE_RX.search(text) and FAIL_RX.search(text)
+                                                                and PR_REF_RX.search(text)))
+            if not labels and not changelog:
+                continue
+            attrs = {"tool": "workflow", "min_approvals": 0, "required_labels": labels[:50], "requires_changelog": changelog}
+            what = " and ".join(([f"one of {len(labels)} label(s)"] if labels else []) + (["a changelog entry"] if changelog else []))
+            line = tree.line_of(path, CHANGELOG_GATE_RX if changelog and CHANGELOG_GATE_RX.search(text) else
+                                CHANGELOG_FILE_RX if changelog else LABEL_ACTION_RX) or 1
+            yield ctx.file_evidence("change.merge_check", path, line=line, attributes=attrs, strength=Strength.STRONG,
+                                    summary=f"a pull-request check fails changes without {what}")
+
+    # ---- deployment windows written down ----------------------------------------------------------
+    def _deploy_windows(self, ctx: CollectContext) -> Iterator[Evidence]:
+        """Release/deployment process pages that fix when production changes may ship ("production deployments take
+        place on Tuesdays and Thursdays", a deployment window with a cut-off): a change window, written (weak)."""
+        tree = ctx.tree
+        for path in tree.glob(*DEPLOY_DOC_GLOBS):
+            if not path.lower().endswith(DOC_EXT) or is_sample_path(path):
+                continue
+            text = tree.text(path) or ""
+            m = WINDOW_RX.search(text)
+            if not m:
+                continue
+            yield ctx.file_evidence("change.freeze", path, line=tree.line_of(path, WINDOW_RX) or 1,
+                                    attributes={"mechanism": "deploy-window-doc"}, strength=Strength.WEAK,
+                                    summary="deployment windows written down")
+            return
+
     # ---- Terraform-managed settings --------------------------------------------------------------
     def _terraform(self, ctx: CollectContext) -> Iterator[Evidence]:
         tree = ctx.tree
@@ -594,6 +670,61 @@ def _label_names(data: Any) -> list[str]:
         elif isinstance(item, str):
             out.append(item)
     return out
+
+
+def _bot_policy(tool: str, data: dict[str, Any]) -> tuple[int, list[str]]:
+    """(approvals every change needs, labels of which one is required) from a review bot's configuration."""
+    approvals = 0
+    labels: list[str] = []
+    if tool == "zappr":
+        appr = data.get("approvals") if isinstance(data.get("approvals"), dict) else {}
+        approvals = _int(appr.get("minimum"), 0)
+        groups = appr.get("groups") if isinstance(appr.get("groups"), dict) else {}
+        approvals = max([approvals] + [_int(g.get("minimum"), 0) for g in groups.values() if isinstance(g, dict)])
+        pr = data.get("pull-request") if isinstance(data.get("pull-request"), dict) else {}
+        lab = pr.get("labels") if isinstance(pr.get("labels"), dict) else {}
+        labels = [str(x) for x in as_list_(lab.get("oneOf")) + as_list_(lab.get("required"))]
+    elif tool == "pullapprove":
+        groups = data.get("groups") if isinstance(data.get("groups"), dict) else {}
+        for g in groups.values():
+            if isinstance(g, dict):
+                reviews = g.get("reviews") if isinstance(g.get("reviews"), dict) else {}
+                approvals = max(approvals, _int(reviews.get("required"), 1 if g.get("reviewers") else 0))
+    else:  # mergeable: validate: [{do: approvals, min: {count: 2}}, {do: label, must_include: {regex: ...}}]
+        for rule in as_list_(data.get("mergeable")):
+            for v in as_list_(rule.get("validate") if isinstance(rule, dict) else None):
+                if not isinstance(v, dict):
+                    continue
+                if v.get("do") == "approvals" and isinstance(v.get("min"), dict):
+                    approvals = max(approvals, _int(v["min"].get("count"), 0))
+                if v.get("do") == "label" and isinstance(v.get("must_include"), dict):
+                    rx = str(v["must_include"].get("regex") or "")
+                    labels += [x.strip("^$() ") for x in rx.split("|") if x.strip("^$() ")]
+    return approvals, labels
+
+
+def _required_labels(data: Any) -> list[str]:
+    """Labels a PR job demands (required-labels / label-checker actions: `labels`, `one_of`, `any_of`, ...)."""
+    out: list[str] = []
+    jobs = data.get("jobs") if isinstance(data, dict) and isinstance(data.get("jobs"), dict) else {}
+    for body in jobs.values():
+        for step in as_list_(body.get("steps") if isinstance(body, dict) else None):
+            if not isinstance(step, dict) or not LABEL_ACTION_RX.search(str(step.get("uses") or "")):
+                continue
+            with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+            env = step.get("env") if isinstance(step.get("env"), dict) else {}
+            for key, value in list(with_.items()) + list(env.items()):
+                if re.search(r"(?i)^(labels|one_of|any_of|all_of|required_labels(_any|_all)?|valid[-_]labels)$", str(key)):
+                    out += [x.strip().strip("'\"") for x in re.split(r"[,\n]", str(value)) if x.strip()]
+    return uniq_(out)
+
+
+def as_list_(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [] if v is None else [v]
+
+
+def uniq_(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6}\s+.+|\*\*[^*]+\*\*|__[^_]+__|[-*]\s+\[[ xX]\]\s+.+|[A-Z][\w /&-]{1,40}:)")

@@ -116,9 +116,13 @@ def test_change_process_with_routing_and_verification_is_level_4(tmp_path: Path)
     assert crit["ops050-reviewed-before-merge"] == "met"
     assert crit["ops050-change-records"] == "met"
     assert res.level == 4 and res.status is ControlStatus.PARTIALLY_ASSESSED  # L5 needs DORA data from the platform
-    # without the smoke step after the prod deploy, L4 fails
+    # without the smoke step after the prod deploy, L4 is no longer confirmed: risk routing (defining) and CFR
+    # tracking still hold, so the estimate stays 4 (one missing supporting item does not sink a level), but the
+    # strict floor drops to 3
     res = level("ops050", scan(r.root) + _ci_and_metrics()[:1] + _ci_and_metrics()[2:], repo="ok", git="ok")
-    assert res.level == 3
+    assert res.level == 4 and res.confirmed_level == 3
+    crit = {c.id: c.status.value for c in res.criteria}
+    assert crit["ops050-post-deploy-verification"] == "not_met"
 
 
 def test_dora_outcomes_reach_level_5(tmp_path: Path) -> None:
@@ -163,3 +167,92 @@ def test_deploy_risk_labels_are_change_categories(tmp_path: Path) -> None:
                                 "- name: 'Impact: Large'\n- name: 'Type: Bug'\n"})
     crit = {c.id: c for c in level("ops050", scan(tmp_path / "b"), repo="ok").criteria}
     assert crit["ops050-change-categories"].status.value == "not_met"
+
+
+def test_review_habit_over_a_year_is_basic_review(tmp_path: Path) -> None:
+    """Calibration (an infrastructure repository, ~87 % of a year's first-parent commits are PR merges, a burst of
+    direct pushes in the last quarter): most changes through PRs over a year is basic review (L2, weak), not
+    "inconclusive". A year of mostly direct pushes stays below level 2."""
+    r = Repo(tmp_path / "infra")
+    r.commit({"main.tf": "x"}, "initial", 360)
+    for i in range(26):
+        r.merge_pr(f"f{i}", {f"f{i}.tf": str(i)}, f"Merge pull request #{i} from acme/f{i}", 340 - i * 9)
+    for i in range(5):  # the last quarter: only direct pushes (0 % of 5), the year: 26 of 32 through PRs (81 %)
+        r.commit({f"fix{i}.tf": "y"}, f"terraform fmt {i}", 30 - i)
+    res = level("ops050", scan(r.root), repo="ok", git="ok")
+    crit = {c.id: c for c in res.criteria}
+    assert crit["ops050-reviewed-before-merge"].status.value == "met"
+    assert "365 days" in crit["ops050-reviewed-before-merge"].reason
+    assert res.level == 2
+    # the same year with most changes pushed directly is no review
+    clear_cache()
+    d = Repo(tmp_path / "direct")
+    d.commit({"main.tf": "x"}, "initial", 360)
+    for i in range(4):
+        d.merge_pr(f"f{i}", {f"f{i}.tf": str(i)}, f"Merge pull request #{i} from acme/f{i}", 340 - i * 60)
+    for i in range(8):
+        d.commit({f"fix{i}.tf": "y"}, f"tweak {i}", 300 - i * 30)
+    assert level("ops050", scan(d.root), repo="ok", git="ok").level == 1
+
+
+def _pr_history(root: Path) -> Repo:
+    r = Repo(root)
+    r.commit({"README.md": "x"}, "initial", 100)
+    for i in range(1, 7):
+        r.merge_pr(f"f{i}", {f"f{i}.txt": str(i)}, f"Merge pull request #{i} from acme/f{i}", 60 - i * 5)
+    return r
+
+
+ZAPPR = """approvals:
+  groups:
+    org:
+      minimum: 2
+      from:
+        orgs: [acme]
+pull-request:
+  labels:
+    additional: true
+    oneOf: [architectural, major, minor, bugfix, documentation]
+"""
+
+CHANGELOG_GATE = """name: changelog
+on:
+  pull_request:
+    types: [opened, synchronize, labeled, unlabeled]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Look for the PR in CHANGES.md
+        if: contains(github.event.pull_request.labels.*.name, 'skip news') != true
+        run: |
+          grep "#${{ github.event.pull_request.number }}" CHANGES.md || (echo "add a CHANGES.md entry" && exit 1)
+"""
+
+
+def test_a_defined_change_process_is_level_3(tmp_path: Path) -> None:
+    """Calibration (Zappr review policy as code; a changelog gate on every PR; a PR template with a STRIDE security
+    review): what every change must declare or pass before merge defines the WAF++ L3 "Change process". A template
+    that only asks for tests and docs is contribution hygiene and stays level 2."""
+    cases = {
+        "zappr": {".zappr.yaml": ZAPPR},
+        "changelog": {".github/workflows/changelog.yml": CHANGELOG_GATE, "CHANGES.md": "## Unreleased\n"},
+        "security-review": {".github/pull_request_template.md":
+                            "## Changes\n\n## Specific security-related subjects a reviewer should pay attention to\n"
+                            "- Does this PR introduce new endpoints?\n"},
+        "hygiene": {".github/pull_request_template.md": "# Summary\n\n# Checklist\n\n- [ ] I added a test\n"
+                                                        "- [ ] I updated the documentation\n"},
+    }
+    levels = {}
+    for name, files in cases.items():
+        clear_cache()
+        r = _pr_history(tmp_path / name)
+        r.commit(files, "process files", 1)
+        res = level("ops050", scan(r.root), repo="ok", git="ok")
+        levels[name] = res.level
+        if name == "zappr":
+            crit = {c.id: c for c in res.criteria}
+            assert crit["ops050-multi-approver"].status.value == "met"  # 2 approvals from the bot's configuration
+            assert "zappr" in crit["ops050-reviewed-before-merge"].reason
+    assert levels == {"zappr": 3, "changelog": 3, "security-review": 3, "hygiene": 2}

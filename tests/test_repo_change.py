@@ -319,3 +319,39 @@ def test_labels_applied_by_issue_templates_are_change_categories(tmp_path: Path)
     assert crit["ops050-change-categories"].status.name == "MET"
     crit = {c.id: c for c in evaluate("WAF-OPS-100", ev, repo="ok").criteria}
     assert crit["ops100-tracked"].status.name == "MET"
+
+
+def test_merge_checks_and_deploy_windows(tmp_path: Path) -> None:
+    """Review bots configured in the repository (Zappr approvals and mandatory labels, Mergeable), PR checks that
+    demand a category label or a changelog entry, and deployment windows on a deployment process page."""
+    write_tree(tmp_path, {
+        ".zappr.yaml": "approvals:\n  groups:\n    maintainers:\n      minimum: 2\n      from:\n        users: [a, b, c]\n"
+                       "pull-request:\n  labels:\n    oneOf: [major, minor, bugfix]\n",
+        ".github/mergeable.yml": "version: 2\nmergeable:\n  - when: pull_request.*\n    validate:\n"
+                                "      - do: approvals\n        min:\n          count: 3\n",
+        ".github/workflows/labels.yml": "on: pull_request\njobs:\n  labels:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                        "      - uses: mheap/github-action-required-labels@v5\n        with:\n"
+                                        "          mode: exactly\n          count: 1\n          labels: \"feature, fix, chore\"\n",
+        ".github/workflows/news.yml": "on: [pull_request]\njobs:\n  news:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                     "      - run: towncrier check --compare-with origin/main\n",
+        # a changelog mentioned on pushes only is no merge check
+        ".github/workflows/release.yml": "on:\n  push:\n    tags: ['v*']\njobs:\n  r:\n    runs-on: ubuntu-latest\n"
+                                        "    steps:\n      - run: cat CHANGELOG.md || exit 1\n",
+        "DEPLOYMENTS.md": "# Deployments\nProduction deployments take place on Tuesdays and Thursdays.\n\n"
+                          "| Deployment Window | Cutoff |\n",
+    })
+    ev, _ = collect_with(ChangeCollector(), tmp_path)
+    checks = {e.locator.path: e.attributes for e in _kinds(ev, "change.merge_check")}
+    assert checks[".zappr.yaml"]["min_approvals"] == 2 and checks[".zappr.yaml"]["required_labels"] == ["major", "minor", "bugfix"]
+    assert checks[".github/mergeable.yml"]["min_approvals"] == 3
+    assert checks[".github/workflows/labels.yml"]["required_labels"] == ["feature", "fix", "chore"]
+    assert checks[".github/workflows/news.yml"]["requires_changelog"] is True
+    assert ".github/workflows/release.yml" not in checks
+    windows = [e for e in _kinds(ev, "change.freeze") if e.get("mechanism") == "deploy-window-doc"]
+    assert windows and windows[0].locator.path == "DEPLOYMENTS.md" and windows[0].strength.value == "weak"
+
+
+def test_security_review_in_template_is_a_risk_field() -> None:
+    text = "## Changes\n\n## Specific Security-related subjects a reviewer should pay attention to\n- endpoints?\n"
+    assert "risk" in template_fields(text)
+    assert "risk" not in template_fields("## Summary\n\n## Checklist\n- [ ] Added tests\n- [ ] Updated docs\n")

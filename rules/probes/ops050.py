@@ -33,13 +33,19 @@ def git_history(ev: EvidenceSet) -> Evidence | None:
 
 
 def pr_share(h: Evidence, min_sample: int) -> tuple[float | None, int, str]:
-    """(share of first-parent commits that came through PRs, sample size, window) - 90 days, else 365."""
+    """(share of first-parent commits that came through PRs, sample size, window): the better of the last 90 days
+    and the last 365 days, among windows with enough commits. A review habit is a practice over months: a burst of
+    direct pushes in a quiet quarter does not undo a year in which nearly every change came through a PR, and a
+    team that adopted PRs this quarter has the habit now."""
+    windows = []
     n90 = h.get("first_parent_90d") or 0
     if n90 >= min_sample and h.get("pr_merge_ratio") is not None:
-        return float(h.get("pr_merge_ratio")), n90, "90 days"
+        windows.append((float(h.get("pr_merge_ratio")), n90, "90 days"))
     n365 = h.get("first_parent_365d") or 0
     if n365 >= min_sample and h.get("pr_merge_ratio_365d") is not None:
-        return float(h.get("pr_merge_ratio_365d")), n365, "365 days"
+        windows.append((float(h.get("pr_merge_ratio_365d")), n365, "365 days"))
+    if windows:
+        return max(windows, key=lambda w: (w[0], w[1]))
     return None, max(n90, n365), ""
 
 
@@ -47,12 +53,16 @@ def pr_share(h: Evidence, min_sample: int) -> tuple[float | None, int, str]:
     "changes_reviewed_before_merge",
     text="Changes reach the default branch through reviewed pull/merge requests (rules, review practice or history)",
     sources=["repo", "git", "github", "gitlab"],
-    min_ratio=0.9, max_ratio_absent=0.5, min_sample=5,
+    min_ratio=0.8, max_ratio_absent=0.5, min_sample=5,
 )
 def changes_reviewed_before_merge(ev: EvidenceSet) -> Finding:
     rules = [e for e in _active_rules(ev) if e.get("requires_pr") or (e.get("required_reviews") or 0) >= 1]
     if rules:
         return found(rules, f"{len(rules)} branch rule(s) require pull requests or approvals")
+    checks = [e for e in ev.of("change.merge_check") if (e.get("min_approvals") or 0) >= 1]
+    if checks:
+        return found(checks, f"a merge check ({checks[0].get('tool')}) requires {checks[0].get('min_approvals')} "
+                     "approval(s) on every pull request", Strength.STRONG)
     reviews = [e for e in ev.of("scm.reviews") if e.get("ratio") is not None and (e.get("merged") or 0) > 0]
     good = [e for e in reviews if e.get("ratio") >= ev.p("min_ratio")]
     if good:
@@ -91,19 +101,32 @@ def changes_reviewed_before_merge(ev: EvidenceSet) -> Finding:
     sources=["repo", "github", "gitlab"],
 )
 def change_categories_defined(ev: EvidenceSet) -> Finding:
+    # a risk assessment asked of every change (risk, impact, security threats) is the checklist's "change process
+    # with risk assessment"; a category is a change type when a rollback plan or risk comes with it
     templates = [e for e in ev.of("change.pr_template")
-                 if {"risk", "rollback"} <= set(e.get("fields") or [])
-                 or {"category", "risk"} <= set(e.get("fields") or [])]
+                 if "risk" in (e.get("fields") or []) or {"category", "rollback"} <= set(e.get("fields") or [])]
     if templates:
-        return found(templates, "PR/MR template asks for " + ", ".join(templates[0].get("fields")), Strength.STRONG)
+        return found(templates, "PR/MR template asks every change for " + ", ".join(templates[0].get("fields")),
+                     Strength.STRONG)
     labels = [e for e in ev.of("change.labels", "scm.labels")
               if any(CHANGE_LABEL_RX.search(str(lb)) for lb in e.get("labels") or [])]
     if labels:
         return found(labels, "change-category or risk labels exist", Strength.STRONG)
+    # a merge check that demands one label of a set (architectural/major/minor/bugfix) makes every change declare
+    # its type; one that demands a changelog entry makes every change record what it is before it merges
+    required = [e for e in ev.of("change.merge_check") if e.get("required_labels")]
+    if required:
+        return found(required, "every pull request must carry one of the change-type labels "
+                     + ", ".join(str(x) for x in required[0].get("required_labels")[:8]), Strength.STRONG)
+    changelog = [e for e in ev.of("change.merge_check") if e.get("requires_changelog")]
+    if changelog:
+        return found(changelog, "a pull-request check fails changes that do not record themselves in the changelog "
+                     "(exemptions are a maintainer's decision)", Strength.STRONG)
     docs = [e for e in ev.of("change.policy_doc") if len(e.get("categories") or []) >= 2]
     if docs:
         return found(docs, "a change-management document names " + ", ".join(docs[0].get("categories")), Strength.WEAK)
-    return missing(ev, "no PR/MR template with risk and rollback fields, no change-category labels, no change policy")
+    return missing(ev, "no PR/MR template asking for risk, no change-category labels, no merge check demanding a "
+                   "change type or changelog entry, no change policy")
 
 
 @probe(
@@ -123,9 +146,10 @@ def multi_approver_high_risk(ev: EvidenceSet) -> Finding:
         return found(envs + owners, "production environment reviewers plus required code-owner review (two gates)")
     sections = [e for e in ev.of("change.codeowners") if (e.get("section_approvals") or 0) >= ev.p("min_approvals")]
     sections += [e for e in ev.of("change.risk_routing") if (e.get("min_approvals") or 0) >= ev.p("min_approvals")]
+    sections += [e for e in ev.of("change.merge_check") if (e.get("min_approvals") or 0) >= ev.p("min_approvals")]
     if sections:
-        return found(sections, "risky paths/changes require multiple approvals (CODEOWNERS sections or a risk gate)",
-                     Strength.STRONG)
+        return found(sections, "changes require multiple approvals (CODEOWNERS sections, a risk gate or a merge-check "
+                     "bot)", Strength.STRONG)
     blind = unreadable(ev, "branch_protection", "branch_rulesets", "environments")
     if blind is not None:
         return blind
