@@ -136,12 +136,24 @@ def _local_subject(d: Path) -> Subject:
         except (OSError, subprocess.SubprocessError):
             commit = None
     meta: dict[str, Any] = {"platform": "local"}
+    prefix = _repo_prefix(d)
+    if prefix:
+        meta["path_in_repo"] = prefix  # where this subject sits in its git repository (SARIF paths start there)
     if head_date:
         meta["head_date"] = head_date  # the HEAD commit's date: `--as-of head` judges time windows as of it
     hosted = _hosted_as(d) if commit else None
     if hosted:
         meta["hosted_as"] = hosted
     return Subject(id=f"local:{d.name}", kind="repository", workdir=str(d), commit=commit, meta=meta)
+
+
+def _repo_prefix(d: Path) -> str:
+    """The subject's folder relative to the top of the git repository holding it ('' at the top or outside git)."""
+    try:
+        return subprocess.run(["git", "-C", str(d), "rev-parse", "--show-prefix"], capture_output=True, text=True,
+                              timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 _REMOTE = re.compile(r"(?:^git@|://(?:[^@/]+@)?)(?P<host>[^:/]+)[:/](?P<path>[^\s]+?)(?:\.git)?/?$")

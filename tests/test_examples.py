@@ -35,7 +35,7 @@ def doc() -> dict:
 
 def test_the_json_follows_the_shipped_schema(doc):
     validate(doc)  # raises jsonschema.ValidationError on any mismatch
-    assert doc["schema_version"] == "1" and len(doc["subjects"]) == 3
+    assert doc["schema_version"] == "2" and len(doc["subjects"]) == 3
 
 
 @pytest.mark.parametrize("repo", sorted(EXPECTED))
@@ -108,7 +108,9 @@ def test_sarif_points_each_gap_at_a_file(doc, tmp_path):
     # legacy-billing's OPS-010 gap is "tests on pull requests", pointing at its Jenkinsfile job
     gap = next(r for r in legacy if r["properties"]["control"] == "WAF-OPS-010")
     loc = gap["locations"][0]["physicalLocation"]
-    assert (EXAMPLES / "legacy-billing" / loc["artifactLocation"]["uri"]).exists()
+    # paths are relative to the repository root (%SRCROOT%), where code scanning looks them up
+    assert (EXAMPLES.parent.parent / loc["artifactLocation"]["uri"]).exists()
+    assert loc["artifactLocation"]["uri"].startswith("examples/repos/legacy-billing/")
     assert loc["region"]["startLine"] >= 1
     # the CLI renders the same from a saved result
     saved = tmp_path / "r.json"

@@ -23,6 +23,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
                 "id": sr.subject.id,
                 "kind": sr.subject.kind,
                 "commit": sr.subject.commit,
+                "path_in_repo": sr.subject.meta.get("path_in_repo", ""),
                 "sources": [st.to_json() for st in sr.sources.values()],
                 "controls": [c.to_json() for c in sr.controls],
             }
