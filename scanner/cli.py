@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from scanner import __version__
 
-FORMATS = ["table", "json", "markdown", "sarif", "html"]
+FORMATS = ["table", "json", "markdown", "sarif", "html", "gitlab-codequality"]
 
 
 def _load_config(path: str | None) -> dict[str, Any]:
@@ -411,6 +411,10 @@ def _render_text(doc: dict[str, Any], fmt: str) -> str | None:
         from scanner.reports import html
 
         return html.render(doc)
+    if fmt == "gitlab-codequality":
+        from scanner.reports import codequality
+
+        return json.dumps(codequality.render(doc), indent=2)
     return None
 
 

@@ -50,7 +50,7 @@ def file_of(locator: str | None) -> tuple[str, int | None] | None:
     return m.group("path"), int(m.group("line")) if m.group("line") else None
 
 
-def _subject_files(subject: dict[str, Any], evidence: dict[str, dict[str, Any]]) -> list[tuple[str, tuple]]:
+def subject_files(subject: dict[str, Any], evidence: dict[str, dict[str, Any]]) -> list[tuple[str, tuple]]:
     """(kind, file) of every piece of the subject's evidence that points at a file, in a stable order."""
     out = []
     for e in evidence.values():
@@ -61,7 +61,7 @@ def _subject_files(subject: dict[str, Any], evidence: dict[str, dict[str, Any]])
     return sorted(out, key=lambda kf: (kf[1][0], kf[1][1] or 0, kf[0]))
 
 
-def _where(crit: dict[str, Any], control: dict[str, Any], files: list[tuple[str, tuple]],
+def where(crit: dict[str, Any], control: dict[str, Any], files: list[tuple[str, tuple]],
            evidence: dict[str, dict[str, Any]]) -> tuple[str, int | None]:
     def first(ids: list[str]) -> tuple | None:
         for i in ids:
@@ -111,7 +111,7 @@ def render(doc: dict[str, Any]) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
     for subject in doc["subjects"]:
-        files = _subject_files(subject, evidence)
+        files = subject_files(subject, evidence)
         prefix = subject.get("path_in_repo", "") or ""
         for control in subject["controls"]:
             nxt = (control["level"] or 1) + 1
@@ -120,7 +120,7 @@ def render(doc: dict[str, Any]) -> dict[str, Any]:
                     continue
                 rules.setdefault(crit["id"], _rule(crit, control))
                 current = "not assessed" if control["level"] is None else f"level {control['level']}"
-                path, line = _where(crit, control, files, evidence)
+                path, line = where(crit, control, files, evidence)
                 results.append({
                     "ruleId": crit["id"],
                     "level": "warning" if crit["status"] == "not_met" else "note",
