@@ -499,3 +499,40 @@ def test_underscored_postmortem_names_and_folders(tmp_path) -> None:
     assert pms["docs/after/post_mortem_template.md"].get("template") is True
     assert pms["ops/post_mortems/2024-03-02-db-failover.md"].get("template") is False
     assert pms["ops/post_mortems/2024-03-02-db-failover.md"].get("date") == "2024-03-02"
+
+
+def test_informal_debt_signals(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        ".github/changelog_config.json": '{"categories": [{"title": "## Fixes", "labels": ["bug"]},\n'
+                                         ' {"title": "## \\ud83d\\udcb8 Tech Debt", "labels": ["tech-debt"]}]}\n',
+        ".github/release.yml": "changelog:\n  categories:\n    - title: Features\n      labels: [feature]\n",
+        ".github/ISSUE_TEMPLATE/maintenance.md": "---\nname: Maintenance\n---\nWhat needs upkeep?\n",
+        ".github/ISSUE_TEMPLATE/bug_report.md": "---\nname: Bug\n---\n",
+        ".rubocop_todo.yml": "# auto-generated\nMetrics/AbcSize:\n  Max: 40\n",
+        "app/models/user.rb": "class User\n  # TODO: drop the legacy column after the backfill\n  def x; end\n  # FIXME(ana) n+1\nend\n",
+        "lib/deploy.sh": "#!/bin/sh\n# HACK: wait for DNS\nsleep 5\necho TODO is a word here, not a marker\n",
+        "cluster/config.yaml": "{{/* TODO: remove after the migration */}}\nkey: 1\n",
+        "spec/user_spec.rb": "# TODO: a test-only marker is not counted\n",
+        "vendor/lib.js": "// TODO vendored\n",
+        "app/assets/app.min.js": "// TODO minified\n",
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    labels = _by(ev, "doc.debt_label")
+    rn = labels[".github/changelog_config.json"]
+    assert rn.get("via") == "release-notes" and rn.get("labels") == ["tech-debt"] and rn.get("debt") is True
+    assert rn.locator.line == 2 and rn.strength.value == "strong"
+    assert ".github/release.yml" not in labels  # no debt category there
+    tpl = labels[".github/ISSUE_TEMPLATE/maintenance.md"]
+    assert tpl.get("via") == "issue-template" and tpl.get("debt") is False and tpl.strength.value == "weak"
+    assert ".github/ISSUE_TEMPLATE/bug_report.md" not in labels
+    (lint,) = [e for e in ev if e.kind == "doc.lint_debt"]
+    assert lint.get("tool") == "rubocop" and lint.get("lines") == 2
+    (marker,) = [e for e in ev if e.kind == "doc.debt_marker"]
+    assert marker.get("count") == 4 and marker.get("files") == 3 and not marker.get("capped")
+    assert marker.strength.value == "weak"
+
+
+def test_no_debt_markers_means_no_marker_evidence(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app.py": "print('TODO list app')\n", "README.md": "# TODO: docs are not code\n"})
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    assert not [e for e in ev if e.kind in ("doc.debt_marker", "doc.debt_label", "doc.lint_debt")]

@@ -20,31 +20,137 @@ def registers(ev: EvidenceSet) -> list[Evidence]:
     return ev.of("doc.debt_register")
 
 
+# A scheduled job that reports what needs upkeep (version upgrades, deprecations, stale items, outdated
+# dependencies) surfaces debt on a rhythm: informal tracking, and routine upkeep not left to memory.
+UPKEEP_REPORT_RX = re.compile(
+    r"(?i)upgrad|outdated|deprecat|\bstale|end[-_ ]?of[-_ ]?life|\beol\b|version[-_ ]?(check|update|upgrade|bump|report)|"
+    r"dependenc(y|ies)[-_ ]?(check|report|update|audit)|tech[-_ ]?debt|\btoil\b|maintenance[-_ ]?(report|issues?|board)"
+)
+
+
+def upkeep_reports(ev: EvidenceSet) -> list[Evidence]:
+    out = []
+    for p in ev.of("ci.pipeline"):
+        if "schedule" not in (p.get("triggers") or []):
+            continue
+        name = f"{p.get('name') or ''} {(p.locator.path or '').rsplit('/', 1)[-1]}"
+        if UPKEEP_REPORT_RX.search(name):
+            out.append(p)
+    return out
+
+
+def _tracker_note(ev: EvidenceSet) -> str:
+    if ev.usable("github") or ev.usable("gitlab"):
+        return ""
+    return " (the issue tracker was not read, so debt labels there are unverified)"
+
+
 @probe(
     "debt_tracked",
-    text="Operational/technical debt is tracked at least informally (labels, debt document, ADRs, a register)",
-    sources=["repo", "github", "gitlab"],
+    text="Operational/technical debt is visibly tracked, at least informally: a register or debt document, debt labels or "
+         "release-notes sections as code, debt/maintenance issue templates, lint-debt files, scheduled upgrade/deprecation "
+         "reports, dependency-update bots, TODO/FIXME/HACK markers (>= min_markers), or debt labels used in the tracker",
+    sources=["repo"],
+    min_markers=3,
 )
 def debt_tracked(ev: EvidenceSet) -> Finding:
     regs = registers(ev)
     if regs:
         return found(regs, f"debt register {regs[0].locator.path}")
-    used = [e for e in ev.of("scm.labels") if (e.get("debt_used_180d") or 0) >= 1]
-    if used:
-        return found(used, f"debt labels used on {used[0].get('debt_used_180d')} issue(s) in 180 days")
     docs = ev.of("doc.debt_doc")
     if docs:
         return found(docs, f"technical-debt document {docs[0].locator.path}", Strength.STRONG)
-    labels = [e for e in ev.of("change.labels", "scm.labels") if any(DEBT_LABEL_RX.search(str(lb)) for lb in e.get("labels") or [])]
-    if labels:
-        return found(labels, "a debt/toil label exists", Strength.STRONG if labels[0].kind == "change.labels" else Strength.WEAK)
+    used = [e for e in ev.of("scm.labels") if (e.get("debt_used_180d") or 0) >= 1]
+    if used:
+        return found(used, f"debt labels used on {used[0].get('debt_used_180d')} issue(s) in 180 days")
+    coded = [e for e in ev.of("change.labels") if any(DEBT_LABEL_RX.search(str(lb)) for lb in e.get("labels") or [])]
+    coded += [e for e in ev.of("doc.debt_label") if e.get("debt")]
+    if coded:
+        return found(coded, "debt labelled as code: " + ", ".join(
+            sorted({f"{e.locator.path}" for e in coded})[:3]), Strength.STRONG)
+    signals: list[Evidence] = []
+    parts: list[str] = []
+    lint = ev.of("doc.lint_debt")
+    if lint:
+        signals += lint
+        parts.append(f"lint-debt file {lint[0].locator.path}")
+    reports = upkeep_reports(ev)
+    if reports:
+        signals += reports
+        parts.append(f"{len(reports)} scheduled upkeep report(s), e.g. {reports[0].get('name') or reports[0].locator.path}")
+    markers = [e for e in ev.of("doc.debt_marker") if (e.get("count") or 0) >= ev.p("min_markers")]
+    if markers:
+        signals += markers
+        m = markers[0]
+        parts.append(f"{'>= ' if m.get('capped') else ''}{m.get('count')} TODO/FIXME/HACK marker(s) in {m.get('files')} file(s)")
+    bots = ev.of("change.dependency_bot")
+    if bots:
+        signals += bots
+        parts.append(f"{bots[0].get('tool')} keeps dependencies current")
+    templates = ev.of("doc.debt_label", via="issue-template")
+    if templates:
+        signals += templates
+        parts.append(f"maintenance issue template {templates[0].locator.path}")
     adrs = [e for e in ev.of("doc.adr") if (e.get("mentions_debt") or 0) >= 1]
     if adrs:
-        return found(adrs, f"{adrs[0].get('mentions_debt')} ADR(s) discuss technical debt", Strength.WEAK)
+        signals += adrs
+        parts.append(f"{adrs[0].get('mentions_debt')} ADR(s) discuss technical debt")
+    labels = [e for e in ev.of("scm.labels") if any(DEBT_LABEL_RX.search(str(lb)) for lb in e.get("labels") or [])]
+    if labels:
+        signals += labels
+        parts.append("a debt/toil label exists in the tracker")
+    if signals:
+        return found(signals, "informal debt tracking: " + "; ".join(parts), Strength.WEAK)
+    few = ev.of("doc.debt_marker")
+    extra = f" ({few[0].get('count')} TODO marker(s), below {ev.p('min_markers')})" if few else ""
+    return missing(ev, "no debt register, debt document, debt labels as code, lint-debt file, upkeep report, dependency "
+                       f"bot or TODO/FIXME markers in the repository{extra}" + _tracker_note(ev))
+
+
+@probe(
+    "debt_labels_used",
+    text="Debt/toil labels were used on issues in the tracker within 180 days",
+    sources=["github", "gitlab"],
+)
+def debt_labels_used(ev: EvidenceSet) -> Finding:
+    used = [e for e in ev.of("scm.labels") if (e.get("debt_used_180d") or 0) >= 1]
+    if used:
+        return found(used, f"debt labels used on {used[0].get('debt_used_180d')} issue(s) in 180 days")
     blind = unreadable(ev, "labels", "issues")
     if blind is not None:
         return blind
-    return missing(ev, "no debt labels, debt documents or registers", needs=("repo", "github|gitlab"))
+    return missing(ev, "no debt/toil label used on an issue in 180 days", needs=("github|gitlab",))
+
+
+@probe(
+    "debt_recorded_in_repo",
+    text="Debt is recorded in the repository: a register or debt document, or debt labels/release-notes sections as code",
+    sources=["repo"],
+)
+def debt_recorded_in_repo(ev: EvidenceSet) -> Finding:
+    items = registers(ev) + ev.of("doc.debt_doc")
+    items += [e for e in ev.of("change.labels") if any(DEBT_LABEL_RX.search(str(lb)) for lb in e.get("labels") or [])]
+    items += [e for e in ev.of("doc.debt_label") if e.get("debt")]
+    if items:
+        return found(items, "debt recorded as code: " + ", ".join(sorted({e.locator.path or "" for e in items})[:3]),
+                     Strength.STRONG)
+    return missing(ev, "no debt register, debt document or debt label as code")
+
+
+@probe(
+    "upkeep_automated",
+    text="Routine upkeep is automated or scheduled: a dependency-update bot, or scheduled upgrade/deprecation/stale-item reports",
+    sources=["repo"],
+)
+def upkeep_automated(ev: EvidenceSet) -> Finding:
+    items = ev.of("change.dependency_bot") + upkeep_reports(ev)
+    if items:
+        what = sorted({str(e.get("tool")) for e in items if e.kind == "change.dependency_bot"})
+        reports = [e for e in items if e.kind == "ci.pipeline"]
+        parts = ([", ".join(what) + " update dependencies"] if what else []) + (
+            [f"{len(reports)} scheduled upkeep report(s)"] if reports else [])
+        return found(items, "; ".join(parts), Strength.WEAK)
+    return missing(ev, "no dependency-update bot and no scheduled upkeep report")
 
 
 @probe("debt_register_present", text="A version-controlled operational-debt register with entries exists", sources=["repo"])
