@@ -146,8 +146,8 @@ def test_premium_settings_satisfy_gates(premium_run):
     # an approval rule with two approvers on a branch nobody can push to
     (rules,) = ev(doc, "platform/payments", "scm.branch_rules")
     a = rules["attributes"]
-    assert (a["requires_pr"], a["required_reviews"], a["code_owner_review"], a["dismiss_stale"]) == (True, 2, True, True)
-    assert a["prevent_author_approval"] is True and a["force_push_blocked"] and a["status_checks"]
+    assert (a["requires_pr"], a["required_reviews"], a["code_owner_review"]) == (True, 2, True)
+    assert a["force_push_blocked"] and a["status_checks"] and a["dismiss_stale"] is None  # settings: full depth
     assert criterion(doc, "platform/payments", "ops050-multi-approver")["status"] == "met"
     # a deploy freeze period
     (freeze,) = ev(doc, "platform/payments", "change.freeze")
@@ -172,6 +172,21 @@ def test_activity_and_dora(premium_run):
     assert d["deploys"] == 15 and d["time_to_restore_hours_p50"] == 2.0 and d["lead_time_hours_p50"] is not None
     (deps,) = ev(doc, "platform/payments", "scm.deployments")
     assert deps["attributes"]["production"] == 15 and deps["attributes"]["environments"] == ["customer-facing", "staging"]
+
+
+def test_full_depth_reads_approval_settings_labels_schedules_and_mr_approvals(premium, tmp_path):
+    premium.projects["acme/platform/payments"].mr_approvals = {1: {"approved": True, "approved_by": [{"user": {"username": "jdoe"}}]}}
+    _, _, doc = scan(premium, tmp_path / "c", "--option", "gitlab_depth=full")
+    (rules,) = ev(doc, "platform/payments", "scm.branch_rules")
+    assert rules["attributes"]["dismiss_stale"] is True and rules["attributes"]["prevent_author_approval"] is True
+    (reviews,) = ev(doc, "platform/payments", "scm.reviews")
+    assert (reviews["attributes"]["checked"], reviews["attributes"]["reviewed"]) == (12, 1)
+    (labels,) = ev(doc, "platform/payments", "scm.labels")
+    assert labels["attributes"]["origin"] == "labels-api"
+    (dora,) = ev(doc, "platform/payments", "dora.metrics")  # DORA API is Ultimate: computed, and said so
+    assert dora["attributes"]["computed_by"] == "wafops"
+    assert any(u["attributes"].get("plan_limitation") and u["attributes"]["what"] == "dora_api"
+               for u in ev(doc, "platform/payments", "scm.unreadable"))
 
 
 def test_file_evidence_from_archive_with_permalinks(premium_run):

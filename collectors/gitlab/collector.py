@@ -182,9 +182,10 @@ class _Run:
                 err, branch = r.error, r.data if isinstance(r.data, dict) else None
             if err is not None:
                 yield from self.unreadable("branch", err)
-        res = results(self.s.meta.get("prefetch"), lambda: fetch.start(self.c, self.pid, self.tier, self.opts))
+        protected = bool(branch.get("protected")) if isinstance(branch, dict) else None
+        res = results(self.s.meta.get("prefetch"), lambda: fetch.start(self.c, self.pid, self.tier, self.opts, protected))
 
-        rules = yield from self.approval_rules(res.get("approval_rules"))
+        rules = yield from self.approval_rules(res.get("approval_rules"), protected)
         yield from self.branch_rules(branch, rules)
         envs = yield from self.environments(res.get("environments"))
         runs = res.get("pipelines")
@@ -200,10 +201,10 @@ class _Run:
             self.ctx.source_status("gitlab", SourceState.DENIED, "the token was refused (HTTP 401)")
 
     # ---- protected branch and approval rules ---------------------------------------------------
-    def approval_rules(self, r: CallResult | None) -> Any:
+    def approval_rules(self, r: CallResult | None, protected: bool | None) -> Any:
         """Approval rules (Premium); None when not read. A Free group gets a plan limitation instead."""
         url = self.c.url(f"{self.base}/approval_rules")
-        if not self.wanted("approval_rules"):
+        if not self.wanted("approval_rules") or protected is False:
             return None
         if fetch.tier_lacks("approval_rules", self.tier):
             yield self.plan_limited("approval_rules", url)

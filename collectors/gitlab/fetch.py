@@ -11,14 +11,17 @@ page, the tier over a top-level group):
   6 GET /projects/:id/merge_requests?state=merged        one page: merged MRs (lead time, change records)
   7 GET /projects/:id/issues                            one page: incidents (type or label), debt labels
   8 GET /projects/:id/freeze_periods                    deploy freezes
-  + Premium and up:   GET /projects/:id/approval_rules (9)
-  + only when needed: GET /projects/:id/protected_branches (the branch says `protected`),
-                      GET /projects/:id/protected_environments (Premium; a production environment exists),
-                      GET /projects/:id/approvals (Premium; a rule requires approvals: reset on push, author approval)
+  + only when the branch says `protected`:
+                      GET /projects/:id/protected_branches, and (Premium) GET /projects/:id/approval_rules
+                      (approval rules only bind merges; an unprotected branch takes direct pushes anyway)
+  + only when a production environment exists (Premium):
+                      GET /projects/:id/protected_environments
 
-Premium calls are not made on a Free group (their absence is a plan limitation, known without a
-call). `full` depth adds labels, pipeline schedules, MR approvals per merged MR and the DORA API
-(Ultimate), and more pages; `minimal` keeps branch rules and environments.
+So a young project costs 9 calls, a mature one 11. Premium calls are not made on a Free group
+(their absence is a plan limitation, known without a call). `full` depth adds the approval
+settings (reset approvals on push, author approval; when a rule requires approvals), labels,
+pipeline schedules, MR approvals per merged MR and the DORA API (Ultimate), and more pages;
+`minimal` keeps branch rules and environments.
 `--option gitlab_calls=+labels,-pipelines` adds or removes single calls.
 """
 
@@ -32,8 +35,8 @@ from collectors.platform_common import calls as _calls
 from collectors.platform_common.calls import CallResult
 
 DEPTHS: dict[str, tuple[str, ...]] = {
-    "minimal": ("protected_branches", "approval_rules", "approvals", "environments", "protected_environments"),
-    "standard": ("protected_branches", "approval_rules", "approvals", "environments", "protected_environments",
+    "minimal": ("protected_branches", "approval_rules", "environments", "protected_environments"),
+    "standard": ("protected_branches", "approval_rules", "environments", "protected_environments",
                  "deployments", "pipelines", "merge_requests", "issues", "freeze_periods"),
     "full": ("protected_branches", "approval_rules", "approvals", "environments", "protected_environments",
              "deployments", "pipelines", "merge_requests", "issues", "freeze_periods", "labels",
@@ -90,12 +93,16 @@ def independent_calls(pid: Any, options: dict[str, Any]) -> dict[str, tuple[str,
     return {k: v for k, v in table.items() if k in wanted}
 
 
-def start(client: GitLabClient, pid: Any, tier: str, options: dict[str, Any]) -> dict[str, Future[CallResult]]:
-    """Submit the independent calls the tier offers to the client's bounded pool."""
+def start(client: GitLabClient, pid: Any, tier: str, options: dict[str, Any],
+          protected: bool | None = None) -> dict[str, Future[CallResult]]:
+    """Submit the independent calls the tier offers to the client's bounded pool.
+
+    `protected`: what the default branch says; approval rules are read only for a protected branch.
+    """
     pages = max_pages(options)
     out: dict[str, Future[CallResult]] = {}
     for name, (path, params) in independent_calls(pid, options).items():
-        if tier_lacks(name, tier):
+        if tier_lacks(name, tier) or (name == "approval_rules" and protected is False):
             continue
         out[name] = client.pool.submit(_calls.run_call, client, name, path, params, None, pages)
     return out

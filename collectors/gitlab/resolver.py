@@ -134,7 +134,7 @@ class GitLabResolver(TargetResolver):
         sha = (data.get("commit") or {}).get("id")
         subject.meta["branch"] = data
         subject.meta["branch_url"] = b.url
-        subject.meta["prefetch"] = fetch.start(client, pid, tier, options)
+        subject.meta["prefetch"] = fetch.start(client, pid, tier, options, bool(data.get("protected")))
         if not sha:
             raise RuntimeError(f"default branch {branch!r} has no commit")
         subject.commit = sha
