@@ -7,12 +7,9 @@ from typing import Any
 
 import yaml
 
-from scanner.redaction import SECRETISH
+from scanner.redaction import mask
 
 DEFAULT_PRODUCTION_PATTERN = r"(?i)^(prod|production|prd|live)([-_ ].*)?$"
-
-_SECRETISH = SECRETISH  # one pattern for collectors and reports (scanner/redaction.py)
-
 
 def is_production(name: str | None, pattern: str | None = None) -> bool:
     """D-PROD: whether an environment name means production (configurable pattern)."""
@@ -25,7 +22,7 @@ def redact(text: str | None, limit: int = 300) -> str:
     """Text safe to put in a report: secret-looking values masked, length capped."""
     if not text:
         return ""
-    out = _SECRETISH.sub("[redacted]", str(text))
+    out = mask(str(text))  # one masker for collectors and reports (scanner/redaction.py), linear time
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
 

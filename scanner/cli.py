@@ -104,7 +104,20 @@ def _progress_bar(console: Console) -> _ProgressBar | None:
     return _ProgressBar(console) if console.is_terminal else None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _MaskedGroup(click.Group):
+    """Error messages leave the process masked like every report field (an API error may echo a token)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from scanner.redaction import mask
+
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as err:
+            err.message = mask(err.message)
+            raise
+
+
+@click.group(cls=_MaskedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wafops")
 def main() -> None:
     """Evidence-based maturity levels for the WAF++ Operational Excellence controls."""
@@ -362,7 +375,9 @@ def _load_result(path: str) -> dict[str, Any]:
         json_report.validate(doc)
     except Exception as err:
         raise click.UsageError(f"{path}: not a wafops JSON result: {str(err).splitlines()[0]}") from err
-    return doc
+    from scanner.redaction import redact
+
+    return redact(doc)  # a result written by an older version is masked like a new one
 
 
 @main.command("diff")
