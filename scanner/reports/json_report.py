@@ -9,6 +9,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.engine import ScanResult
+from scanner.redaction import redact
 
 SCHEMA_VERSION = "2"
 
@@ -31,7 +32,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         for e in sr.evidence:
             evidence.setdefault(e.id, e.to_json())
         warnings.extend(w.to_json() for w in sr.warnings)
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "wafops", "version": __version__},
         "started_at": result.started_at.isoformat(),
@@ -44,6 +45,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "plugin_errors": list(result.plugin_errors),
         "summary": summary(subjects),
     }
+    return redact(doc)  # one pass over every field that leaves the process (scanner/redaction.py)
 
 
 def summary(subjects: list[dict[str, Any]]) -> dict[str, Any]:
