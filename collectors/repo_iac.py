@@ -27,7 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from collectors.base import CollectContext, Collector
+from collectors.ci_steps import STEP_RX, cron_interval_hours
 from collectors.common import is_iac_example_dir, redact
 from collectors.iac_hcl import (
     attr_bool,
@@ -91,6 +94,26 @@ ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTem
 PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b"
                          # configuration-management dry runs (`ansible-playbook site.yml --check --diff`, `puppet agent --noop`)
                          r"|\b(ansible-playbook|puppet)(?![\w-])[^\n]*?(?:--check\b|[ \t]-C\b|--noop\b)")
+# Configuration-management runs that converge a host (the command of a timer, cron or service)
+CONVERGE_CMD_RX = re.compile(r"\b(?:chef|cinc)-client\b|\bpuppet[ \t]+(?:agent|apply)\b"
+                             r"|\bsalt-call\b[^\n]*?\bstate\.(?:apply|highstate)\b|\bansible-pull\b")
+DRY_RUN_RX = re.compile(r"--noop\b|--why-run\b|[ \t]-W\b|--check\b|test=true", re.I)
+# Chef resources that schedule the client: a systemd timer/cron named for it, or the chef_client_* resources
+CHEF_SCHEDULE_RX = re.compile(r"(?m)^[ \t]*(systemd_timer|cron|chef_client_systemd_timer|chef_client_cron"
+                              r"|chef_client_scheduled_task|chef_client_launchd)[ \t(]+['\"]([^'\"]*)['\"][ \t)]*do\b")
+# the community chef-client cookbook runs the client as a service/timer/cron (every 30 min by default)
+CHEF_CLIENT_RECIPE_RX = re.compile(r"(?:include_recipe[ \t(]+['\"]|recipe\[)chef-client"
+                                   r"(?:::(?:default|service|systemd_service|cron|task|launchd|init_service))?['\"\]]")
+CHEF_INTERVAL_RX = re.compile(r"chef_client.{0,80}?interval['\"\]]*\s*(?:=>|=|:)\s*['\"]?(\d+)", re.S)
+PUPPET_SERVICE_RX = re.compile(r"service[ \t]*\{[ \t]*['\"](?:puppet|puppet-agent|pe-puppet)['\"][ \t]*:[^}]*?ensure[ \t]*=>[ \t]*['\"]?running")
+PUPPET_RUNINTERVAL_RX = re.compile(r"(?m)^[ \t]*(?:puppet::(?:agent::)?)?runinterval['\"]?[ \t]*(?:=>|=|:)[ \t]*['\"]?(\d+[smhd]?)")
+# names and inputs of a shared action that checks the infrastructure against the live estate
+_DRIFT_WORD_RX = re.compile(r"drift")
+_INFRA_WORD_RX = re.compile(r"terraform|tofu|terragrunt|infra|(?:^|[-_/ ])tf(?:$|[-_/ ])|pulumi|cloudformation|bicep")
+_PLAN_WORD_RX = re.compile(r"plan|preview|diff")
+_CHECK_WORD_RX = re.compile(r"validat|verify|check")
+_CLOUD_INPUT_RX = re.compile(r"azure|aws|gcp|google|arm[-_]|credential|role[-_]?arn|subscription|tenant|workload[-_]identity|project[-_]id")
+_MUTATE_WORD_RX = re.compile(r"apply|deploy|destroy|remediat|release|publish")
 # YAML formats that borrow apiVersion/kind but are not applied to a cluster
 NOT_K8S_API_RX = re.compile(
     r"^(backstage\.io|openslo|sloth\.slok\.dev|skaffold|kind\.x-k8s\.io|kustomize\.config\.k8s\.io|kuttl\.dev"
@@ -98,6 +121,10 @@ NOT_K8S_API_RX = re.compile(
     r"|apiserver\.config\.k8s\.io|audit\.k8s\.io|client\.authentication\.k8s\.io|tilt\.dev|garden\.io"
     r"|score\.dev|devfile)", re.I,
 )
+TEMPLATED_YAML_SUFFIXES = (".yaml.erb", ".yml.erb", ".yaml.j2", ".yml.j2", ".yaml.jinja", ".yaml.jinja2", ".yaml.tpl",
+                           ".yml.tpl", ".yaml.tmpl", ".yaml.gotmpl")
+# API groups of reconcilers and admission policies read even from chart templates
+CONTROLLER_API_RX = re.compile(r"argoproj\.io|toolkit\.fluxcd\.io|kyverno\.io|templates\.gatekeeper\.sh|configsync\.gke\.io")
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 CFN_INTERESTING_RX = re.compile(
     r"^AWS::(CloudWatch::\w+|Logs::LogGroup|Config::\w+|CodePipeline::\w+|CodeBuild::Project|CodeDeploy::\w+"
@@ -177,7 +204,7 @@ class IacCollector(Collector):
         ctx.run_detectors("iac", (
             run.terraform, run.terraform_json, run.terragrunt, run.atmos, run.resolve_partial_backends,
             run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
-            run.policy_files, run.drift_files, run.plan_targets, run.emit_code))
+            run.policy_files, run.drift_files, run.plan_targets, run.convergence, run.drift_actions, run.emit_code))
         return run.out
 
 
@@ -220,11 +247,13 @@ class _Run:
             d = self.dir("terraform", path)
             d.files += 1
             parse = False
-            for btype, l1, _l2, line in headers:
+            for btype, l1, l2, line in headers:
                 if btype == "resource":
                     d.resources = (d.resources or 0) + 1
                     if INTERESTING_RX.match(l1):
                         parse = True
+                    elif l1 in ("google_gke_hub_feature_membership", "google_gke_hub_feature"):
+                        self._config_sync(path, text, l1, l2, line)
                 elif btype == "module" and l1:
                     d.modules += 1
                     self._module(path, text, l1, line)
@@ -276,6 +305,22 @@ class _Run:
         e = self.ev("iac.resource", path, line, attrs, f"tfe_workspace via module {name} (VCS-driven)", Strength.STRONG)
         self.resources.append(("tfe_workspace", _dirname(path), facts, e))
         self._drift_tool(path, line, "tfe_workspace", f"module.{name}", facts)
+
+    def _config_sync(self, path: str, text: str, rtype: str, name: str, line: int) -> None:
+        """Config Sync enabled through a GKE fleet feature (`configmanagement { config_sync { git { ... } } }`):
+        a reconciler that keeps the cluster equal to a git/OCI source and reverts drift (GitOps)."""
+        body = block_text(text, line)
+        m = re.search(r"config_sync[ \t]*\{", body)
+        if not m or not re.search(r"\b(?:git|oci)[ \t]*\{", body[m.end():]):
+            return
+        if re.search(r"(?m)^[ \t]*enabled[ \t]*=[ \t]*false", body[m.end():]):
+            return
+        repo_dir = attr_str(body, "policy_dir")
+        self.ev("gitops.app", path, line, {
+            "tool": "config-sync", "kind": rtype, "name": name, "automated": True, "self_heal": True, "prune": True,
+            "notifies": False, "interval": None, "source_dir": redact(repo_dir, 200) if repo_dir else None,
+        }, f"Config Sync on {rtype}.{name}: the cluster is synced continuously from git"
+           + (f" ({redact(repo_dir, 120)})" if repo_dir else ""), Strength.STRONG)
 
     def _provider(self, path: str, text: str, name: str, line: int) -> None:
         facts = provider_facts(name, block_text(text, line))
@@ -639,15 +684,39 @@ class _Run:
                 if ANSIBLE_HOSTS_RX.search(text) and ANSIBLE_BODY_RX.search(text):
                     self._ansible_playbook(path)
                 continue
-            kind_lines = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in KIND_LINE_RX.finditer(text)]
-            for doc in tree.yaml_docs(path):
-                if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or "apiVersion" not in doc:
-                    continue
-                line = next((ln for ln, k in kind_lines if k == doc["kind"]), 1)
-                kind_lines = [(ln, k) for ln, k in kind_lines if ln > line]
-                self._k8s_doc(path, line, doc, flux_alerts, flux_apps)
+            docs = tree.yaml_docs(path)
+            if not docs and TEMPLATE_MARK_RX.search(text):
+                docs = tolerant_yaml_docs(text)  # Go/Jinja-templated manifests outside a chart
+            self._k8s_docs(path, text, docs, flux_alerts, flux_apps)
+        # manifests rendered from ERB/Jinja/Go templates (`config/deploy/production/web.yaml.erb`, `*.yaml.j2`)
+        for path in tree.with_suffix(*TEMPLATED_YAML_SUFFIXES):
+            if path.startswith((".github/", ".gitlab/", ".circleci/")) or _under_chart_templates(path, charts):
+                continue
+            text = tree.text(path)
+            if text and K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text):
+                self._k8s_docs(path, text, tolerant_yaml_docs(text), flux_alerts, flux_apps)
+        # Helm chart templates: the chart already counts as code; read the reconcilers and admission
+        # policies it installs (an app-of-apps chart's Argo CD Applications with selfHeal)
+        for path in tree.with_suffix(".yaml", ".yml", ".tpl"):
+            if not _under_chart_templates(path, charts):
+                continue
+            text = tree.text(path)
+            if text and CONTROLLER_API_RX.search(text):
+                self._k8s_docs(path, text, tolerant_yaml_docs(text), flux_alerts, flux_apps, controllers_only=True)
         for e in flux_apps:
             e.attributes["notifies"] = bool(flux_alerts)
+
+    def _k8s_docs(self, path: str, text: str, docs: list[Any], alerts: list, apps: list,
+                  controllers_only: bool = False) -> None:
+        kind_lines = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in KIND_LINE_RX.finditer(text)]
+        for doc in docs:
+            if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or "apiVersion" not in doc:
+                continue
+            if controllers_only and not CONTROLLER_API_RX.search(str(doc.get("apiVersion"))):
+                continue
+            line = next((ln for ln, k in kind_lines if k == doc["kind"]), 1)
+            kind_lines = [(ln, k) for ln, k in kind_lines if ln > line]
+            self._k8s_doc(path, line, doc, alerts, apps)
 
     def _kustomization(self, path: str) -> None:
         data = self.tree.yaml(path)
@@ -696,6 +765,13 @@ class _Run:
                 "notifies": notifies, "interval": None,
             }, f"Argo CD {kind} {name}: " + ("automated sync" if auto else "manual sync")
                + (", selfHeal" if auto and _is_true(ad.get("selfHeal")) else ""))
+            return
+        if api.startswith("configsync.gke.io") and kind in ("RootSync", "RepoSync"):
+            # Config Sync applies a git/OCI source to the cluster and reverts changes made outside it
+            self.ev("gitops.app", path, line, {
+                "tool": "config-sync", "kind": kind, "name": name, "automated": True, "self_heal": True,
+                "prune": True, "notifies": False, "interval": None,
+            }, f"Config Sync {kind} {name}: continuous sync from {spec.get('sourceType') or 'git'}")
             return
         if "toolkit.fluxcd.io" in api:
             if kind == "Alert" and api.startswith("notification."):
@@ -910,12 +986,43 @@ class _Run:
             self._group("chef", _dirname(base) if base != "." else ".", path, len(recipes), False)
         for path in tree.named("Policyfile.rb"):
             self._group("chef", _dirname(path), path, 1, True)
+        self._chef_roles()
         # Salt: states grouped under the state tree that holds top.sls (a root); formulas elsewhere
         tops = sorted({_dirname(p) for p in tree.named("top.sls")}, key=len, reverse=True)
         for path in tree.with_suffix(".sls"):
             d = _dirname(path)
             top = next((t for t in tops if t == "." or d == t or d.startswith(t + "/")), None)
             self._group("salt", top if top is not None else d, path, 1, top is not None)
+
+    def _chef_roles(self) -> None:
+        """Chef roles and environments (`roles/*.rb|json` with a run_list) are what nodes are assigned: the
+        deployable configuration (a root). Each cookbook of this repository that a role's run_list names is
+        reported once as an `iac.module` with `used_by` (how many roles use it): an internal cookbook
+        library shared by many roles is a module library."""
+        tree = self.tree
+        books = {_dirname(_dirname(p)).rsplit("/", 1)[-1]: _dirname(_dirname(p))
+                 for p in tree.glob("*recipes/*.rb") if tree.exists(_dirname(_dirname(p)) + "/metadata.rb")}
+        if not books:
+            return
+        users: dict[str, list[tuple[str, int]]] = {}
+        for path in tree.glob("*roles/*.rb", "*roles/*.json", "*environments/*.rb", "*environments/*.json"):
+            if role_of(_dirname(path)) == "example":
+                continue
+            text = tree.text(path) or ""
+            if "run_list" not in text and "cookbook_versions" not in text and "/environments/" not in f"/{path}":
+                continue
+            self._group("chef", _dirname(path), path, 1, True)
+            for m in re.finditer(r"recipe\[([\w-]+)(?:::[\w-]+)?(?:@[\d.]+)?\]", text):
+                if m.group(1) in books:
+                    users.setdefault(m.group(1), [])
+                    if path not in {p for p, _ln in users[m.group(1)]}:
+                        users[m.group(1)].append((path, text.count("\n", 0, m.start()) + 1))
+        for book, refs in sorted(users.items()):
+            path, line = refs[0]
+            self.ev("iac.module", path, line, {
+                "name": book, "source": books[book], "source_kind": "local", "pinned": True, "version": None,
+                "dir": _dirname(path), "tool": "chef", "used_by": len(refs),
+            }, f"cookbook {book} in the run list of {len(refs)} role(s)/environment(s)")
 
     # ---- Bicep --------------------------------------------------------------------------------
     def bicep(self) -> None:
@@ -1020,6 +1127,178 @@ class _Run:
                 }, f"{m.group(1) or m.group(3)} plan in {kind}" + (f" target {target}" if target else ""), Strength.WEAK)
                 break
 
+    # ---- configuration management that converges on a schedule ---------------------------------------
+    # A Chef/Cinc client, Puppet agent, Salt minion schedule or ansible-pull that runs every N minutes on
+    # every host re-applies the declared configuration and reverts what drifted: continuous reconciliation,
+    # like a GitOps reconciler with self-heal. Emitted as `drift.tool` with `converges: true`, the tool
+    # `family` and the run interval; probes count it only where the repository holds that family's code.
+    def convergence(self) -> None:
+        tree = self.tree
+        seen: set[tuple[str, int, str]] = set()
+
+        def emit(path: str, line: int, family: str, agent: str, hours: float | None, via: str,
+                 remediates: bool = True, strength: Strength = Strength.DIRECT) -> None:
+            if (path, line, agent) in seen or role_of(_dirname(path)) == "example":
+                return
+            seen.add((path, line, agent))
+            every = _fmt_hours(hours)
+            self.ev("drift.tool", path, line, {
+                "tool": agent, "family": family, "converges": True, "automated_remediation": remediates,
+                "interval_hours": hours, "schedule": every, "via": via,
+            }, f"{agent} converges the hosts {every} ({via})" + ("" if remediates else ", report only (dry run)"), strength)
+
+        # Chef/Cinc: timers and crons declared in recipes, the chef_client_* resources, the chef-client cookbook
+        for path, text in tree.iter_text(tree.with_suffix(".rb")):
+            if "client" not in text and "cron" not in text:
+                continue
+            for m in CHEF_SCHEDULE_RX.finditer(text):
+                kind, name = m.group(1), m.group(2)
+                body = _ruby_block(text, m.end())
+                line = text.count("\n", 0, m.start()) + 1
+                hours: float | None
+                if kind == "systemd_timer":
+                    if not CONVERGE_CMD_RX.search(name.replace("cinc-client", "cinc-client ")):
+                        continue
+                    hours = _systemd_interval(body, ruby=True)
+                elif kind == "cron":
+                    if not CONVERGE_CMD_RX.search(body):
+                        continue
+                    hours = cron_interval_hours(f"{_ruby_prop(body, 'minute') or '*'} {_ruby_prop(body, 'hour') or '*'} * * *")
+                elif kind == "chef_client_cron":
+                    hours = cron_interval_hours(f"{_ruby_prop(body, 'minute') or '0,30'} {_ruby_prop(body, 'hour') or '*'} * * *")
+                elif kind == "chef_client_systemd_timer":
+                    hours = _span_hours(_ruby_prop(body, "interval") or "1800sec")
+                elif kind == "chef_client_launchd":
+                    hours = (_num_expr(_ruby_prop(body, "interval") or "30") or 30) / 60
+                else:  # chef_client_scheduled_task
+                    freq = (_ruby_prop(body, "frequency") or "minute").lower()
+                    mod = _num_expr(_ruby_prop(body, "frequency_modifier") or "30") or 30
+                    hours = mod / 60 if "minute" in freq else mod if "hour" in freq else 24.0 if "dai" in freq else None
+                emit(path, line, "chef", "chef-client", hours, kind.replace("_", " "),
+                     not re.search(r"--why-run|\s-W\b", body))
+            m = CHEF_CLIENT_RECIPE_RX.search(text)
+            if m:
+                interval = CHEF_INTERVAL_RX.search(text)
+                emit(path, text.count("\n", 0, m.start()) + 1, "chef", "chef-client",
+                     _span_hours(interval.group(1)) if interval else 0.5, "chef-client cookbook", strength=Strength.STRONG)
+        for path, text in tree.iter_text(tree.glob("*roles/*.json")):
+            m = CHEF_CLIENT_RECIPE_RX.search(text)
+            if m:
+                interval = CHEF_INTERVAL_RX.search(text)
+                emit(path, text.count("\n", 0, m.start()) + 1, "chef", "chef-client",
+                     _span_hours(interval.group(1)) if interval else 0.5, "chef-client cookbook", strength=Strength.STRONG)
+        # Puppet: the agent service (default runinterval 30 min) and cron runs declared in manifests
+        for path, text in tree.iter_text(tree.with_suffix(".pp")):
+            if "puppet" not in text:
+                continue
+            m = PUPPET_SERVICE_RX.search(text)
+            if m:
+                ri = PUPPET_RUNINTERVAL_RX.search(text)
+                emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent",
+                     _span_hours(ri.group(1)) if ri else 0.5, "agent service", strength=Strength.STRONG)
+            for m in re.finditer(r"(?m)^[ \t]*cron[ \t]*\{[ \t]*['\"][^'\"]*['\"][ \t]*:", text):
+                end = text.find("}", m.end())
+                body = text[m.end(): end if end > 0 else len(text)]
+                if not CONVERGE_CMD_RX.search(body):
+                    continue
+                minute = re.search(r"minute\s*=>\s*(\[[^\]]*\]|['\"]?[^'\",\n]+)", body)
+                hour = re.search(r"hour\s*=>\s*(\[[^\]]*\]|['\"]?[^'\",\n]+)", body)
+                expr = f"{_cron_field(minute.group(1) if minute else '*')} {_cron_field(hour.group(1) if hour else '*')} * * *"
+                emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", cron_interval_hours(expr), "cron",
+                     "--noop" not in body)
+        # Puppet settings in Hiera/puppet.conf; Salt minion schedules running highstate; ansible-pull from cron
+        for path, text in tree.iter_text(tree.with_suffix(".yaml", ".yml", ".conf", ".sls")):
+            if "runinterval" in text and "puppet" in (path.lower() + text[:2000].lower()):
+                m = PUPPET_RUNINTERVAL_RX.search(text)
+                if m:
+                    emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", _span_hours(m.group(1)),
+                         "runinterval setting", strength=Strength.STRONG)
+            if "schedule" in text and re.search(r"state\.(?:apply|highstate)", text):
+                for name, job in _salt_schedules(_tolerant_yaml(text)):
+                    kw = job.get("kwarg") if isinstance(job.get("kwarg"), dict) else {}
+                    emit(path, tree.line_of(path, str(name)) or 1, "salt", "salt-minion", _salt_hours(job),
+                         "minion schedule", not _is_true(kw.get("test")))
+            if "ansible-pull" in text:
+                m = re.search(r"ansible-pull", text)
+                assert m is not None
+                block = text[max(0, m.start() - 400): m.end() + 400]
+                minute = re.search(r"(?m)^\s*minute:\s*['\"]?([^'\"\n]+)", block)
+                hour = re.search(r"(?m)^\s*hour:\s*['\"]?([^'\"\n]+)", block)
+                if minute or hour:
+                    expr = f"{minute.group(1).strip() if minute else '0'} {hour.group(1).strip() if hour else '*'} * * *"
+                    emit(path, text.count("\n", 0, m.start()) + 1, "ansible", "ansible-pull", cron_interval_hours(expr),
+                         "cron", not re.search(r"--check\b|\s-C\b", block))
+        # systemd timer units and crontabs shipped as files or templates
+        for path in tree.glob("*.timer", "*.timer.erb", "*.timer.j2"):
+            text = tree.text(path) or ""
+            base = re.sub(r"\.timer(\.erb|\.j2)?$", "", path)
+            service = next((tree.text(p) or "" for p in (base + ".service", base + ".service.erb", base + ".service.j2")
+                            if tree.exists(p)), "")
+            cmd = CONVERGE_CMD_RX.search(service) or CONVERGE_CMD_RX.search(text)
+            if cmd:
+                agent, family = _agent_of(cmd.group(0))
+                emit(path, 1, family, agent, _systemd_interval(text, ruby=False), "systemd timer",
+                     not DRY_RUN_RX.search(service))
+        for path in tree.files:
+            low = path.lower()
+            base = low.rsplit("/", 1)[-1]
+            if not ("/cron.d/" in f"/{low}" or base in ("crontab", "root.crontab") or base.endswith((".cron", ".cron.erb", ".crontab"))):
+                continue
+            text = tree.text(path) or ""
+            for m in re.finditer(r"(?m)^[ \t]*([^#\s]\S*(?:[ \t]+\S+){4})[ \t]+([^\n]*)$", text):
+                cmd = CONVERGE_CMD_RX.search(m.group(2))
+                if cmd:
+                    agent, family = _agent_of(cmd.group(0))
+                    emit(path, text.count("\n", 0, m.start()) + 1, family, agent, cron_interval_hours(m.group(1)), "cron",
+                         not DRY_RUN_RX.search(m.group(2)))
+
+    # ---- scheduled drift checks through shared actions -------------------------------------------------
+    def drift_actions(self) -> None:
+        """A scheduled GitHub workflow that calls another repository's action or reusable workflow to plan
+        the infrastructure against the live estate (`org/actions/validate-infra@v1` with `environment:
+        production`, cloud credentials and a `teams-webhook-url`).
+
+        Its steps live elsewhere, but what it does is said by the action's name and inputs, as it would be
+        to a reviewer: a drift/plan action, or an infrastructure validation run against an environment with
+        cloud credentials (a syntax-only `terraform validate` needs neither). A plan with `-refresh=false`
+        compares code with the state file only, never with the live estate, so it is no drift check.
+        Emitted as `drift.tool` `scheduled-action` (strong: inferred from names and inputs)."""
+        tree = self.tree
+        for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+            data = tree.yaml(path)
+            if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
+                continue
+            on = data.get("on", data.get(True))
+            sched = on.get("schedule") if isinstance(on, dict) else None
+            crons = [str(c["cron"]) for c in (sched if isinstance(sched, list) else []) if isinstance(c, dict) and c.get("cron")]
+            if not crons:
+                continue
+            hours = min((h for h in (cron_interval_hours(c) for c in crons) if h is not None), default=None)
+            for jname, job in data["jobs"].items():
+                if not isinstance(job, dict):
+                    continue
+                steps = [s for s in (job.get("steps") or []) if isinstance(s, dict)]
+                calls = [(job.get("uses"), job.get("with"))] + [(s.get("uses"), s.get("with")) for s in steps]
+                env = job.get("environment")
+                env = env.get("name") if isinstance(env, dict) else env
+                for uses, with_ in calls:
+                    if not isinstance(uses, str) or uses.startswith(("./", "docker://")) or uses.count("/") < 1:
+                        continue
+                    with_ = with_ if isinstance(with_, dict) else {}
+                    if not _is_drift_action(uses, with_, bool(env)):
+                        continue
+                    keys = " ".join(str(k).lower() for k in with_)
+                    others = "\n".join(f"{s.get('uses') or ''}\n{s.get('run') or ''}" for s in steps if s.get("uses") != uses)
+                    notifies = bool(re.search(r"webhook|slack|teams|notif|alert|pagerduty|opsgenie|mail", keys)
+                                    or STEP_RX["notify"].search(others))
+                    target = with_.get("environment") if isinstance(with_.get("environment"), str) else env
+                    self.ev("drift.tool", path, tree.line_of(path, uses) or 1, {
+                        "tool": "scheduled-action", "action": redact(uses, 200), "pipeline": path, "job": str(jname),
+                        "interval_hours": hours, "schedule": crons[0], "notifies": notifies,
+                        "environment": redact(str(target), 80) if target else None, "automated_remediation": False,
+                    }, f"scheduled ({crons[0]}) infrastructure check through {redact(uses.split('@', 1)[0], 120)}"
+                       + (" with notification" if notifies else ""), Strength.STRONG)
+
     # ---- iac.code -----------------------------------------------------------------------------
     def emit_code(self) -> None:
         backend_dirs = {e.attributes["dir"] for e in self.out if e.kind == "iac.backend"}
@@ -1100,3 +1379,191 @@ def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None
     if re.match(r"azurerm_\w*policy_assignment$", rtype):
         return {"enforce": attr_bool(top, "enforce") is not False}
     return {}
+
+
+# ---- convergence schedules ----------------------------------------------------------------------------
+
+
+def _agent_of(cmd: str) -> tuple[str, str]:
+    """(agent, family) of a converging command."""
+    low = cmd.lower()
+    if "client" in low:
+        return "chef-client", "chef"
+    if "puppet" in low:
+        return "puppet-agent", "puppet"
+    if "salt" in low:
+        return "salt-minion", "salt"
+    return "ansible-pull", "ansible"
+
+
+def _fmt_hours(hours: float | None) -> str:
+    if hours is None:
+        return "on a schedule of unknown interval"
+    if hours < 1:
+        return f"every {round(hours * 60)} min"
+    return f"every {round(hours, 1):g} h"
+
+
+def _ruby_block(text: str, start: int) -> str:
+    """The body of a Ruby `... do` block: up to the first line that is only `end`."""
+    m = re.compile(r"(?m)^[ \t]*end\b").search(text, start)
+    return text[start: m.start() if m else min(len(text), start + 2000)]
+
+
+def _ruby_prop(body: str, name: str) -> str | None:
+    m = re.search(r"(?m)^[ \t]*" + re.escape(name) + r"[ \t(]+(.+?)[ \t)]*$", body)
+    return m.group(1).strip().strip("'\":") if m else None
+
+
+def _num_expr(expr: str) -> float | None:
+    """`25 * 60`, `1800`, `'900'` -> a number (products of numbers only)."""
+    parts = [p.strip().strip("'\"") for p in expr.split("*")]
+    try:
+        value = 1.0
+        for p in parts:
+            value *= float(p)
+        return value
+    except ValueError:
+        return None
+
+
+_SPAN_UNITS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
+               "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
+
+
+def _span_hours(span: str | None) -> float | None:
+    """A seconds expression or a systemd/puppet time span (`1800`, `25 * 60`, `30min`, `1h 30m`, `30m`) in hours."""
+    if not span:
+        return None
+    span = span.strip().strip("'\"")
+    n = _num_expr(span)
+    if n is not None:
+        return round(n / 3600, 3)
+    total = 0.0
+    for num, unit in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", span.lower()):
+        if unit not in _SPAN_UNITS:
+            return None
+        total += float(num) * _SPAN_UNITS[unit]
+    return round(total / 3600, 3) if total else None
+
+
+def _calendar_hours(cal: str) -> float | None:
+    """Interval of a systemd OnCalendar expression (the common shapes only)."""
+    cal = cal.strip().strip("'\"").lower()
+    named = {"minutely": 1 / 60, "hourly": 1.0, "daily": 24.0, "weekly": 168.0, "monthly": 720.0}
+    if cal in named:
+        return named[cal]
+    m = re.search(r"\*:(\d+)/(\d+)", cal)
+    if m:
+        return round(int(m.group(2)) / 60, 3)
+    if re.search(r"(?:^|\s)\*:\d+", cal):
+        return 1.0
+    if re.search(r"(?:^|\s)\*-\*-\*\s+\d+:\d+", cal):
+        return 24.0
+    return None
+
+
+def _systemd_interval(body: str, ruby: bool) -> float | None:
+    """Repeat interval of a timer (OnUnitInactiveSec/OnUnitActiveSec/OnCalendar); boot-only timers have none."""
+    keys = (("on_unit_inactive_sec", "on_unit_active_sec"), "on_calendar") if ruby else \
+        (("OnUnitInactiveSec", "OnUnitActiveSec"), "OnCalendar")
+    for key in keys[0]:
+        m = re.search(r"(?m)^[ \t]*" + key + (r"[ \t(]+(.+?)[ \t)]*$" if ruby else r"[ \t]*=[ \t]*(.+?)[ \t]*$"), body)
+        if m:
+            return _span_hours(m.group(1))
+    m = re.search(r"(?m)^[ \t]*" + keys[1] + (r"[ \t(]+(.+?)[ \t)]*$" if ruby else r"[ \t]*=[ \t]*(.+?)[ \t]*$"), body)
+    return _calendar_hours(m.group(1)) if m else None
+
+
+def _cron_field(value: str) -> str:
+    """A Puppet cron attribute (`'*/30'`, `[0, 30]`, `fqdn_rand(30)`) as a cron field."""
+    value = value.strip()
+    if value.startswith("["):
+        items = [v.strip().strip("'\"") for v in value.strip("[]").split(",") if v.strip()]
+        return ",".join(items) or "*"
+    value = value.strip("'\"")
+    if re.match(r"^[\d*/,-]+$", value):
+        return value
+    return "0"  # a computed minute (fqdn_rand) still fires once an hour
+
+
+def _salt_schedules(data: Any, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """(name, job) of Salt `schedule:` entries that run highstate/state.apply, anywhere in a document."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    if depth > 6 or not isinstance(data, dict):
+        return out
+    for key, value in data.items():
+        if key == "schedule" and isinstance(value, dict):
+            out += [(str(n), j) for n, j in value.items() if isinstance(j, dict)
+                    and str(j.get("function", "")) in ("state.apply", "state.highstate")]
+        elif isinstance(value, dict):
+            out += _salt_schedules(value, depth + 1)
+    return out
+
+
+def _salt_hours(job: dict[str, Any]) -> float | None:
+    if job.get("cron"):
+        return cron_interval_hours(str(job["cron"]))
+    secs = 0.0
+    for key, mult in (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400)):
+        n = _num_expr(str(job.get(key))) if job.get(key) is not None else None
+        secs += (n or 0) * mult
+    return round(secs / 3600, 3) if secs else None
+
+
+def _is_drift_action(uses: str, with_: dict[str, Any], has_env: bool) -> bool:
+    """Whether a called action/reusable workflow checks infrastructure against the live estate (see drift_actions)."""
+    name = uses.split("@", 1)[0].lower()
+    tail = name.split("/", 1)[1] if "/" in name else name  # the owner says nothing
+    keys = " ".join(str(k).lower() for k in with_)
+    words = f"{tail} {keys}"
+    values = " ".join(str(v) for v in with_.values() if isinstance(v, str))
+    if re.search(r"-refresh=false|-refresh-only", values) or _MUTATE_WORD_RX.search(tail):
+        return False
+    if _DRIFT_WORD_RX.search(tail):
+        return True
+    if not _INFRA_WORD_RX.search(words):
+        return False
+    if _PLAN_WORD_RX.search(words):
+        return True
+    # `validate-infra`: a validation run against a live environment with cloud credentials is a plan
+    return bool(_CHECK_WORD_RX.search(tail)) and (has_env or "environment" in with_) and bool(_CLOUD_INPUT_RX.search(keys))
+
+
+def _tolerant_yaml(text: str) -> Any:
+    """The first YAML document of a text that may hold template directives (None when it cannot be read)."""
+    docs = tolerant_yaml_docs(text)
+    return docs[0] if docs else None
+
+
+# ---- templated YAML -------------------------------------------------------------------------------------
+
+TEMPLATE_MARK_RX = re.compile(r"\{\{|\{%|<%")
+_TPL_COMMENT_RX = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}|\{#.*?#\}|<%#.*?%>", re.S)
+# a line that is only a directive (`{{- if .Values.x }}`, `{% for %}`, `<% if prod %>`, `{{ include ... | nindent 4 }}`)
+_TPL_LINE_RX = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?(?:\{\{-?[^\n]*?-?\}\}|\{%-?[^\n]*?-?%\}|<%[-=]?[^\n]*?-?%>)[ \t]*$\n?")
+_TPL_INLINE_RX = re.compile(r"\{\{-?.*?-?\}\}|\{%-?.*?-?%\}|<%[-=]?.*?-?%>")
+
+
+def detemplate(text: str) -> str:
+    """A Helm/Go, Jinja or ERB template made plain YAML: comments and directive-only lines dropped, inline
+    expressions stubbed with `TEMPLATED`. Both branches of an if/else stay (later keys win), which keeps
+    the literal fields a reviewer reads (kind, syncPolicy.automated.selfHeal, probes) and nothing else."""
+    text = _TPL_COMMENT_RX.sub("", text)
+    text = _TPL_LINE_RX.sub("", text)
+    return _TPL_INLINE_RX.sub("TEMPLATED", text)
+
+
+def tolerant_yaml_docs(text: str) -> list[Any]:
+    """YAML documents of a possibly templated text, each document parsed on its own so that one the
+    stubbing cannot repair does not hide the others."""
+    plain = detemplate(text) if TEMPLATE_MARK_RX.search(text) else text
+    out = []
+    for chunk in re.split(r"(?m)^---[^\n]*$", plain):
+        if not chunk.strip():
+            continue
+        try:
+            out.extend(d for d in yaml.safe_load_all(chunk) if d is not None)
+        except yaml.YAMLError:
+            continue
+    return out

@@ -94,7 +94,10 @@ def test_unlocked_s3_backend_blocks_level_3(tmp_path):
     ev = iac(tmp_path, {"main.tf": 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n  }\n}\n'
                                    'resource "aws_sqs_queue" "q" {}\n'})
     r = level("ops020", ev + PR_PLAN + APPLY)
-    assert r.level == 2 and crit(r, "ops020-state-locking").status is Outcome.NOT_MET
+    # the strict floor stays at 2; the estimate is 3 because one missing supporting item (locking) does not
+    # sink a level whose defining criterion (applied from a pipeline) and most of its checklist hold
+    assert r.confirmed_level == 2 and crit(r, "ops020-state-locking").status is Outcome.NOT_MET
+    assert r.level == 3
 
 
 def test_good_terraform_repo_local_scan_is_level_2_partially_assessed(tmp_path):
@@ -103,8 +106,9 @@ def test_good_terraform_repo_local_scan_is_level_2_partially_assessed(tmp_path):
     ev = iac(tmp_path, {"infra/main.tf": 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n'
                                          '    use_lockfile = true\n  }\n}\nresource "aws_sqs_queue" "q" {}\n'})
     r = level("ops020", ev + PR_PLAN + APPLY)
-    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
-    assert r.ceiling >= 3
+    # v2: level 3 is the estimate from what the repository shows; the strict floor stays 2 until a cloud scan
+    # settles coverage/guardrails (listed as unverified)
+    assert (r.level, r.confirmed_level) == (3, 2)
     for cid in ("ops020-remote-state", "ops020-state-locking", "ops020-changes-via-pr", "ops020-applied-from-pipeline"):
         assert crit(r, cid).status is Outcome.MET, cid
     g = crit(r, "ops020-prod-in-code-or-guardrail")
@@ -114,7 +118,9 @@ def test_good_terraform_repo_local_scan_is_level_2_partially_assessed(tmp_path):
 def test_live_fixture_with_scp_reaches_level_4(tmp_path):
     ev = iac(tmp_path, copy="live")
     r = level("ops020", ev + PR_PLAN + APPLY + DRIFT_DAILY + POLICY)
-    assert r.level == 4 and r.status is ControlStatus.PARTIALLY_ASSESSED  # L5 coverage needs a cloud scan
+    # L5 coverage needs a cloud scan: the strict floor is 4; the estimate is 5 because the defining
+    # self-healing criterion and the assessed supporting one (multi-account) hold
+    assert (r.confirmed_level, r.level) == (4, 5)
     assert crit(r, "ops020-shared-modules").status is Outcome.MET  # modules/service used by prod and staging
     assert crit(r, "ops020-multi-account").status is Outcome.MET
     assert crit(r, "ops020-self-healing").status is Outcome.MET  # AWS Config automatic remediation
@@ -132,7 +138,9 @@ def test_live_fixture_with_cloud_coverage_reaches_level_5(tmp_path):
 def test_no_policy_as_code_stops_at_level_3(tmp_path):
     ev = iac(tmp_path, copy="live")
     r = level("ops020", ev + PR_PLAN + APPLY + DRIFT_DAILY)
-    assert (r.level, r.status) == (3, ControlStatus.ASSESSED)
+    # the strict floor stops at 3 without policy-as-code; the estimate goes on (drift checks, the defining
+    # item of L4, hold, and the module library is the other half of its checklist)
+    assert r.confirmed_level == 3 and r.level >= 4
     assert crit(r, "ops020-policy-as-code").status is Outcome.NOT_MET
 
 
@@ -141,7 +149,7 @@ def test_policy_config_without_ci_cannot_confirm_level_4(tmp_path):
     r = level("ops020", ev + PR_PLAN + APPLY + DRIFT_DAILY)
     c = crit(r, "ops020-policy-as-code")
     assert c.status is Outcome.NOT_ASSESSED and "weak" in c.reason
-    assert r.level == 3
+    assert r.confirmed_level == 3  # weak evidence never confirms; it still supports the estimate
 
 
 def test_pr_only_apply_does_not_count_as_pipeline_apply(tmp_path):
@@ -158,7 +166,9 @@ def test_gitops_repo_local_scan(tmp_path):
         "manifests/shop/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec: {}\n",
     })
     r = level("ops020", ev)
-    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    # the reconciler applies git and keeps the state: level 3 from the repository; whether changes are
+    # reviewed needs the platform API, so the strict floor stays 2
+    assert (r.level, r.confirmed_level) == (3, 2)
     assert crit(r, "ops020-applied-from-pipeline").status is Outcome.MET
     assert crit(r, "ops020-changes-via-pr").status is Outcome.NOT_ASSESSED  # needs the platform API
 
@@ -183,6 +193,7 @@ def test_gitops_does_not_hide_local_terraform_state(tmp_path):
     })
     r = level("ops020", ev + PR_PLAN + APPLY)
     assert crit(r, "ops020-remote-state").status is Outcome.NOT_MET
+    assert crit(r, "ops020-state-locking").status is Outcome.NOT_MET  # local state cannot be locked
     assert r.level == 2
 
 
@@ -307,3 +318,60 @@ def test_helm_chart_only_says_no_shared_state_without_blaming_terraform(tmp_path
     r = level("ops020", ev)
     c = crit(r, "ops020-remote-state")
     assert c.status is Outcome.NOT_MET and "Terraform" not in c.reason
+
+
+# ---- configuration management converging on a schedule; Config Sync -----------------------------------
+
+CHEF_REPO = {
+    "cookbooks/chef/metadata.rb": 'name "chef"\n',
+    "cookbooks/chef/recipes/default.rb": 'systemd_timer "cinc-client" do\n  on_active_sec 60\n'
+                                         '  on_unit_inactive_sec 25 * 60\nend\n',
+    "cookbooks/web/metadata.rb": 'name "web"\n',
+    "cookbooks/web/recipes/default.rb": 'package "nginx"\n',
+    "cookbooks/db/metadata.rb": 'name "db"\n',
+    "cookbooks/db/recipes/default.rb": 'package "postgresql"\n',
+    "roles/base.rb": 'name "base"\nrun_list(\n  "recipe[chef]",\n  "recipe[web]",\n  "recipe[db]"\n)\n',
+    "roles/web.rb": 'name "web"\nrun_list(\n  "role[base]",\n  "recipe[web]"\n)\n',
+    "roles/db.rb": 'name "db"\nrun_list(\n  "role[base]",\n  "recipe[db]"\n)\n',
+}
+
+
+def test_chef_client_converging_every_25_minutes_is_continuous_reconciliation(tmp_path):
+    """Every node re-applies its roles every 25 minutes: the code is applied by a reconciler (L3), drift is
+    checked continuously (L4 defining) and reverted (L5 defining); the cookbooks are a module library."""
+    r = level("ops020", iac(tmp_path, CHEF_REPO))
+    for cid in ("ops020-remote-state", "ops020-state-locking", "ops020-applied-from-pipeline", "ops020-drift-scheduled",
+                "ops020-shared-modules", "ops020-self-healing"):
+        assert crit(r, cid).status is Outcome.MET, (cid, crit(r, cid).reason)
+    assert "25 min" in crit(r, "ops020-applied-from-pipeline").reason
+    assert r.level == 4  # L5: the one assessed supporting item (several accounts/regions) is not met
+
+
+def test_chef_cookbooks_without_a_converging_client_are_not_applied(tmp_path):
+    files = {k: v for k, v in CHEF_REPO.items() if k != "cookbooks/chef/recipes/default.rb"}
+    files["cookbooks/chef/recipes/default.rb"] = 'package "cinc"\n'
+    r = level("ops020", iac(tmp_path, files))
+    assert crit(r, "ops020-applied-from-pipeline").status is Outcome.NOT_MET
+    assert crit(r, "ops020-drift-scheduled").status is Outcome.NOT_MET
+    assert r.level == 2
+
+
+def test_an_agent_started_by_terraform_converges_someone_elses_code(tmp_path):
+    # a Terraform repository whose instances run puppet from cron: that agent does not apply this repository
+    r = level("ops020", iac(tmp_path, {
+        "infra/main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\nresource "aws_instance" "x" {}\n',
+        "infra/files/cron.d/puppet": "*/30 * * * * root puppet agent --onetime --no-daemonize\n"}))
+    assert crit(r, "ops020-applied-from-pipeline").status is Outcome.NOT_MET
+
+
+def test_config_sync_declared_in_terraform_applies_from_git(tmp_path):
+    tf = ('terraform {\n  backend "gcs" {\n    bucket = "b"\n  }\n}\nprovider "google" {}\n'
+          'resource "google_container_cluster" "prod" {}\n'
+          'resource "google_gke_hub_feature_membership" "prod" {\n  configmanagement {\n    config_sync {\n'
+          '      git {\n        sync_repo = "https://github.com/o/r"\n        policy_dir = "acm/prod"\n      }\n'
+          '    }\n  }\n}\n')
+    r = level("ops020", iac(tmp_path, {"iac/main.tf": tf}))
+    assert crit(r, "ops020-applied-from-pipeline").status is Outcome.MET
+    assert r.level == 3
+    # the reconciler watches the cluster only: Terraform itself has no drift check
+    assert crit(r, "ops020-drift-scheduled").status is Outcome.NOT_MET

@@ -582,3 +582,137 @@ def test_terragrunt_unresolved_source_with_ref_is_a_git_module(tmp_path):
     ev, _ = run(tmp_path, {"live/prod/eu-west-1/vpc/terragrunt.hcl": unit})
     (m,) = [m for m in kind(ev, "iac.module") if m.get("tool") == "terragrunt"]
     assert (m.get("source_kind"), m.get("pinned")) == ("git", True)
+
+
+# ---- configuration management converging on a schedule, shared drift actions, Config Sync, templates ----
+
+CHEF_TIMER = '''systemd_service "cinc-client" do
+  description "Cinc client"
+  exec_start "/usr/bin/cinc-client"
+end
+
+systemd_timer "cinc-client" do
+  description "Cinc client"
+  on_active_sec 60
+  on_unit_inactive_sec 25 * 60
+  randomized_delay_sec 10 * 60
+end
+'''
+
+
+def test_chef_client_timer_is_a_convergence_loop(tmp_path):
+    ev, _ = run(tmp_path, {
+        "cookbooks/chef/metadata.rb": 'name "chef"\n',
+        "cookbooks/chef/recipes/default.rb": CHEF_TIMER,
+        "cookbooks/web/metadata.rb": 'name "web"\n',
+        "cookbooks/web/recipes/default.rb": 'package "nginx"\n',
+        "roles/base.rb": 'name "base"\nrun_list(\n  "recipe[chef]",\n  "recipe[web]"\n)\n',
+        "roles/frontend.rb": 'name "frontend"\nrun_list(\n  "role[base]",\n  "recipe[web::site]"\n)\n',
+    })
+    loops = [d for d in kind(ev, "drift.tool") if d.get("converges")]
+    assert [(d.get("tool"), d.get("family"), d.get("interval_hours"), d.get("automated_remediation")) for d in loops] \
+        == [("chef-client", "chef", round(25 / 60, 3), True)]
+    assert loops[0].locator.path == "cookbooks/chef/recipes/default.rb" and loops[0].locator.line == 6
+    roles = [c for c in kind(ev, "iac.code") if c.get("dir") == "roles"]
+    assert roles and roles[0].get("role") == "root"
+    used = {m.get("name"): m.get("used_by") for m in kind(ev, "iac.module") if m.get("tool") == "chef"}
+    assert used == {"chef": 1, "web": 2}
+
+
+def test_a_boot_only_timer_or_a_dry_run_is_no_remediation(tmp_path):
+    ev, _ = run(tmp_path, {
+        "cookbooks/chef/metadata.rb": 'name "chef"\n',
+        "cookbooks/chef/recipes/default.rb": 'systemd_timer "chef-client" do\n  on_boot_sec 60\nend\n'
+                                            'cron "chef-noop" do\n  minute "*/30"\n  command "chef-client --why-run"\nend\n',
+    })
+    loops = {d.get("via"): d for d in kind(ev, "drift.tool") if d.get("converges")}
+    assert loops["systemd timer"].get("interval_hours") is None
+    assert loops["cron"].get("interval_hours") == 0.5 and loops["cron"].get("automated_remediation") is False
+
+
+def test_puppet_agent_salt_schedule_and_crontab_loops(tmp_path):
+    ev, _ = run(tmp_path, {
+        "site/profile/manifests/agent.pp": "class profile::agent {\n  service { 'puppet':\n    ensure => running,\n"
+                                          "    enable => true,\n  }\n}\n",
+        "data/common.yaml": "puppet::runinterval: 900\n",
+        "salt/minion.d/schedule.conf": "schedule:\n  highstate:\n    function: state.apply\n    minutes: 60\n",
+        "files/cron.d/ansible-pull": "*/15 * * * * root ansible-pull -U https://git.example.org/ops.git site.yml\n",
+        "files/cron.d/backup": "0 3 * * * root /usr/local/bin/backup\n",
+    })
+    loops = sorted((d.get("tool"), d.get("interval_hours")) for d in kind(ev, "drift.tool") if d.get("converges"))
+    assert loops == [("ansible-pull", 0.25), ("puppet-agent", 0.25), ("puppet-agent", 0.5), ("salt-minion", 1.0)]
+
+
+DRIFT_ACTION_WF = '''name: Validate Infra
+on:
+  schedule:
+    - cron: "0 7 * * *"
+  workflow_dispatch:
+jobs:
+  validate:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - uses: example-org/github-actions/validate-infra@main
+        with:
+          azure-client-id: ${{ secrets.AZURE_CLIENT_ID }}
+          environment: production
+          terraform-base: terraform/aks
+          teams-webhook-url: ${{ secrets.TEAMS_WEBHOOK }}
+'''
+
+
+def test_scheduled_shared_drift_action_by_name_and_inputs(tmp_path):
+    ev, _ = run(tmp_path, {
+        ".github/workflows/validate-infrastructure.yml": DRIFT_ACTION_WF,
+        # a daily syntax check needs no environment or credentials: not a comparison with the live estate
+        ".github/workflows/nightly-validate.yml": DRIFT_ACTION_WF.replace("    environment: production\n", "")
+        .replace("          azure-client-id: ${{ secrets.AZURE_CLIENT_ID }}\n          environment: production\n", ""),
+        # a plan without refresh compares the code with the state file only
+        ".github/workflows/stats.yml": "on:\n  schedule:\n    - cron: '7 13 * * *'\njobs:\n  s:\n    runs-on: x\n"
+                                       "    steps:\n      - uses: someone/terraform-plan-stats@v1\n        with:\n"
+                                       "          add-args: -refresh=false\n",
+        ".github/workflows/deploy.yml": "on:\n  push:\njobs:\n  d:\n    uses: example-org/wf/.github/workflows/terraform-plan.yml@v1\n",
+    })
+    acts = [d for d in kind(ev, "drift.tool") if d.get("tool") == "scheduled-action"]
+    assert [(d.get("pipeline"), d.get("interval_hours"), d.get("notifies"), d.get("environment")) for d in acts] == [
+        (".github/workflows/validate-infrastructure.yml", 24.0, True, "production")]
+    assert acts[0].strength.value == "strong"
+
+
+def test_config_sync_from_terraform_and_root_sync(tmp_path):
+    ev, _ = run(tmp_path, {
+        "iac/acm.tf": 'resource "google_gke_hub_feature_membership" "prod" {\n  feature = "configmanagement"\n'
+                      '  configmanagement {\n    config_sync {\n      git {\n        sync_repo = "https://x/y.git"\n'
+                      '        policy_dir = "acm/overlays/prod"\n      }\n    }\n  }\n}\n'
+                      'resource "google_gke_hub_feature_membership" "off" {\n  configmanagement {\n'
+                      '    config_sync {\n      enabled = false\n      git {\n        sync_repo = "z"\n      }\n    }\n  }\n}\n',
+        "clusters/root-sync.yaml": "apiVersion: configsync.gke.io/v1beta1\nkind: RootSync\nmetadata:\n  name: root-sync\n"
+                                   "spec:\n  sourceType: git\n  git:\n    repo: https://x/y.git\n",
+    })
+    apps = sorted((a.get("tool"), a.get("name"), a.get("self_heal")) for a in kind(ev, "gitops.app"))
+    assert apps == [("config-sync", "prod", True), ("config-sync", "root-sync", True)]
+
+
+def test_templated_manifests_are_parsed_tolerantly(tmp_path):
+    ev, ctx = run(tmp_path, {
+        # krane/ERB-rendered manifests per environment
+        "config/deploy/production/web.yaml.erb": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+                                                 "spec:\n  <% if environment == 'staging' %>\n  replicas: 3\n  <% end %>\n"
+                                                 "  template:\n    metadata:\n      labels:\n        version: <%= current_sha %>\n"
+                                                 "    spec:\n      containers:\n      - name: puma\n"
+                                                 "        readinessProbe:\n          httpGet: {path: /, port: 3000}\n",
+        # an app-of-apps Helm chart: its Applications are Go templates
+        "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 1.0.0\n",
+        "apps/templates/app.yaml": "{{- range .Values.apps }}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+                                   "metadata:\n  name: {{ .name }}\n  namespace: argocd\nspec:\n  project: default\n"
+                                   "  syncPolicy:\n    automated:\n      prune: true\n      selfHeal: true\n{{- end }}\n",
+        "apps/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    })
+    wl = kind(ev, "k8s.workload")
+    assert [(w.get("name"), w.get("readiness_probe")) for w in wl] == [("web", True)]  # chart workloads stay the chart's
+    apps = kind(ev, "gitops.app")
+    assert [(a.get("tool"), a.get("automated"), a.get("self_heal")) for a in apps] == [("argocd", True, True)]
+    assert apps[0].locator.path == "apps/templates/app.yaml"
+    k8s = [c for c in kind(ev, "iac.code") if c.get("tool") == "kubernetes"]
+    assert [c.get("dir") for c in k8s] == ["config/deploy/production"]

@@ -84,6 +84,17 @@ def iac_deploy_jobs(ev: EvidenceSet) -> list[Evidence]:
     return out
 
 
+def convergence_loops(ev: EvidenceSet) -> list[Evidence]:
+    """Configuration-management agents that re-apply this repository's configuration on a schedule.
+
+    A Chef/Cinc client, Puppet agent, Salt schedule or ansible-pull run every N minutes on every host is
+    continuous reconciliation: it applies what the code declares and reverts drift of declared resources,
+    like a GitOps reconciler with self-heal. Only counted where the repository holds that tool's code
+    (a Terraform repository that starts an agent in user data converges someone else's configuration)."""
+    families = {e.get("tool") for e in deployed_code(ev) if e.get("tool") in CONFIG_MGMT_TOOLS}
+    return [d for d in ev.of("drift.tool") if d.get("converges") and d.get("family") in families]
+
+
 def resources(ev: EvidenceSet, *types: str, rx: str | None = None) -> list[Evidence]:
     out = [e for e in ev.of("iac.resource") if e.get("type") in types]
     if rx:
@@ -144,6 +155,9 @@ def _state_kinds(ev: EvidenceSet) -> tuple[list[Evidence], list[Evidence], list[
     # deployable configuration-management code (playbooks, site.pp, top.sls) converges hosts with no state file;
     # a role/cookbook library alone deploys nothing
     managed += [e for e in deployed_code(ev) if e.get("tool") in CONFIG_MGMT_TOOLS and e.get("role") == "root"]
+    # agents converging against a configuration server (Chef/Puppet/Salt master) keep the state there
+    loops = {d.get("family") for d in convergence_loops(ev)}
+    managed += [e for e in deployed_code(ev) if e.get("tool") in loops and e not in managed]
     gitops = ev.of("gitops.app")
     return remote, local, managed, gitops
 
@@ -176,7 +190,12 @@ def iac_remote_state(ev: EvidenceSet) -> Finding:
 
 @probe("iac_state_locking", text="Remote state is locked against concurrent runs", sources=["repo"])
 def iac_state_locking(ev: EvidenceSet) -> Finding:
-    remote, _local, managed, gitops = _state_kinds(ev)
+    remote, local, managed, gitops = _state_kinds(ev)
+    # local Terraform state cannot be locked; a reconciler beside it does not change that
+    tf_roots = [e for e in deployed_code(ev) if e.get("tool") == "terraform" and e.get("role") == "root"]
+    if local or (tf_roots and not [b for b in remote if b.get("tool") in (None, "terraform", "terragrunt", "atmos")]):
+        return Finding(False, "Terraform state is local, so it is not locked against concurrent runs",
+                       local or tf_roots[:5])
     unlocked = [b for b in remote if b.get("locking") is False]
     locked = [b for b in remote if b.get("locking") is True]
     unknown = [b for b in remote if b.get("locking") is None]
@@ -224,7 +243,8 @@ def iac_applied_from_pipeline(ev: EvidenceSet) -> Finding:
     auto = [e for e in resources(ev, "tfe_workspace") if facts(e).get("auto_apply") or facts(e).get("vcs")]
     auto += resources(ev, "spacelift_stack")
     gitops = [a for a in ev.of("gitops.app") if a.get("automated")]
-    items = jobs + atlantis + auto + gitops
+    loops = [d for d in convergence_loops(ev) if d.get("automated_remediation")]
+    items = jobs + atlantis + auto + gitops + loops
     if items:
         what = []
         if jobs:
@@ -235,6 +255,9 @@ def iac_applied_from_pipeline(ev: EvidenceSet) -> Finding:
             what.append(f"{len(auto)} HCP Terraform/Spacelift workspace(s) run applies")
         if gitops:
             what.append(f"{len(gitops)} automated GitOps app(s)")
+        if loops:
+            what.append(", ".join(sorted({f"{d.get('tool')} {d.get('schedule')}" for d in loops}))
+                        + " applies the configuration on every host")
         return found(items, "; ".join(what))
     remote_exec = [b for b in ev.of("iac.backend") if b.get("type") in ("cloud", "remote")]
     if remote_exec:
@@ -309,6 +332,11 @@ def iac_shared_modules(ev: EvidenceSet) -> Finding:
             target = _resolve(str(m.get("dir")), str(m.get("source")))
             callers.setdefault(target, set()).add(str(m.get("dir")))
     shared = {t: c for t, c in callers.items() if len(c) >= ev.p("min_roots")}
+    # configuration-management modules (cookbooks) named by the run lists of several roles
+    cm_shared = [m for m in mods if (m.get("used_by") or 0) >= ev.p("min_roots")]
+    if cm_shared and not (external or shared):
+        return found(cm_shared, f"{len(cm_shared)} internal cookbook(s)/role module(s) used by >= {ev.p('min_roots')} "
+                     "roles (a module library of this repository)")
     if external or shared:
         what = []
         if external:

@@ -15,6 +15,7 @@ from rules.probes.ops020 import (
     INFRA_TOOLS,
     PR_TRIGGERS,
     ci_jobs_with,
+    convergence_loops,
     deployed_code,
     facts,
     iac_deploy_jobs,
@@ -44,6 +45,11 @@ def scheduled_drift_jobs(ev: EvidenceSet) -> list[tuple[Evidence, float | None]]
             continue
         pipe = pipeline_of(ev, j)
         out.append((j, pipe.get("schedule_interval_hours") if pipe else None))
+    # a scheduled job calling a shared plan/drift action (classified by the action's name and inputs)
+    seen = {(str(j.get("pipeline")), str(j.get("name"))) for j, _h in out}
+    for d in ev.of("drift.tool", tool="scheduled-action"):
+        if (str(d.get("pipeline")), str(d.get("job"))) not in seen:
+            out.append((d, d.get("interval_hours")))
     return out
 
 
@@ -95,7 +101,8 @@ def drift_job_scheduled(ev: EvidenceSet) -> Finding:
     gitops = ev.of("gitops.app")
     if gitops and not (ok or platform) and terraform_estate(ev):
         gitops = []  # the reconciler watches the cluster only; Terraform state has no scheduled check
-    if ok or platform or gitops:
+    loops = [d for d in convergence_loops(ev) if d.get("interval_hours") is not None and d.get("interval_hours") <= limit]
+    if ok or platform or gitops or loops:
         what = []
         if ok:
             what.append(f"{len(ok)} scheduled plan/drift job(s) every <= {limit} h")
@@ -103,8 +110,11 @@ def drift_job_scheduled(ev: EvidenceSet) -> Finding:
             what.append(", ".join(sorted({str(d.get('tool')) for d in platform})) + " drift detection")
         if gitops:
             what.append(f"{len(gitops)} GitOps app(s) compared continuously by the reconciler")
-        strength = Strength.DIRECT if ok or platform else Strength.STRONG
-        return found(ok + platform + gitops, "; ".join(what), strength)
+        if loops:
+            what.append(", ".join(sorted({f"{d.get('tool')} {d.get('schedule')}" for d in loops}))
+                        + " re-converges every host (continuous reconciliation)")
+        strength = Strength.DIRECT if platform or any(j.strength is Strength.DIRECT for j in ok + loops) else Strength.STRONG
+        return found(ok + platform + gitops + loops, "; ".join(what), strength)
     unknown = [j for j, h in jobs if h is None]
     if unknown:
         return Finding(None, "not assessed, because the schedule of the drift job(s) is kept in the CI platform "
@@ -117,7 +127,7 @@ def drift_job_scheduled(ev: EvidenceSet) -> Finding:
 
 @probe("drift_job_running", text="The scheduled drift job actually runs", sources=["repo", "github", "gitlab"])
 def drift_job_running(ev: EvidenceSet) -> Finding:
-    platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT]
+    platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT] + convergence_loops(ev)
     if not platform and not terraform_estate(ev):
         platform = ev.of("gitops.app")
     jobs = [j for j, _h in scheduled_drift_jobs(ev)]
@@ -128,7 +138,8 @@ def drift_job_running(ev: EvidenceSet) -> Finding:
         if live:
             return found(live + runs, f"{len(live)} scheduled drift job(s) ran recently")
     if platform:
-        return found(platform, "drift detection is run by the platform (assessments / reconciler)", Strength.STRONG)
+        return found(platform, "drift detection is run by the platform (assessments / reconciler / agents on every host)",
+                     Strength.STRONG)
     if not jobs:
         return missing(ev, "no scheduled drift job to run")
     if runs:
@@ -140,6 +151,7 @@ def drift_job_running(ev: EvidenceSet) -> Finding:
 @probe("drift_alert", text="Detected drift notifies the owning team", sources=["repo"])
 def drift_alert(ev: EvidenceSet) -> Finding:
     jobs = [j for j in ev.of("ci.job") if j.get("notifies_on_drift")]
+    jobs += [d for d in ev.of("drift.tool", tool="scheduled-action") if d.get("notifies")]
     tfe = [e for e in resources(ev, "tfe_notification_configuration") if facts(e).get("drift_trigger")
            and facts(e).get("enabled", True)]
     spacelift = [e for e in resources(ev, "spacelift_policy") if str(facts(e).get("type", "")).upper() == "NOTIFICATION"]
@@ -148,6 +160,7 @@ def drift_alert(ev: EvidenceSet) -> Finding:
     if items:
         return found(items, f"{len(items)} drift notification(s): "
                      + ", ".join(sorted({"CI job on exit code 2" if e.kind == "ci.job" else
+                                         "scheduled drift action with a notification input" if e.get("tool") == "scheduled-action" else
                                          str(e.get("type") or e.get("tool")) for e in items})))
     synced = _drift_synced(ev)
     if synced:
@@ -226,7 +239,8 @@ def drift_sla_policy(ev: EvidenceSet) -> Finding:
 
 @probe("drift_auto_remediation", text="Known drift is remediated automatically", sources=["repo", "aws", "azure"])
 def drift_auto_remediation(ev: EvidenceSet) -> Finding:
-    tools = [d for d in ev.of("drift.tool") if d.get("automated_remediation")]
+    loops = convergence_loops(ev)
+    tools = [d for d in ev.of("drift.tool") if d.get("automated_remediation") and (not d.get("converges") or d in loops)]
     heal = [a for a in ev.of("gitops.app") if a.get("automated") and a.get("self_heal")]
     sched_apply = [j for j in iac_deploy_jobs(ev) if "schedule" in triggers(j)]
     items = tools + heal + sched_apply
@@ -246,5 +260,10 @@ def drift_age_bounded(ev: EvidenceSet) -> Finding:
     heal = [a for a in ev.of("gitops.app") if a.get("automated") and a.get("self_heal")]
     if heal and not terraform_estate(ev):
         return found(heal, "self-healing reconciler reverts drift within minutes", Strength.STRONG)
+    loops = [d for d in convergence_loops(ev) if d.get("automated_remediation")
+             and d.get("interval_hours") is not None and d.get("interval_hours") <= ev.p("max_hours")]
+    if loops and not terraform_estate(ev):
+        return found(loops, "configuration-management agents revert drift of declared resources at every run ("
+                     + ", ".join(sorted({str(d.get("schedule")) for d in loops})) + ")", Strength.STRONG)
     return Finding(None, "not assessed, because drift age needs the drift issue history or HCP Terraform "
                    "assessment results, which no scanned source provided")
