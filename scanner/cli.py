@@ -49,6 +49,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "options": {"type": "object"},
         "thresholds": {"type": "object", "additionalProperties": {"type": "object"}},
         "as_of": {"description": "YYYY-MM-DD (YAML may read it as a date)"},
+        "waivers": {"type": "array", "description": "accepted gaps: criterion or control, subjects, reason, owner, expires"},
+        "attestations": {"type": "array", "description": "a person's evidence for what no scanner sees: criterion, "
+                                                          "subjects, evidence URL, owner, date"},
     },
 }
 
@@ -62,6 +65,18 @@ def _check_settings(options: dict[str, Any], thresholds: Any) -> tuple[dict[str,
         return check_options(options, discover()), check_thresholds(thresholds)
     except ConfigError as err:
         raise click.UsageError(str(err)) from err
+
+
+def _load_decisions(config: dict[str, Any]) -> list[Any]:
+    """Waivers and attestations, checked against the catalog: a mistake is a usage error (exit 2)."""
+    from rules.catalog import load_catalog
+    from scanner.decisions import DecisionError, load
+
+    known = {c.id for c in load_catalog()} | {cr.id for c in load_catalog() for cr in c.criteria}
+    try:
+        return load(config, known)
+    except DecisionError as err:
+        raise click.UsageError(f"config: {err}") from err
 
 
 def _parse_as_of(value: Any) -> datetime | None:
@@ -195,7 +210,9 @@ def scan(
     collector_options, thresholds = _check_settings(collector_options, config.get("thresholds") or {})
     err_console = Console(stderr=True)
     bar = _progress_bar(err_console)
+    decisions = _load_decisions(config)
     options = ScanOptions(
+        decisions=decisions,
         jobs=max(1, jobs),
         now=_parse_as_of(as_of or config.get("as_of")),
         as_of_head=str(as_of or config.get("as_of") or "").lower() == "head",
@@ -235,6 +252,7 @@ def scan(
         from scanner.reports import diff
 
         changes, gone, _added = diff.compare(base_doc, doc, level_field)
+        changes = [c for c in changes if (c.subject, c.control) not in gates.waived(doc)]
         if changes or gone:
             _err(err_console, "[bold]Changes against the baseline[/bold]")
             for ch in changes:

@@ -19,6 +19,7 @@ from typing import Any
 from collectors.base import CollectContext, TargetResolver
 from rules.catalog import load_catalog
 from rules.probes import EvidenceSet
+from scanner.decisions import for_subject
 from scanner.files import RepoTree
 from scanner.levels import evaluate_control
 from scanner.model import (
@@ -60,6 +61,7 @@ class ScanOptions:
     collector_options: dict[str, Any] = field(default_factory=dict)
     only_collectors: list[str] | None = None
     as_of_head: bool = False  # judge each subject's time windows as of its HEAD commit's date
+    decisions: list[Any] = field(default_factory=list)  # waivers and attestations (scanner/decisions.py)
     layout: str = "auto"  # auto | single | collection
     progress: Callable[[str], None] | None = None  # called with each subject id when it is done
     on_subjects: Callable[[int], None] | None = None  # called once with the number of subjects
@@ -297,7 +299,8 @@ def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: 
             except Exception as err:  # cleanup problems are worth a warning, nothing more
                 ctx.warn("repo", f"cleanup failed: {err}")
     ev = EvidenceSet(evidence, sources, now)
-    controls = [evaluate_control(c, ev, options.thresholds) for c in catalog]
+    decided = for_subject(options.decisions, subject.id)
+    controls = [evaluate_control(c, ev, options.thresholds, decisions=decided) for c in catalog]
     return SubjectResult(subject, controls, sources, evidence, warnings)
 
 

@@ -82,12 +82,12 @@ def _gate(results: list[CriterionResult], share: float) -> bool | None:
         return None  # no criteria defined: never claim a level nobody specified
     defining = [r for r in results if r.role == "defining"]
     supporting = [r for r in results if r.role != "defining"]
-    met = sum(1 for r in supporting if r.status is Outcome.MET or r.weakly_met)
+    met = sum(1 for r in supporting if r.status is Outcome.MET or r.weakly_met or r.accepted)
     assessed = met + sum(1 for r in supporting if r.status is Outcome.NOT_MET)
     supported = assessed == 0 or met >= share * assessed
-    if any(r.status is Outcome.NOT_MET for r in defining) or not supported:
+    if any(r.status is Outcome.NOT_MET and not r.accepted for r in defining) or not supported:
         return False
-    if all(r.status is Outcome.MET for r in defining):
+    if all(r.status is Outcome.MET or r.accepted for r in defining):
         return True
     return None
 
@@ -118,11 +118,17 @@ def _confidence(level: int | None, confirmed: int) -> str:
 
 
 def evaluate_control(
-    control: Control, ev: EvidenceSet, thresholds: dict[str, Any] | None = None, share: float | None = None
+    control: Control, ev: EvidenceSet, thresholds: dict[str, Any] | None = None, share: float | None = None,
+    decisions: dict[str, Any] | None = None,
 ) -> ControlResult:
+    """`decisions`: criterion or control id -> a waiver/attestation (scanner/decisions.py) for this subject."""
+    decisions = decisions or {}
+    today = ev.now.date()
     results = [evaluate_criterion(c, ev, thresholds) for c in control.criteria]
     for r, c in zip(results, control.criteria, strict=True):
         r.role = c.role
+        if c.id in decisions:
+            r.decision = decisions[c.id].to_json(today)
     share = control.supporting_share if share is None else share
     by_level = {n: [r for r in results if r.level == n] for n in range(2, 6)}
     gates = {n: _gate(by_level[n], share) for n in range(2, 6)}
@@ -179,6 +185,7 @@ def evaluate_control(
         confirmed_level=min(confirmed, out_level) if out_level is not None else None,
         confidence=_confidence(out_level, confirmed),
         pending=pending,
+        decision=decisions[control.id].to_json(today) if control.id in decisions else None,
     )
 
 

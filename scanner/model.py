@@ -201,6 +201,13 @@ class CriterionResult:
     strength: Strength | None = None
     sources: list[str] = field(default_factory=list)
     role: str = "defining"  # "defining" (the WAF++ table cell of its level) or "supporting" (checklist items)
+    decision: dict[str, Any] | None = None  # a waiver or attestation from wafops.yml (scanner/decisions.py)
+
+    @property
+    def accepted(self) -> bool:
+        """Not observed as met, but waived (until expiry) or attested by a person: counts for the estimate only."""
+        return self.status is not Outcome.MET and bool(self.decision) and \
+            self.decision.get("state") in ("waived", "attested")
 
     @property
     def weakly_met(self) -> bool:
@@ -220,6 +227,8 @@ class CriterionResult:
         }
         if self.strength:
             out["strength"] = self.strength.value
+        if self.decision:
+            out["decision"] = {k: mask(v) if isinstance(v, str) else v for k, v in self.decision.items()}
         return out
 
 
@@ -238,6 +247,7 @@ class ControlResult:
     confirmed_level: int | None = None  # the strict floor: every criterion of levels 2..N met
     confidence: str = ""  # high | medium | low: how far the estimate rests on confirmed criteria
     pending: list[dict[str, Any]] = field(default_factory=list)  # criteria not assessed, and what would settle them
+    decision: dict[str, Any] | None = None  # a waiver of the whole control (its gates then skip it)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -254,6 +264,8 @@ class ControlResult:
             "missing_sources": list(self.missing_sources),
             "unverified": [dict(u, reason=mask(u["reason"])) for u in self.pending],
             "unverified_criteria": list(self.unverified),
+            **({"decision": {k: mask(v) if isinstance(v, str) else v for k, v in self.decision.items()}}
+               if self.decision else {}),
         }
 
 

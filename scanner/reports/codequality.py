@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from scanner.decisions import describe
 from scanner.reports.sarif import subject_files, where
 
 SEVERITY = {"not_met": "minor", "not_assessed": "info"}
@@ -30,13 +31,16 @@ def render(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 if crit["level"] != nxt or crit["status"] == "met":
                     continue
                 path, line = where(crit, control, files, evidence)
+                decision = crit.get("decision") or control.get("decision") or {}
+                accepted = decision.get("state") in ("waived", "attested")
                 issues.append({
                     "type": "issue",
                     "check_name": crit["id"],
                     "description": f"{control['id']} is {current}; for level {crit['level']}: {crit['text']} "
-                                   f"({crit['status'].replace('_', ' ')})",
+                                   f"({crit['status'].replace('_', ' ')})"
+                                   + (f" [{describe(decision)}]" if decision else ""),
                     "categories": ["Operational Excellence"],
-                    "severity": SEVERITY.get(crit["status"], "info"),
+                    "severity": "info" if accepted else SEVERITY.get(crit["status"], "info"),
                     "fingerprint": hashlib.sha256(f"wafops|{subject['id']}|{crit['id']}".encode()).hexdigest(),
                     "location": {"path": prefix + path.removeprefix("./"), "lines": {"begin": line or 1}},
                 })

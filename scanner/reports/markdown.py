@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.decisions import describe
+
 
 def render(doc: dict[str, Any]) -> str:
     lines = ["# WAF-OPS maturity", ""]
@@ -34,6 +36,9 @@ def render(doc: dict[str, Any]) -> str:
             if c["level"] is not None and c.get("confirmed_level") is not None:
                 lvl += f", confirmed {c['confirmed_level']}"
             lines.append(f"- **{c['id']} {c['title']}**: {lvl} ({c['status'].replace('_', ' ')})")
+            if c.get("decision"):
+                lines.append(f"  - {describe(c['decision'])}")
+            lines += [f"  - {cr['id']}: {describe(cr['decision'])}" for cr in c["criteria"] if cr.get("decision")]
             for u in c.get("unverified", [])[:3]:
                 lines.append(f"  - unverified: L{u['level']} {u['criterion']}, settle with {', '.join(u['settle_with'])}")
             for gap in c["next_level"][:3]:

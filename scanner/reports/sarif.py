@@ -18,6 +18,8 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from scanner.decisions import describe
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000  # GitHub code scanning accepts at most this many results per run
 _FILE_LOCATOR = re.compile(r"^(?P<path>[^:@\s]+?)(?::(?P<line>\d+))?(?:@(?P<commit>[0-9a-f]{7,40}|WORKTREE))?$")
@@ -121,6 +123,7 @@ def render(doc: dict[str, Any]) -> dict[str, Any]:
                 rules.setdefault(crit["id"], _rule(crit, control))
                 current = "not assessed" if control["level"] is None else f"level {control['level']}"
                 path, line = where(crit, control, files, evidence)
+                decision = crit.get("decision") or control.get("decision") or {}
                 results.append({
                     "ruleId": crit["id"],
                     "level": "warning" if crit["status"] == "not_met" else "note",
@@ -129,7 +132,11 @@ def render(doc: dict[str, Any]) -> dict[str, Any]:
                     "locations": [_location(path, line, prefix)],
                     "partialFingerprints": {"wafops/v1": f"{subject['id']}|{crit['id']}"},
                     "properties": {"subject": subject["id"], "control": control["id"], "status": crit["status"]},
+                    **({"suppressions": [{"kind": "external", "status": "accepted", "justification": describe(decision)}]}
+                       if decision.get("state") in ("waived", "attested") else {}),
                 })
+                if decision:
+                    results[-1]["message"]["text"] += f" [{describe(decision)}]"
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "wafops", "version": doc["tool"]["version"],
                             "informationUri": "https://github.com/", "rules": list(rules.values())}},

@@ -9,6 +9,8 @@ from rich.markup import escape as e_
 from rich.table import Table
 from rich.text import Text
 
+from scanner.decisions import describe
+
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_assessed": "yellow"}
 
 
@@ -21,6 +23,8 @@ def _cell(control: dict[str, Any]) -> Text:
         text += "*"  # the estimate: not every criterion of its levels is confirmed
     if control["status"] == "partially_assessed":
         text += f"~{control['ceiling']}"
+    if (control.get("decision") or {}).get("state") == "waived":
+        text += "w"
     style = {1: "red", 2: "dark_orange", 3: "yellow3", 4: "green", 5: "bold green"}[control["level"]]
     return Text(text, style=style)
 
@@ -29,7 +33,7 @@ def render(doc: dict[str, Any], console: Console, details: bool = False) -> None
     controls = [c["id"] for c in doc["subjects"][0]["controls"]] if doc["subjects"] else []
     table = Table(title="WAF-OPS maturity levels (columns: WAF-OPS-010 ... 100)",
                   caption="N = level; N* = estimated, not every criterion confirmed (see --details); "
-                          "N~M = not every source scanned, at most M; n/a = not assessed",
+                          "N~M = not every source scanned, at most M; Nw = waived; n/a = not assessed",
                   padding=(0, 1), collapse_padding=True)
     table.add_column("subject", no_wrap=True, overflow="fold")
     for cid in controls:
@@ -68,12 +72,16 @@ def render_details(doc: dict[str, Any], console: Console) -> None:
                 lvl += f", confirmed {c['confirmed_level']}, confidence {c.get('confidence', '')}"
             extra = f", ceiling {c['ceiling']}" if c["status"] == "partially_assessed" else ""
             console.print(f"[bold]{e_(c['id'])} {e_(c['title'])}[/bold]: " + e_(f"{lvl}{extra} [{c['status']}]"), highlight=False)
+            if c.get("decision"):
+                console.print("  [magenta]" + e_(describe(c["decision"])) + "[/magenta]", highlight=False)
             for cr in c["criteria"]:
                 style = STATUS_STYLE[cr["status"]]
                 console.print(
                     f"  L{cr['level']} [{style}]{cr['status']:<12}[/{style}] " + e_(cr["text"]), highlight=False
                 )
                 console.print("      " + e_(cr["reason"]), style="dim", highlight=False)
+                if cr.get("decision"):
+                    console.print("      [magenta]" + e_(describe(cr["decision"])) + "[/magenta]", highlight=False)
                 for eid in cr["evidence"][:5]:
                     e = evidence.get(eid)
                     if e:
