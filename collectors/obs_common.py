@@ -21,6 +21,10 @@ from scanner.files import RepoTree
 from scanner.hcl import block_headers, blocks
 
 YAML_SUFFIXES = (".yml", ".yaml")
+# YAML kept as a template that configuration management or Terraform renders (Chef/Puppet ERB, Ansible/Salt
+# Jinja, Go and Terraform `templatefile` templates): `alert_rules.yml.erb`, `prometheus.yml.j2`, `app.rules.tmpl`
+TEMPLATE_EXTS = (".erb", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
+TEMPLATED_YAML_SUFFIXES = tuple(f"{base}{ext}" for base in (".yml", ".yaml", ".rules") for ext in TEMPLATE_EXTS)
 
 def is_product_path(path: str) -> bool:
     return not is_sample_path(path, DOC_DIRS)
@@ -104,6 +108,35 @@ def cfn_resources(tree: RepoTree, types: Iterable[str]) -> list[CfnResource]:
 
 _TEMPLATE_LINE = re.compile(r"^\s*\{\{-?.*?-?\}\}\s*$")
 _TEMPLATE_INLINE = re.compile(r"\{\{-?.*?-?\}\}")
+# a line that is only control flow: ERB `<% ... %>`, Jinja `{% ... %}`, Terraform template `%{ ... }`
+_DIRECTIVE_LINE = re.compile(r"^\s*(<%[^=].*?%>|\{%.*?%\}|%\{.*?\}|\{\{-?\s*(if|else|end|range|with|define|template|/\*).*?\}\})\s*$")
+# inline directives (control flow dropped, output expressions stubbed) - Prometheus' own `{{ $value }}` stays
+_DIRECTIVE_INLINE = re.compile(r"<%[^=].*?%>|\{%.*?%\}|%\{.*?\}")
+_OUTPUT_INLINE = re.compile(r"<%=.*?%>|\$\{[^}]*\}")
+
+
+def is_template_file(path: str) -> bool:
+    """A YAML/rules file kept as a template of configuration management or Terraform (by its double suffix)."""
+    return path.lower().endswith(TEMPLATED_YAML_SUFFIXES)
+
+
+def looks_templated(text: str) -> bool:
+    """Template directives on lines of their own (`{{ if ... }}`, `<% end %>`, `%{ for ... }`): not YAML until
+    rendered. Inline `{{ $value }}` in a quoted Prometheus annotation does not count."""
+    return any(_DIRECTIVE_LINE.match(line) or _TEMPLATE_LINE.match(line) for line in text.splitlines())
+
+
+def clean_template(text: str) -> str:
+    """The YAML a template most likely renders to: directive-only lines blanked, control flow dropped, output
+    expressions (`<%= x %>`, `${x}`, Go `{{ .X }}` outside quotes) stubbed with TEMPLATED."""
+    out = []
+    for line in text.splitlines():
+        if _DIRECTIVE_LINE.match(line) or _TEMPLATE_LINE.match(line):
+            out.append("")
+            continue
+        line = _OUTPUT_INLINE.sub("TEMPLATED", _DIRECTIVE_INLINE.sub("", line))
+        out.append(line)
+    return "\n".join(out)
 
 
 def is_templated(path: str, text: str, tree: RepoTree | None = None) -> bool:
@@ -112,6 +145,8 @@ def is_templated(path: str, text: str, tree: RepoTree | None = None) -> bool:
     Chart templates live under templates/; with the tree, a templated file anywhere inside a chart (a
     Chart.yaml in a parent directory) counts too: charts keep rule fragments in other folders and render
     them with `tpl (.Files.Get ...)` (CloudNativePG's `charts/cluster/prometheus_rules/*.yaml`)."""
+    if is_template_file(path):
+        return True
     if "{{" not in text:
         return False
     if "/templates/" in f"/{path}":
@@ -147,13 +182,31 @@ def load_yaml_docs(tree: RepoTree, path: str, text: str | None = None) -> list[A
     if text is None:
         return []
     if not is_templated(path, text, tree):
-        return tree.yaml_docs(path)
-    cleaned = "\n".join(
-        "" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line) for line in text.splitlines()
-    )
+        if not looks_templated(text):
+            return tree.yaml_docs(path)
+        # Go-templated manifests outside a chart (a cluster repository's manifests rendered by its own tool):
+        # a plain parse first, then the template stubbed out
+        try:
+            return [d for d in yaml.load_all(text, Loader=_quiet_loader()) if d is not None]
+        except Exception:
+            pass
+    if is_template_file(path) or "{{" not in text:
+        cleaned = clean_template(text)
+    else:
+        cleaned = "\n".join(
+            "" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line) for line in text.splitlines()
+        )
     try:
         return [d for d in yaml.load_all(cleaned, Loader=_quiet_loader()) if d is not None]
     except Exception:
+        if "{{" in cleaned and (is_template_file(path) or looks_templated(text)):
+            # Go-templated as well: stub the remaining expressions too
+            cleaned = "\n".join("" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line)
+                                 for line in cleaned.splitlines())
+            try:
+                return [d for d in yaml.load_all(cleaned, Loader=_quiet_loader()) if d is not None]
+            except Exception:
+                return []
         return []
 
 

@@ -104,7 +104,10 @@ RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"io\.opentelemetry\.instrumentation:opentelemetry-(logback|log4j)-appender.*|io\.opentelemetry:opentelemetry-sdk-logs",
          (SLOG,)),
         (r"com\.amazonaws:aws-xray-recorder-sdk-.*|io\.zipkin\..*:.*|io\.jaegertracing:.*|io\.opentracing:.*|"
-         r"io\.micrometer:micrometer-tracing.*", (TRACING,)),
+         r"io\.micrometer:micrometer-tracing.*|(com\.google\.cloud|org\.springframework\.cloud):spring-cloud-gcp-starter-trace",
+         (TRACING,)),
+        # Spring Cloud GCP's logging starter writes JSON records for Cloud Logging, stamped with the trace id
+        (r"(com\.google\.cloud|org\.springframework\.cloud):spring-cloud-gcp-starter-logging", (SLOG, CORR)),
         (r"io\.micrometer:micrometer-tracing-bridge-.*|org\.springframework\.cloud:spring-cloud-starter-sleuth|"
          r"org\.springframework\.cloud:spring-cloud-sleuth.*", (TRACING, CORR)),
         (r"com\.datadoghq:dd-trace-.*|com\.newrelic\.agent\.java:.*|co\.elastic\.apm:.*|com\.microsoft\.azure:applicationinsights-.*|"

@@ -27,6 +27,7 @@ import yaml
 from collectors.base import CollectContext, Collector
 from collectors.common import redact
 from collectors.obs_common import (
+    TEMPLATED_YAML_SUFFIXES,
     YAML_SUFFIXES,
     cfn_resources,
     first,
@@ -100,7 +101,16 @@ TF_PROBES = {"aws_synthetics_canary": "synthetics", "aws_route53_health_check": 
              "datadog_synthetics_test": "datadog-synthetics", "google_monitoring_uptime_check_config": "uptime",
              "newrelic_synthetics_monitor": "uptime", "newrelic_synthetics_script_monitor": "uptime",
              "grafana_synthetic_monitoring_check": "uptime", "pingdom_check": "uptime", "uptimerobot_monitor": "uptime",
-             "checkly_check": "uptime", "betteruptime_monitor": "uptime"}
+             "checkly_check": "uptime", "betteruptime_monitor": "uptime", "statuscake_uptime_check": "uptime",
+             "statuscake_test": "uptime", "site24x7_website_monitor": "uptime", "uptimerobot_monitor_v2": "uptime"}
+# how each synthetic check says whom it tells when it fails
+TF_PROBE_NOTIFY = ("contact_groups", "contact_group", "alert_contacts", "integrationids", "notification_channels",
+                   "locations_alert", "alarm_actions", "alert_settings", "notifications", "action")
+# a module that sets up uptime/synthetic checks (`monitoring/statuscake`, `modules/uptime-checks`, `pingdom`):
+# the checks themselves are in the module, the URLs and contact groups are passed in
+UPTIME_MODULE = re.compile(r"(?i)(statuscake|pingdom|uptime[-_ ]?(robot|check|monitor)s?|synthetics?|blackbox|healthcheck[-_]?monitor)")
+UPTIME_INPUT = re.compile(r"(?i)(url|host|endpoint|domain|target)s?$")
+NOTIFY_INPUT = re.compile(r"(?i)(contact|alert|notif|recipient|webhook|email|slack|teams|pagerduty|opsgenie|channel)")
 
 
 class AlertingCollector(Collector):
@@ -112,7 +122,8 @@ class AlertingCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = _Run(ctx)
-        ctx.run_detectors("alerting", (run.yaml_files, run.terraform, run.cloudformation, run.named_files))
+        ctx.run_detectors("alerting", (run.yaml_files, run.terraform, run.uptime_modules, run.cloudformation,
+                                       run.named_files))
         return run.out
 
 
@@ -214,7 +225,8 @@ class _Run:
     # ---- YAML ------------------------------------------------------------------------------------------
     def yaml_files(self) -> None:
         # `alert.rules` / `node.rules`: Prometheus rule files are often named for their content, not their format
-        for path in self.tree.with_suffix(*YAML_SUFFIXES, ".rules"):
+        # templates of them (`alert_rules.yml.erb`, `app_alert.rules.tmpl`) are parsed with the directives stubbed out
+        for path in self.tree.with_suffix(*YAML_SUFFIXES, ".rules", *TEMPLATED_YAML_SUFFIXES):
             if not is_product_path(path):
                 continue
             text = self.tree.text(path)
@@ -437,10 +449,38 @@ class _Run:
             if r.type in TF_ALARMS:
                 self._tf_alarm(r)
             elif r.type in TF_PROBES:
-                self.emit("alert.availability_probe", r.path, {"tool": TF_PROBES[r.type]}, line=r.line,
-                          strength=Strength.DIRECT, summary=f"{r.type}.{r.name}", key=(r.type, r.name))
+                notifies = any(r.body.get(k) for k in TF_PROBE_NOTIFY)
+                self.emit("alert.availability_probe", r.path, {"tool": TF_PROBES[r.type], "notifies": notifies},
+                          line=r.line, strength=Strength.DIRECT, summary=f"{r.type}.{r.name}", key=(r.type, r.name))
             else:
                 self._tf_routing(r)
+
+    def uptime_modules(self) -> None:
+        """Uptime checks set up through a module: a `module` whose source or name is an uptime/synthetics module
+        and which is given the URLs to check. It notifies when it is also given contact groups or alert targets."""
+        for path in self.tree.with_suffix(".tf"):
+            if not is_product_path(path):
+                continue
+            text = self.tree.text(path) or ""
+            if "module" not in text or not UPTIME_MODULE.search(text):
+                continue
+            parsed = self.tree.hcl(path)
+            if not isinstance(parsed, dict):
+                continue
+            for block in parsed.get("module") or []:
+                for name, body in (block.items() if isinstance(block, dict) else []):
+                    if not isinstance(body, dict):
+                        continue
+                    source = s(body.get("source"))
+                    if not (UPTIME_MODULE.search(source.rsplit("//", 1)[-1]) or UPTIME_MODULE.search(str(name))):
+                        continue
+                    if not any(UPTIME_INPUT.search(str(k)) for k in body):
+                        continue
+                    notifies = any(NOTIFY_INPUT.search(str(k)) and body.get(k) for k in body if k != "source")
+                    line = self.tree.line_of(path, re.compile(rf'^\s*module\s+"{re.escape(str(name))}"', re.M))
+                    self.emit("alert.availability_probe", path, {"tool": "uptime", "via": "module", "notifies": notifies},
+                              line=line, strength=Strength.STRONG, key=("module", name),
+                              summary=f"uptime checks through module {name} ({source[-60:]})")
 
     def _tf_alarm(self, r: Any) -> None:
         b, t, origin = r.body, r.type, TF_ALARMS[r.type]

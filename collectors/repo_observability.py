@@ -31,12 +31,15 @@ from collectors.manifests import (
     parse_manifest,
 )
 from collectors.obs_common import (
+    TEMPLATED_YAML_SUFFIXES,
     YAML_SUFFIXES,
     cfn_resources,
     file_size,
     first,
     is_product_path,
+    is_templated,
     load_yaml_docs,
+    looks_templated,
     s,
     tf_resources,
     walk,
@@ -73,7 +76,10 @@ CODE_JSON_DUMPS = re.compile(r"\b(json|orjson|ujson)\.dumps\(")
 # APM agents' logs-in-context helpers: the agent stamps trace.id/span.id into the record (New Relic
 # `get_linking_metadata()` / `getLinkingMetadata()` / NewRelicContextFormatter, Datadog `patch(logging=True)`)
 CODE_APM_LOG_CONTEXT = re.compile(
-    r"get_linking_metadata\(|getLinkingMetadata\(|NewRelicContextFormatter|ddtrace[\w.]*\.patch\([^)]*logging\s*=\s*True"
+    r"get_linking_metadata\(|getLinkingMetadata\(|NewRelicContextFormatter|ddtrace[\w.]*\.patch\([^)]*logging\s*=\s*True|"
+    # Datadog's tracer configured to inject trace ids into log records: Ruby `c.tracing.log_injection = enabled`,
+    # Python `config.logs_injection = True`, Node `tracer.init({ logInjection: true })` (anything but false/nil)
+    r"\blogs?_injection\s*=\s*(?!\s*(?:false|False|nil|None|0)\b)[\w\"'!(]|\blogInjection\s*:\s*(?!\s*false\b)[\w\"'!(]"
 )
 # OpenTelemetry log bridges wired in code: records go out as OTLP (structured, stamped with the active
 # trace/span id) - .NET `builder.Logging.AddOpenTelemetry(...)`, Go `otelslog.NewLogger`, Java appender install,
@@ -112,7 +118,11 @@ CONFIG_JSON_LOG = re.compile(
     # a log-format switch set to JSON in the app's own settings: `LOG_FORMAT=json`, `logFormat: json`,
     # `"log_format": "json"`, Mattermost's `"ConsoleJson": true` / `"FileJson": true`, `json_logs: true`
     r"(?i:\b(log_?format|log[._]format|logging[._]format)[\"']?\s*[:=]\s*[\"']?json\b)|"
-    r"(?i:\b(console|file)_?json[\"']?\s*[:=]\s*[\"']?true\b)|(?i:\bjson_?logs?[\"']?\s*[:=]\s*[\"']?true\b))"
+    r"(?i:\b(console|file)_?json[\"']?\s*[:=]\s*[\"']?true\b)|(?i:\bjson_?logs?[\"']?\s*[:=]\s*[\"']?true\b)|"
+    # a log format/pattern that writes a JSON object per record: Python fileConfig `format={"timestamp": ...}`,
+    # a log4j2/logback PatternLayout `pattern='{"timestamp": "%d", "severity": "%level", ...}'`
+    r"(?i:\b(format|pattern|conversionPattern)[\"']?\s*[=:]\s*['\"]?\{\s*\\?[\"'](@?timestamp|time|ts|level|severity|"
+    r"message|msg|log\.level)\\?[\"']\s*:))"
 )
 CONFIG_TRACING = re.compile(
     r"(?i)(-javaagent:\S*(opentelemetry|dd-java-agent|newrelic|elastic-apm|applicationinsights|aws-opentelemetry)|"
@@ -125,7 +135,7 @@ CONFIG_METRICS = re.compile(r"(?i)prometheus\.io/scrape[\"']?\s*[:=]\s*[\"']?tru
 CONFIG_SWEEP = (
     (CONFIG_SAMPLING, "obs.sampling", ("sampl", "traceidratio")),
     (CONFIG_CORRELATION, "obs.log_correlation", ("trace", "withspan")),
-    (CONFIG_JSON_LOG, "obs.structured_log", ("json", "ecs", "structured", "logstash")),
+    (CONFIG_JSON_LOG, "obs.structured_log", ("json", "ecs", "structured", "logstash", '{"', "{\\\"")),
     (CONFIG_TRACING, "obs.tracing", ("javaagent", "otel", "applicationinsights", "xray", "opentelemetry")),
     (CONFIG_METRICS, "obs.metrics", ("prometheus.io/scrape",)),
 )
@@ -171,10 +181,31 @@ TF_SLO_TYPES = {"google_monitoring_slo", "datadog_service_level_objective", "gra
                 "aws_applicationsignals_service_level_objective"}
 TF_SERVICE_TYPES = {"aws_ecs_service", "aws_lambda_function", "azurerm_linux_web_app", "azurerm_windows_web_app",
                     "azurerm_container_app", "google_cloud_run_service", "google_cloud_run_v2_service",
-                    "azurerm_linux_function_app", "azurerm_app_service", "aws_apprunner_service"}
+                    "azurerm_linux_function_app", "azurerm_app_service", "aws_apprunner_service",
+                    "azurerm_function_app", "azurerm_windows_function_app"}
+AZURE_APP_HOSTS = ("azurerm_function_app", "azurerm_linux_function_app", "azurerm_windows_function_app",
+                   "azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_app_service")
+# Application Insights switched on in an App Service / Function App's settings: the codeless agent
+# (`ApplicationInsightsAgent_EXTENSION_VERSION`, Java `APPLICATIONINSIGHTS_ENABLE_AGENT`) or, for Functions, the
+# host's built-in integration (a connection string / instrumentation key) records every request and dependency
+# call with W3C trace context - distributed tracing by the platform, for every app it hosts
+AI_AGENT = re.compile(r"""(?i)["']?(APPLICATIONINSIGHTS_ENABLE_AGENT["']?\s*[=:]\s*["']?true|ApplicationInsightsAgent_EXTENSION_VERSION["']?\s*[=:]\s*["']?~\d)""")
+JAVA_MDC_AGENT = re.compile(r"-javaagent:\S*(opentelemetry-javaagent|aws-opentelemetry-agent|applicationinsights-agent)")
+AI_CONNECTION = re.compile(r"""["']?(APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_INSTRUMENTATIONKEY)["']?\s*[=:]""")
 TF_MISC_TYPES = {"aws_xray_sampling_rule", "aws_devopsguru_resource_collection", "azurerm_monitor_smart_detector_alert_rule",
                  "aws_cloudwatch_metric_alarm", "azurerm_monitor_metric_alert", "datadog_monitor", "helm_release",
                  "aws_api_gateway_stage", "aws_oam_sink", "aws_oam_link"}
+
+# a build that makes the container image itself, without a Dockerfile: Jib (Maven/Gradle), Spring Boot's
+# build-image, ko for Go, Quarkus container-image extensions
+IMAGE_BUILD = re.compile(r"jib-maven-plugin|com\.google\.cloud\.tools\.jib|\bid\s*\(?\s*[\"']com\.google\.cloud\.tools\.jib|"
+                         r"spring-boot:build-image|bootBuildImage|quarkus-container-image-")
+# load-testing frameworks: a manifest whose runtime dependencies hold one generates test traffic (a Locust
+# load generator deployed beside the services); it serves no users, so it is no service for telemetry coverage
+LOAD_TEST_PACKAGES = frozenset({"locust", "locustio", "artillery", "k6", "autocannon", "loadtest", "vegeta",
+                                "github.com/tsenart/vegeta", "github.com/tsenart/vegeta/v12",
+                                "io.gatling.highcharts:gatling-charts-highcharts", "io.gatling:gatling-core",
+                                "io.gatling:gatling-app", "molotov", "bombardier"})
 
 DEPLOYABLE_MARKERS = ("dockerfile", "containerfile", "procfile", "fly.toml", "app.yaml", "serverless.yml",
                       "serverless.yaml", "host.json", "template.yaml", "template.yml", "apprunner.yaml", "vercel.json")
@@ -218,6 +249,7 @@ class ObservabilityCollector(Collector):
             run.dependencies, run.yaml_files, run.named_files, run.dashboards_json, run.dashboards_in_yaml, run.grafonnet,
             run.terraform, run.cloudformation, run.config_sweep, run.source_sweep))
         run.finish_manifests()
+        run.agent_mdc_correlation()
         return run.out
 
 
@@ -232,6 +264,7 @@ class _Run:
         self._seen: set[tuple[Any, ...]] = set()
         self._manifests: list[tuple[str, str, int]] = []  # (path, ecosystem, runtime deps)
         self._frontends: set[str] = set()  # manifests of browser apps (UI framework, no server framework)
+        self._load_tests: set[str] = set()  # manifests of load generators (a load-testing framework at runtime)
         self.service_dirs: set[str] = set()
 
     # ---- emit ------------------------------------------------------------------------------------
@@ -262,6 +295,8 @@ class _Run:
             self._manifests.append((path, eco, len(runtime)))
             if eco == "node" and is_browser_app({d.package.lower() for d in runtime}):
                 self._frontends.add(path)
+            if any(d.package.lower() in LOAD_TEST_PACKAGES for d in runtime):
+                self._load_tests.add(path)
             service = path.rsplit("/", 1)[0] if "/" in path else "."
             for d in runtime:
                 cats = categories(d.ecosystem, d.package)
@@ -283,25 +318,62 @@ class _Run:
             d = path.rsplit("/", 1)[0] if "/" in path else "."
             names = files_by_dir.get(d, set())
             deployable = d in self.service_dirs or any(
-                n.startswith(("dockerfile", "containerfile")) or n in DEPLOYABLE_MARKERS for n in names)
+                n.startswith(("dockerfile", "containerfile")) or n in DEPLOYABLE_MARKERS for n in names) or (
+                eco == "java" and bool(IMAGE_BUILD.search(self.tree.text(path) or "")))
             self.emit("dep.manifest", path, {"ecosystem": eco, "service": d, "runtime_packages": runtime,
                                              "deployable": bool(deployable),
                                              "local_deps": sorted(links.get(d, ())),
                                              "library": d in consumed and not deployable,
                                              "frontend": path in self._frontends,
+                                             "load_test": path in self._load_tests,
                                              "orchestrator": path.lower().endswith("proj")
                                              and is_aspire_host(self.tree.text(path) or "")}, line=1,
                       summary=f"{eco} manifest {path} ({runtime} runtime dependencies)")
 
+    def agent_mdc_correlation(self) -> None:
+        """A Java JSON layout that writes the MDC, in a repository that attaches the OpenTelemetry or Application
+        Insights (3.x) Java agent: these agents put trace_id/span_id into the MDC of every log record, so the
+        JSON records carry the trace id without any code (LogstashEncoder and EcsLayout write the MDC by default,
+        JsonTemplateLayout when its event template has an `mdc` resolver)."""
+        agent = any(e.kind == "obs.tracing" and e.get("mechanism") == "azure-app-insights-agent" for e in self.out) or any(
+            e.kind == "dep.package" and re.search(r"applicationinsights-(runtime-attach|agent)|opentelemetry\.javaagent",
+                                                  str(e.get("package") or "")) for e in self.out)
+        if not agent:
+            for path in self._config_candidates():
+                text = self.tree.text(path) or ""
+                if "javaagent" in text and JAVA_MDC_AGENT.search(text):
+                    agent = True
+                    break
+        if not agent:
+            return
+        for e in [e for e in self.out if e.kind == "obs.structured_log"
+                  and e.get("mechanism") in ("JsonTemplateLayout", "LogstashEncoder", "EcsLayout", "EcsEncoder")]:
+            path = e.locator.path or ""
+            text = self.tree.text(path) or ""
+            uri = re.search(r"eventTemplateUri\s*=\s*[\"'](?:classpath:)?([^\"']+)[\"']", text)
+            if e.get("mechanism") == "JsonTemplateLayout" and uri:
+                name = uri.group(1).rsplit("/", 1)[-1]
+                templates = [f for f in self.tree.files if f.rsplit("/", 1)[-1] == name]
+                if not templates or not any(re.search(r"\"\$resolver\"\s*:\s*\"mdc\"", self.tree.text(f) or "")
+                                            for f in templates):
+                    continue
+            self.emit("obs.log_correlation", path, {"mechanism": "java-agent-mdc", "service": self._service_of(path)},
+                      line=e.locator.line, strength=Strength.STRONG, key=("agent-mdc",),
+                      summary=f"JSON log layout writing the MDC, where the Java agent puts trace ids, in {path}")
+
     # ---- 2. YAML ---------------------------------------------------------------------------------
     def yaml_files(self) -> None:
-        for path in self.tree.with_suffix(*YAML_SUFFIXES):
+        for path in self.tree.with_suffix(*YAML_SUFFIXES, *TEMPLATED_YAML_SUFFIXES):
             if not is_product_path(path):
                 continue
             text = self.tree.text(path)
             if not text or len(text) > MAX_CONFIG_BYTES:
                 continue
             name = path.rsplit("/", 1)[-1].lower()
+            for ext in TEMPLATED_YAML_SUFFIXES:  # `prometheus.yml.erb` is read as `prometheus.yml`
+                if name.endswith(ext):
+                    name = name[: -len(ext)] + "." + ext.split(".")[1]
+                    break
             if not _yaml_interesting(name, text):
                 continue
             for doc in load_yaml_docs(self.tree, path, text):
@@ -422,7 +494,7 @@ class _Run:
                 self.emit("obs.log_retention", path, {"tool": "loki", "resource": "limits_config", "name": "loki",
                                                       "days": days}, pattern="retention_period", strength=Strength.DIRECT)
         if isinstance(doc.get("scrape_configs"), list) and ("global" in doc or "rule_files" in doc or "alerting" in doc):
-            self.emit("obs.platform", path, {"tool": "prometheus", "signals": ["metrics"]}, line=1)
+            self._prometheus_server(path, doc)
         if isinstance(doc.get("datasources"), list):
             signals = set()
             for ds in doc["datasources"]:
@@ -500,6 +572,15 @@ class _Run:
             if _is_dashboard(dj):
                 self._dashboard(path, "grafana", str(dj.get("title") or key), _count_panels(dj), text,
                                 line=self.tree.line_of(path, key))
+        if "scrape_configs" in text:
+            try:
+                import yaml as _y
+
+                cfg = _y.safe_load(text)
+            except Exception:
+                cfg = None
+            if isinstance(cfg, dict) and isinstance(cfg.get("scrape_configs"), list):
+                self._prometheus_server(path, cfg)
         for prefix, tool in (("fluent-bit", "fluent-bit"), ("fluentbit", "fluent-bit"), ("fluent.conf", "fluentd"),
                              ("fluentd", "fluentd"), ("vector", "vector"), ("promtail", "promtail"),
                              ("config.alloy", "alloy"), ("filebeat", "filebeat")):
@@ -515,7 +596,17 @@ class _Run:
             if isinstance(cfg, dict) and _is_otel_config(cfg):
                 self._otel_collector(path, cfg)
 
-    def _agent_image(self, path: str, ref: str) -> None:
+    def _prometheus_server(self, path: str, cfg: dict[str, Any]) -> None:
+        """A Prometheus server's own configuration (scrape jobs, rule files, Alertmanagers): metrics from many
+        targets land in one place, the central metrics store; `remote_write` forwards them further."""
+        jobs = [j for j in cfg.get("scrape_configs") or [] if isinstance(j, dict)]
+        rendered = is_templated(path, self.tree.text(path) or "", self.tree) or looks_templated(self.tree.text(path) or "")
+        self.emit("obs.platform", path, {"tool": "prometheus", "signals": ["metrics"], "server": True,
+                                         "scrape_jobs": len(jobs), "remote_write": bool(cfg.get("remote_write")),
+                                         "provisioned": rendered},
+                  pattern="scrape_configs", key=("prom-server",))
+
+    def _agent_image(self, path: str, ref: str, origin: str = "") -> None:
         for rx, kind, tool in AGENT_IMAGES:
             if rx.search(ref):
                 if kind == "shipper":
@@ -526,8 +617,10 @@ class _Run:
                     self.emit("obs.platform", path, {"tool": tool, "signals": ["traces", "metrics"]},
                               pattern=(ref.split(":")[0][-40:]), strength=Strength.WEAK)
                 else:
-                    self.emit("obs.platform", path, {"tool": tool, "signals": PLATFORM_SIGNALS.get(tool, [])},
-                              pattern=(ref.split(":")[0][-40:]))
+                    attrs: dict[str, Any] = {"tool": tool, "signals": PLATFORM_SIGNALS.get(tool, [])}
+                    if origin:
+                        attrs["origin"] = origin
+                    self.emit("obs.platform", path, attrs, pattern=(ref.split(":")[0][-40:]))
                 return
 
     def _compose(self, path: str, services: dict[str, Any]) -> None:
@@ -543,7 +636,7 @@ class _Run:
                 base = path.rsplit("/", 1)[0] if "/" in path else "."
                 self.service_dirs.add(_norm_dir(base, str(ctxdir)))
             if image:
-                self._agent_image(path, image)
+                self._agent_image(path, image, origin="compose")
             logging = svc.get("logging") if isinstance(svc.get("logging"), dict) else {}
             driver = str(logging.get("driver") or "")
             if driver in LOG_DRIVERS:
@@ -676,7 +769,9 @@ class _Run:
     # ---- 4. Terraform ------------------------------------------------------------------------------
     def terraform(self) -> None:
         types = TF_LOG_TYPES | set(TF_DASHBOARD_TYPES) | TF_SLO_TYPES | TF_SERVICE_TYPES | TF_MISC_TYPES
-        for r in tf_resources(self.tree, types):
+        resources = tf_resources(self.tree, types)
+        self._app_insights_agent(any(r.type in AZURE_APP_HOSTS and "function" in r.type for r in resources))
+        for r in resources:
             b, t = r.body, r.type
             addr = f"{t}.{r.name}"
             if t == "aws_cloudwatch_log_group":
@@ -767,6 +862,19 @@ class _Run:
             elif t in ("aws_oam_sink", "aws_oam_link"):
                 self.emit("obs.platform", r.path, {"tool": "cloudwatch-cross-account", "signals": ["logs", "metrics", "traces"]},
                           line=r.line, strength=Strength.DIRECT, key=("oam",))
+
+    def _app_insights_agent(self, function_apps: bool) -> None:
+        """App settings (Terraform) that switch on Application Insights for the apps an App Service plan hosts."""
+        for path in self.tree.with_suffix(".tf"):
+            if not is_product_path(path):
+                continue
+            text = self.tree.text(path) or ""
+            if "APPLICATIONINSIGHTS" not in text.upper() and "APPINSIGHTS" not in text.upper():
+                continue
+            m = AI_AGENT.search(text) or (AI_CONNECTION.search(text) if function_apps else None)
+            if m:
+                self.emit("obs.tracing", path, {"mechanism": "azure-app-insights-agent"},
+                          line=text.count("\n", 0, m.start()) + 1, strength=Strength.STRONG, key=("ai-agent",))
 
     # ---- 5. CloudFormation / SAM ----------------------------------------------------------------------
     def cloudformation(self) -> None:
@@ -1075,6 +1183,8 @@ _CANON = (
 def _keyword(matched: str) -> str:
     """A canonical keyword for what matched (never the matched line itself: it may hold values)."""
     low = matched.lower()
+    if re.match(r"(?i)(format|pattern|conversionPattern)\W", matched) and "{" in matched:
+        return "json-log-pattern"
     for token in _CANON:
         if token.lower() in low:
             return token

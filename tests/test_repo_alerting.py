@@ -503,3 +503,47 @@ def test_rules_and_alertmanager_config_inside_configmaps_and_dot_rules_files(tmp
     assert _rule(ev, "NodeDiskFull").get("signal") != "symptom"
     assert _rule(ev, "CheckoutLatency").locator.path == "compose/alert.rules"
     assert any(e.locator.path == "k8s/monitoring/alertmanager.yaml" for e in _kind(ev, "alert.routing"))
+
+
+def test_rule_templates_of_configuration_management_and_terraform_are_read(tmp_path: Path) -> None:
+    """Prometheus rules kept as a Chef ERB template and as a Terraform `templatefile` (`%{ for }` loops, `${x}`):
+    parsed with the directives stubbed, every `alert:` kept with its expression."""
+    root = write_tree(tmp_path, {
+        "cookbooks/prometheus/templates/default/alert_rules.yml.erb":
+            "# maintained by Chef\ngroups:\n  - name: web\n    rules:\n      - alert: web error rate\n"
+            '        expr: sum(rate(apache_http_responses_total{code=~"5.."}[5m])) / sum(rate(apache_http_responses_total[5m])) > 0.01\n'
+            "        for: 5m\n        annotations:\n          status: \"{{ $value | humanizePercentage }}\"\n"
+            "<% @disks.each do |disk| -%>\n      - alert: disk full <%= disk %>\n"
+            "        expr: node_filesystem_avail_bytes{mountpoint=\"<%= disk %>\"} < 1e9\n<% end -%>\n",
+        "cluster/config/prometheus/app_alert.rules.tmpl":
+            "groups:\n- name: Container restarts\n  rules:\n%{ for instance in apps ~}\n"
+            "  - alert: Restarts for ${instance.app_name}\n"
+            "    expr: sum(increase(kube_pod_container_status_restarts_total{namespace=\"${instance.namespace}\"}[30m])) > 0\n"
+            "    labels:\n      severity: high\n      %{ if instance.receiver != null }receiver: ${instance.receiver}%{ endif }\n"
+            "%{ endfor ~}\n",
+    })
+    ev, ctx = collect_with(AlertingCollector(), root)
+    rules = {e.get("name"): e for e in ev if e.kind == "alert.rule"}
+    assert rules["web error rate"].get("signal") == "symptom"
+    assert rules["disk full TEMPLATED"].get("signal") == "cause"
+    assert rules["Restarts for TEMPLATED"].get("signal") == "cause" and rules["Restarts for TEMPLATED"].get("notifies")
+    assert not ctx.warnings
+
+
+def test_statuscake_checks_and_uptime_module_with_contacts_notify(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "cluster/statuscake.tf": 'resource "statuscake_uptime_check" "alert" {\n  name = "healthz"\n'
+                                 '  contact_groups = [var.contact_group]\n  check_interval = 30\n}\n',
+        "app/statuscake.tf": 'module "statuscake" {\n  count = var.enable_monitoring ? 1 : 0\n'
+                             '  source = "./vendor/modules/aks//monitoring/statuscake"\n'
+                             '  uptime_urls = [var.external_url]\n  contact_groups = var.statuscake_contact_groups\n}\n',
+        "app/database.tf": 'module "postgres" {\n  source = "./vendor/modules/aks//aks/postgres"\n  server_version = 16\n}\n',
+        "other/uptime.tf": 'module "uptime_checks" {\n  source = "git::https://example.com/modules.git//uptime-checks"\n'
+                           '  urls = ["https://x.example.com"]\n}\n',
+    })
+    ev = [e for e in collect_with(AlertingCollector(), root)[0] if e.kind == "alert.availability_probe"]
+    by_path = {e.locator.path: e for e in ev}
+    assert set(by_path) == {"cluster/statuscake.tf", "app/statuscake.tf", "other/uptime.tf"}
+    assert by_path["cluster/statuscake.tf"].get("notifies") is True
+    assert by_path["app/statuscake.tf"].get("via") == "module" and by_path["app/statuscake.tf"].get("notifies") is True
+    assert by_path["other/uptime.tf"].get("notifies") is False  # checks, but no contact passed in

@@ -287,3 +287,101 @@ def test_nobl9_slo_specs(tmp_path: Path) -> None:
     ev, _ = collect_with(ObservabilityCollector(), tmp_path)
     slos = [(e.get("spec"), e.get("service"), e.get("name"), e.get("objective")) for e in ev if e.kind == "obs.slo"]
     assert slos == [("nobl9", "checkout", "checkout-availability", 0.999)]
+
+
+def test_json_log_patterns_datadog_log_injection_and_gcp_trace_starter(tmp_path: Path) -> None:
+    """JSON written by a plain log format (Python fileConfig, log4j2 PatternLayout) is structured logging; Datadog's
+    tracer set to inject trace ids (`c.tracing.log_injection = enabled`) is log-trace correlation."""
+    root = write_tree(tmp_path, {
+        "frontend/pyproject.toml": '[project]\nname = "frontend"\ndependencies = ["flask"]\n',
+        "frontend/logging.conf": "[formatters]\nkeys=generic\n\n[formatter_generic]\n"
+                                 'format={"timestamp": "%(asctime)s", "message": "%(message)s", "severity": "%(levelname)s"}\n',
+        "ledger/pom.xml": "<project><dependencies><dependency><groupId>com.google.cloud</groupId>"
+                          "<artifactId>spring-cloud-gcp-starter-trace</artifactId></dependency></dependencies>"
+                          "<build><plugins><plugin><artifactId>jib-maven-plugin</artifactId></plugin></plugins></build></project>",
+        "ledger/src/main/resources/log4j2.xml": "<Configuration><Appenders><Console name=\"c\">\n"
+            "<PatternLayout pattern='{\"timestamp\": \"%d\", \"message\": \"%msg\", \"severity\": \"%level\"}%n' />\n"
+            "</Console></Appenders></Configuration>\n",
+        "web/Gemfile": 'source "https://rubygems.org"\ngem "rails"\ngem "datadog"\n',
+        "web/config/initializers/datadog.rb": "Datadog.configure do |c|\n  enabled = true\n  c.tracing.log_injection = enabled\nend\n",
+        "plain/logging.conf": "[formatter_plain]\nformat=%(asctime)s %(levelname)s %(message)s\n",
+    })
+    ev = _by_kind(collect_with(ObservabilityCollector(), root)[0])
+    slog = {e.locator.path for e in ev.get("obs.structured_log", [])}
+    assert slog == {"frontend/logging.conf", "ledger/src/main/resources/log4j2.xml"}
+    assert {e.get("mechanism") for e in ev["obs.structured_log"]} == {"json-log-pattern"}
+    corr = [e for e in ev.get("obs.log_correlation", []) if e.locator.path == "web/config/initializers/datadog.rb"]
+    assert corr and corr[0].get("service") == "web"
+    pkgs = {e.get("package"): e.get("categories") for e in ev["dep.package"]}
+    assert "tracing" in pkgs["com.google.cloud:spring-cloud-gcp-starter-trace"]
+    # Jib builds the image from the pom: the Java service is deployable without a Dockerfile
+    assert {e.get("service"): e.get("deployable") for e in ev["dep.manifest"]}["ledger"] is True
+
+
+def test_datadog_log_injection_switched_off_is_no_correlation(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"Gemfile": 'gem "datadog"\n',
+                                 "config/initializers/datadog.rb": "Datadog.configure do |c|\n  c.tracing.log_injection = false\nend\n"})
+    ev = _by_kind(collect_with(ObservabilityCollector(), root)[0])
+    assert not ev.get("obs.log_correlation")
+
+
+def test_load_generator_is_flagged_and_app_insights_agent_in_function_app_settings(tmp_path: Path) -> None:
+    """A Locust harness is marked load_test; App Insights switched on in a Function App's settings (Terraform
+    locals) is platform tracing; with a JSON layout writing the MDC, the agent's trace ids reach the logs."""
+    root = write_tree(tmp_path, {
+        "loadgen/requirements.txt": "locust==2.20\n", "loadgen/Dockerfile": "FROM python\n",
+        "router/build.gradle.kts": 'dependencies {\n  implementation("org.apache.logging.log4j:log4j-layout-template-json:2.22.0")\n}\n',
+        "router/src/main/resources/log4j2.xml": '<Configuration><Appenders><Console name="c">\n'
+            '<JsonTemplateLayout eventTemplateUri="classpath:jsonTemplate.json"/>\n</Console></Appenders></Configuration>\n',
+        "router/src/main/resources/jsonTemplate.json": '{"mdc": {"$resolver": "mdc"}, "message": {"$resolver": "message"}}\n',
+        "infra/modules/function_app/main.tf": 'resource "azurerm_function_app" "fa" {\n  name = "fa"\n'
+                                              '  app_settings = local.app_settings\n}\n',
+        "infra/modules/function_app/locals.tf": 'locals {\n  app_settings = {\n'
+                                                '    "APPLICATIONINSIGHTS_CONNECTION_STRING" = var.ai\n'
+                                                '    "APPLICATIONINSIGHTS_ENABLE_AGENT" = "true"\n  }\n}\n',
+    })
+    ev = _by_kind(collect_with(ObservabilityCollector(), root)[0])
+    man = {e.get("service"): e for e in ev["dep.manifest"]}
+    assert man["loadgen"].get("load_test") is True and not man["router"].get("load_test")
+    agent = [e for e in ev["obs.tracing"] if e.get("mechanism") == "azure-app-insights-agent"]
+    assert agent and agent[0].locator.path == "infra/modules/function_app/locals.tf"
+    corr = [e for e in ev.get("obs.log_correlation", []) if e.get("mechanism") == "java-agent-mdc"]
+    assert corr and corr[0].locator.path == "router/src/main/resources/log4j2.xml"
+
+
+def test_json_template_without_mdc_gets_no_agent_correlation(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "router/src/main/resources/log4j2.xml": '<Configuration><Appenders><Console name="c">\n'
+            '<JsonTemplateLayout eventTemplateUri="classpath:plain.json"/>\n</Console></Appenders></Configuration>\n',
+        "router/src/main/resources/plain.json": '{"message": {"$resolver": "message"}}\n',
+        "Dockerfile": "FROM eclipse-temurin\nENV JAVA_TOOL_OPTIONS=-javaagent:/app/opentelemetry-javaagent.jar\n",
+    })
+    ev = _by_kind(collect_with(ObservabilityCollector(), root)[0])
+    assert ev.get("obs.structured_log") and not ev.get("obs.log_correlation")
+
+
+def test_prometheus_server_in_erb_template_and_go_templated_configmap(tmp_path: Path) -> None:
+    """A Prometheus server's config kept as a configuration-management template (ERB), and one in a cluster's
+    Go-templated ConfigMap outside any chart: both are read, with scrape jobs and remote_write."""
+    root = write_tree(tmp_path, {
+        "cookbooks/prometheus/templates/default/prometheus.yml.erb":
+            "# maintained by Chef\nglobal:\n  scrape_interval: 15s\nrule_files:\n  - /etc/prometheus/*_rules.yml\n"
+            "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n"
+            "<% @exporters.each do |name, targets| -%>\n  - job_name: <%= name %>\n    static_configs:\n"
+            "      - targets: <%= targets.to_json %>\n<% end -%>\n",
+        "cluster/manifests/prometheus/configmap.yaml":
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prometheus-conf\ndata:\n  prometheus.yml: |\n"
+            "    global:\n      scrape_interval: 1m\n    scrape_configs:\n    - job_name: kubelet\n"
+            "      kubernetes_sd_configs: [{role: node}]\n"
+            "{{ if ne .Cluster.ConfigItems.prometheus_remote_write \"disabled\" }}\n"
+            "    remote_write:\n    - url: {{ .Cluster.ConfigItems.prometheus_remote_write }}\n{{ end }}\n",
+        "dev/docker-compose.yml": "services:\n  prom:\n    image: prom/prometheus:v2\n",
+    })
+    ev = _by_kind(collect_with(ObservabilityCollector(), root)[0])
+    servers = {e.locator.path: e for e in ev["obs.platform"] if e.get("server")}
+    erb = servers["cookbooks/prometheus/templates/default/prometheus.yml.erb"]
+    assert erb.get("provisioned") is True and erb.get("scrape_jobs") >= 1
+    cm = servers["cluster/manifests/prometheus/configmap.yaml"]
+    assert cm.get("remote_write") is True
+    compose = [e for e in ev["obs.platform"] if e.locator.path == "dev/docker-compose.yml"]
+    assert compose and compose[0].get("origin") == "compose"

@@ -98,7 +98,10 @@ def service_dirs(ev: EvidenceSet) -> list[str]:
     """Directories of the services that have a dependency manifest: the deployable ones when any are marked
     deployable (Dockerfile, compose build context, serverless), else every manifest with runtime dependencies."""
     # an Aspire AppHost starts the services on a developer machine: an orchestrator, not a service
-    manifests = [e for e in ev.of("dep.manifest") if (e.get("runtime_packages") or 0) > 0 and not e.get("orchestrator")]
+    # not services either: CI tooling (a JavaScript action under `.github/`) and load generators (a Locust or k6
+    # harness deployed beside the services makes test traffic and serves no users)
+    manifests = [e for e in ev.of("dep.manifest") if (e.get("runtime_packages") or 0) > 0 and not e.get("orchestrator")
+                 and not e.get("load_test") and not str(e.get("service") or "").startswith(".github/")]
     deployable = [e for e in manifests if e.get("deployable")]
     # a package another manifest of the repository imports (a workspace package, a referenced project) is a
     # library of those services, not a service of its own

@@ -6,7 +6,8 @@ from rules.probes import EvidenceSet, Finding, found, missing, probe
 from rules.probes.obs_common import absence_needs, coverage, covered_services, local_links, service_dirs
 from scanner.model import Evidence, Strength
 
-GLOBAL_TRACING = {"otel-operator-instrumentation", "lambda-active-tracing", "apigw-xray", "ecs-otel-sidecar", "adot-layer"}
+GLOBAL_TRACING = {"otel-operator-instrumentation", "lambda-active-tracing", "apigw-xray", "ecs-otel-sidecar", "adot-layer",
+                  "azure-app-insights-agent"}
 
 
 def _deps(ev: EvidenceSet, category: str) -> list[Evidence]:
@@ -20,9 +21,31 @@ def _sentry_apm(ev: EvidenceSet) -> list[Evidence]:
     return ev.of("obs.tracing", mechanism="sentry-performance")
 
 
+def central_metrics(ev: EvidenceSet) -> list[Evidence]:
+    """A central metrics store run as code: a Prometheus server whose configuration scrapes many targets,
+    forwards them (`remote_write`) or is rendered by configuration management / a cluster's manifests, or a
+    metrics stack installed as a chart or Helm release (kube-prometheus-stack, VictoriaMetrics, Mimir). Metrics
+    from every host and service then land in one place: centralised telemetry, even where logs stay local.
+    An image in a docker-compose file is a developer's local stack, not a central store."""
+    out = []
+    for e in ev.of("obs.platform"):
+        if "metrics" not in (e.get("signals") or []) or e.strength is Strength.WEAK or e.get("origin") == "compose":
+            continue
+        if e.get("server") and not (e.get("remote_write") or e.get("provisioned") or (e.get("scrape_jobs") or 0) >= 3):
+            continue
+        out.append(e)
+    return out
+
+
+def _platform_apm(ev: EvidenceSet) -> list[Evidence]:
+    """Application Insights switched on in an App Service / Function App's settings: the platform's agent ships
+    every request, dependency call and log record to Application Insights, with rates, failures and durations."""
+    return ev.of("obs.tracing", mechanism="azure-app-insights-agent")
+
+
 @probe("obs_central_telemetry",
        text="Logs/telemetry are shipped to a central store (shipper or OTel collector config, awslogs/FireLens, Log Analytics, "
-            "CloudWatch log groups, or an APM agent that ships centrally)",
+            "CloudWatch log groups, an APM agent that ships centrally, or a central metrics server run as code)",
        sources=["repo", "aws", "azure"])
 def obs_central_telemetry(ev: EvidenceSet) -> Finding:
     shippers = ev.of("obs.log_shipper")
@@ -32,9 +55,9 @@ def obs_central_telemetry(ev: EvidenceSet) -> Finding:
     # an OpenTelemetry exporter ships spans/metrics/logs to a central backend as well
     exporters = [e for e in _deps(ev, "otel") if "exporter" in str(e.get("package") or "").lower()
                  or str(e.get("package") or "") in ("opentelemetry-distro", "@vercel/otel")]
-    apm = apm + exporters + _sentry_apm(ev)
+    apm = apm + exporters + _sentry_apm(ev) + _platform_apm(ev)
     platforms = [e for e in ev.of("obs.platform") if "logs" in (e.get("signals") or [])]
-    items = strong + collectors + platforms + apm
+    items = strong + collectors + platforms + apm + central_metrics(ev)
     if items:
         tools = sorted({str(e.get("tool") or e.get("package") or e.get("mechanism") or "otel-collector") for e in items})
         return found(items[:20], f"central telemetry: {', '.join(tools[:8])}")
@@ -55,13 +78,16 @@ def obs_dashboards_as_code(ev: EvidenceSet) -> Finding:
 
 @probe("obs_metrics_instrumented",
        text="Application metrics are instrumented (Prometheus/StatsD/Micrometer/OTel metrics libraries, ServiceMonitors, "
-            "or an APM agent)",
+            "an APM agent, or a central Prometheus server's scrape jobs)",
        sources=["repo"])
 def obs_metrics_instrumented(ev: EvidenceSet) -> Finding:
     # An APM agent (Application Insights, Datadog, New Relic, Elastic APM, Dynatrace, AppDynamics) records
     # request rate, failures and duration for every request it sees and charts them in the vendor's UI:
     # that is application metrics, even without a metrics library in the manifest.
-    items = _deps(ev, "metrics") + ev.of("obs.metrics") + _deps(ev, "apm") + _sentry_apm(ev)
+    # A central Prometheus server's scrape jobs collect the metrics its exporters and services expose (node,
+    # database, web server exporters): metrics collected, even where no application manifest names a library.
+    servers = [e for e in central_metrics(ev) if e.get("server") and (e.get("scrape_jobs") or 0) > 0]
+    items = _deps(ev, "metrics") + ev.of("obs.metrics") + _deps(ev, "apm") + _sentry_apm(ev) + _platform_apm(ev) + servers
     if items:
         return found(items[:20], f"{len(items)} metrics instrumentation item(s)")
     return missing(ev, "no metrics library, APM agent or scrape configuration")
@@ -72,7 +98,7 @@ def obs_metrics_instrumented(ev: EvidenceSet) -> Finding:
 def obs_metrics_red(ev: EvidenceSet) -> Finding:
     red = [e for e in ev.of("obs.dashboard") if e.get("red")]
     # APM agents (and Sentry with tracing) measure requests, failures and duration per endpoint out of the box
-    apm = _deps(ev, "apm") + _sentry_apm(ev)
+    apm = _deps(ev, "apm") + _sentry_apm(ev) + _platform_apm(ev)
     items = red + _deps(ev, "metrics") + ev.of("obs.metrics") + apm
     if items:
         return found(items[:20], f"{len(red)} RED dashboard(s), {len(items) - len(red) - len(apm)} metrics instrumentation "

@@ -13,13 +13,21 @@ def _rules(ev: EvidenceSet) -> list[Evidence]:
     return ev.of("alert.rule")
 
 
+def _notifying_checks(ev: EvidenceSet) -> list[Evidence]:
+    """Synthetic availability checks (uptime checks, web tests) that tell someone when they fail: each is an
+    alert on the commonest symptom there is, the service not answering its users."""
+    return [e for e in ev.of("alert.availability_probe") if e.get("notifies")]
+
+
 @probe("alert_rules_notify", text="At least one alert rule with a notification target is kept as code",
        sources=["repo", "aws", "azure"])
 def alert_rules_notify(ev: EvidenceSet) -> Finding:
     rules = _rules(ev)
     notifying = [e for e in rules if e.get("notifies")]
-    if notifying:
-        return found(notifying[:20], f"{len(notifying)} alert rule(s) notify someone")
+    checks = _notifying_checks(ev)
+    if notifying or checks:
+        return found((notifying + checks)[:20], f"{len(notifying)} alert rule(s) notify someone"
+                     + (f"; {len(checks)} uptime check(s) with a contact" if checks else ""))
     if rules:
         return Finding(False, f"{len(rules)} alert rule(s), but none has a notification target (no alarm actions)", rules[:20])
     return missing_alerting(ev, "no alert rules")
@@ -44,13 +52,15 @@ def alert_symptom_ratio(ev: EvidenceSet) -> Finding:
     rules = [e for e in _rules(ev) if e.get("notifies")]
     paging = [e for e in rules if e.get("paging")]
     scope, what = (paging, "paging alerts") if paging else (rules, "notifying alerts (none marked paging)")
-    classified = [e for e in scope if e.get("signal") in ("symptom", "cause")]
+    if not paging:
+        scope = scope + _notifying_checks(ev)  # an uptime check that notifies is a symptom alert
+    classified = [e for e in scope if e.get("signal") in ("symptom", "cause") or e.kind == "alert.availability_probe"]
     if not classified:
         if not rules:
             return missing_alerting(ev, "no alert rules")
         return Finding(None, f"not assessed, because none of the {len(scope)} {what} could be classified as symptom or cause",
                        scope[:20])
-    symptom = [e for e in classified if e.get("signal") == "symptom"]
+    symptom = [e for e in classified if e.get("signal") == "symptom" or e.kind == "alert.availability_probe"]
     r = ratio(len(symptom), len(classified))
     ok = r >= ev.p("min_ratio")
     return Finding(ok, f"{len(symptom)} of {len(classified)} classified {what} are symptom-based ({pct(r)})",
