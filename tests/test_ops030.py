@@ -296,6 +296,12 @@ def test_central_prometheus_run_by_configuration_management_is_level_2(tmp_path:
     r2 = _level(write_tree(tmp_path / "b", {"docker-compose.yml": "services:\n  prom:\n    image: prom/prometheus:v2\n",
                                             "pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask"]\n'}))
     assert r2.level == 1, [(c.id, c.status, c.reason) for c in r2.criteria]
+    # Grafana datasources name where Grafana reads metrics from; they do not run a store
+    r3 = _level(write_tree(tmp_path / "c", {
+        "grafana/provisioning/datasources/ds.yaml": "apiVersion: 1\ndatasources:\n  - name: prom\n    type: prometheus\n"
+                                                     "    url: http://prometheus:9090\n",
+        "pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask"]\n'}))
+    assert _crit(r3, "ops030-central-telemetry").status is Outcome.NOT_MET
 
 
 def test_coverage_leaves_out_ci_actions_and_load_generators_and_counts_platform_app_insights(tmp_path: Path) -> None:

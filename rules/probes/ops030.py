@@ -31,6 +31,8 @@ def central_metrics(ev: EvidenceSet) -> list[Evidence]:
     for e in ev.of("obs.platform"):
         if "metrics" not in (e.get("signals") or []) or e.strength is Strength.WEAK or e.get("origin") == "compose":
             continue
+        if e.get("tool") == "grafana":  # datasources say where Grafana reads from, not that a store is run
+            continue
         if e.get("server") and not (e.get("remote_write") or e.get("provisioned") or (e.get("scrape_jobs") or 0) >= 3):
             continue
         out.append(e)
