@@ -150,6 +150,8 @@ def main() -> None:
 @click.option("--layout", type=click.Choice(["auto", "single", "collection"]), default="auto", show_default=True,
               help="For a PATH: one repository, or a folder whose subfolders are repositories.")
 @click.option("--github-url", envvar="GITHUB_API_URL", help="GitHub API base URL (GitHub Enterprise Server).")
+@click.option("--azure-url", envvar="AZURE_RESOURCE_MANAGER_URL",
+              help="Azure Resource Manager endpoint (Azure China, US Government, Azure Stack); default the public cloud.")
 @click.option("--gitlab-url", envvar="GITLAB_URL", help="GitLab instance URL (self-managed; default https://gitlab.com, or CI_SERVER_URL).")
 @click.option("--include", multiple=True, help="Only repositories matching this glob (org scans).")
 @click.option("--exclude", multiple=True, help="Skip repositories matching this glob (org scans).")
@@ -174,6 +176,7 @@ def scan(
     jobs: int,
     layout: str,
     github_url: str | None,
+    azure_url: str | None,
     gitlab_url: str | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -196,6 +199,8 @@ def scan(
     collector_options: dict[str, Any] = dict(config.get("options") or {})
     if github_url:
         collector_options["github_url"] = github_url
+    if azure_url:
+        collector_options["azure_url"] = azure_url
     if gitlab_url:
         collector_options["gitlab_url"] = gitlab_url
     if include:

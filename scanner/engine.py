@@ -183,7 +183,9 @@ def resolve_targets(targets: list[str], plugins: Plugins, options: ScanOptions, 
     subjects: list[Subject] = []
     for target in targets:
         scheme, _, rest = target.partition(":")
-        resolver = plugins.resolvers.get(scheme) if rest and not os.path.exists(target) else None
+        # `azure:` alone (every readable subscription) is a target too, when a resolver handles the scheme
+        resolver = plugins.resolvers.get(scheme) if (rest or target == f"{scheme}:") and not os.path.exists(target) \
+            else None
         if resolver is not None:
             subjects.extend(resolver.resolve(target, options.collector_options, warn))
         elif rest and scheme.isalpha() and len(scheme) > 1 and not os.path.exists(target):

@@ -1,0 +1,1 @@
+"""Azure: a subscription read with the Reader role (see docs/azure.md)."""

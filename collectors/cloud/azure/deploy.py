@@ -1,0 +1,65 @@
+"""Safe deployment: App Service deployment slots (and slot traffic routing), Container Apps revisions with
+weighted traffic, Traffic Manager weighted routing, App Configuration stores.
+
+Slots are per site: `GET {site}/slots`, and for a site with slots its configuration
+(`GET {site}/config/web`: health check path, ramp-up rules). Never `config/appsettings/list` (secrets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collectors.cloud.azure.client import ArmError
+from collectors.cloud.azure.common import API, DEPLOY_PROBES, Sub, props
+from collectors.translate import azure as tr
+from scanner.model import Strength
+
+CONTROLS = DEPLOY_PROBES
+
+
+def collect(sub: Sub) -> None:
+    _slots(sub)
+    for app in sub.list("container apps", sub.scope + "/providers/Microsoft.App/containerApps", "containerApps", CONTROLS) or []:
+        s = tr.container_app_strategy(props(app), str(app.get("name") or ""))
+        if s:
+            sub.ev("deploy.strategy", str(app.get("id") or ""), s,
+                   summary=f"Container App {app.get('name')}: multiple revisions with weighted traffic")
+    tm = sub.list("Traffic Manager profiles", sub.scope + "/providers/Microsoft.Network/trafficmanagerprofiles",
+                  "trafficManagerProfiles", CONTROLS)
+    for prof in tm or []:
+        if tr.weighted_routing("Microsoft.Network/trafficManagerProfiles", props(prof)):
+            sub.ev("deploy.strategy", str(prof.get("id") or ""),
+                   {"tool": "traffic-manager", "kind": "canary", "analysis": False, "health_gate": True,
+                    "auto_rollback": False, "manual_pause": False, "keeps_old": True, "name": prof.get("name")},
+                   strength=Strength.STRONG, summary=f"Traffic Manager {prof.get('name')}: weighted routing over endpoints")
+    stores = sub.list("App Configuration stores", sub.scope + "/providers/Microsoft.AppConfiguration/configurationStores",
+                      "configurationStores", CONTROLS)
+    for st in stores or []:
+        # feature flags are data-plane key-values (`.appconfig.featureflag/`), not read: a store shows the service only
+        sub.ev("deploy.flag_service", str(st.get("id") or ""), {"tool": "azure-app-configuration", "name": st.get("name")},
+               strength=Strength.WEAK, summary=f"App Configuration store {st.get('name')} (feature flags not read)")
+
+
+def _slots(sub: Sub) -> None:
+    sites = [r for r in sub.of_type("Microsoft.Web/sites")]
+    limit = int(sub.ctx.options.get("azure_max_sites") or 500)
+    sites = sites[:limit]
+    errors: list[ArmError] = []
+
+    def read(site: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+        sid = str(site.get("id"))
+        try:
+            slots = list(sub.arm.pages(sid + "/slots", API["sites"]))
+            cfg = props(sub.arm.get(sid + "/config/web", API["sites"])) if slots else {}
+        except ArmError as err:
+            errors.append(err)
+            return site, [], {}
+        return site, slots, cfg
+
+    for site, slots, cfg in sub.map(read, sites):
+        for slot in slots:
+            s = tr.slot_strategy(slot, cfg)
+            sub.ev("deploy.strategy", str(slot.get("id") or ""), s,
+                   summary=f"App Service {site.get('name')}: deployment slot {slot.get('name')} ({s['kind']})")
+    if errors:
+        sub.unreadable(f"deployment slots of {len(errors)} of {len(sites)} site(s)", errors[0], CONTROLS)
