@@ -8,6 +8,7 @@ human must approve). Parsers only translate syntax; classification (D-STEP), pro
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ TRIGGERS = ("push", "pull_request", "merge_group", "schedule", "manual", "tag", 
 
 # A job whose name says production (when no environment key says it): `deploy-prod`, `Deploy to Production`.
 _PROD_WORD = re.compile(r"(?i)(?:^|[\s_\-:/(.])(prod|production|prd|live)(?:$|[\s_\-:/).])")
+_CHANNELS = {"alpha", "beta", "dev", "edge", "canary", "unstable", "nightly", "next", "testing"}
 _NON_PROD_WORD = re.compile(r"(?i)\b(?:non[-_ ]?prod|pre[-_ ]?prod|preprod|staging|stage|dev|test|qa|uat|preview|sandbox)\b")
 
 
@@ -52,6 +54,7 @@ class Job:
     implied: dict[str, str] = field(default_factory=dict)  # step classes implied by a template name
     shared_base: str | None = None  # GitLab: a hidden job it extends that only an external include defines
     strength: Strength | None = None  # weaker than the pipeline's when a fact is inferred (e.g. from a context name)
+    env_hint: str | None = None  # target named outside an environment key (`env: ENVIRONMENT: production`, a step input)
 
 
 @dataclass
@@ -180,17 +183,43 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
     if job.tier and job.tier.lower() == "production":
         production = True
     if not environment and ("deploy" in matched or "apply" in matched):
-        m = _PROD_WORD.search(job.name)
-        if m and not _NON_PROD_WORD.search(job.name):
-            environment, production, strength = m.group(1).lower(), True, _weaker(strength, Strength.STRONG)
+        # names are evidence: the job's name, a target variable or input (`ENVIRONMENT: production`), then the
+        # workflow's name or file name (`deploy-production.yml`), as long as none of them names a non-production stage
+        wf_names = [pipe.name, posixpath.basename(pipe.path).rsplit(".", 1)[0]]
+        tiers = [[job.name], [job.env_hint or "", job.name], wf_names + [job.name]]
+        hint = None
+        for names in tiers:
+            m = _PROD_WORD.search(names[0]) or (len(names) > 2 and _PROD_WORD.search(names[1]))
+            if m:
+                hint = m if not any(_NON_PROD_WORD.search(n) for n in names) else None
+                break
+        if hint:
+            environment, production, strength = hint.group(1).lower(), True, _weaker(strength, Strength.STRONG)
+        elif job.env_hint and "$" not in job.env_hint:
+            environment = job.env_hint  # a named target that is not production by name: kept as the environment
+            production = is_production(environment, pattern)
+    branch_envs: list[str] = []
+    if not environment and ("deploy" in matched or "apply" in matched) and job.branches:
+        # a deploy on pushes to a branch named for production (`production`, `live`), or to the `stable` channel of
+        # a set of release-channel branches (dev/alpha/beta/stable), deploys production from that branch
+        lows = {b.lower(): b for b in job.branches if "*" not in b}
+        prod_branch = next((b for b in lows.values() if is_production(b, pattern)), None)
+        if prod_branch is None and "stable" in lows and set(lows) & _CHANNELS:
+            prod_branch = lows["stable"]
+        if prod_branch:
+            environment, production, strength = prod_branch, True, _weaker(strength, Strength.STRONG)
+            branch_envs = list(lows.values())
     steps = [c for c in ("lint", "test", "security", "build", "deploy", "plan", "apply", "smoke", "policy", "drift",
                          "notify", "rollback", "metrics", "release") if c in matched]
+    # every environment the job may deploy to (its candidates: matrix values, inputs, branches, declared targets)
+    envs = [e for e in [environment, *job.env_candidates, *branch_envs] if e and "$" not in str(e)]
     attrs = {
         "system": pipe.system,
         "pipeline": pipe.path,
         "name": job.name,
         "triggers": uniq(job.triggers),
         "environment": redact(environment, 80) if environment else None,
+        "environments": uniq([redact(str(e), 80) for e in envs])[:20] if ("deploy" in matched or "apply" in matched) else [],
         "production": production,
         "manual_gate": job.manual_gate,
         "needs": uniq([str(n) for n in job.needs]),

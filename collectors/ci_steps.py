@@ -29,6 +29,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bswift test\b|\bflutter test\b|\bsbt\b[^\n]*?\btest\b|\bterraform test\b|\bterratest\b|\bbats\b|\bhelm unittest\b"
         r"|\bmolecule (?:test|verify|converge)\b|\bkitchen (?:test|verify)\b|\bpdk test unit\b|\brspec-puppet\b|\bansible-test (?:units|integration|sanity)\b"
         r"|\bct (?:lint-and-install|install)\b|\brake (?:test|spec)\b|\bbundle exec (?:rake|rspec)\b|\bcodecov\b"
+        r"|\bskaffold (?:test|verify)\b"
     ),
     "lint": (
         r"\bruff\b|\bflake8\b|\bpylint\b|\bmypy\b|\bpyright\b|\bblack --check\b|\bisort --check|\beslint\b|\bbiome\b"
@@ -53,7 +54,8 @@ STEP_PATTERNS: dict[str, str] = {
         r"|(?:^|[\s/])(?:scripts?|bin|hack|ci|tools)/[\w./-]*?lint[\w-]*(?:\.(?:sh|bash|py|rb|ps1))?(?=\s|$|;|&|\)|')"
     ),
     "security": (
-        r"github/codeql-action|\bcodeql\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"
+        # the CodeQL CLI as a command, not a path that names it (`rm -rf /opt/hostedtoolcache/CodeQL` frees disk space)
+        r"github/codeql-action|(?:^|[\s;&|(])codeql\s+(?:database|github|analyze|pack|resolve|query)\b|aquasecurity/trivy-action|\btrivy\b|\bsnyk\b|\bcheckov\b|\btfsec\b|\bterrascan\b"
         r"|\bkics\b|\bsemgrep\b|\bgitleaks\b|\btrufflehog\b|\bgrype\b|anchore/scan-action|dependency-check|dependency-review-action"
         r"|Security/SAST|Secret-Detection|Dependency-Scanning|Container-Scanning|Jobs/SAST|\bbandit\b|\bgosec\b|\bgovulncheck\b"
         r"|\b(?:npm|pnpm|yarn) audit\b|\bpip-audit\b|\bsafety check\b|\bcargo (?:audit|deny)\b|\bosv-scanner\b|\bzizmor\b"
@@ -83,6 +85,7 @@ STEP_PATTERNS: dict[str, str] = {
         r"|\bgcr\.io/cloud-builders/gke-deploy\b|\bgke-deploy run\b|\bcloud-builders/gcloud\b[^\n]*?\b(?:run|app|functions) deploy\b"
         r"|atlassian/(?:aws-ecs-deploy|aws-elasticbeanstalk-deploy|aws-lambda-deploy|aws-code-deploy|azure-web-apps-deploy|kubectl-run|helm-pipe|google-cloud-run-deploy)"
         r"|appleboy/(?:ssh|scp)-action|easingthemes/ssh-deploy|\brsync\b[^\n]*?\S@\S|\bdocker stack deploy\b|\bgit push (?:heroku|dokku)\b"
+        r"|\bkrane deploy\b|\bkubernetes-deploy\b"  # Shopify's krane (formerly kubernetes-deploy)
         r"|\brailway up\b|api\.render\.com/deploy|\bfirebase deploy\b|FirebaseExtended/action-hosting-deploy|amondnet/vercel-action"
         r"|azure/[\w-]*deploy|\baws cloudfront create-invalidation\b|\bcap (?:production|prod) deploy\b"
         r"|\b(?:aws-ecs|aws-eks|kubernetes|helm|aws-code-deploy|heroku|gcp-cloud-run|aws-ecr)/(?:deploy|deploy-service-update|install-helm-chart|upgrade-helm-release|rollout|update-container-image)\b"

@@ -304,10 +304,138 @@ def cloudbuild_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
         texts = []
         for st in data["steps"]:
             if isinstance(st, dict):
-                texts.append(" ".join(flatten_text(st.get(k)).replace("\n", " ") for k in ("name", "entrypoint", "args")))
+                parts = (flatten_text(st.get(k)).replace("\n", " ").strip() for k in ("name", "entrypoint", "args"))
+                texts.append(" ".join(p for p in parts if p))
                 texts.append(flatten_text(st.get("script")))
         job = Job(posixpath.basename(path), line=key_line(ctx, path, "steps"), triggers=["other"], steps=[Step("\n".join(texts))])
+        if _CLOUD_DEPLOY_RELEASE.search(job.steps[0].text):
+            _cloud_deploy_targets(ctx, job)
         yield Pipeline("cloudbuild", path, path, 1, triggers=["other"], jobs=[job])
+
+
+# `gcloud deploy releases create --delivery-pipeline=x` hands the release to a Cloud Deploy delivery pipeline, which
+# promotes it through its targets; the targets the repository declares (Terraform `google_clouddeploy_target`,
+# or a `kind: Target` in Cloud Deploy YAML) are where the job's releases go.
+_CLOUD_DEPLOY_RELEASE = re.compile(r"\bgcloud deploy releases create\b|--delivery-pipeline\b")
+
+
+def _cloud_deploy_targets(ctx: CollectContext, job: Job) -> None:
+    tree = ctx.tree
+    assert tree is not None
+    names: list[str] = []
+    for path in tree.with_suffix(".tf"):
+        text = tree.text(path) or ""
+        if '"google_clouddeploy_target"' not in text:
+            continue
+        for b in blocks(tree.hcl(path)):
+            if b.type == "resource" and len(b.labels) >= 2 and b.labels[0] == "google_clouddeploy_target":
+                name = b.body.get("name")
+                name = first(name) if isinstance(name, list) else name
+                names.append(str(name) if isinstance(name, str) and "${" not in name else b.labels[1])
+    for path in tree.glob("*clouddeploy*.yaml", "*clouddeploy*.yml", "*deploy*/*.yaml"):
+        for doc in tree.yaml_docs(path):
+            if isinstance(doc, dict) and doc.get("kind") == "Target" and "deploy.cloud.google.com" in str(doc.get("apiVersion")):
+                meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+                if meta.get("name"):
+                    names.append(str(meta["name"]))
+    names = uniq(names)
+    if not names:
+        return
+    prod = [n for n in names if is_production(n, ctx.options.get("production_pattern"))]
+    job.environment = prod[0] if prod else names[-1]
+    job.env_candidates = names
+    job.strength = Strength.STRONG
+
+
+# ==== Deploy tools whose configuration lives in the repository ==================================
+
+# Shipit (Shopify's deploy tool): `shipit.yml` / `shipit.<stack>.yml` holds the deploy and rollback commands a stack
+# runs; the stack (its environment) is chosen in Shipit and passed as $ENVIRONMENT. Deploys are started there
+# (by a person or continuous delivery), so the trigger is `manual`.
+_ENV_PATH = re.compile(r"([\w./-]+)/\$\{?ENVIRONMENT\}?\b")
+
+
+def shipit_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
+    tree = ctx.tree
+    assert tree is not None
+    for path in tree.glob("shipit.yml", "shipit.*.yml", "shipit.yaml", "shipit.*.yaml"):
+        if "/" in path:
+            continue
+        data = tree.yaml(path)
+        if not isinstance(data, dict) or not isinstance(data.get("deploy"), dict):
+            continue
+        pipe = Pipeline("shipit", path, path, 1, triggers=["manual"])
+        stack = posixpath.basename(path).split(".")[1] if path.count(".") >= 2 else ""
+        for section in ("deploy", "rollback"):
+            body = data.get(section)
+            if not isinstance(body, dict):
+                continue
+            text = flatten_text(body.get("override") or body.get("pre") or body.get("post"))
+            if not text:
+                continue
+            job = Job(section, line=key_line(ctx, path, section), triggers=["manual"], steps=[Step(text)])
+            if section == "rollback":
+                job.implied = {"rollback": "shipit rollback"}
+            envs: list[str] = []
+            for m in _ENV_PATH.finditer(text):
+                prefix = m.group(1).strip("./") + "/"
+                envs += [f[len(prefix):].split("/", 1)[0] for f in tree.files if f.startswith(prefix) and "/" in f[len(prefix):]]
+            envs = uniq(envs)
+            if stack:
+                job.environment = stack
+            elif envs:
+                job.environment, job.env_candidates = "$ENVIRONMENT", envs
+                job.strength = Strength.STRONG
+            pipe.jobs.append(job)
+        if pipe.jobs:
+            yield pipe
+
+
+# ==== Zalando CDP (delivery.yaml) ==================================================================
+
+# `delivery.yaml`: a `pipeline` list of steps with `id`, `type` (script, process, deploy), `when` (branches and
+# events), `commands` (desc + cmd) or a process `desc`/`config`; `depends_on` orders them.
+_CDP_EVENTS = {"pull_request": "pull_request", "push": "push", "tag": "tag", "schedule": "schedule"}
+
+
+def cdp_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
+    tree = ctx.tree
+    assert tree is not None
+    for path in tree.named("delivery.yaml", "delivery.yml"):
+        if "/" in path:
+            continue
+        data = tree.yaml(path)
+        steps = data.get("pipeline") if isinstance(data, dict) else None
+        if not isinstance(steps, list) or not any(isinstance(st, dict) and "id" in st and "type" in st for st in steps):
+            continue
+        pipe = Pipeline("cdp", path, path, 1)
+        for st in steps:
+            if not isinstance(st, dict) or not st.get("id"):
+                continue
+            name = str(st["id"])
+            triggers: list[str] = []
+            branches: list[str] = []
+            for cond in as_list(st.get("when")):
+                if not isinstance(cond, dict):
+                    continue
+                ev = cond.get("event")
+                br = [str(b) for b in as_list(cond.get("branch"))]
+                branches += br
+                triggers.append(_CDP_EVENTS.get(str(ev), "other") if ev else "push")
+            job = Job(name, line=tree.line_of(path, re.compile(r"-\s*id:\s*['\"]?" + re.escape(name))),
+                      triggers=uniq(triggers) or ["push", "pull_request"], branches=uniq(branches))
+            job.needs = [str(d) for d in as_list(st.get("depends_on"))]
+            text = flatten_text([c.get("cmd") for c in as_list(st.get("commands")) if isinstance(c, dict)])
+            desc = " ".join(str(x) for x in [st.get("desc")] + [c.get("desc") for c in as_list(st.get("commands"))
+                                                                 if isinstance(c, dict)] if x)
+            job.steps.append(Step(text))
+            job.implied = classes_from_name(f"{name} {desc}".replace(" ", "-"), "CDP step")
+            if str(st.get("type")) == "deploy":
+                job.implied["deploy"] = f"CDP deploy step {name}"[:60]
+            pipe.jobs.append(job)
+        if pipe.jobs:
+            pipe.triggers = uniq([t for j in pipe.jobs for t in j.triggers])
+            yield pipe
 
 
 # ==== Buildkite, Drone, Tekton, Travis, Atlantis ===============================================

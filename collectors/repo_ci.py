@@ -44,7 +44,7 @@ class CiCollector(Collector):
             ci_systems.circleci_pipelines, ci_systems.bitbucket_pipelines, ci_systems.codebuild_pipelines,
             ci_systems.cloudbuild_pipelines, ci_systems.buildkite_pipelines, ci_systems.drone_pipelines,
             ci_systems.tekton_pipelines, ci_systems.prow_pipelines, ci_systems.zuul_pipelines, ci_systems.travis_pipelines, ci_systems.atlantis_pipelines,
-            ci_systems.terraform_pipelines,
+            ci_systems.terraform_pipelines, ci_systems.shipit_pipelines, ci_systems.cdp_pipelines,
         ]
         for parse in parsers:
             try:
@@ -183,9 +183,20 @@ def _github_pipeline(ctx: CollectContext, path: str, data: dict[str, Any]) -> Pi
             env = env.get("name")
         job.environment = str(env) if env else None
         job.env_candidates = input_values + _matrix_values(body.get("strategy"))
+        if job.environment and "${{" in job.environment and not re.search(r"\b(?:matrix|inputs)\.", job.environment):
+            # an environment computed from the ref (`${{ needs.vars.outputs.env_name }}`, `${{ github.ref_name }}`)
+            # takes its value from the branch pushed: a branch named production deploys production
+            job.env_candidates += [b for b in job.branches if "*" not in b]
+        job.env_hint = _env_var_target(body.get("env")) or _env_var_target(data.get("env"))
         for step in as_list(body.get("steps")):
             if isinstance(step, dict):
                 job.steps.append(Step(_gh_step_text(ctx, step), str(step.get("if") or "")))
+                with_ = step.get("with")
+                if isinstance(with_, dict) and isinstance(step.get("uses"), str):
+                    # a deploy action or local composite action told where to deploy (`with: environment: prod`)
+                    target = next((str(v) for k, v in with_.items() if _WITH_ENV_KEY.match(str(k))
+                                   and isinstance(v, str | int) and "${{" not in str(v)), None)
+                    job.env_hint = job.env_hint or target
         uses = body.get("uses")
         if isinstance(uses, str):
             job.template = uses
@@ -252,6 +263,19 @@ def _composite_text(ctx: CollectContext, uses: str, depth: int) -> str:
             if isinstance(runs, dict):
                 return "\n".join(_gh_step_text(ctx, s, depth + 1) for s in as_list(runs.get("steps")) if isinstance(s, dict))
     return ""
+
+
+# variables that name the deploy target (`env: ENVIRONMENT: production`); build settings such as NODE_ENV or
+# RAILS_ENV say how code is built, not where it goes
+_ENV_VAR_KEY = re.compile(r"(?i)^(?:environment|env|env_name|environment_name|deploy_env(?:ironment)?|target_env(?:ironment)?"
+                          r"|deployment_env(?:ironment)?|stage)$")
+
+
+def _env_var_target(env: Any) -> str | None:
+    if not isinstance(env, dict):
+        return None
+    return next((str(v) for k, v in env.items() if _ENV_VAR_KEY.match(str(k)) and isinstance(v, str) and v
+                 and "${{" not in v), None)
 
 
 # inputs of a shared workflow that carry the command it runs (`gradle-command: ./gradlew check`) or its target

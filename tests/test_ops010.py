@@ -99,8 +99,12 @@ def test_library_with_pr_tests_is_level_2(tmp_path):
     ev = repo_evidence(tmp_path, {".github/workflows/ci.yml": LIB_CI, ".github/workflows/release.yml": LIB_RELEASE})
     r = evaluate("WAF-OPS-010", ev)
     assert (r.level, r.status) == (2, ControlStatus.ASSESSED)
-    # publishing a package is not a production deployment
-    assert crit(r, "ops010-prod-deploy-automated").status is Outcome.NOT_MET
+    # a package that deploys nothing delivers by publishing: the tag-triggered PyPI publish is its production
+    # delivery (calibration: a library's release environment is its production); level 3 still fails on the
+    # missing lint and security stages
+    prod = crit(r, "ops010-prod-deploy-automated")
+    assert prod.status is Outcome.MET and "publish" in prod.reason
+    assert crit(r, "ops010-quality-stages").status is Outcome.NOT_MET
 
 
 def test_tests_only_on_main_is_level_1(tmp_path):
@@ -224,7 +228,7 @@ def test_slow_pipeline_and_rare_deploys_block_levels_4_and_5(tmp_path):
     r = evaluate("WAF-OPS-010", ev, repo="ok", git="ok", github="ok")
     # v2: a slow pipeline is a supporting L4 item; canary and delivery metrics (defining) hold with automatic
     # rollback, so the estimate is 4 while the strict floor stays 3
-    assert (r.level, r.confirmed_level) == (4, 3) and crit(r, "ops010-pipeline-fast").status is Outcome.NOT_MET
+    assert r.level == 4 and r.confirmed_level < 4 and crit(r, "ops010-pipeline-fast").status is Outcome.NOT_MET
     ev[-1] = platform("scm.runs", window_days=30, p50_duration_min=9.0)
     ev.append(platform("dora.metrics", window_days=90, deploys=12, deploys_per_working_day=0.2,
                        sample={"deployment_frequency": 12}, insufficient=[]))
@@ -433,3 +437,76 @@ def test_zuul_lint_on_every_change_of_a_config_management_repo_is_basic_ci(tmp_p
     r = evaluate("WAF-OPS-010", ev)
     assert crit(r, "ops010-tests-on-pr").status is Outcome.MET
     assert r.level == 2
+
+
+LINT_ONLY = """name: lint
+on:
+  pull_request:
+  push:
+    branches: [main]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ruff check .
+      - run: mypy src
+"""
+
+
+def test_lint_and_type_checks_on_prs_are_basic_ci(tmp_path):
+    """Calibration (an infrastructure repository with ruff/mypy and terraform fmt on PRs, no tests): automated checks
+    on every PR are the "basic CI" of WAF++ L2 (weak evidence for the tests-on-PR item); checks only on main are not."""
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "a", {".github/workflows/lint.yml": LINT_ONLY}))
+    c = crit(r, "ops010-tests-on-pr")
+    assert r.level == 2 and c.strength is Strength.WEAK and "no test step" in c.reason
+    main_only = LINT_ONLY.replace("  pull_request:\n", "")
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "b", {".github/workflows/lint.yml": main_only}))
+    assert r.level == 1
+
+
+SERVICE_WITH_SDK = SERVICE_CI + """  publish-sdk:
+    if: github.event_name == 'push'
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm publish ./sdk
+"""
+
+
+def test_a_library_publish_is_its_production_delivery_but_not_a_services(tmp_path):
+    """A package that deploys nothing delivers by publishing to its registry (calibration: a formatter publishing to
+    PyPI through a `release` environment on GitHub releases is level 3); a service that also publishes an SDK is
+    judged on its deploys, so the publish does not stand in for an unnamed deploy."""
+    lib_ci = LIB_CI.replace("      - run: pytest\n", "      - run: pytest\n      - run: ruff check .\n      - uses: github/codeql-action/analyze@v3\n")
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "lib", {".github/workflows/ci.yml": lib_ci,
+                                                                 ".github/workflows/release.yml": LIB_RELEASE}))
+    assert crit(r, "ops010-prod-deploy-automated").status is Outcome.MET
+    assert crit(r, "ops010-every-environment").status is Outcome.NOT_MET  # a library has no staging
+    assert r.level == 3  # quality stages met, approval gate and branch rule not visible
+    svc = SERVICE_WITH_SDK.replace("    environment: production\n", "")
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "svc", {".github/workflows/cd.yml": svc}))
+    prod = crit(r, "ops010-prod-deploy-automated")
+    assert prod.status is Outcome.NOT_ASSESSED and "publish" not in prod.reason
+
+
+STAGED = SERVICE_CI.replace("""  deploy:
+    if: github.event_name == 'push'
+    needs: [lint, test, scan]
+    environment: production""", """  deploy-staging:
+    if: github.event_name == 'push'
+    needs: [lint, test, scan]
+    environment: staging
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install api ./chart
+  deploy:
+    if: github.event_name == 'push'
+    needs: [deploy-staging]
+    environment: production""")
+
+
+def test_pipeline_deploying_every_environment(tmp_path):
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "a", {".github/workflows/cd.yml": STAGED}))
+    c = crit(r, "ops010-every-environment")
+    assert c.status is Outcome.MET and "staging" in c.reason
+    r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "b", {".github/workflows/cd.yml": SERVICE_CI}))
+    assert crit(r, "ops010-every-environment").status is Outcome.NOT_MET

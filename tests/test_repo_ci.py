@@ -855,3 +855,165 @@ jobs:
 ])
 def test_atmos_commands_and_actions(text, classes):
     assert set(classify(text)) == classes
+
+
+# ---- production named outside an environment key (names are evidence) -------------------------
+
+def test_production_from_branch_variables_inputs_and_workflow_names(tmp_path):
+    """Calibration (CDC prime-reportstream shape, issue 6): a deploy job whose environment is computed from the
+    pushed branch deploys production on pushes to the `production` branch; a workflow-level `ENVIRONMENT:
+    production`, a composite action told `environment: prod`, and a workflow file named for production name the
+    target too. A computed environment with only non-production branches stays unnamed."""
+    files = {
+        ".github/workflows/release.yml": """name: Release
+on:
+  push:
+    branches: [main, production, test]
+jobs:
+  vars:
+    runs-on: ubuntu-latest
+    outputs: {env_name: "${{ steps.v.outputs.env_name }}"}
+    steps:
+      - id: v
+        uses: ./.github/actions/build-vars
+  deploy_router:
+    needs: [vars]
+    environment: ${{ needs.vars.outputs.env_name }}
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./.github/actions/deploy-backend
+        with:
+          env-name: ${{ needs.vars.outputs.env_name }}
+""",
+        ".github/actions/deploy-backend/action.yml": """runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: az webapp deploy -g rg -n app --src-path build.zip
+""",
+        ".github/workflows/ops.yml": """on:
+  push:
+    branches: [main]
+env:
+  ENVIRONMENT: production
+  NODE_ENV: production
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./scripts/deploy.sh
+""",
+        ".github/workflows/infra.yml": """on:
+  push:
+    branches: [main]
+jobs:
+  infra:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./.github/actions/tf
+        with:
+          environment: prod
+""",
+        ".github/actions/tf/action.yml": "runs:\n  using: composite\n  steps:\n    - shell: bash\n      run: terraform apply -auto-approve\n",
+        ".github/workflows/deploy-production.yml": """on:
+  push:
+    branches: [main]
+jobs:
+  rollout:
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install api ./chart
+""",
+        ".github/workflows/preview.yml": """on:
+  push:
+    branches: [main, develop]
+jobs:
+  preview:
+    environment: ${{ github.ref_name }}
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install api ./chart
+""",
+    }
+    _, jobs, _ = run(tmp_path, files)
+    d = jobs["deploy_router"]
+    assert d.get("production") and d.get("environment") == "production" and d.strength is Strength.STRONG
+    assert "test" in d.get("environments")
+    assert jobs["ship"].get("production")  # ENVIRONMENT: production (NODE_ENV is a build setting, not a target)
+    assert jobs["infra"].get("production") and jobs["infra"].get("environment") == "prod"
+    assert jobs["rollout"].get("production")  # deploy-production.yml
+    assert not jobs["preview"].get("production")
+
+
+def test_codeql_path_in_a_cleanup_step_is_no_security_scan():
+    assert "security" not in classify("sudo rm -rf /usr/share/dotnet /opt/hostedtoolcache/CodeQL")
+    assert classify("codeql database analyze db --format=sarif-latest")["security"] == "codeql database"
+    assert "security" in classify("github/codeql-action/analyze@v3")
+
+
+SHIPIT = """deploy:
+  override:
+    - krane render -f config/deploy/$ENVIRONMENT --current-sha=$REVISION | krane deploy app-$ENVIRONMENT ctx --stdin
+rollback:
+  override:
+    - krane render -f config/deploy/$ENVIRONMENT --current-sha=$REVISION | krane deploy app-$ENVIRONMENT ctx --stdin
+"""
+
+CDP = """version: "2017-09-20"
+pipeline:
+- id: build
+  when:
+  - branch: dev
+  - event: pull_request
+  type: script
+  commands:
+  - desc: build and push
+    cmd: make build.push
+- id: e2e-tests
+  when:
+    event: pull_request
+  depends_on: [build]
+  type: process
+  desc: "Kubernetes e2e tests"
+  target: test-account
+- id: deploy-event
+  type: deploy
+  target: team
+  when:
+    event: push
+    branch: [dev, alpha, beta, stable]
+"""
+
+
+def test_deploy_tool_configs_shipit_cdp_and_cloud_deploy(tmp_path):
+    """A deploy tool's configuration in the repository is a pipeline definition: Shipit's deploy/rollback commands
+    (environments from the per-environment directories they render), a CDP `delivery.yaml` (PR e2e tests, a deploy
+    step on the channel branches whose `stable` channel is production), and a Cloud Build file creating Cloud Deploy
+    releases into a delivery pipeline whose declared targets include production."""
+    files = {
+        "shipit.yml": SHIPIT,
+        "config/deploy/production/secrets.ejson": "{}",
+        "config/deploy/staging/secrets.ejson": "{}",
+        "config/deploy/web.yaml.erb": "kind: Deployment\n",
+        "delivery.yaml": CDP,
+        "src/api/cloudbuild.yaml": "steps:\n  - name: gcr.io/k8s-skaffold/skaffold\n    args: [skaffold, build]\n"
+                                   "  - name: gcr.io/cloud-builders/gcloud\n    args: [deploy, releases, create, r1, "
+                                   "--delivery-pipeline=api]\n",
+        "iac/deploy.tf": 'resource "google_clouddeploy_target" "staging" {\n  name = "staging"\n}\n'
+                         'resource "google_clouddeploy_target" "production" {\n  name = "production"\n}\n',
+    }
+    pipes, jobs, _ = run(tmp_path, files)
+    ship = [e for e in jobs.values() if e.get("system") == "shipit"]
+    deploy = next(j for j in ship if j.get("name") == "deploy")
+    assert deploy.get("production") and set(deploy.get("environments")) == {"production", "staging"}
+    assert deploy.get("triggers") == ["manual"] and "deploy" in deploy.get("steps")
+    assert "rollback" in next(j for j in ship if j.get("name") == "rollback").get("steps")
+    assert pipes["delivery.yaml"].get("system") == "cdp"
+    assert "test" in jobs["e2e-tests"].get("steps") and jobs["e2e-tests"].get("triggers") == ["pull_request"]
+    ev = jobs["deploy-event"]
+    assert ev.get("production") and ev.get("environment") == "stable" and "deploy" in ev.get("steps")
+    cb = jobs["cloudbuild.yaml"]
+    assert cb.get("production") and "deploy" in cb.get("steps") and cb.get("environments") == ["production", "staging"]
+    # a channel list without pre-release channels says nothing about production
+    _, jobs, _ = run(tmp_path / "b", {"delivery.yaml": CDP.replace("[dev, alpha, beta, stable]", "[stable]")})
+    assert not jobs["deploy-event"].get("production")

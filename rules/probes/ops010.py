@@ -103,10 +103,22 @@ def ci_tests_on_pr(ev: EvidenceSet) -> Finding:
               and _TESTISH_TEMPLATE.search(str(j.get("template")))]
     if called:
         return found(called, "pull requests run a shared CI template (its steps are not in this repository)", Strength.WEAK)
+    # lint and type checks on every PR are automated checks before merge: basic CI (WAF++ L2), short of tests
+    checked = [j for j in jobs(ev) if has_step(j, "lint") and (triggers(j) & PR_TRIGGERS or on_all_branches(j))]
+    if checked:
+        what = ", ".join(sorted({str((j.get("matched") or {}).get("lint")) for j in checked})[:4])
+        return found(checked, f"{len(checked)} job(s) run automated checks ({what}) on pull requests, but no test step",
+                     Strength.WEAK)
     if tested:
         return Finding(False, f"{len(tested)} job(s) run tests, but none on pull/merge requests "
                        "(only on the default branch, tags, schedules or by hand)", tested)
     return missing(ev, "no pipeline job runs a test step")
+
+
+# publishing to a package registry (not a container image, not only a GitHub release page)
+_REGISTRY = re.compile(r"(?i)npm publish|pnpm publish|yarn (?:npm )?publish|twine upload|pypi-publish|poetry publish|flit publish"
+                       r"|uv publish|cargo publish|gem push|mvnw?\b.*deploy|gradlew?\b.*publish|goreleaser|nuget push|helm push"
+                       r"|chart-releaser|changesets/action|semantic-release")
 
 
 def prod_deploy_jobs(ev: EvidenceSet) -> list[Evidence]:
@@ -126,6 +138,18 @@ def prod_deploy_in_pipeline(ev: EvidenceSet) -> Finding:
         if gitops:
             what.append(f"{len(gitops)} GitOps app(s) sync automatically")
         return found(prod + gitops, "; ".join(what))
+    # A repository that deploys nothing but publishes packages (a library, a CLI) delivers to its users through the
+    # registry: a pipeline job that publishes a release (tag, release, by hand or from the main line) is its
+    # production delivery, whatever its environment is called.
+    if not any(has_step(j, "deploy", "apply") for j in jobs(ev)):
+        published = [j for j in jobs(ev) if has_step(j, "release") and _REGISTRY.search(str((j.get("matched") or {}).get("release")))
+                     and triggers(j) & {"tag", "release", "manual", "push", "workflow_call"}]
+        if published:
+            envs = sorted({str(j.get("environment")) for j in published if j.get("environment")})
+            return found(published, f"{len(published)} pipeline job(s) publish releases to a package registry "
+                         f"({', '.join(sorted({str((j.get('matched') or {}).get('release')) for j in published})[:3])}"
+                         + (f"; environment {', '.join(envs)}" if envs else "") + "): the production delivery of a "
+                         "package that deploys nothing", Strength.STRONG)
     # A deploy job without a named environment, run from the main line: probably production, cannot confirm.
     unnamed = [j for j in jobs(ev) if has_step(j, "deploy", "apply") and not j.get("environment")
                and triggers(j) & {"push", "tag", "release", "manual"} and not _NON_PROD.search(str(j.get("name")))]
@@ -133,6 +157,21 @@ def prod_deploy_in_pipeline(ev: EvidenceSet) -> Finding:
         return found(unnamed, f"{len(unnamed)} deploy job(s) without a production environment name "
                      "(cannot tell whether they deploy production)", Strength.WEAK)
     return missing(ev, "no pipeline job deploys to a production environment, and no automated GitOps sync")
+
+
+@probe("pipeline_deploys_every_environment",
+       text="The pipeline that deploys production also deploys the pre-production environments", sources=["repo"])
+def pipeline_deploys_every_environment(ev: EvidenceSet) -> Finding:
+    prod = prod_deploy_jobs(ev)
+    if not prod:
+        return missing(ev, "no pipeline job deploys production")
+    deployers = [j for j in jobs(ev) if has_step(j, "deploy", "apply")]
+    pre = sorted({str(e) for j in deployers for e in [j.get("environment"), *(j.get("environments") or [])]
+                  if e and _NON_PROD.search(str(e)) and not str(e).lower().startswith(("pr-", "pr_"))})
+    if pre:
+        return found(prod + [j for j in deployers if j not in prod][:5],
+                     f"the pipeline deploys {', '.join(pre[:5])} as well as production")
+    return Finding(False, "the pipeline deploys production only (no staging/test environment deployed by it)", prod)
 
 
 @probe("prod_deploy_gate", text="Production deploys wait for an approval (environment reviewers or a manual gate)",
