@@ -24,7 +24,7 @@ from typing import Any
 
 from collectors.base import CollectContext, Collector
 from collectors.ci_model import as_list
-from collectors.common import DOC_DIRS, SAMPLE_DIRS, redact
+from collectors.common import DOC_DIRS, SAMPLE_DIRS, is_production, redact
 from scanner.hcl import blocks, first
 from scanner.model import Evidence, Strength, Subject
 
@@ -68,7 +68,8 @@ class DeployCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
         parts = (_k8s, _terraform, _appspec, _sam_and_serverless, _bicep_slots, _helm_atomic, _compose_flags,
-                 _flagd_files, _inhouse_flags, _flag_lifecycle_files, _rollback_docs)
+                 _flagd_files, _inhouse_flags, _flag_lifecycle_files, _rollback_docs, _promotions, _feature_gates,
+                 _redeploy_workflows)
         yield from ctx.run_detectors("deploy", (partial(part, ctx) for part in parts))
 
 
@@ -627,3 +628,157 @@ def _rollback_docs(ctx: CollectContext) -> Iterator[Evidence]:
         line = text.count("\n", 0, head.start()) + 1 if head else 1
         yield ctx.file_evidence("deploy.rollback_doc", path, line=line, attributes={"title": redact(title, 120)}, strength=strength,
                                 summary=f"rollback procedure: {redact(title, 80)}")
+
+
+# ==== staged promotion, feature gates, redeploying a chosen version ===========================
+
+_GH_WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
+_ENV_KEY = re.compile(r"(?i)^(env|envs|environment|environments|stage|stages|target|targets|deploy[-_]?env)$")
+_VERSION_INPUT = re.compile(r"(?i)^(sha|commit|commit[-_]?sha|git[-_]?sha|ref|tag|image|image[-_]?tag|docker[-_]?image|"
+                            r"version|release|release[-_]?tag|build|build[-_]?id|artifact)$")
+
+
+# a GitHub job that deploys: it targets an environment, calls a deploy action, or runs a deploy command
+_DEPLOY_CMD = re.compile(r"(?i)helm(file)?\s+(upgrade|install|apply|sync)|kubectl\s+(apply|set\s+image|rollout)|terraform\s+apply|"
+                         r"\bkrane\s+deploy|az\s+webapp|slot\s+swap|gcloud\s+(run|app|deploy)\b|\bcf\s+push|kustomize\s+build|"
+                         r"\bdeploy\b")
+
+
+def _deploys(job: Any, environment_counts: bool = True) -> bool:
+    if not isinstance(job, dict):
+        return False
+    if environment_counts and job.get("environment"):
+        return True
+    steps = [st for st in as_list(job.get("steps")) if isinstance(st, dict)]
+    return any(_DEPLOY_CMD.search(f"{st.get('uses') or ''} {st.get('run') or ''} {st.get('name') or ''}") for st in steps)
+
+
+def _promotions(ctx: CollectContext) -> Iterator[Evidence]:
+    """Staged promotion (WAF++ OPS-080 level 2, "Basic safety"): the same release goes through pre-production
+    environments before production, one after another, so a failure stops it before users see it.
+
+    - a GitHub job whose matrix lists environments in order with `max-parallel: 1` (platform-test, test, production);
+    - a Google Cloud Deploy serial pipeline (`google_clouddeploy_delivery_pipeline.serial_pipeline`, or a
+      `DeliveryPipeline` manifest's `serialPipeline.stages`): releases are promoted target by target.
+    Jobs chained by `needs` (deploy to test, then production) are read from `ci.job` by the probe."""
+    tree = ctx.tree
+    assert tree is not None
+    pattern = ctx.options.get("production_pattern")
+    for path in tree.glob(*_GH_WORKFLOWS):
+        data = tree.yaml(path)
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        for jname, job in (jobs or {}).items() if isinstance(jobs, dict) else []:
+            strat = job.get("strategy") if isinstance(job, dict) else None
+            if not isinstance(strat, dict) or str(strat.get("max-parallel")) != "1":
+                continue
+            matrix = strat.get("matrix") if isinstance(strat.get("matrix"), dict) else {}
+            for key, values in matrix.items() if _deploys(job, environment_counts=False) else []:
+                if not _ENV_KEY.match(str(key)) or not isinstance(values, list):
+                    continue
+                envs = [str(v) for v in values if isinstance(v, str | int)]
+                prod = [i for i, v in enumerate(envs) if is_production(v, pattern)]
+                if prod and prod[0] >= 1:
+                    text = str(job.get("steps") or "")
+                    checks = bool(re.search(r"(?i)smoke|test|verify|health|check", text))
+                    start = tree.line_of(path, re.compile(rf"^\s+{re.escape(str(jname))}:\s*$")) or 1
+                    line = tree.line_of(path, re.compile(rf"^\s+{re.escape(str(key))}:"), start) or start
+                    yield ctx.file_evidence(
+                        "deploy.promotion", path, line=line, strength=Strength.STRONG,
+                        attributes={"tool": "github-matrix", "stages": envs[:10], "checks": checks, "name": redact(str(jname), 80)},
+                        summary=f"job {jname} deploys {' -> '.join(envs[:6])} one at a time")
+                    break
+    for path in tree.with_suffix(".tf"):
+        if is_sample(path):
+            continue
+        text = tree.text(path) or ""
+        m = re.search(r'resource\s+"google_clouddeploy_delivery_pipeline"\s+"([^"]+)"', text)
+        if not m or "serial_pipeline" not in text:
+            continue
+        stages = re.findall(r'target_id\s*=\s*"([^"]+)"', text)
+        dynamic = "dynamic \"stages\"" in text
+        if len(stages) < 2 and not dynamic:
+            continue
+        yield ctx.file_evidence(
+            "deploy.promotion", path, line=text.count("\n", 0, m.start()) + 1, strength=Strength.STRONG,
+            attributes={"tool": "cloud-deploy", "stages": stages[:10] or None, "checks": "verify" in text, "name": m.group(1)},
+            summary=f"Cloud Deploy serial pipeline {m.group(1)} promotes releases target by target"
+                    + (f" ({' -> '.join(stages)})" if stages else " (stages from a variable)"))
+    for path in tree.with_suffix(".yaml", ".yml"):
+        if is_sample(path) or path.startswith(".github/"):
+            continue
+        text = tree.text(path) or ""
+        if "DeliveryPipeline" not in text or "serialPipeline" not in text:
+            continue
+        for doc in tree.yaml_docs(path):
+            if not isinstance(doc, dict) or doc.get("kind") != "DeliveryPipeline":
+                continue
+            serial = doc.get("serialPipeline") if isinstance(doc.get("serialPipeline"), dict) else {}
+            stages = [str(st.get("targetId")) for st in as_list(serial.get("stages")) if isinstance(st, dict) and st.get("targetId")]
+            if len(stages) >= 2:
+                name = str((doc.get("metadata") or {}).get("name") or path) if isinstance(doc.get("metadata"), dict) else path
+                yield ctx.file_evidence(
+                    "deploy.promotion", path, line=tree.line_of(path, "serialPipeline"), strength=Strength.STRONG,
+                    attributes={"tool": "cloud-deploy", "stages": stages[:10], "checks": "verify" in text, "name": redact(name, 80)},
+                    summary=f"Cloud Deploy pipeline {' -> '.join(stages)}")
+
+
+# An opt-in switch for new behaviour defined in the product's own code: Black's `class Preview(Enum)` with
+# `UNSTABLE_FEATURES`, Kubernetes-style feature gates, `EXPERIMENTAL_FEATURES` registries. Users (or operators)
+# turn new behaviour on before it becomes the default: a feature flag for a library or platform.
+_GATE_DEF = re.compile(
+    r"(?m)^[ \t]*class\s+(Preview|PreviewFeatures?|ExperimentalFeatures?|UnstableFeatures?|FeatureGates?)\b\s*[(:{]|"
+    r"^[ \t]*(?:export\s+)?(?:const\s+)?(UNSTABLE_FEATURES|EXPERIMENTAL_FEATURES|PREVIEW_FEATURES|FEATURE_GATES)\b\s*[:=]|"
+    r"\bfeaturegate\.NewFeatureGate\(|\bNewFeatureGate\(\)"
+)
+_GATE_FILES = 3000
+
+
+def _feature_gates(ctx: CollectContext) -> Iterator[Evidence]:
+    tree = ctx.tree
+    assert tree is not None
+    seen = 0
+    for path in tree.with_suffix(*_SOURCE_EXT):
+        if seen >= _GATE_FILES:
+            break
+        dirs = {d.lower() for d in path.split("/")[:-1]}
+        if dirs & (SAMPLE_SEGMENTS | _VENDORED) or re.search(r"(?i)(^|[._-])(test|spec|mock)s?\.|_test\.go$|(^|/)test_", path):
+            continue
+        seen += 1
+        text = tree.text(path) or ""
+        if not any(w in text for w in ("Preview", "UNSTABLE", "EXPERIMENTAL", "PREVIEW", "FeatureGate", "FEATURE_GATES",
+                                       "Experimental", "Unstable")):
+            continue
+        m = _GATE_DEF.search(text)
+        if m:
+            name = next(g for g in m.groups() if g) if any(m.groups()) else "feature gate"
+            yield ctx.file_evidence("deploy.feature_gate", path, line=text.count("\n", 0, m.start()) + 1,
+                                    strength=Strength.STRONG, attributes={"name": name},
+                                    summary=f"new behaviour gated behind opt-in switches ({name})")
+            return
+
+
+def _redeploy_workflows(ctx: CollectContext) -> Iterator[Evidence]:
+    """A manually dispatched workflow that deploys a version chosen by its input (`sha`, `tag`, `image`): redeploying
+    the previous version is a manual rollback within minutes (WAF++ OPS-080 level 2)."""
+    tree = ctx.tree
+    assert tree is not None
+    for path in tree.glob(*_GH_WORKFLOWS):
+        data = tree.yaml(path)
+        if not isinstance(data, dict):
+            continue
+        on = data.get("on")
+        wd = on.get("workflow_dispatch") if isinstance(on, dict) else None
+        inputs = wd.get("inputs") if isinstance(wd, dict) else None
+        if not isinstance(inputs, dict):
+            continue
+        chosen = [k for k in inputs if _VERSION_INPUT.match(str(k))]
+        text = tree.text(path) or ""
+        if not chosen or not re.search(rf"inputs\.{re.escape(chosen[0])}\b", text):
+            continue
+        jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
+        if not any(_deploys(job) for job in jobs.values()):
+            continue
+        name = str(data.get("name") or posixpath.basename(path))
+        yield ctx.file_evidence("deploy.redeploy", path, line=tree.line_of(path, "workflow_dispatch"), strength=Strength.STRONG,
+                                attributes={"input": redact(str(chosen[0]), 40), "name": redact(name, 80)},
+                                summary=f"workflow {name} redeploys a chosen version (input {chosen[0]})")

@@ -81,7 +81,10 @@ def test_readiness_gated_rolling_with_rollback_runbook_is_level_2(tmp_path):
 def test_canary_with_analysis_and_flag_service_without_platform(tmp_path):
     ev = repo_evidence(tmp_path, {"deploy/rollout.yaml": ROLLOUT, "infra/flags.tf": FLAGS_TF})
     r = evaluate("WAF-OPS-080", ev)
-    assert r.level == 3 and r.status is ControlStatus.PARTIALLY_ASSESSED
+    # v2: analysis-driven automatic rollback is the WAF++ level-4 cell ("Auto-rollback"); the unverified change
+    # failure rate is left out of level 4's supporting share, so the estimate is 4; the strict floor is 1 (no
+    # pre-production stage in this fixture)
+    assert r.level == 4 and r.confirmed_level == 1 and r.status is ControlStatus.ASSESSED
     assert crit(r, "ops080-auto-rollback").status is Outcome.MET
     assert crit(r, "ops080-metric-analysis").status is Outcome.MET
     cfr = crit(r, "ops080-cfr-tracked")
@@ -116,7 +119,7 @@ def test_small_sample_cfr_is_not_assessed(tmp_path):
     r = evaluate("WAF-OPS-080", ev + [d], repo="ok", git="ok", github="ok")
     c = crit(r, "ops080-cfr-tracked")
     assert c.status is Outcome.NOT_ASSESSED and "too small" in c.reason
-    assert r.level == 3 and r.status is ControlStatus.PARTIALLY_ASSESSED
+    assert r.level == 4 and r.confirmed_level == 1  # v2: the unassessable rate never lowers the estimate
 
 
 def test_mostly_rolling_estate_fails_progressive_coverage(tmp_path):
@@ -134,7 +137,8 @@ def test_inhouse_flag_module_is_a_backout_but_not_a_confirmed_flag_service(tmp_p
     r = evaluate("WAF-OPS-080", ev)
     backout = next(c for c in r.criteria if c.id == "ops080-backout")
     assert backout.status is Outcome.MET and backout.strength is Strength.WEAK
-    assert r.level == 1  # no safer rollout either
+    # flags for new behaviour are WAF++ level-2 "Basic safety"; the flag *service* of level 3 stays unconfirmed
+    assert r.level == 2 and crit(r, "ops080-flag-service").status is Outcome.NOT_ASSESSED
 
 
 def test_config_repo_without_application_code_cannot_judge_flags(tmp_path):
@@ -155,7 +159,9 @@ spec:
     r = evaluate("WAF-OPS-080", ev)
     assert crit(r, "ops080-progressive").status is Outcome.MET
     assert crit(r, "ops080-flag-service").status is Outcome.NOT_ASSESSED
-    assert (r.level, r.status) == (2, ControlStatus.PARTIALLY_ASSESSED)
+    # v2: the unjudgeable flag service is left out of level 3's share; the estimate climbs on the canary's analysis
+    # and automatic rollback, while the strict floor is 1 (no pre-production stage in this repository)
+    assert (r.level, r.confirmed_level, r.status) == (4, 1, ControlStatus.ASSESSED)
     # the same rollout next to the application's own manifest: no flags there is a real gap
     app = item("dep.manifest", path="package.json", ecosystem="node", service=".", runtime_packages=3, deployable=True)
     r2 = evaluate("WAF-OPS-080", ev + [app])
@@ -179,3 +185,97 @@ def test_openfeature_sdks_without_a_provider_are_not_a_confirmed_flag_service():
     ev = [_flag_pkg("@openfeature/web-sdk"), _flag_pkg("@openfeature/react-sdk")]
     c = crit(evaluate("WAF-OPS-080", ev), "ops080-flag-service")
     assert c.status is Outcome.NOT_ASSESSED and "cannot confirm" in c.reason
+
+
+PROMOTE_WF = """name: Deploy Cluster
+on: {push: {branches: [main]}}
+jobs:
+  deploy:
+    environment: {name: "${{ matrix.environment }}"}
+    runs-on: ubuntu-latest
+    strategy:
+      max-parallel: 1
+      matrix:
+        environment: [platform-test, test, production]
+    steps:
+      - uses: ./.github/actions/deploy-environment
+        with: {environment_name: "${{ matrix.environment }}"}
+      - name: Smoke test
+        run: make smoke-test
+"""
+
+
+def test_sequential_environment_matrix_is_staged_promotion(tmp_path):
+    r = evaluate("WAF-OPS-080", repo_evidence(tmp_path, {".github/workflows/deploy-cluster.yml": PROMOTE_WF}))
+    assert r.level == 2 and crit(r, "ops080-staged").status is Outcome.MET
+    assert "platform-test -> test -> production" in crit(r, "ops080-safer-rollout").reason
+    # in parallel, every environment changes at once: no promotion
+    parallel = PROMOTE_WF.replace("max-parallel: 1", "max-parallel: 3")
+    r = evaluate("WAF-OPS-080", repo_evidence(tmp_path / "p", {".github/workflows/deploy-cluster.yml": parallel}))
+    assert r.level == 1 and crit(r, "ops080-staged").status is Outcome.NOT_MET
+
+
+def test_production_waiting_for_a_test_deploy_and_a_redeploy_workflow(tmp_path):
+    build = """name: Build
+on: {push: {branches: [main]}}
+jobs:
+  test:
+    environment: test
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install web chart --set image.tag=${{ github.sha }}
+  integration:
+    needs: [test]
+    runs-on: ubuntu-latest
+    steps:
+      - run: npm run integration
+  production:
+    needs: [integration]
+    environment: production
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install web chart --set image.tag=${{ github.sha }}
+"""
+    sha = """name: SHA Release
+on:
+  workflow_dispatch:
+    inputs:
+      environment: {type: environment, required: true}
+      sha: {description: docker tag, required: true}
+jobs:
+  manual:
+    environment: ${{ inputs.environment }}
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install web chart --set image.tag=${{ github.event.inputs.sha }}
+"""
+    ev = repo_evidence(tmp_path, {".github/workflows/build.yml": build, ".github/workflows/sha.yml": sha})
+    r = evaluate("WAF-OPS-080", ev)
+    assert r.level == 2 and r.confirmed_level == 2
+    assert "waits for a deploy to test" in crit(r, "ops080-staged").reason
+    assert any(e.kind == "deploy.redeploy" for e in ev) and crit(r, "ops080-backout").status is Outcome.MET
+    # production deployed straight from the build: nothing staged, nothing to back out with
+    alone = build.replace("needs: [integration]", "needs: []")
+    r = evaluate("WAF-OPS-080", repo_evidence(tmp_path / "b", {".github/workflows/build.yml": alone}))
+    assert r.level == 1
+
+
+def test_preview_feature_gates_in_a_library_are_basic_safety(tmp_path):
+    mode = """from enum import Enum
+
+
+class Preview(Enum):
+    \"\"\"Individual preview style features.\"\"\"
+
+    hug_parens = auto()
+
+
+UNSTABLE_FEATURES: set[Preview] = {Preview.hug_parens}
+"""
+    ev = repo_evidence(tmp_path, {"src/lib/mode.py": mode, "tests/test_mode.py": "class Preview(Enum):\n    x = 1\n"})
+    gates = [e for e in ev if e.kind == "deploy.feature_gate"]
+    assert [g.locator.path for g in gates] == ["src/lib/mode.py"] and gates[0].locator.line == 4
+    r = evaluate("WAF-OPS-080", ev)
+    assert r.level == 2 and crit(r, "ops080-flag-service").status is Outcome.NOT_MET  # gates are no flag service
+    r = evaluate("WAF-OPS-080", repo_evidence(tmp_path / "plain", {"src/lib/mode.py": "class Mode:\n    preview = False\n"}))
+    assert r.level == 1

@@ -290,3 +290,42 @@ def test_inhouse_flag_modules_and_definition_files(tmp_path):
     assert flags["config/feature_flags"].strength is Strength.STRONG and flags["config/feature_flags"].get("flags") == 2
     assert flags["packages/features/flags"].strength is Strength.WEAK
     assert flags["packages/features/flags"].locator.path == "packages/features/flags/config.ts"
+
+
+def test_cloud_deploy_serial_pipelines_are_staged_promotion(tmp_path):
+    tf = '''resource "google_clouddeploy_delivery_pipeline" "web" {
+  name = "web"
+  serial_pipeline {
+    stages {
+      target_id = "staging"
+    }
+    stages {
+      target_id = "production"
+      strategy {
+        standard {
+          verify = true
+        }
+      }
+    }
+  }
+}
+'''
+    manifest = """apiVersion: deploy.cloud.google.com/v1
+kind: DeliveryPipeline
+metadata:
+  name: api
+serialPipeline:
+  stages:
+  - targetId: dev
+  - targetId: prod
+"""
+    single = tf.replace('''    stages {
+      target_id = "staging"
+    }
+''', "")
+    write_tree(tmp_path, {"infra/pipeline.tf": tf, "deploy/clouddeploy.yaml": manifest, "other/one.tf": single})
+    ev, _ = collect_with(DeployCollector(), tmp_path)
+    promos = {e.locator.path: e for e in ev if e.kind == "deploy.promotion"}
+    assert set(promos) == {"infra/pipeline.tf", "deploy/clouddeploy.yaml"}  # one target is no promotion
+    assert promos["infra/pipeline.tf"].get("stages") == ["staging", "production"] and promos["infra/pipeline.tf"].get("checks")
+    assert promos["deploy/clouddeploy.yaml"].get("stages") == ["dev", "prod"]

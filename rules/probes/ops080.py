@@ -70,12 +70,69 @@ def safer_rollout(ev: EvidenceSet) -> Finding:
     return missing(ev, "no rollout definition safer than replacing everything at once")
 
 
+def _deploy_job(j: Evidence) -> bool:
+    return bool({"deploy", "apply"} & set(j.get("steps") or []))
+
+
+def promoted_jobs(ev: EvidenceSet) -> list[tuple[Evidence, Evidence]]:
+    """(production deploy job, pre-production deploy job it waits for): jobs chained by `needs` in one pipeline."""
+    by_pipeline: dict[str, dict[str, Evidence]] = {}
+    for j in ev.of("ci.job"):
+        by_pipeline.setdefault(str(j.get("pipeline")), {})[str(j.get("name"))] = j
+    out = []
+    for jobs in by_pipeline.values():
+        for prod in jobs.values():
+            if not (prod.get("production") and _deploy_job(prod)):
+                continue
+            seen: set[str] = set()
+            todo = list(prod.get("needs") or [])
+            while todo:
+                n = str(todo.pop())
+                if n in seen or n not in jobs:
+                    continue
+                seen.add(n)
+                j = jobs[n]
+                env = str(j.get("environment") or "")
+                if env and "${" not in env and not j.get("production") and _deploy_job(j):
+                    out.append((prod, j))
+                    break
+                todo.extend(j.get("needs") or [])
+    return out
+
+
+@probe("staged_promotion", text="Releases are promoted through a pre-production environment before production, one stage "
+       "after another (jobs chained by needs, a sequential environment matrix, a serial delivery pipeline)", sources=["repo"])
+def staged_promotion(ev: EvidenceSet) -> Finding:
+    pipes = ev.of("deploy.promotion")
+    if pipes:
+        p = pipes[0]
+        stages = " -> ".join(p.get("stages") or []) or "its targets in order"
+        return found(pipes, f"{p.get('tool')} promotes through {stages}" + (" with checks" if p.get("checks") else ""),
+                     Strength.STRONG)
+    chained = promoted_jobs(ev)
+    if chained:
+        prod, pre = chained[0]
+        return found([prod, pre], f"production deploy job {prod.get('name')} waits for a deploy to "
+                     f"{pre.get('environment')} ({pre.get('name')})", Strength.STRONG)
+    return missing(ev, "no pre-production stage that production deploys wait for")
+
+
+@probe("flag_gated_release", text="New behaviour can ship switched off: a feature-flag SDK or service, an in-house flag "
+       "module, or opt-in preview/feature gates in the product's code", sources=["repo"])
+def flag_gated_release(ev: EvidenceSet) -> Finding:
+    items = ev.of("deploy.flag_service") + flag_sdks(ev) + ev.of("deploy.feature_gate")
+    if items:
+        what = sorted({str(e.get("tool") or e.get("package") or f"feature gates ({e.get('name')})") for e in items})
+        return found(items, "new behaviour gated behind flags: " + ", ".join(what[:5]))
+    return missing(ev, "no feature flags or feature gates")
+
+
 @probe("rollback_or_flags", text="Changes can be backed out quickly: feature flags, kept old version, auto rollback or a "
        "documented rollback procedure", sources=["repo"])
 def rollback_or_flags(ev: EvidenceSet) -> Finding:
-    items = flag_sdks(ev) + ev.of("deploy.flag_service")
+    items = flag_sdks(ev) + ev.of("deploy.flag_service") + ev.of("deploy.feature_gate")
     items += [s for s in strategies(ev) if s.get("keeps_old") or s.get("auto_rollback")]
-    items += ev.of("deploy.rollback_doc")
+    items += ev.of("deploy.rollback_doc") + ev.of("deploy.redeploy")
     items += [r for r in ev.of("doc.runbook") if "rollback" in (r.get("sections") or [])]
     items += ev.of("doc.policy", topic="rollback")
     items += [j for j in ev.of("ci.job") if "rollback" in (j.get("steps") or [])]
