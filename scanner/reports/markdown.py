@@ -1,20 +1,46 @@
-"""Markdown summary (for a CI job summary or a PR comment), rendered from the JSON result."""
+"""Markdown summary (for a CI job summary or a PR comment), rendered from the JSON result.
+
+GitHub refuses job summaries over 1 MiB, so for a large organisation the summary shows the weakest and
+the strongest subjects and says where the rest is (the JSON artifact), instead of failing the upload.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from scanner.decisions import describe
+from scanner.reports import short_name
+
+MAX_BYTES = 1_000_000  # under GitHub's 1 MiB job-summary limit
+SHOWN_EACH_END = 25  # a large organisation: this many weakest and strongest subjects are shown
+
+
+def _shown(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """All subjects, or for a large organisation the weakest and the strongest (by the sum of levels)."""
+    if len(subjects) <= 2 * SHOWN_EACH_END:
+        return subjects
+    ranked = sorted(subjects, key=lambda s: (sum(c["level"] or 0 for c in s["controls"]), s["id"]))
+    return ranked[:SHOWN_EACH_END] + ranked[-SHOWN_EACH_END:]
 
 
 def render(doc: dict[str, Any]) -> str:
+    text = _render(doc, _shown(doc["subjects"]), details=True)
+    if len(text.encode()) > MAX_BYTES:
+        text = _render(doc, _shown(doc["subjects"]), details=False)
+    return text
+
+
+def _render(doc: dict[str, Any], subjects: list[dict[str, Any]], details: bool) -> str:
     lines = ["# WAF-OPS maturity", ""]
     if not doc["subjects"]:
         return "\n".join(lines + ["No subjects were scanned."])
+    if len(subjects) < len(doc["subjects"]):
+        lines += [f"{len(doc['subjects'])} subjects: the {SHOWN_EACH_END} weakest and the {SHOWN_EACH_END} strongest "
+                  "are shown; the JSON result (the job's artifact) holds every subject.", ""]
     ids = [c["id"] for c in doc["subjects"][0]["controls"]]
-    lines.append("| subject | " + " | ".join(i.replace("WAF-OPS-", "OPS-") for i in ids) + " |")
+    lines.append("| subject | " + " | ".join(f"{i.replace('WAF-OPS-', '')} {short_name(i)}" for i in ids) + " |")
     lines.append("|---|" + "---|" * len(ids))
-    for s in doc["subjects"]:
+    for s in subjects:
         cells = []
         for c in s["controls"]:
             if c["level"] is None:
@@ -29,7 +55,10 @@ def render(doc: dict[str, Any]) -> str:
         lines.append(f"| {s['id']} | " + " | ".join(cells) + " |")
     lines += ["", "n/a: not assessed (a source that decides level 2 was not scanned); N*: estimated, not every "
               "criterion confirmed; N (≤M): partially assessed.", ""]
-    for s in doc["subjects"]:
+    if not details:
+        return "\n".join(lines + ["Details per subject are left out to keep this summary under 1 MiB; "
+                                  "`wafops report RESULT.json --format markdown` on the artifact shows them."])
+    for s in subjects:
         lines.append(f"## {s['id']}")
         for c in s["controls"]:
             lvl = "not assessed" if c["level"] is None else f"level {c['level']}"

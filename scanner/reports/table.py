@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scanner.decisions import describe
+from scanner.reports import short_name
 
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_assessed": "yellow"}
 
@@ -37,18 +38,24 @@ def render(doc: dict[str, Any], console: Console, details: bool = False) -> None
                   padding=(0, 1), collapse_padding=True)
     table.add_column("subject", no_wrap=True, overflow="fold")
     for cid in controls:
-        table.add_column(cid.replace("WAF-OPS-", ""), justify="center", no_wrap=True, min_width=3, max_width=3)
+        table.add_column(cid.replace("WAF-OPS-", ""), justify="center", no_wrap=True, min_width=3, max_width=5)
     for s in doc["subjects"]:
         table.add_row(Text(s["id"]), *[_cell(c) for c in s["controls"]])
     console.print(table)
+    console.print("  " + " · ".join(f"{cid.replace('WAF-OPS-', '')} {short_name(cid)}" for cid in controls),
+                  style="dim", highlight=False)
     if len(doc["subjects"]) > 1 and doc.get("summary"):
         render_summary(doc, console)
 
-    not_ok = [src for src in doc["sources"] if src["status"] not in ("ok", "not_applicable")]
+    not_ok = [src for src in doc["sources"] if src["status"] not in ("ok", "not_applicable", "not_configured")]
     if not_ok:
         console.print("[bold]Sources not (fully) read[/bold]")
         for src in not_ok:
             console.print(e_(f"  {src['source']}: {src['status']} - {src.get('reason', '')}"), highlight=False)
+    absent = sorted({src["source"] for src in doc["sources"] if src["status"] == "not_configured"})
+    if absent:
+        console.print(e_("Not part of this scan: " + ", ".join(absent) + " (scanning them settles the unverified "
+                         "criteria that --details lists)"), style="dim", highlight=False)
     if doc.get("warnings"):
         console.print(f"[bold]{len(doc['warnings'])} warning(s)[/bold]")
         for w in doc["warnings"][:20]:
@@ -102,7 +109,7 @@ def render_details(doc: dict[str, Any], console: Console) -> None:
 def render_summary(doc: dict[str, Any], console: Console) -> None:
     """Per control across subjects (an org view): how levels spread, who is weakest, the commonest gap."""
     t = Table(title="Summary per control")
-    t.add_column("ctl", no_wrap=True, min_width=3)
+    t.add_column("control", no_wrap=True, min_width=3)
     for lvl in ("1", "2", "3", "4", "5", "n/a"):
         t.add_column(lvl, justify="right", no_wrap=True, min_width=len(lvl) + 1)
     t.add_column("weakest; most common gap to the next level", overflow="fold")
@@ -111,7 +118,7 @@ def render_summary(doc: dict[str, Any], console: Console) -> None:
         gap = entry.get("most_common_gap") or ""
         gap = gap if len(gap) <= 90 else gap[:89] + "…"
         t.add_row(
-            cid.replace("WAF-OPS-", ""),
+            f"{cid.replace('WAF-OPS-', '')} {short_name(cid)}",
             *(str(levels.get(str(n), 0)) for n in range(1, 6)),
             str(entry["not_assessed"]),
             Text(", ".join(entry.get("weakest", [])[:3]) + ("\n" + gap if gap else "")),
