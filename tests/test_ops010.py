@@ -486,6 +486,13 @@ def test_a_library_publish_is_its_production_delivery_but_not_a_services(tmp_pat
     r = evaluate("WAF-OPS-010", repo_evidence(tmp_path / "svc", {".github/workflows/cd.yml": svc}))
     prod = crit(r, "ops010-prod-deploy-automated")
     assert prod.status is Outcome.NOT_ASSESSED and "publish" not in prod.reason
+    # a service deployed by hand from its own Terraform that publishes a client package has not automated production
+    from collectors.repo_iac import IacCollector
+    files = {".github/workflows/ci.yml": lib_ci, ".github/workflows/release.yml": LIB_RELEASE,
+             "terraform/main.tf": 'terraform {\n  backend "s3" {}\n}\nprovider "aws" {\n  region = "eu-west-1"\n}\n'
+                                  'resource "aws_ecs_service" "api" {\n  name = "api"\n}\n'}
+    ev = repo_evidence(tmp_path / "svc2", files) + collect_with(IacCollector(), tmp_path / "svc2")[0]
+    assert crit(evaluate("WAF-OPS-010", ev), "ops010-prod-deploy-automated").status is Outcome.NOT_MET
 
 
 STAGED = SERVICE_CI.replace("""  deploy:

@@ -138,10 +138,11 @@ def prod_deploy_in_pipeline(ev: EvidenceSet) -> Finding:
         if gitops:
             what.append(f"{len(gitops)} GitOps app(s) sync automatically")
         return found(prod + gitops, "; ".join(what))
-    # A repository that deploys nothing but publishes packages (a library, a CLI) delivers to its users through the
-    # registry: a pipeline job that publishes a release (tag, release, by hand or from the main line) is its
+    # A repository that deploys nothing and runs no infrastructure of its own (no IaC roots, no Kubernetes
+    # workloads) but publishes packages (a library, a CLI) delivers to its users through the registry: a pipeline job that publishes a release (tag, release, by hand or from the main line) is its
     # production delivery, whatever its environment is called.
-    if not any(has_step(j, "deploy", "apply") for j in jobs(ev)):
+    runs_infra = ev.of("k8s.workload") or [c for c in ev.of("iac.code") if c.get("role") in (None, "root")]
+    if not runs_infra and not any(has_step(j, "deploy", "apply") for j in jobs(ev)):
         published = [j for j in jobs(ev) if has_step(j, "release") and _REGISTRY.search(str((j.get("matched") or {}).get("release")))
                      and triggers(j) & {"tag", "release", "manual", "push", "workflow_call"}]
         if published:
