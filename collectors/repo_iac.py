@@ -43,6 +43,7 @@ from collectors.iac_hcl import (
     provider_facts,
     top_level,
 )
+from scanner.files import _Loader as YamlLoader  # the tree's loader: CloudFormation tags, YAML 1.2 booleans
 from scanner.hcl import block_headers, blocks
 from scanner.model import Evidence, Strength, Subject
 
@@ -114,6 +115,15 @@ _PLAN_WORD_RX = re.compile(r"plan|preview|diff")
 _CHECK_WORD_RX = re.compile(r"validat|verify|check")
 _CLOUD_INPUT_RX = re.compile(r"azure|aws|gcp|google|arm[-_]|credential|role[-_]?arn|subscription|tenant|workload[-_]identity|project[-_]id")
 _MUTATE_WORD_RX = re.compile(r"apply|deploy|destroy|remediat|release|publish")
+# a README naming the controller that applies the repository's paths, and saying that it is automatic
+DOC_APPLIED_BY_RX = re.compile(r"\b(?:applied|deployed|reconciled|synced|synchronized|rolled out)[ \t]+(?:automatically[ \t]+"
+                               r"|continuously[ \t]+)?by[ \t]+(?:the[ \t]+)?[`*_\[]*([A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,4})")
+DOC_AUTOMATION_RX = re.compile(r"(?i)fully[ -]automated|\bautomatically\b|\bcontinuously\b|\bregularly\b"
+                               r"|\bevery[ \t]+\d+[ \t]*(?:min|minutes|hours?)\b")
+DOC_PATH_RX = re.compile(r"(?<![\w/.:-])((?:[\w.-]+/)+[\w.-]*|[\w-]+\.(?:ya?ml|tf|json|template))(?![\w/-])")
+PLAIN_TOOLS = {"terraform", "opentofu", "tofu", "terragrunt", "cloudformation", "pulumi", "helm", "helmfile", "kubectl",
+               "kustomize", "ansible", "chef", "puppet", "salt", "cdk", "bicep", "hand", "make", "github", "gitlab",
+               "jenkins", "ci", "us", "you", "our", "this", "a", "an"}
 # YAML formats that borrow apiVersion/kind but are not applied to a cluster
 NOT_K8S_API_RX = re.compile(
     r"^(backstage\.io|openslo|sloth\.slok\.dev|skaffold|kind\.x-k8s\.io|kustomize\.config\.k8s\.io|kuttl\.dev"
@@ -204,7 +214,7 @@ class IacCollector(Collector):
         ctx.run_detectors("iac", (
             run.terraform, run.terraform_json, run.terragrunt, run.atmos, run.resolve_partial_backends,
             run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
-            run.policy_files, run.drift_files, run.plan_targets, run.convergence, run.drift_actions, run.emit_code))
+            run.policy_files, run.drift_files, run.plan_targets, run.convergence, run.drift_actions, run.documented_reconciler, run.emit_code))
         return run.out
 
 
@@ -678,7 +688,10 @@ class _Run:
             if not text:
                 continue
             if CFN_RX.search(text):
-                self._cloudformation(path, tree.yaml(path))
+                data = tree.yaml(path)
+                if data is None and TEMPLATE_MARK_RX.search(text):
+                    data = _tolerant_yaml(text)  # a Go/Jinja-templated stack template
+                self._cloudformation(path, data)
                 continue
             if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
                 if ANSIBLE_HOSTS_RX.search(text) and ANSIBLE_BODY_RX.search(text):
@@ -1299,6 +1312,41 @@ class _Run:
                     }, f"scheduled ({crons[0]}) infrastructure check through {redact(uses.split('@', 1)[0], 120)}"
                        + (" with notification" if notifies else ""), Strength.STRONG)
 
+    # ---- a reconciler the README names for the repository's paths -------------------------------------
+    def documented_reconciler(self) -> None:
+        """`cluster/manifests: Kubernetes manifests (will be applied by Cluster Lifecycle Manager)` beside
+        `Fully automated cluster updates`: the repository's own README says which of its IaC paths a
+        controller outside the repository applies, and that it does so automatically. The controller is not
+        visible, so this is strong (its names and paths agree with the code) for "applied by a reconciler"
+        and weak for drift checks. Plain tool names (Terraform, Helm, kubectl) are how, not who: no reconciler."""
+        code_dirs = {d for (_tool, d), v in self.dirs.items() if v.files and role_of(d) != "example"}
+        if not code_dirs:
+            return
+        readmes = [p for p in self.tree.files if re.match(r"(?i)readme(\.(md|rst|txt|adoc))?$", p.rsplit("/", 1)[-1])
+                   and (p.count("/") == 0 or _dirname(p) in code_dirs)]
+        for path in readmes:
+            text = self.tree.text(path) or ""
+            if not DOC_AUTOMATION_RX.search(text):
+                continue
+            named: dict[str, tuple[int, list[str]]] = {}
+            for number, line in enumerate(text.splitlines(), start=1):
+                m = DOC_APPLIED_BY_RX.search(line)
+                if not m or m.group(1).split()[0].lower() in PLAIN_TOOLS:
+                    continue
+                base = "" if _dirname(path) == "." else _dirname(path) + "/"
+                paths = [base + t.strip("/") for t in DOC_PATH_RX.findall(line)]
+                paths = [t for t in paths if any(t == d or t.startswith(d + "/") or d.startswith(t + "/") for d in code_dirs)
+                         and (self.tree.exists(t) or any(f.startswith(t + "/") for f in self.tree.files))]
+                if paths:
+                    _first, seen = named.setdefault(m.group(1).strip(), (number, []))
+                    seen.extend(t for t in paths if t not in seen)
+            for name, (number, paths) in named.items():
+                self.ev("drift.tool", path, number, {
+                    "tool": "documented-reconciler", "reconciler": redact(name, 80), "paths": paths[:20],
+                    "documented": True, "continuous": True, "automated_remediation": False,
+                }, f"README: {', '.join(paths[:3])} applied automatically by {redact(name, 80)} (outside the repository)",
+                    Strength.STRONG)
+
     # ---- iac.code -----------------------------------------------------------------------------
     def emit_code(self) -> None:
         backend_dirs = {e.attributes["dir"] for e in self.out if e.kind == "iac.backend"}
@@ -1563,7 +1611,7 @@ def tolerant_yaml_docs(text: str) -> list[Any]:
         if not chunk.strip():
             continue
         try:
-            out.extend(d for d in yaml.safe_load_all(chunk) if d is not None)
+            out.extend(d for d in yaml.load_all(chunk, Loader=YamlLoader) if d is not None)
         except yaml.YAMLError:
             continue
     return out

@@ -375,3 +375,13 @@ def test_config_sync_declared_in_terraform_applies_from_git(tmp_path):
     assert r.level == 3
     # the reconciler watches the cluster only: Terraform itself has no drift check
     assert crit(r, "ops020-drift-scheduled").status is Outcome.NOT_MET
+
+
+def test_readme_named_reconciler_applies_but_cannot_confirm_drift_checks(tmp_path):
+    from tests.test_repo_iac import CFN_TEMPLATED, README_CLM
+
+    r = level("ops020", iac(tmp_path, {"cluster/cluster.yaml": CFN_TEMPLATED, "README.rst": README_CLM}))
+    applied = crit(r, "ops020-applied-from-pipeline")
+    assert applied.status is Outcome.MET and "Cluster Lifecycle Manager" in applied.reason
+    assert crit(r, "ops020-drift-scheduled").status is Outcome.NOT_ASSESSED  # weak: documented, not visible
+    assert r.level == 3

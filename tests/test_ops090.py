@@ -202,3 +202,14 @@ def test_scheduled_shared_drift_action_is_level_3(tmp_path):
     assert crit(r, "ops090-alert").status is Outcome.MET
     assert crit(r, "ops090-running").status is Outcome.NOT_ASSESSED  # runs need the GitHub API
     assert (r.level, r.confirmed_level) == (3, 2)
+
+
+def test_readme_named_reconciler_is_occasional_drift_visibility_only(tmp_path):
+    from tests.test_repo_iac import CFN_TEMPLATED, README_CLM
+
+    r = level("ops090", iac(tmp_path, {"cluster/cluster.yaml": CFN_TEMPLATED, "README.rst": README_CLM}))
+    assert crit(r, "ops090-plan").status is Outcome.MET
+    assert crit(r, "ops090-scheduled").status is Outcome.NOT_ASSESSED  # cannot confirm from a README
+    assert r.level == 2
+    r2 = level("ops090", iac(tmp_path / "plain", {"cluster/cluster.yaml": CFN_TEMPLATED}))
+    assert r2.level == 1

@@ -716,3 +716,52 @@ def test_templated_manifests_are_parsed_tolerantly(tmp_path):
     assert apps[0].locator.path == "apps/templates/app.yaml"
     k8s = [c for c in kind(ev, "iac.code") if c.get("tool") == "kubernetes"]
     assert [c.get("dir") for c in k8s] == ["config/deploy/production"]
+
+
+CFN_TEMPLATED = """AWSTemplateFormatVersion: 2010-09-09
+Description: cluster
+Resources:
+{{ if ne .Cluster.ConfigItems.delete_vpc "true" }}
+  Ingress:
+    Type: 'AWS::EC2::SecurityGroupIngress'
+    Properties:
+      GroupId: !ImportValue '{{.Cluster.ConfigItems.etcd_stack}}:sg'
+      SourceSecurityGroupId: !Ref MasterSecurityGroup
+{{ end }}
+  MasterSecurityGroup:
+    Type: 'AWS::EC2::SecurityGroup'
+    Properties:
+      GroupDescription: !Ref 'AWS::StackName'
+"""
+
+README_CLM = """# clusters
+* Fully automated cluster updates via `Cluster Lifecycle Manager`_
+
+## Layout
+* cluster/cluster.yaml: CloudFormation template of the cluster (will be applied by `Cluster Lifecycle Manager`_)
+* cluster/manifests: Kubernetes manifests for system components (will be applied by `Cluster Lifecycle Manager`_)
+* docs/: built by Sphinx
+* scripts/: run by hand, deployed by Terraform to nothing
+"""
+
+
+def test_go_templated_cloudformation_and_a_readme_named_reconciler(tmp_path):
+    ev, _ = run(tmp_path, {
+        "cluster/cluster.yaml": CFN_TEMPLATED,
+        "cluster/manifests/dns/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: dns\n"
+                                                 "spec:\n  replicas: {{ .Cluster.ConfigItems.dns_replicas }}\n",
+        "README.rst": README_CLM,
+    })
+    cfn = [c for c in kind(ev, "iac.code") if c.get("tool") == "cloudformation"]
+    assert [(c.get("dir"), c.get("resources")) for c in cfn] == [("cluster", 2)]
+    doc = [d for d in kind(ev, "drift.tool") if d.get("tool") == "documented-reconciler"]
+    assert [(d.get("reconciler"), d.get("paths"), d.locator.line) for d in doc] == [
+        ("Cluster Lifecycle Manager", ["cluster/cluster.yaml", "cluster/manifests"], 5)]
+
+
+def test_a_readme_without_automation_or_naming_a_plain_tool_names_no_reconciler(tmp_path):
+    files = {"infra/main.tf": 'terraform {\n  backend "s3" {}\n}\nresource "aws_sqs_queue" "q" {}\n'}
+    ev, _ = run(tmp_path / "a", {**files, "README.md": "* infra/main.tf: applied by Terraform automatically\n"})
+    assert not [d for d in kind(ev, "drift.tool") if d.get("tool") == "documented-reconciler"]
+    ev, _ = run(tmp_path / "b", {**files, "README.md": "* infra/main.tf: applied by Ops Robot when someone asks\n"})
+    assert not [d for d in kind(ev, "drift.tool") if d.get("tool") == "documented-reconciler"]

@@ -244,7 +244,8 @@ def iac_applied_from_pipeline(ev: EvidenceSet) -> Finding:
     auto += resources(ev, "spacelift_stack")
     gitops = [a for a in ev.of("gitops.app") if a.get("automated")]
     loops = [d for d in convergence_loops(ev) if d.get("automated_remediation")]
-    items = jobs + atlantis + auto + gitops + loops
+    documented = ev.of("drift.tool", tool="documented-reconciler")
+    items = jobs + atlantis + auto + gitops + loops + documented
     if items:
         what = []
         if jobs:
@@ -258,6 +259,10 @@ def iac_applied_from_pipeline(ev: EvidenceSet) -> Finding:
         if loops:
             what.append(", ".join(sorted({f"{d.get('tool')} {d.get('schedule')}" for d in loops}))
                         + " applies the configuration on every host")
+        if documented:
+            what.append("the README names " + ", ".join(sorted({str(d.get("reconciler")) for d in documented}))
+                        + " as applying " + ", ".join(sorted({p for d in documented for p in d.get("paths") or []})[:4])
+                        + " automatically (a controller outside the repository)")
         return found(items, "; ".join(what))
     remote_exec = [b for b in ev.of("iac.backend") if b.get("type") in ("cloud", "remote")]
     if remote_exec:

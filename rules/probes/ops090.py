@@ -74,6 +74,10 @@ def plan_on_pr(ev: EvidenceSet) -> Finding:
         if gitops:
             what.append(f"{len(gitops)} GitOps app(s) whose diff the reconciler shows")
         return found(items, "; ".join(what))
+    documented = ev.of("drift.tool", tool="documented-reconciler")
+    if documented:
+        return found(documented, _documented(documented) + ": it compares the code with the estate at each run",
+                     Strength.WEAK)
     return missing(ev, "no plan runs on pull requests")
 
 
@@ -122,7 +126,18 @@ def drift_job_scheduled(ev: EvidenceSet) -> Finding:
     slow = [j for j, h in jobs if h is not None]
     if slow:
         return Finding(False, f"drift job(s) scheduled less often than every {limit} h", slow)
+    documented = ev.of("drift.tool", tool="documented-reconciler")
+    if documented:
+        # a reconciler the README describes is continuous by its account only: weak, it cannot confirm a level
+        return found(documented, _documented(documented) + "; its schedule and drift handling are not visible here",
+                     Strength.WEAK)
     return missing(ev, "no scheduled plan or drift detection")
+
+
+def _documented(items: list[Evidence]) -> str:
+    return ("the README says " + ", ".join(sorted({str(d.get("reconciler")) for d in items}))
+            + " applies " + ", ".join(sorted({p for d in items for p in d.get("paths") or []})[:4])
+            + " automatically (outside the repository)")
 
 
 @probe("drift_job_running", text="The scheduled drift job actually runs", sources=["repo", "github", "gitlab"])
