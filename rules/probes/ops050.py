@@ -119,9 +119,14 @@ def change_categories_defined(ev: EvidenceSet) -> Finding:
         return found(required, "every pull request must carry one of the change-type labels "
                      + ", ".join(str(x) for x in required[0].get("required_labels")[:8]), Strength.STRONG)
     changelog = [e for e in ev.of("change.merge_check") if e.get("requires_changelog")]
+    checklist = [e for e in ev.of("change.pr_template") if "checklist" in (e.get("fields") or [])]
+    if changelog and checklist:
+        return found(changelog + checklist[:1], "a PR template states what every change must do and a pull-request "
+                     "check fails changes that do not record themselves in the changelog (exemptions are a "
+                     "maintainer's decision)", Strength.STRONG)
     if changelog:
-        return found(changelog, "a pull-request check fails changes that do not record themselves in the changelog "
-                     "(exemptions are a maintainer's decision)", Strength.STRONG)
+        return found(changelog, "a pull-request check demands a changelog entry, but no PR template states a change "
+                     "process", Strength.WEAK)
     docs = [e for e in ev.of("change.policy_doc") if len(e.get("categories") or []) >= 2]
     if docs:
         return found(docs, "a change-management document names " + ", ".join(docs[0].get("categories")), Strength.WEAK)
