@@ -196,7 +196,8 @@ class _Scan:
             in_ops_dir = bool(OPS_DIR_RX.search(path)) or (
                 "/" in path and bool(PLAYBOOK_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) and "/roles/" not in path
             ) or ("/" in path and bool(ALERT_DOC_DIR_RX.search(path.rsplit("/", 1)[0] + "/")))
-            if not (in_rb_dir or named or in_ops_dir or linked):
+            procedure = not (in_rb_dir or named or in_ops_dir or linked) and _procedure_candidate(path)
+            if not (in_rb_dir or named or in_ops_dir or linked or procedure):
                 continue
             if POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]) or re.search(
                 r"(?i)(^|/)(post[-_]?mortems?|incident[-_]templates?|pirs?|rcas?)/", path
@@ -212,6 +213,8 @@ class _Scan:
             template = "template" in low or fm.get("template") is True
             # a service README an alert links as its runbook is that service's runbook, not an index page
             index = (stem in INDEX_NAMES and not linked) or (not sections and _mostly_links(text))
+            if procedure and not _reads_like_procedure(text, sections):
+                continue  # a page named for an operation must also give the steps (commands, numbered remediation)
             if in_ops_dir and not (in_rb_dir or named or linked):
                 # an operations/on-call folder holds many kinds of pages: only runbook-shaped ones count
                 ops_like = len(set(sections) & {"symptoms", "diagnosis", "remediation", "escalation"}) >= 2
@@ -252,7 +255,7 @@ class _Scan:
             yield ctx.file_evidence(
                 "doc.runbook", path, line=1, attributes=attrs,
                 strength=Strength.DIRECT if (in_rb_dir or named or linked) else Strength.STRONG,
-                summary=f"{kind} with {len(sections)} standard section(s), {attrs['code_blocks']} code block(s)",
+                summary=f"{'operational procedure' if procedure else kind} with {len(sections)} standard section(s), {attrs['code_blocks']} code block(s)",
             )
 
     # ---- postmortems ----------------------------------------------------------------------------
@@ -608,6 +611,41 @@ class _Scan:
                     yield ctx.file_evidence("doc.automation", path, line=tree.line_of(path, "workflow_dispatch"),
                                             attributes={"tool": "workflow-dispatch"}, strength=Strength.STRONG,
                                             summary="manually dispatched ops workflow linked from a runbook")
+
+
+# ---- operational procedure pages ------------------------------------------------------------------
+
+# Runbooks without "runbook" in the path: a docs page named for an operation (disaster recovery, restore, failover,
+# rollback, rebuild, maintenance mode, <component>-upgrade, key rotation, break-glass) that gives its steps.
+PROCEDURE_DIR_RX = re.compile(r"(?i)^(docs?|documentation|guides?|manual|handbook|wiki|ops|operations|sre|platform)$")
+PROCEDURE_RX = re.compile(
+    r"(?i)(^|[-_ ])(disaster[-_ ]?recovery|dr[-_ ]?(plan|procedure|test(ing)?)|recover(y|ing)?|restor(e|ing)|fail[-_ ]?over|"
+    r"rebuild(ing)?|roll[-_ ]?back|incident[-_ ]?(response|playbook|procedure)|break[-_ ]?glass|emergency[-_ ]?access|"
+    r"maintenance[-_ ]?(mode|page|window)|outage)([-_ ]|$)"
+)
+# upgrades, migrations and rotations count only for a named component (`aks-upgrade`, `postgres-upgrade`,
+# `node-pool-migration`), not a product's generic `upgrading.md` guide for its users
+ROUTINE_RX = re.compile(r"(?i)^(?=.*[a-z0-9][-_ ])(.*[-_ ])?(upgrad(e|ing)|migrat(e|ion|ing)|rotat(e|ion|ing))([-_ ].*)?$")
+OPS_CLI_RX = re.compile(
+    r"(?m)(?:^[ \t]*(?:\$[ \t]*)?|`)(?:kubectl|az|aws|gcloud|terraform|terragrunt|helm|psql|pg_dump|pg_restore|mysql|"
+    r"redis-cli|systemctl|journalctl|vault|etcdctl|eksctl|oc|ansible-playbook|knife|konduit\.sh|make|gh)[ \t]+[a-z$-]"
+)
+
+
+def _procedure_candidate(path: str) -> bool:
+    parts = path.split("/")
+    if len(parts) > 1 and not any(PROCEDURE_DIR_RX.match(d) for d in parts[:-1]):
+        return False
+    stem = _stem(path)
+    return bool(PROCEDURE_RX.search(stem) or ROUTINE_RX.match(stem))
+
+
+def _reads_like_procedure(text: str, sections: list[str]) -> bool:
+    """Operating steps: at least 3 operations commands, or numbered steps under a remediation/rollback/verification heading."""
+    if len(OPS_CLI_RX.findall(text)) >= 3:
+        return True
+    steps = len(re.findall(r"(?m)^[ \t]*\d+\.[ \t]+\S", text))
+    return steps >= 3 and bool(set(sections) & {"remediation", "rollback", "verification", "diagnosis"})
 
 
 # ---- informal debt tracking -----------------------------------------------------------------------

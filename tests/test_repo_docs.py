@@ -536,3 +536,44 @@ def test_no_debt_markers_means_no_marker_evidence(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app.py": "print('TODO list app')\n", "README.md": "# TODO: docs are not code\n"})
     ev, _ = collect_with(DocsCollector(), tmp_path)
     assert not [e for e in ev if e.kind in ("doc.debt_marker", "doc.debt_label", "doc.lint_debt")]
+
+
+DR_PAGE = """# Disaster recovery
+
+This document covers the most critical scenarios and should be used in case of an incident.
+
+## Steps to follow
+1. Freeze the pipeline
+2. Enable maintenance mode
+3. Restore the database
+
+### Restore the database
+```
+az postgres flexible-server restore --name x --source-server y
+kubectl -n app scale deployment web --replicas=0
+make production db-restore
+```
+
+## Validate the app
+Check the health endpoint.
+"""
+
+
+def test_procedure_pages_without_runbook_in_the_path(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "documentation/disaster-recovery.md": DR_PAGE,
+        "documentation/aks-upgrade.md": "# AKS upgrade\n```\naz aks upgrade -n c\nkubectl get nodes\nterraform plan\n```\n",
+        # named like a procedure but gives no steps: a pointer to a wiki
+        "docs/disaster-recovery.md": "# Disaster recovery\nSee the plan on Confluence.\n",
+        # a product's generic upgrade guide for its users, and a library's troubleshooting page
+        "docs/upgrading.md": "# Upgrading\n```\npip install -U lib\n```\n",
+        "docs/troubleshooting.md": "# Troubleshooting\n```\nkubectl get pods\nkubectl logs x\nkubectl describe pod x\n```\n",
+        # source code folders are not documentation
+        "app/rollback.md": DR_PAGE,
+    })
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    rbs = _by(ev, "doc.runbook")
+    assert set(rbs) == {"documentation/disaster-recovery.md", "documentation/aks-upgrade.md"}
+    dr = rbs["documentation/disaster-recovery.md"]
+    assert dr.strength.value == "strong" and dr.summary.startswith("operational procedure")
+    assert {"remediation", "verification"} <= set(dr.get("sections"))
