@@ -38,6 +38,7 @@ from collectors.obs_common import (
     tf_resources,
     walk,
 )
+from collectors.translate import aws as translate_aws
 from scanner.model import Evidence, Strength, Subject
 
 SYMPTOM = re.compile(
@@ -151,23 +152,17 @@ class _Run:
              strength: Strength = Strength.DIRECT, key: Any = None, extra_signal_text: str = "",
              force_burn: bool = False, labels: dict[str, Any] | None = None, extra_windows: list[str] | None = None,
              target_unknown: bool = False) -> None:
-        labels = labels or {}
-        signal = _declared_signal(labels) or classify(expr + " " + extra_signal_text, name)
-        windows = sorted(set(WINDOW.findall(expr)) | set(NAMED_WINDOW.findall(expr)) | set(extra_windows or []), key=_seconds)
-        burn = force_burn or bool(BURN_NAME.search(expr) or (BURN_FACTOR.search(expr) and len(windows) >= 1)
-                                  or (BURN_FACTOR_BUDGET.search(expr) and len(windows) >= 2))
-        paging = bool(PAGING_SEVERITY.match(severity.strip())) if severity else False
-        paging = paging or bool(paging_hint and PAGING_TARGET.search(paging_hint)) or _paging_label(labels)
         link, local, exists = self.resolve_runbook(runbook, path)
         if line is None:
             line = self.tree.line_of(path, name) if name else None
-        self.emit("alert.rule", path, {
-            "origin": origin, "name": name[:200], "expr": redact(expr, 300), "signal": signal, "paging": paging,
-            "severity": severity[:40] or None, "runbook": link, "runbook_local": local, "runbook_exists": exists,
-            "burn_rate": burn, "windows": windows, "notifies": notifies,
-            "pager_target": True if paging_hint and PAGING_TARGET.search(paging_hint) else (None if target_unknown else False),
-        }, line=line, strength=strength, summary=f"{origin} alert '{name[:80]}' ({signal}{', paging' if paging else ''})",
-            key=key if key is not None else (origin, name, line))
+        attrs = rule_attributes(origin=origin, name=name, expr=expr, severity=severity, labels=labels,
+                                notifies=notifies, paging_hint=paging_hint, extra_signal_text=extra_signal_text,
+                                force_burn=force_burn, extra_windows=extra_windows, target_unknown=target_unknown,
+                                runbook=(link, local, exists))
+        signal, paging = attrs["signal"], attrs["paging"]
+        self.emit("alert.rule", path, attrs, line=line, strength=strength,
+                  summary=f"{origin} alert '{name[:80]}' ({signal}{', paging' if paging else ''})",
+                  key=key if key is not None else (origin, name, line))
         if "probe_success" in expr:
             self.emit("alert.availability_probe", path, {"tool": "blackbox"}, line=line, strength=Strength.DIRECT,
                       summary=f"probe_success alert in {path}", key=("blackbox-rule",))
@@ -486,19 +481,13 @@ class _Run:
         b, t, origin = r.body, r.type, TF_ALARMS[r.type]
         desc = s(b.get("alarm_description") or b.get("description") or b.get("message"))
         tags = b.get("tags") if isinstance(b.get("tags"), dict) else {}
-        if t == "aws_cloudwatch_metric_alarm":
-            exprs = [s(q.get("expression")) for q in (b.get("metric_query") or []) if isinstance(q, dict)]
-            metrics = [s((first(q.get("metric")) or {}).get("metric_name")) for q in (b.get("metric_query") or [])
-                       if isinstance(q, dict) and isinstance(first(q.get("metric")), dict)]
-            expr = " ".join(x for x in [s(b.get("namespace")), s(b.get("metric_name")), *metrics, *exprs] if x)
-            actions = s(b.get("alarm_actions"))
-            self.rule(r.path, origin=origin, name=s(b.get("alarm_name")) or r.name, expr=expr,
-                      severity=s(tags.get("severity") or tags.get("Severity")), runbook=_runbook_in_text(desc),
-                      notifies=bool(b.get("alarm_actions")), paging_hint=actions, line=r.line, key=(t, r.name))
-        elif t == "aws_cloudwatch_composite_alarm":
-            self.rule(r.path, origin=origin, name=s(b.get("alarm_name")) or r.name, expr=s(b.get("alarm_rule")),
-                      severity=s(tags.get("severity")), runbook=_runbook_in_text(desc), notifies=bool(b.get("alarm_actions")),
-                      paging_hint=s(b.get("alarm_actions")), line=r.line, key=(t, r.name))
+        if t in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"):
+            a = (translate_aws.cloudwatch_alarm(translate_aws.metric_alarm_from_terraform(b), tags)
+                 if t == "aws_cloudwatch_metric_alarm" else
+                 translate_aws.cloudwatch_composite_alarm(translate_aws.composite_alarm_from_terraform(b), tags))
+            self.rule(r.path, origin=origin, name=a["name"] or r.name, expr=a["expr"], severity=a["severity"],
+                      runbook=a["runbook"], notifies=a["notifies"], paging_hint=a["paging_hint"],
+                      extra_windows=a["windows"], line=r.line, key=(t, r.name))
         elif t == "azurerm_monitor_alert_prometheus_rule_group":
             for i, rule in enumerate(b.get("rule") or []):
                 if isinstance(rule, dict) and rule.get("alert"):
@@ -594,19 +583,7 @@ class _Run:
             receivers = []
             group_by = bool(b.get("group_by"))
         elif t == "aws_sns_topic_subscription":
-            endpoint, proto = s(b.get("endpoint")).lower(), s(b.get("protocol")).lower()
-            if "pagerduty" in endpoint:
-                receivers = ["pagerduty"]
-            elif "opsgenie" in endpoint:
-                receivers = ["opsgenie"]
-            elif "victorops" in endpoint:
-                receivers = ["victorops"]
-            elif proto in ("email", "email-json"):
-                receivers = ["email"]
-            elif proto in ("https", "http", "lambda"):
-                receivers = ["webhook"]
-            elif proto == "sms":
-                receivers = ["sns"]
+            receivers = translate_aws.sns_subscription_receivers(b.get("protocol"), b.get("endpoint"))
         elif t == "azurerm_monitor_action_group":
             text = r.text.lower()
             kinds = {"email_receiver": "email", "webhook_receiver": "webhook", "sms_receiver": "sns",
@@ -627,20 +604,15 @@ class _Run:
                  "AWS::Route53::HealthCheck", "AWS::SNS::Subscription"}
         for r in cfn_resources(self.tree, types):
             p = r.props
-            if r.type == "AWS::CloudWatch::Alarm":
-                metrics = [s(((m.get("MetricStat") or {}).get("Metric") or {}).get("MetricName")) + " " + s(m.get("Expression"))
-                           for m in (p.get("Metrics") or []) if isinstance(m, dict)]
-                expr = " ".join(x for x in [s(p.get("Namespace")), s(p.get("MetricName")), *metrics] if x.strip())
-                self.rule(r.path, origin="cloudwatch", name=s(p.get("AlarmName")) or r.name, expr=expr,
-                          runbook=_runbook_in_text(s(p.get("AlarmDescription"))), notifies=bool(p.get("AlarmActions")),
-                          paging_hint=json.dumps(p.get("AlarmActions") or []), line=r.line, key=("cfn", r.name))
-                if p.get("ThresholdMetricId"):
+            if r.type in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+                a = (translate_aws.cloudwatch_alarm(p) if r.type == "AWS::CloudWatch::Alarm"
+                     else translate_aws.cloudwatch_composite_alarm(p))
+                self.rule(r.path, origin="cloudwatch", name=a["name"] or r.name, expr=a["expr"], runbook=a["runbook"],
+                          notifies=a["notifies"], paging_hint=json.dumps(p.get("AlarmActions") or []),
+                          extra_windows=a["windows"], line=r.line, key=("cfn", r.name))
+                if a["anomaly"]:
                     self.emit("obs.anomaly", r.path, {"mechanism": "cloudwatch-anomaly-detection"}, line=r.line,
                               strength=Strength.DIRECT, summary=f"anomaly band alarm {r.name}", key=("cfn-anomaly", r.name))
-            elif r.type == "AWS::CloudWatch::CompositeAlarm":
-                self.rule(r.path, origin="cloudwatch", name=s(p.get("AlarmName")) or r.name, expr=s(p.get("AlarmRule")),
-                          runbook=_runbook_in_text(s(p.get("AlarmDescription"))), notifies=bool(p.get("AlarmActions")),
-                          paging_hint=json.dumps(p.get("AlarmActions") or []), line=r.line, key=("cfn", r.name))
             elif r.type == "AWS::Synthetics::Canary":
                 self.emit("alert.availability_probe", r.path, {"tool": "synthetics"}, line=r.line, strength=Strength.DIRECT,
                           summary=f"canary {r.name}", key=("cfn", r.name))
@@ -693,6 +665,28 @@ _ALERT_HINT = re.compile(r"(?m)^[ \t]*ALERT[ \t]+\w+[ \t]*$|alert:|record:\s*['\
 _TEMPLATED_CONFIG_EXT = (".jsonnet", ".libsonnet", ".erb", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
 
 
+def rule_attributes(*, origin: str, name: str, expr: str, severity: str = "", labels: dict[str, Any] | None = None,
+                    notifies: bool, paging_hint: str = "", extra_signal_text: str = "", force_burn: bool = False,
+                    extra_windows: list[str] | None = None, target_unknown: bool = False,
+                    runbook: tuple[str | None, str | None, bool | None] = (None, None, None)) -> dict[str, Any]:
+    """The `alert.rule` attributes of one rule (D-ALERT, D-SYMPTOM), wherever it was read: a file or a cloud API.
+    `runbook` is (link, repository path it resolves to, whether that path exists)."""
+    labels = labels or {}
+    signal = _declared_signal(labels) or classify(expr + " " + extra_signal_text, name)
+    windows = sorted(set(WINDOW.findall(expr)) | set(NAMED_WINDOW.findall(expr)) | set(extra_windows or []), key=_seconds)
+    burn = force_burn or bool(BURN_NAME.search(expr) or (BURN_FACTOR.search(expr) and len(windows) >= 1)
+                              or (BURN_FACTOR_BUDGET.search(expr) and len(windows) >= 2))
+    paging = bool(PAGING_SEVERITY.match(severity.strip())) if severity else False
+    paging = paging or bool(paging_hint and PAGING_TARGET.search(paging_hint)) or _paging_label(labels)
+    link, local, exists = runbook
+    return {
+        "origin": origin, "name": name[:200], "expr": redact(expr, 300), "signal": signal, "paging": paging,
+        "severity": severity[:40] or None, "runbook": link, "runbook_local": local, "runbook_exists": exists,
+        "burn_rate": burn, "windows": windows, "notifies": notifies,
+        "pager_target": True if paging_hint and PAGING_TARGET.search(paging_hint) else (None if target_unknown else False),
+    }
+
+
 def classify(expr: str, name: str = "") -> str:
     """D-SYMPTOM: symptom (errors, latency, availability), cause (resources), or unknown.
 
@@ -742,15 +736,7 @@ def _runbook_of(ann: Any) -> str | None:
     return None
 
 
-def _runbook_in_text(text: str) -> str | None:
-    """A runbook link in free text (alarm description, monitor message): a URL, or `runbook: <path>`."""
-    if not text:
-        return None
-    m = re.search(r"(?i)(?:runbook|playbook)[^:\n]{0,20}[:=]\s*(\S+)", text)
-    if m:
-        return m.group(1).rstrip(".,;)")
-    m = URL.search(text)
-    return m.group(0).rstrip(".,;") if m else None
+_runbook_in_text = translate_aws.runbook_in_text  # a runbook link in free text (alarm description, monitor message)
 
 
 def _datadog_burn_windows(query: str) -> list[str]:

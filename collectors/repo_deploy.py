@@ -726,7 +726,10 @@ def _promotions(ctx: CollectContext) -> Iterator[Evidence]:
 # `UNSTABLE_FEATURES`, Kubernetes-style feature gates, `EXPERIMENTAL_FEATURES` registries. Users (or operators)
 # turn new behaviour on before it becomes the default: a feature flag for a library or platform.
 _GATE_DEF = re.compile(
-    r"(?m)^[ \t]*class\s+(Preview|PreviewFeatures?|ExperimentalFeatures?|UnstableFeatures?|FeatureGates?)\b\s*[(:{]|"
+    r"(?m)^[ \t]*class\s+(Preview|PreviewFeatures?|ExperimentalFeatures?|UnstableFeatures?)\s*\((?:[\w.]+,\s*)?"
+    r"(?:enum\.)?(?:Enum|IntEnum|StrEnum|Flag|IntFlag)\)|"
+    r"^[ \t]*(?:export\s+)?(?:const\s+)?enum\s+(Preview|PreviewFeatures?|ExperimentalFeatures?|UnstableFeatures?)\s*\{|"
+    r"^[ \t]*(?:export\s+)?class\s+(FeatureGates?)\b|"
     r"^[ \t]*(?:export\s+)?(?:const\s+)?(UNSTABLE_FEATURES|EXPERIMENTAL_FEATURES|PREVIEW_FEATURES|FEATURE_GATES)\b\s*[:=]|"
     r"\bfeaturegate\.NewFeatureGate\(|\bNewFeatureGate\(\)"
 )

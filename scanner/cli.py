@@ -52,6 +52,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "waivers": {"type": "array", "description": "accepted gaps: criterion or control, subjects, reason, owner, expires"},
         "attestations": {"type": "array", "description": "a person's evidence for what no scanner sees: criterion, "
                                                           "subjects, evidence URL, owner, date"},
+        "workloads": {"type": "array", "description": "name, repositories, aws_accounts, azure_subscriptions: "
+                                                       "assessed together as one subject"},
     },
 }
 
@@ -76,6 +78,16 @@ def _load_decisions(config: dict[str, Any]) -> list[Any]:
     try:
         return load(config, known)
     except DecisionError as err:
+        raise click.UsageError(f"config: {err}") from err
+
+
+def _workloads(config: dict[str, Any]) -> list[Any]:
+    """`workloads:` of wafops.yml, checked (exit 2 naming the mistake)."""
+    from scanner.workloads import WorkloadError, parse
+
+    try:
+        return parse(config.get("workloads"))
+    except WorkloadError as err:
         raise click.UsageError(f"config: {err}") from err
 
 
@@ -156,6 +168,10 @@ def main() -> None:
 @click.option("--include", multiple=True, help="Only repositories matching this glob (org scans).")
 @click.option("--exclude", multiple=True, help="Skip repositories matching this glob (org scans).")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Collector option, e.g. production_pattern=^prod$.")
+@click.option("--profile", "aws_profile", help="AWS named profile for aws targets (default: the standard credential chain).")
+@click.option("--region", "aws_regions", multiple=True, help="AWS region to scan (repeat it); default every enabled region.")
+@click.option("--by", "by", type=click.Choice(["workload", "subject", "both"]), default="workload", show_default=True,
+              help="With workloads in the config: report each workload (its members pooled), each subject, or both.")
 @click.option("--fail-under", type=click.IntRange(1, 5), help="Exit 1 when an assessed control is below this level.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="A previous JSON result to compare with.")
 @click.option("--fail-on-regression", is_flag=True,
@@ -181,6 +197,9 @@ def scan(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     extra: tuple[str, ...],
+    aws_profile: str | None,
+    aws_regions: tuple[str, ...],
+    by: str,
     fail_under: int | None,
     baseline: str | None,
     fail_on_regression: bool,
@@ -207,6 +226,10 @@ def scan(
         collector_options["include"] = list(include)
     if exclude:
         collector_options["exclude"] = list(exclude)
+    if aws_profile:
+        collector_options["aws_profile"] = aws_profile
+    if aws_regions:
+        collector_options["aws_regions"] = list(aws_regions)
     for item in extra:
         key, sep, value = item.partition("=")
         if not sep:
@@ -226,6 +249,8 @@ def scan(
         layout=layout,
         progress=bar.advance if bar else None,
         on_subjects=bar.start if bar else None,
+        workloads=_workloads(config),
+        by=by,
     )
     from scanner import gates
 

@@ -65,6 +65,8 @@ class ScanOptions:
     layout: str = "auto"  # auto | single | collection
     progress: Callable[[str], None] | None = None  # called with each subject id when it is done
     on_subjects: Callable[[int], None] | None = None  # called once with the number of subjects
+    workloads: list[Any] = field(default_factory=list)  # scanner.workloads.Workload: members pooled into one subject
+    by: str = "workload"  # with workloads: report workload | subject | both
 
 
 @dataclass
@@ -182,6 +184,9 @@ def _hosted_as(d: Path) -> str | None:
 def resolve_targets(targets: list[str], plugins: Plugins, options: ScanOptions, warn: Callable[..., None]) -> list[Subject]:
     subjects: list[Subject] = []
     for target in targets:
+        if target in plugins.resolvers and not os.path.exists(target):  # a bare scheme: `wafops scan aws`
+            subjects.extend(plugins.resolvers[target].resolve(target, options.collector_options, warn))
+            continue
         scheme, _, rest = target.partition(":")
         # `azure:` alone (every readable subscription) is a target too, when a resolver handles the scheme
         resolver = plugins.resolvers.get(scheme) if (rest or target == f"{scheme}:") and not os.path.exists(target) \
@@ -213,7 +218,10 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
     def warn(subject: str, source: str, message: str, path: str | None = None) -> None:
         global_warnings.append(ScanWarning(subject, source, message, path))
 
-    subjects = resolve_targets(targets, plugins, options, warn)
+    from scanner import workloads
+
+    subjects, members = workloads.resolve(targets, options.workloads,
+                                          lambda ts: resolve_targets(ts, plugins, options, warn))
     catalog = load_catalog()
     if options.on_subjects:
         options.on_subjects(len(subjects))
@@ -246,6 +254,12 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
             "*", "scan", f"scan interrupted: {len(missing)} of {len(subjects)} subject(s) not scanned; "
             "the results below are what was collected (a re-run is answered mostly from the HTTP cache)"))
     results = [done[s.id] for s in subjects if s.id in done]  # keep the order the targets gave
+    if options.workloads:
+        def evaluate(sid: str, evidence: list[Evidence], sources: dict[str, SourceStatus], at: datetime) -> list[Any]:
+            ev, decided = EvidenceSet(evidence, sources, at), for_subject(options.decisions, sid)
+            return [evaluate_control(c, ev, options.thresholds, decisions=decided) for c in catalog]
+
+        results = workloads.pool(results, options.workloads, members, evaluate, now, options.by, interrupted)
     return ScanResult(started, utcnow(), results, list(plugins.errors), global_warnings, complete=not interrupted)
 
 

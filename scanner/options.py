@@ -45,7 +45,7 @@ COLLECTOR_OPTIONS: dict[str, tuple[str, str]] = {
     "github_read_timeout": ("float", "seconds without a byte before a request fails"),
 }
 
-CONFIG_KEYS = ("options", "thresholds", "as_of", "waivers", "attestations")
+CONFIG_KEYS = ("options", "thresholds", "as_of", "waivers", "attestations", "workloads")
 
 
 class ConfigError(ValueError):

@@ -277,5 +277,7 @@ UNSTABLE_FEATURES: set[Preview] = {Preview.hug_parens}
     assert [g.locator.path for g in gates] == ["src/lib/mode.py"] and gates[0].locator.line == 4
     r = evaluate("WAF-OPS-080", ev)
     assert r.level == 2 and crit(r, "ops080-flag-service").status is Outcome.NOT_MET  # gates are no flag service
-    r = evaluate("WAF-OPS-080", repo_evidence(tmp_path / "plain", {"src/lib/mode.py": "class Mode:\n    preview = False\n"}))
+    plain = {"src/lib/mode.py": "class Mode:\n    preview = False\n",
+             "app/models.py": "class Preview(models.Model):\n    image = models.ImageField()\n"}  # a thumbnail
+    r = evaluate("WAF-OPS-080", repo_evidence(tmp_path / "plain", plain))
     assert r.level == 1

@@ -145,11 +145,28 @@ def missing(ev: EvidenceSet, reason: str, needs: Iterable[str] = ("repo",)) -> F
             gaps.append(" or ".join(ev.why_not(s) for s in alternatives))
     if gaps:
         return Finding(None, f"not assessed, because {'; '.join(gaps)}")
+    blind_cloud = unread_parts(ev, needs)
+    if blind_cloud:
+        return blind_cloud
     if any("repo" in need.split("|") for need in needs):
         blind = unread_files(ev)
         if blind:
             return blind
     return Finding(False, reason)
+
+
+def unread_parts(ev: EvidenceSet, needs: Iterable[str]) -> Finding | None:
+    """Not assessed when a cloud collector could not read the part of a needed source that decides the running
+    probe: `cloud.unreadable` items (an AccessDenied, throttling, an opted-out region, state not read) name
+    the probes whose absence they hide."""
+    if ev.probe is None:
+        return None
+    wanted = {s for need in needs for s in need.split("|")}
+    items = [u for u in ev.of("cloud.unreadable") if u.source in wanted and ev.probe.id in (u.get("probes") or ())]
+    if not items:
+        return None
+    reasons = sorted({f"{u.source}: {u.get('reason')}" for u in items})
+    return Finding(None, "not assessed, because " + "; ".join(reasons[:3]), items)
 
 
 def unread_files(ev: EvidenceSet) -> Finding | None:

@@ -1,0 +1,124 @@
+"""`aws` / `aws:ACCOUNT` targets and the AWS collector.
+
+The resolver turns the target into one `account` subject (the account the standard credential chain
+resolves to: environment, `AWS_PROFILE`/`--profile`, SSO, web identity). The collector reads each
+service area (one module per area) in every requested region, or every region enabled for the
+account, and never fails the scan: what could not be read is *not assessed*, with the reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from collectors.base import CollectContext, Collector, TargetResolver
+from collectors.cloud.aws import alerting, change, deploy, iac_drift, observability, runbooks
+from collectors.cloud.aws.run import AwsRun
+from collectors.cloud.aws.session import AreaError, AwsReader
+from scanner.model import Evidence, SourceState, Subject
+
+AREAS = (observability, alerting, deploy, iac_drift, runbooks, change)
+OPTION_TYPES = {
+    "aws_profile": "str",
+    "aws_regions": "list",
+    "aws_read_state": "bool",
+    "aws_max_attempts": "int",
+    "aws_console_days": "int",
+    "aws_application_signals": "bool",
+}
+
+_readers: dict[str, AwsReader] = {}
+_readers_lock = threading.Lock()
+# tests and the benchmark may hand in their own reader factory (e.g. a session with extra event hooks)
+reader_factory: Callable[[dict[str, Any]], AwsReader] | None = None
+
+
+def reader_for(options: dict[str, Any]) -> AwsReader:
+    if reader_factory is not None:
+        return reader_factory(options)
+    profile = str(options.get("aws_profile") or "")
+    with _readers_lock:
+        r = _readers.get(profile)
+        if r is None:
+            r = AwsReader(profile or None, max_attempts=int(options.get("aws_max_attempts") or 5))
+            _readers[profile] = r
+        return r
+
+
+def _regions(reader: AwsReader, options: dict[str, Any], home: str) -> list[str]:
+    wanted = [str(r) for r in (options.get("aws_regions") or []) if str(r)]
+    if wanted:
+        return wanted
+    out = reader.call("ec2", home, "DescribeRegions")
+    return sorted(r["RegionName"] for r in out.get("Regions") or [])
+
+
+def _home(reader: AwsReader, options: dict[str, Any]) -> str:
+    wanted = [str(r) for r in (options.get("aws_regions") or []) if str(r)]
+    return (wanted[0] if wanted else None) or reader.session.region_name or "us-east-1"
+
+
+class AwsResolver(TargetResolver):
+    scheme = "aws"
+    description = "an AWS account (standard credential chain; --profile, --region)"
+    option_types = OPTION_TYPES
+
+    def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:
+        wanted = target.partition(":")[2].strip()
+        meta: dict[str, Any] = {"platform": "aws"}
+        account = wanted or "unknown"
+        try:
+            reader = reader_for(options)
+            home = _home(reader, options)
+            ident = reader.call("sts", home, "GetCallerIdentity")
+            account = str(ident.get("Account"))
+            meta["caller"] = str(ident.get("Arn") or "")
+            if wanted and wanted != account:
+                meta["error"] = (f"the credentials belong to account {account}, not {wanted} "
+                                 "(use --profile or AWS_PROFILE for the account to scan)")
+                account = wanted
+        except AreaError as err:
+            meta["error"] = f"no usable AWS credentials: {err.message}"
+        except Exception as err:  # botocore ProfileNotFound, a bad config file
+            meta["error"] = f"no usable AWS credentials: {type(err).__name__}: {err}"
+        meta["account"] = account
+        return [Subject(id=f"aws:{account}", kind="account", meta=meta)]
+
+
+class AwsCollector(Collector):
+    name = "aws"
+    source = "aws"
+    description = ("AWS account, read-only: CloudWatch logs/alarms/dashboards, X-Ray, SNS and Incident Manager routing, "
+                   "CodePipeline/CodeDeploy/ECS/Lambda rollouts, AppConfig flags, CloudFormation drift, AWS Config, "
+                   "Terraform state buckets, SSM Automation, CloudTrail, SCPs")
+    needs = "AWS credentials with the read-only policy of docs/aws-policy.json (aws or aws:ACCOUNT target)"
+    controls = ("WAF-OPS-010", "WAF-OPS-020", "WAF-OPS-030", "WAF-OPS-040", "WAF-OPS-050", "WAF-OPS-060",
+                "WAF-OPS-080", "WAF-OPS-090")
+    option_types = OPTION_TYPES
+
+    def applies(self, subject: Subject, ctx: CollectContext) -> bool:
+        return subject.meta.get("platform") == "aws"
+
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
+        if subject.meta.get("error"):
+            ctx.warn("aws", str(subject.meta["error"]))
+            ctx.source_status("aws", SourceState.DENIED, str(subject.meta["error"]))
+            return []
+        reader = reader_for(ctx.options)
+        home = _home(reader, ctx.options)
+        try:
+            regions = _regions(reader, ctx.options, home)
+        except AreaError as err:
+            reason = f"the enabled regions could not be listed ({err.reason}); pass --region"
+            ctx.warn("aws", reason)
+            ctx.source_status("aws", SourceState.DENIED if err.kind == "denied" else SourceState.ERROR, reason)
+            return []
+        run = AwsRun(reader, ctx, str(subject.meta.get("account")), regions, dict(ctx.options))
+        for area in AREAS:
+            try:
+                area.collect(run)
+            except AreaError as err:  # a step outside run.guard: still never fatal
+                ctx.warn("aws", f"{area.__name__.rsplit('.', 1)[-1]}: {err}")
+        run.finish()
+        return run.out
