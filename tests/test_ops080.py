@@ -281,3 +281,14 @@ UNSTABLE_FEATURES: set[Preview] = {Preview.hug_parens}
              "app/models.py": "class Preview(models.Model):\n    image = models.ImageField()\n"}  # a thumbnail
     r = evaluate("WAF-OPS-080", repo_evidence(tmp_path / "plain", plain))
     assert r.level == 1
+
+
+def test_release_channel_branches_are_staged_promotion():
+    deploy = item("ci.job", "delivery.yaml", name="deploy-event", pipeline="delivery.yaml", environment="stable",
+                  production=True, steps=["deploy"], needs=[], triggers=["push"], branches=["dev", "alpha", "beta", "stable"])
+    r = evaluate("WAF-OPS-080", [deploy])
+    c = crit(r, "ops080-staged")
+    assert c.status is Outcome.MET and "dev, alpha, beta, stable" in c.reason and r.level == 2
+    only_main = item("ci.job", "ci.yml", name="deploy", pipeline="ci.yml", environment="production", production=True,
+                     steps=["deploy"], needs=[], triggers=["push"], branches=["main", "hotfix"])
+    assert evaluate("WAF-OPS-080", [only_main]).level == 1

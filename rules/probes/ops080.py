@@ -11,6 +11,7 @@ readiness probe it is a health-gated rolling update, which is what level 2 asks.
 from __future__ import annotations
 
 import posixpath
+import re
 
 from collectors.common import DOC_DIRS, SAMPLE_DIRS
 from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
@@ -100,6 +101,22 @@ def promoted_jobs(ev: EvidenceSet) -> list[tuple[Evidence, Evidence]]:
     return out
 
 
+# release channels kept as branches (dev -> alpha -> beta -> stable): one deploy job runs on pushes to each channel,
+# and a change reaches the production channel by being merged forward from the earlier ones
+PRE_CHANNEL_RX = re.compile(r"(?i)^(dev|develop|development|alpha|beta|canary|staging|stage|test|testing|qa|preview|edge|nightly|"
+                            r"next|rc|pre-?prod(uction)?)$")
+
+
+def channel_jobs(ev: EvidenceSet) -> list[Evidence]:
+    out = []
+    for j in ev.of("ci.job"):
+        branches = [str(b) for b in j.get("branches") or []]
+        if j.get("production") and _deploy_job(j) and "push" in (j.get("triggers") or []) and len(branches) >= 2 \
+                and any(PRE_CHANNEL_RX.match(b) for b in branches):
+            out.append(j)
+    return out
+
+
 @probe("staged_promotion", text="Releases are promoted through a pre-production environment before production, one stage "
        "after another (jobs chained by needs, a sequential environment matrix, a serial delivery pipeline)", sources=["repo"])
 def staged_promotion(ev: EvidenceSet) -> Finding:
@@ -114,6 +131,11 @@ def staged_promotion(ev: EvidenceSet) -> Finding:
         prod, pre = chained[0]
         return found([prod, pre], f"production deploy job {prod.get('name')} waits for a deploy to "
                      f"{pre.get('environment')} ({pre.get('name')})", Strength.STRONG)
+    channels = channel_jobs(ev)
+    if channels:
+        j = channels[0]
+        return found(channels, f"deploy job {j.get('name')} runs per release channel ({', '.join(j.get('branches')[:6])}); "
+                     "changes reach production by promotion between channel branches", Strength.STRONG)
     return missing(ev, "no pre-production stage that production deploys wait for")
 
 
