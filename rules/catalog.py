@@ -25,7 +25,7 @@ DEFAULT_SUPPORTING_SHARE = 0.5
 COMBINE_RULE = (
     "Level N holds when level N-1 holds, every defining criterion of level N is met (at level 3 and above "
     "through more than weak evidence), and at least {share:.0%} of its supporting criteria that could be "
-    "assessed are met. A criterion that could not be assessed never lowers a level; it is listed as "
+    "assessed are met, or only one of them is missing. A criterion that could not be assessed never lowers a level; it is listed as "
     "unverified with the source that would settle it. The confirmed level needs every criterion of "
     "levels 2..N met."
 )

@@ -8,7 +8,8 @@ supporting item does not sink a level, and what could not be seen neither counts
 - at level 3 and above, a criterion met only through *weak* evidence is `not_assessed`
   ("cannot confirm"): it may support a level, never define one;
 - the gate of level N holds when its defining criteria are met and at least `supporting_share` of its
-  assessed supporting criteria are met (weakly met ones count as support); not-assessed criteria
+  assessed supporting criteria are met (weakly met ones count as support), or only one of them is
+  missing ("one missing supporting item does not sink a level"); not-assessed criteria
   are left out of the share and listed as unverified, with the sources that would settle them;
 - a control is at level N when the gates of levels 2..N all hold (level 1 is the floor);
 - `confirmed_level` is the strict floor: every criterion of levels 2..N met;
@@ -84,7 +85,7 @@ def _gate(results: list[CriterionResult], share: float) -> bool | None:
     supporting = [r for r in results if r.role != "defining"]
     met = sum(1 for r in supporting if r.status is Outcome.MET or r.weakly_met or r.accepted)
     assessed = met + sum(1 for r in supporting if r.status is Outcome.NOT_MET)
-    supported = assessed == 0 or met >= share * assessed
+    supported = assessed == 0 or met >= share * assessed or assessed - met <= 1
     if any(r.status is Outcome.NOT_MET and not r.accepted for r in defining) or not supported:
         return False
     if all(r.status is Outcome.MET or r.accepted for r in defining):

@@ -168,8 +168,15 @@ def test_most_supporting_items_missing_sink_the_level(level3_probes):
 
 
 def test_the_share_is_configurable(level3_probes):
-    r = _run(_v2_control(share=1.0), [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a"), _ev("toy.s3b")])
+    r = _run(_v2_control(share=1.0), [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a")])
     assert r.level == 2
+    r = _run(_v2_control(share=0.3), [_ev("toy.d2"), _ev("toy.d3"), _ev("toy.s3a")])
+    assert r.level == 3
+
+
+def test_a_lone_supporting_item_missing_does_not_sink_a_level(level3_probes):
+    r = _run(_v2_control({"s3b": "github", "s3c": "github"}), [_ev("toy.d2"), _ev("toy.d3")])
+    assert r.level == 3 and r.confirmed_level == 2
 
 
 def test_a_missing_defining_criterion_sinks_the_level_whatever_the_support(level3_probes):
