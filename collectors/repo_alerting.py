@@ -39,6 +39,7 @@ from collectors.obs_common import (
     walk,
 )
 from collectors.translate import aws as translate_aws
+from collectors.translate import azure as translate_azure
 from scanner.model import Evidence, Strength, Subject
 
 SYMPTOM = re.compile(
@@ -479,7 +480,6 @@ class _Run:
 
     def _tf_alarm(self, r: Any) -> None:
         b, t, origin = r.body, r.type, TF_ALARMS[r.type]
-        desc = s(b.get("alarm_description") or b.get("description") or b.get("message"))
         tags = b.get("tags") if isinstance(b.get("tags"), dict) else {}
         if t in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"):
             a = (translate_aws.cloudwatch_alarm(translate_aws.metric_alarm_from_terraform(b), tags)
@@ -498,18 +498,12 @@ class _Run:
                               runbook=_runbook_of(ann), notifies=bool(rule.get("action") or b.get("action")),
                               line=r.line, key=(t, r.name, i))
         elif t.startswith("azurerm_monitor"):
-            crit = [c for key in ("criteria", "dynamic_criteria", "application_insights_web_test_location_availability_criteria")
-                    for c in (b.get(key) or []) if isinstance(c, dict)]
-            expr = " ".join(s(c.get("metric_name") or c.get("query") or c.get("metric_namespace")) for c in crit)
-            expr = " ".join(x for x in [expr, s(b.get("query")), s(first(b.get("criteria")) if t.endswith("_v2") else "")] if x)
-            if "application_insights_web_test_location_availability_criteria" in b:
-                expr += " availabilityResults"
-            sev = _int(b.get("severity"))
-            actions = b.get("action")
-            self.rule(r.path, origin=origin, name=s(b.get("name")) or r.name, expr=expr,
-                      severity="critical" if sev == 0 else (str(sev) if sev is not None else ""),
-                      runbook=_runbook_in_text(desc), notifies=bool(actions), paging_hint=s(actions), line=r.line,
-                      key=(t, r.name))
+            # the same translation as a rule read from Azure Resource Manager (collectors/translate/azure.py)
+            a = _azure_rule(t, b)
+            if a is not None:
+                self.rule(r.path, origin=origin, name=a["name"] or r.name, expr=a["expr"], severity=a["severity"],
+                          runbook=a["runbook"], notifies=a["notifies"], paging_hint=a["paging_hint"],
+                          extra_windows=a["windows"], line=r.line, key=(t, r.name))
         elif t == "google_monitoring_alert_policy":
             parts = []
             for c in b.get("conditions") or []:
@@ -585,14 +579,7 @@ class _Run:
         elif t == "aws_sns_topic_subscription":
             receivers = translate_aws.sns_subscription_receivers(b.get("protocol"), b.get("endpoint"))
         elif t == "azurerm_monitor_action_group":
-            text = r.text.lower()
-            kinds = {"email_receiver": "email", "webhook_receiver": "webhook", "sms_receiver": "sns",
-                     "voice_receiver": "pagerduty", "azure_app_push_receiver": "webhook", "logic_app_receiver": "webhook"}
-            receivers = sorted({v for k, v in kinds.items() if b.get(k)})
-            if "pagerduty" in text:
-                receivers = sorted(set(receivers) | {"pagerduty"})
-            if "opsgenie" in text:
-                receivers = sorted(set(receivers) | {"opsgenie"})
+            receivers = translate_azure.action_group_receivers(translate_azure.action_group_from_terraform(b), r.text)
         elif t == "newrelic_notification_destination":
             typ = s(b.get("type")).lower()
             receivers = ["pagerduty" if "pagerduty" in typ else "email" if "email" in typ else "webhook"]
@@ -685,6 +672,18 @@ def rule_attributes(*, origin: str, name: str, expr: str, severity: str = "", la
         "burn_rate": burn, "windows": windows, "notifies": notifies,
         "pager_target": True if paging_hint and PAGING_TARGET.search(paging_hint) else (None if target_unknown else False),
     }
+
+
+def _azure_rule(rtype: str, b: dict[str, Any]) -> dict[str, Any] | None:
+    """An azurerm_monitor_* alert body through the Azure translation (None: not an alert rule it knows)."""
+    az = translate_azure
+    if rtype == "azurerm_monitor_metric_alert":
+        return az.metric_alert(az.metric_alert_from_terraform(b))
+    if rtype.startswith("azurerm_monitor_scheduled_query_rules_alert"):
+        return az.scheduled_query_rule(az.scheduled_query_from_terraform(rtype, b))
+    if rtype == "azurerm_monitor_activity_log_alert":
+        return az.activity_log_alert(az.activity_log_alert_from_terraform(b))
+    return None
 
 
 def classify(expr: str, name: str = "") -> str:

@@ -448,6 +448,7 @@ class _Scan:
             if entries:
                 yield ctx.file_evidence("doc.lint_debt", path, line=1, attributes={"tool": tool, "lines": entries},
                                         strength=Strength.STRONG, summary=f"{tool} lint-debt file ({entries} lines)")
+        yield from _scheduled_upkeep_filing(ctx)
         yield from _debt_markers(ctx)
 
     def _register(self, ctx: CollectContext, path: str) -> Evidence | None:
@@ -697,6 +698,30 @@ def _release_note_debt(ctx: CollectContext) -> Iterator[Evidence]:
                                                     "labels": labels[:10], "debt": True},
                                         strength=Strength.STRONG, summary=f"release-notes section for debt: {redact(hit, 60)}")
                 break
+
+
+FILE_WORK_RX = re.compile(r"(?i)gh\s+issue\s+create|gh\s+project\s+item-(add|create)|actions/add-to-project|"
+                          r"create-issue-from-file|create-an-issue|issues\.create\(|glab\s+issue\s+create|/issues\b.*-X\s*POST")
+UPKEEP_WORK_RX = re.compile(r"(?i)upgrad|outdated|deprecat|\bstale|maintenance|tech[-_ ]?debt|\btoil\b|end[-_ ]?of[-_ ]?life|"
+                            r"\beol\b|housekeeping|clean[-_ ]?up|renew|rotat|patch(ing)?\b|version")
+
+
+def _scheduled_upkeep_filing(ctx: CollectContext) -> Iterator[Evidence]:
+    """A scheduled workflow that files upkeep work as issues or board items (a monthly "upgrade X" issue, a weekly
+    stale-dependency card): maintenance is tracked on the team's board by a schedule, not left to memory."""
+    tree = ctx.tree
+    for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+        text = tree.text(path) or ""
+        if not re.search(r"(?m)^\s*schedule\s*:", text):
+            continue
+        m = FILE_WORK_RX.search(text)
+        if not m or not UPKEEP_WORK_RX.search(text):
+            continue
+        data = tree.yaml(path)
+        name = str(data.get("name") or path.rsplit("/", 1)[-1]) if isinstance(data, dict) else path.rsplit("/", 1)[-1]
+        yield ctx.file_evidence("doc.upkeep_filing", path, line=text.count("\n", 0, m.start()) + 1,
+                                attributes={"name": redact(name, 80), "files_to": "project" if "project" in m.group(0).lower() else "issues"},
+                                strength=Strength.STRONG, summary=f"scheduled workflow {redact(name, 60)} files upkeep work")
 
 
 def _debt_markers(ctx: CollectContext) -> Iterator[Evidence]:

@@ -577,3 +577,25 @@ def test_procedure_pages_without_runbook_in_the_path(tmp_path: Path) -> None:
     dr = rbs["documentation/disaster-recovery.md"]
     assert dr.strength.value == "strong" and dr.summary.startswith("operational procedure")
     assert {"remediation", "verification"} <= set(dr.get("sections"))
+
+
+def test_scheduled_workflows_filing_upkeep_work(tmp_path: Path) -> None:
+    upgrade = """name: Monthly AKS upgrade check
+on:
+  schedule:
+    - cron: "0 6 1 * *"
+jobs:
+  file:
+    runs-on: ubuntu-latest
+    steps:
+      - run: gh issue create --title "Upgrade AKS to the next minor version" --label maintenance
+"""
+    digest = upgrade.replace("Monthly AKS upgrade check", "Weekly digest").replace(
+        "Upgrade AKS to the next minor version", "Team digest").replace("--label maintenance", "")
+    on_push = upgrade.replace('schedule:\n    - cron: "0 6 1 * *"', "push:")
+    write_tree(tmp_path, {".github/workflows/upgrade.yml": upgrade, ".github/workflows/digest.yml": digest,
+                          ".github/workflows/push.yml": on_push})
+    ev, _ = collect_with(DocsCollector(), tmp_path)
+    (filing,) = [e for e in ev if e.kind == "doc.upkeep_filing"]
+    assert filing.locator.path == ".github/workflows/upgrade.yml" and filing.locator.line == 9
+    assert filing.get("files_to") == "issues" and filing.get("name") == "Monthly AKS upgrade check"

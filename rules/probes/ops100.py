@@ -29,12 +29,13 @@ UPKEEP_REPORT_RX = re.compile(
 
 
 def upkeep_reports(ev: EvidenceSet) -> list[Evidence]:
-    out = []
+    out = list(ev.of("doc.upkeep_filing"))
+    filed = {e.locator.path for e in out}
     for p in ev.of("ci.pipeline"):
         if "schedule" not in (p.get("triggers") or []):
             continue
         name = f"{p.get('name') or ''} {(p.locator.path or '').rsplit('/', 1)[-1]}"
-        if UPKEEP_REPORT_RX.search(name):
+        if UPKEEP_REPORT_RX.search(name) and p.locator.path not in filed:
             out.append(p)
     return out
 
@@ -146,7 +147,7 @@ def upkeep_automated(ev: EvidenceSet) -> Finding:
     items = ev.of("change.dependency_bot") + upkeep_reports(ev)
     if items:
         what = sorted({str(e.get("tool")) for e in items if e.kind == "change.dependency_bot"})
-        reports = [e for e in items if e.kind == "ci.pipeline"]
+        reports = [e for e in items if e.kind != "change.dependency_bot"]
         parts = ([", ".join(what) + " update dependencies"] if what else []) + (
             [f"{len(reports)} scheduled upkeep report(s)"] if reports else [])
         return found(items, "; ".join(parts), Strength.WEAK)

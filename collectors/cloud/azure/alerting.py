@@ -27,8 +27,7 @@ def _runbook(raw: str | None) -> tuple[str | None, str | None, bool | None]:
 
 
 def _emit_rule(sub: Sub, item: dict[str, Any], a: dict[str, Any], what: str) -> None:
-    if not a["enabled"]:
-        return  # a disabled rule alerts nobody
+    # a disabled rule stays an alert rule, one that notifies nobody (as `enabled = false` in Terraform)
     attrs = rule_attributes(origin=a["origin"], name=a["name"] or str(item.get("name") or ""), expr=a["expr"],
                             severity=a["severity"], notifies=a["notifies"], paging_hint=a["paging_hint"],
                             extra_windows=a["windows"], runbook=_runbook(a["runbook"]))

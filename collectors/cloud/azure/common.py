@@ -95,7 +95,7 @@ class Sub:
     def unreadable(self, what: str, err: ArmError, probes: Iterable[str]) -> None:
         """A part that could not be read: the probes it decides are not assessed (not absent), the source is partial."""
         state = SourceState.PARTIAL
-        attrs = {"what": what, "call": err.call, "status": err.status, "code": err.code or None, "error": err.kind,
+        attrs = {"name": what, "what": what, "call": err.call, "status": err.status, "code": err.code or None, "error": err.kind,
                  "reason": f"{what}: {err.reason}", "probes": sorted(set(probes) or ALL_PROBES),
                  "retry_after": err.retry_after}
         if err.kind == UNREGISTERED:

@@ -63,7 +63,7 @@ def _shipper(sub: Sub, rid: str, setting: dict[str, Any]) -> bool:
     d = tr.diagnostic_setting(props(setting))
     if not d["destinations"]:
         return False
-    sub.ev("obs.log_shipper", rid, {**d, "setting": setting.get("name")},
+    sub.ev("obs.log_shipper", rid, {**d, "name": setting.get("name")},
            summary=f"diagnostic setting {setting.get('name')} -> {', '.join(d['destinations'])}")
     return True
 

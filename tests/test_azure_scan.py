@@ -1,0 +1,325 @@
+"""Azure subscriptions scanned end to end: the real CLI, the real management SDK and credential plumbing,
+against a fake Resource Manager endpoint over HTTPS on loopback (tests/fake_azure), pointed at with
+--azure-url, AZURE_ACCESS_TOKEN and REQUESTS_CA_BUNDLE."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from collectors.translate import azure as tr
+from scanner.cli import main
+from tests.fake_azure import TOKEN, FakeArm, scenarios
+
+FAST = ["--option", "azure_backoff=0.01", "--option", "azure_max_wait=0.2", "--option", "azure_retries=2"]
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    f = FakeArm(page_size=2).start(tmp_path_factory.mktemp("arm"))
+    scenarios.level1(f)
+    scenarios.level4(f)
+    yield f
+    f.stop()
+
+
+def _fresh(tmp_path: Path, build: Any = scenarios.level4, page_size: int = 50) -> FakeArm:
+    f = FakeArm(page_size=page_size).start(tmp_path)
+    build(f)
+    return f
+
+
+def scan(fake: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *targets: str, extra: list[str] | None = None,
+         ca: bool = True, token: str = TOKEN) -> tuple[int, dict[str, Any], str]:
+    monkeypatch.setenv("AZURE_ACCESS_TOKEN", token)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.delenv("AZURE_RESOURCE_MANAGER_URL", raising=False)
+    if ca:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
+    else:
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    out = tmp_path / "result.json"
+    args = ["scan", *targets, "--azure-url", fake.url, "--format", "json", "-o", str(out), *FAST, *(extra or [])]
+    res = CliRunner().invoke(main, args)
+    if res.exception and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    return res.exit_code, json.loads(out.read_text()) if out.exists() else {}, res.output
+
+
+def subject(doc: dict[str, Any], sid: str) -> dict[str, Any]:
+    return next(s for s in doc["subjects"] if s["id"] == f"azure:{sid}")
+
+
+def control(doc: dict[str, Any], sid: str, cid: str) -> dict[str, Any]:
+    return next(c for c in subject(doc, sid)["controls"] if c["id"] == cid)
+
+
+def criterion(doc: dict[str, Any], sid: str, crid: str) -> dict[str, Any]:
+    return next(cr for c in subject(doc, sid)["controls"] for cr in c["criteria"] if cr["id"] == crid)
+
+
+def evidence(doc: dict[str, Any], sid: str, kind: str) -> list[dict[str, Any]]:
+    return [e for e in doc["evidence"] if e["subject"] == f"azure:{sid}" and e["kind"] == kind]
+
+
+@pytest.fixture(scope="module")
+def both(fake: FakeArm, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    mp = pytest.MonkeyPatch()
+    try:
+        code, doc, _ = scan(fake, mp, tmp_path_factory.mktemp("out"), f"azure:{scenarios.LOW}", f"azure:{scenarios.HIGH}")
+    finally:
+        mp.undo()
+    assert code == 0
+    return doc
+
+
+def test_subscription_near_level_1(both: dict[str, Any]) -> None:
+    low = scenarios.LOW
+    ops040 = control(both, low, "WAF-OPS-040")
+    assert ops040["level"] == 1 and ops040["status"] == "assessed"
+    assert "none has a notification target" in criterion(both, low, "ops040-alerting-configured")["reason"]
+    # nothing in code or guarded, no continuous compliance: decided from the subscription alone
+    assert criterion(both, low, "ops020-prod-in-code-or-guardrail")["status"] == "not_met"
+    assert "0 %" in criterion(both, low, "ops020-prod-in-code-or-guardrail")["reason"]
+    assert criterion(both, low, "ops090-compliance-service")["status"] == "not_met"
+    assert criterion(both, low, "ops060-automation")["status"] != "met"
+    changes = evidence(both, low, "cloud.changes")[0]["attributes"]
+    assert changes["by_people"] == 10 and changes["via_portal"] == 10
+
+
+def test_subscription_near_level_4(both: dict[str, Any]) -> None:
+    high = scenarios.HIGH
+    ops040 = control(both, high, "WAF-OPS-040")
+    assert ops040["level"] == 4, [(c["id"], c["status"], c["reason"][:80]) for c in ops040["criteria"]]
+    for crid in ("ops040-symptom-ratio", "ops040-runbook-links", "ops040-paging-integration", "ops040-burn-rate",
+                 "ops040-error-budget-dashboard"):
+        assert criterion(both, high, crid)["status"] == "met", crid
+    # the live rules are not in any scanned repository: level 5's "alerts as code" is not met
+    assert criterion(both, high, "ops040-alerts-as-code")["status"] == "not_met"
+    ops030 = control(both, high, "WAF-OPS-030")
+    assert ops030["level"] == 2 and ops030["status"] == "partially_assessed"  # level 3 needs the code (structured logs)
+    for crid in ("ops030-central-telemetry", "ops030-log-retention", "ops030-sampling", "ops030-central-platform",
+                 "ops020-prod-in-code-or-guardrail", "ops020-full-coverage", "ops020-self-healing",
+                 "ops090-compliance-service", "ops090-guardrails-sensitive", "ops090-auto-remediation",
+                 "ops060-automation", "ops080-safer-rollout", "ops080-progressive", "ops080-instant-rollback"):
+        assert criterion(both, high, crid)["status"] == "met", crid
+    assert control(both, high, "WAF-OPS-080")["level"] == 3
+    # what only a repository can show stays not assessed, naming the repository
+    assert "repo" in criterion(both, high, "ops030-structured-logging")["reason"]
+
+
+def test_evidence_has_provenance(both: dict[str, Any]) -> None:
+    items = [e for e in both["evidence"] if e["source"] == "azure"]
+    assert len(items) > 20
+    for e in items:
+        assert e["locator"].startswith("/subscriptions/"), e
+        assert e["collected_at"]
+    rule = next(e for e in evidence(both, scenarios.HIGH, "alert.rule") if e["attributes"]["name"] == "shop-api-slo-burn")
+    assert rule["locator"].endswith("/providers/Microsoft.Insights/scheduledQueryRules/shop-api-slo-burn")
+    assert rule["attributes"]["burn_rate"] and rule["attributes"]["windows"] == ["5m", "1h"]
+    assert rule["attributes"]["runbook"] == "https://runbooks.contoso.example/shop-api/slo-burn"
+    # secrets never reach the output: the PagerDuty integration URL is searched, not kept
+    assert "events.pagerduty.com" not in json.dumps(both)
+
+
+def test_pagination_follows_next_link(fake: FakeArm, both: dict[str, Any]) -> None:
+    inv = evidence(both, scenarios.HIGH, "cloud.inventory")[0]["attributes"]
+    assert inv["resources"] == 14 and inv["groups"] == 2
+    assert any("$skiptoken" in r.query for r in fake.requests if r.path.endswith("/resources"))
+
+
+def test_every_request_is_a_read(fake: FakeArm, both: dict[str, Any]) -> None:
+    assert fake.requests and all(r.method == "GET" for r in fake.requests)
+    assert all(r.authorized for r in fake.requests)
+    paths = " ".join(r.path.lower() for r in fake.requests)
+    assert "listkeys" not in paths and "appsettings" not in paths and "/register" not in paths
+
+
+def test_a_write_never_leaves_the_process(fake: FakeArm, monkeypatch: pytest.MonkeyPatch) -> None:
+    from azure.core.rest import HttpRequest
+
+    from collectors.cloud.azure.client import Arm, WriteRefused
+
+    monkeypatch.setenv("AZURE_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
+    arm = Arm({"azure_url": fake.url}, scenarios.HIGH)
+    before = len(fake.requests)
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        with pytest.raises(WriteRefused):
+            arm.sdk.send_request(HttpRequest(method, f"{fake.url}/subscriptions/{scenarios.HIGH}/providers/"
+                                                     f"Microsoft.Web/register?api-version=2025-04-01"))
+    assert len(fake.requests) == before
+
+
+def test_unregistered_provider_is_not_registered_and_not_absence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _fresh(tmp_path)
+    f.fail(r"/providers/Microsoft\.App/containerApps$", 409, "MissingSubscriptionRegistration")
+    f.fail(r"/providers/Microsoft\.Authorization/locks$", 409, "MissingSubscriptionRegistration")
+    try:
+        code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.HIGH}")
+    finally:
+        f.stop()
+    assert code == 0
+    assert not f.writes(), [(r.method, r.path) for r in f.writes()]  # the SDK did not POST .../register
+    un = [e["attributes"] for e in evidence(doc, scenarios.HIGH, "cloud.unreadable")]
+    assert {u["what"] for u in un} >= {"container apps", "management locks"}
+    assert all(u["error"] == "unregistered" for u in un)
+    assert subject(doc, scenarios.HIGH)["sources"]
+    # the lock guardrail could not be read: not absent, not assessed, with the reason
+    g = criterion(doc, scenarios.HIGH, "ops090-guardrails-sensitive")
+    assert g["status"] == "not_assessed" and "not registered" in g["reason"]
+
+
+def test_denied_parts_leave_their_criteria_not_assessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _fresh(tmp_path, scenarios.level1)
+    f.fail(r"/providers/Microsoft\.Authorization/(policyAssignments|locks)$", 403, "AuthorizationFailed")
+    try:
+        code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}")
+    finally:
+        f.stop()
+    assert code == 0
+    low = scenarios.LOW
+    comp = criterion(doc, low, "ops090-compliance-service")
+    assert comp["status"] == "not_assessed" and "access denied" in comp["reason"] and "policy assignments" in comp["reason"]
+    # what was readable still decides: the alerts notify nobody, coverage is 0 %
+    assert control(doc, low, "WAF-OPS-040")["level"] == 1
+    assert criterion(doc, low, "ops020-full-coverage")["status"] == "not_met"
+    # coverage 0 % or a lock guardrail (unreadable): cannot tell
+    assert criterion(doc, low, "ops020-prod-in-code-or-guardrail")["status"] == "not_assessed"
+    st = next(s for s in subject(doc, low)["sources"] if s["source"] == "azure")
+    assert st["status"] == "partial" and "policy assignments" in st["reason"]
+
+
+def test_throttling_is_retried_after_retry_after_then_degrades(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _fresh(tmp_path)
+    f.fail(r"/providers/Microsoft\.Insights/metricAlerts$", 429, "TooManyRequests", {"Retry-After": "1"}, times=1)
+    f.fail(r"/providers/Microsoft\.Insights/actionGroups$", 429, "SubscriptionRequestsThrottled", {"Retry-After": "30"})
+    try:
+        code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.HIGH}")
+    finally:
+        f.stop()
+    assert code == 0
+    metric = [r for r in f.requests if r.path.endswith("/metricAlerts")]
+    assert len(metric) == 2  # one 429, one retry that was answered
+    assert any(e["attributes"]["name"] == "shop-api-5xx" for e in evidence(doc, scenarios.HIGH, "alert.rule"))
+    groups = [r for r in f.requests if r.path.endswith("/actionGroups")]
+    assert len(groups) == 3  # the first try and azure_retries=2, each wait capped by azure_max_wait
+    un = [e["attributes"] for e in evidence(doc, scenarios.HIGH, "cloud.unreadable")]
+    assert [u["error"] for u in un] == ["throttled"] and "429" in un[0]["reason"]
+
+
+def test_server_errors_are_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _fresh(tmp_path)
+    f.fail(r"/resources$", 503, "ServiceUnavailable", times=1)
+    try:
+        code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.HIGH}")
+    finally:
+        f.stop()
+    assert code == 0
+    assert control(doc, scenarios.HIGH, "WAF-OPS-040")["level"] == 4
+
+
+def test_inventory_denied_means_nothing_is_concluded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _fresh(tmp_path, scenarios.level1)
+    f.fail(r"/resourcegroups$", 403, "AuthorizationFailed")
+    try:
+        code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}")
+    finally:
+        f.stop()
+    st = next(s for s in subject(doc, scenarios.LOW)["sources"] if s["source"] == "azure")
+    assert st["status"] == "denied" and "AuthorizationFailed" in st["reason"]
+    assert criterion(doc, scenarios.LOW, "ops090-compliance-service")["status"] == "not_assessed"
+    assert code == 3  # no source of the subject could be read
+
+
+def test_certificates_are_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _fresh(tmp_path, scenarios.level1)
+    try:
+        code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}", ca=False)
+    finally:
+        f.stop()
+    st = next(s for s in subject(doc, scenarios.LOW)["sources"] if s["source"] == "azure")
+    assert st["status"] == "error" and "certificate" in st["reason"].lower()
+    assert not f.requests  # the TLS handshake failed: nothing was sent
+
+
+def test_every_readable_subscription(fake: FakeArm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, doc, _ = scan(fake, monkeypatch, tmp_path, "azure:", extra=["--option", "azure_areas=alerting"])
+    assert code == 0
+    assert [s["id"] for s in doc["subjects"]] == [f"azure:{scenarios.LOW}", f"azure:{scenarios.HIGH}"]
+
+
+def test_bad_target_and_refused_token(fake: FakeArm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, out = scan(fake, monkeypatch, tmp_path, "azure:not-a-guid")
+    assert code == 2 and "not a subscription id" in out
+    code, doc, _ = scan(fake, monkeypatch, tmp_path, f"azure:{scenarios.LOW}", token="wrong")
+    st = next(s for s in subject(doc, scenarios.LOW)["sources"] if s["source"] == "azure")
+    assert st["status"] == "denied"
+
+
+def test_terraform_and_api_alert_are_the_same_evidence(tmp_path: Path) -> None:
+    """`azurerm_monitor_metric_alert` in a repository and the metric alert read from the API: one translation."""
+    from collectors.cloud.azure.alerting import _runbook
+    from collectors.repo_alerting import AlertingCollector, rule_attributes
+    from tests.helpers import collect_with, write_tree
+
+    write_tree(tmp_path, {"main.tf": '''
+resource "azurerm_monitor_action_group" "oncall" {
+  name = "ag-oncall"
+  resource_group_name = "rg"
+  short_name = "oncall"
+  webhook_receiver {
+    name = "pagerduty"
+    service_uri = "https://events.pagerduty.com/integration/x/enqueue"
+  }
+}
+resource "azurerm_monitor_metric_alert" "errors" {
+  name = "shop-api-5xx"
+  resource_group_name = "rg"
+  scopes = [azurerm_linux_web_app.shop.id]
+  description = "HTTP 5xx. Runbook: https://runbooks.contoso.example/shop-api/5xx"
+  severity = 1
+  window_size = "PT5M"
+  criteria {
+    metric_namespace = "Microsoft.Web/sites"
+    metric_name = "Http5xx"
+    aggregation = "Total"
+    operator = "GreaterThan"
+    threshold = 10
+  }
+  action { action_group_id = azurerm_monitor_action_group.oncall.id }
+}
+'''})
+    ev, _ = collect_with(AlertingCollector(), tmp_path)
+    tf_rule = next(e for e in ev if e.kind == "alert.rule").attributes
+    tf_route = next(e for e in ev if e.kind == "alert.routing").attributes
+    api = {"description": "HTTP 5xx. Runbook: https://runbooks.contoso.example/shop-api/5xx", "severity": 1, "enabled": True,
+           "windowSize": "PT5M", "criteria": {"odata.type": "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                                              "allOf": [{"criterionType": "StaticThresholdCriterion", "metricName": "Http5xx",
+                                                         "metricNamespace": "Microsoft.Web/sites"}]},
+           "actions": [{"actionGroupId": "/subscriptions/s/resourceGroups/rg/providers/microsoft.insights/actionGroups/ag-oncall"}]}
+    a = tr.metric_alert(api, "shop-api-5xx")
+    api_rule = rule_attributes(origin=a["origin"], name=a["name"], expr=a["expr"], severity=a["severity"],
+                               notifies=a["notifies"], paging_hint=a["paging_hint"], extra_windows=a["windows"],
+                               runbook=_runbook(a["runbook"]))
+    same = ("origin", "name", "expr", "signal", "paging", "severity", "runbook", "burn_rate", "windows", "notifies",
+            "pager_target")
+    assert {k: tf_rule[k] for k in same} == {k: api_rule[k] for k in same}
+    receivers = tr.action_group_receivers({"enabled": True, "webhookReceivers": [
+        {"name": "pagerduty", "serviceUri": "https://events.pagerduty.com/integration/x/enqueue"}]})
+    assert tf_route["receivers"] == receivers == ["pagerduty", "webhook"]
+
+
+def test_translations() -> None:
+    assert tr.iso_window("PT5M") == "5m" and tr.iso_window("PT1H") == "1h" and tr.iso_window("P1D") == "1d"
+    assert tr.kql_windows("x | where t > ago(1h) | join (y | where t > ago(5m))") == ["1h", "5m"]
+    assert tr.iac_owned({"managed-by": "Terraform"}) == "terraform" and tr.iac_owned({"owner": "team"}) is None
+    assert tr.lock_facts({"level": "ReadOnly"}) == {"lock_level": "ReadOnly"}
+    assert not tr.policy_assignment({"enforcementMode": "DoNotEnforce"})["enforce"]
+    assert tr.action_group_receivers({"enabled": False, "emailReceivers": [{"name": "x"}]}) == []
+    assert tr.container_app_strategy({"configuration": {"activeRevisionsMode": "Single"}}) is None
