@@ -189,6 +189,26 @@ def test_full_depth_reads_approval_settings_labels_schedules_and_mr_approvals(pr
                for u in ev(doc, "platform/payments", "scm.unreadable"))
 
 
+def test_ultimate_dora_api_and_call_budget(tmp_path):
+    f = _fake("ultimate")
+    f.projects["acme/platform/payments"].dora = {"lead_time_for_changes": 7200.0, "change_failure_rate": 0.04,
+                                                 "time_to_restore_service": 1800.0}
+    try:
+        _, _, doc = scan(f, tmp_path / "c", "--option", "gitlab_calls=+dora", target="gitlab:acme/platform/payments")
+        (dora,) = ev(doc, "platform/payments", "dora.metrics")
+        d = dora["attributes"]
+        assert (d["computed_by"], d["lead_time_hours_p50"], d["change_failure_rate"], d["time_to_restore_hours_p50"]) == (
+            "gitlab-dora-api", 2.0, 0.04, 0.5)
+        # a call budget spent half-way: what was not read is named, never read as absence
+        _, _, doc = scan(f, tmp_path / "c2", "--option", "gitlab_max_calls=4", "--option", "http_cache=false",
+                         target="gitlab:acme/platform/payments")
+        st = source(doc, "platform/payments", "gitlab")
+        assert st["status"] == "partial" and "call budget" in st["reason"]
+        assert any("call budget" in u["attributes"]["reason"] for u in ev(doc, "platform/payments", "scm.unreadable"))
+    finally:
+        f.stop()
+
+
 def test_file_evidence_from_archive_with_permalinks(premium_run):
     doc = premium_run[1]
     jobs = ev(doc, "platform/payments", "ci.job")

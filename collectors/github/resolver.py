@@ -13,10 +13,7 @@ tree, no device files).
 from __future__ import annotations
 
 import fnmatch
-import io
-import os
 import shutil
-import tarfile
 import tempfile
 from typing import Any
 
@@ -24,6 +21,7 @@ from collectors.base import TargetResolver
 from collectors.github import fetch
 from collectors.github.auth import AuthError
 from collectors.github.client import ApiError, GitHubClient, client_for
+from collectors.platform_common.archive import extract  # shared with GitLab (safe `data`-filter extraction)
 from scanner.model import Subject
 
 
@@ -160,24 +158,3 @@ class GitHubResolver(TargetResolver):
             shutil.rmtree(tmp, ignore_errors=True)
         subject.workdir = None
 
-
-def extract(blob: bytes, dest: str, warn: Any = None) -> str:
-    """Extract a GitHub tarball safely; return the top-level `<owner>-<repo>-<sha>/` folder."""
-    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
-        members = []
-        for m in tar.getmembers():
-            if m.isdev() or m.issym() and os.path.isabs(m.linkname):
-                continue
-            members.append(m)
-        try:
-            tar.extractall(dest, members=members, filter="data")
-        except (tarfile.FilterError, OSError) as err:
-            if warn:
-                warn(f"some files of the tarball were not extracted: {type(err).__name__}")
-            for m in members:  # one by one, skipping what the filter refuses
-                try:
-                    tar.extract(m, dest, filter="data")
-                except (tarfile.FilterError, OSError):
-                    continue
-    tops = [d for d in os.listdir(dest) if os.path.isdir(os.path.join(dest, d))]
-    return os.path.join(dest, tops[0]) if len(tops) == 1 else dest

@@ -58,6 +58,7 @@ class FakeProject:
     labels: list[dict[str, Any]] = field(default_factory=list)
     freeze_periods: list[dict[str, Any]] = field(default_factory=list)
     only_allow_merge_if_pipeline_succeeds: bool = False
+    dora: dict[str, float] = field(default_factory=dict)  # metric -> value (Ultimate DORA API)
     id: int = 0
 
     @property
@@ -301,7 +302,10 @@ class FakeGitLab:
         if m2:
             return 200, p.mr_approvals.get(int(m2.group(1)), {"approved": False, "approved_by": []}), {}
         if sub == "/dora/metrics":
-            return 200, [{"date": None, "value": None}], {}
+            if self.tier != "ultimate":
+                return 403, {"message": "403 Forbidden"}, {}
+            v = p.dora.get(q.get("metric", ""))
+            return 200, [{"date": q.get("start_date"), "value": v}], {}
         return 404, {"error": "404 Not Found"}, {}
 
     # ---- payloads ----------------------------------------------------------------------------
