@@ -17,6 +17,7 @@ import json
 import re
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -61,6 +62,7 @@ class Request:
 @dataclass
 class FakeArm:
     page_size: int = 50
+    latency: float = 0.0  # seconds added to every answer (the benchmark's network)
     lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
@@ -125,6 +127,8 @@ class FakeArm:
         if length:
             h.rfile.read(length)
         self.requests.append(Request(h.command, parts.path, query, auth))
+        if self.latency:
+            time.sleep(self.latency)
         status, body, headers = self._answer(h.command, parts.path, query, auth)
         data = json.dumps(body).encode()
         h.send_response(status)

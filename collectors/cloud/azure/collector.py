@@ -1,7 +1,7 @@
 """The Azure collector: one subscription, read with the Reader role, as evidence with provenance.
 
-It runs for subjects of the `azure:` resolver (`azure:SUBSCRIPTION_ID`) and for subjects that name
-Azure subscriptions in `meta["azure_subscriptions"]` (a workload pooling repositories and clouds).
+It runs for subjects of the `azure:` resolver (`azure:SUBSCRIPTION_ID`); a workload in wafops.yml
+(`azure_subscriptions:`) scans its subscriptions the same way and pools their evidence.
 The inventory (resources, resource groups) comes from azure-mgmt-resource; each area then reads its
 providers (see the area modules). A part that cannot be read is recorded (`cloud.unreadable`) and the
 others go on; when not even the inventory can be read, the source is `denied`/`error` and nothing
@@ -40,10 +40,9 @@ OPTION_TYPES = {
 
 
 def subscriptions_of(subject: Subject) -> list[str]:
-    subs = list(subject.meta.get("azure_subscriptions") or [])
     if subject.meta.get("platform") == "azure" and subject.meta.get("subscription_id"):
-        subs.insert(0, subject.meta["subscription_id"])
-    return [str(s) for s in dict.fromkeys(subs)]
+        return [str(subject.meta["subscription_id"])]
+    return []
 
 
 class AzureCollector(Collector):
