@@ -179,6 +179,9 @@ def main() -> None:
                    "or a subject disappeared.")
 @click.option("--allow-missing", is_flag=True,
               help="With --fail-on-regression: a control no longer assessed or a subject gone is no regression.")
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="End the scan after this long: nothing starts or waits past it; what was collected is "
+                   "reported, the rest not assessed (exit 3 when subjects were left out).")
 @click.option("--strict", is_flag=True,
               help="Gates (--fail-under, --fail-on-regression) read the confirmed level (every criterion met) "
                    "instead of the estimated level.")
@@ -204,6 +207,7 @@ def scan(
     baseline: str | None,
     fail_on_regression: bool,
     allow_missing: bool,
+    deadline: float | None,
     strict: bool,
 ) -> None:
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
@@ -247,6 +251,7 @@ def scan(
         thresholds=thresholds,
         collector_options=collector_options,
         layout=layout,
+        deadline=deadline,
         progress=bar.advance if bar else None,
         on_subjects=bar.start if bar else None,
         workloads=_workloads(config),
@@ -297,9 +302,11 @@ def scan(
             failures.append(f"gate: {empty}")
     if fail_under:
         failures += [f"below --fail-under: {r}" for r in gates.below(doc, fail_under, level_field)]
-    if not result.complete and source_failure is None:
+    if not result.complete and source_failure is None and not result.deadline_passed:
         _err(err_console, "[yellow]scan interrupted: the report holds the subjects finished so far[/yellow]")
         sys.exit(gates.EXIT_INTERRUPTED)
+    if result.deadline_passed:
+        source_failure = next((w.message for w in result.warnings if "deadline" in w.message), "the deadline passed")
     incomplete = source_failure or gates.could_not_complete(doc)
     if incomplete:
         _err(err_console, f"[red]scan could not complete: {escape(incomplete)}[/red]")

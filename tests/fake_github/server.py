@@ -11,7 +11,10 @@ rate-limit handling are exercised for real. It
 - serves tarballs like GitHub: /repos/{o}/{r}/tarball/{ref} -> 302 -> a codeload-like URL ->
   .tar.gz with a top-level `<owner>-<repo>-<sha7>/` folder and the commit in the pax header;
 - records every request (method, path, whether it was conditional, status) so tests can assert
-  that the scanner only reads, and never sees the Authorization value twice.
+  that the scanner only reads, and never sees the Authorization value twice;
+- misbehaves on request (`fault`): hang without answering, trickle the body a byte at a time,
+  answer 200 with an HTML page (a proxy or SSO login), or cut a JSON body short, for every
+  matching request, `times` of them, or a seeded fraction (`rate`) of them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import re
 import tarfile
 import threading
@@ -70,7 +74,13 @@ class Injection:
     times: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     message: str = ""
+    mode: str = ""  # "" (answer `status`) | hang | trickle | html | truncate
+    delay: float = 0.0  # hang: seconds before answering (0: until the server stops); trickle: seconds per byte
+    rate: float | None = None  # only this fraction of matching requests (seeded, reproducible)
 
+
+HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Sign in - Corporate SSO</title></head>"
+             b"<body><form action=/login>Sign in to continue</form></body></html>")
 
 class FakeGitHub:
     def __init__(self, repos: list[FakeRepo], org: str = "acme", *, page_size: int = 100, list_page_size: int | None = None,
@@ -91,6 +101,9 @@ class FakeGitHub:
         self.rate_remaining = 5000
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
+        self.stopping = threading.Event()
+        self.rng = random.Random(8)
+        self.faults_served: list[tuple[str, str]] = []  # (mode or status, path)
 
     # ---- lifecycle -----------------------------------------------------------------------------
     @property
@@ -131,6 +144,7 @@ class FakeGitHub:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()  # releases hanging and trickling handlers
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -142,8 +156,34 @@ class FakeGitHub:
         self.stop()
 
     def inject(self, pattern: str, status: int, times: int | None = None, headers: dict[str, str] | None = None,
-               message: str = "") -> None:
-        self.injections.append(Injection(pattern, status, times, headers or {}, message))
+               message: str = "", rate: float | None = None) -> None:
+        self.injections.append(Injection(pattern, status, times, headers or {}, message, rate=rate))
+
+    def fault(self, pattern: str, mode: str, *, times: int | None = None, delay: float = 0.0,
+              rate: float | None = None) -> None:
+        """Misbehave on matching requests: hang, trickle, html or truncate (see the module doc)."""
+        assert mode in ("hang", "trickle", "html", "truncate"), mode
+        self.injections.append(Injection(pattern, 200, times, mode=mode, delay=delay, rate=rate))
+
+    def _pick(self, path: str, modes: bool) -> Injection | None:
+        """The first injection that applies to this request (and spend one of its `times`)."""
+        for inj in list(self.injections):
+            if bool(inj.mode) != modes or not re.search(inj.pattern, path):
+                continue
+            with self._lock:
+                if inj.times is not None and inj.times <= 0:
+                    continue
+                if inj.rate is not None and self.rng.random() >= inj.rate:
+                    continue
+                if inj.times is not None:
+                    inj.times -= 1
+                self.faults_served.append((inj.mode or str(inj.status), path))
+            return inj
+        return None
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep (0: until stopped); False when the server is stopping."""
+        return not self.stopping.wait(seconds if seconds > 0 else None)
 
     def methods(self) -> set[str]:
         return {e["method"] for e in self.log}
@@ -168,9 +208,25 @@ class FakeGitHub:
             self.log.append(entry)
             if auth:
                 self.auth_headers.append(auth)
+        fault = self._pick(path, modes=True) if not path.startswith("/_stats") else None
+        if fault is not None and fault.mode == "hang":
+            entry["status"] = "hang"
+            self._wait(fault.delay)
+            return
+        if fault is not None and fault.mode == "html":
+            entry["status"] = 200
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html; charset=utf-8")
+            h.send_header("Content-Length", str(len(HTML_PAGE)))
+            h.end_headers()
+            h.wfile.write(HTML_PAGE)
+            return
         status, body, headers = self._route(method, path, query, auth, h.headers.get("If-None-Match"))
         entry["status"] = status
         raw = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else b"")
+        if fault is not None and fault.mode == "truncate" and status == 200 and len(raw) > 1:
+            raw = raw[: len(raw) // 2]
+            headers.pop("ETag", None)
         h.send_response(status)
         with self._lock:
             if not path.startswith("/_codeload"):
@@ -185,20 +241,24 @@ class FakeGitHub:
             h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(raw) if status != 304 else 0))
         h.end_headers()
-        if status != 304:
+        if status != 304 and fault is not None and fault.mode == "trickle":
+            for i in range(len(raw)):
+                try:
+                    h.wfile.write(raw[i:i + 1])
+                    h.wfile.flush()
+                except OSError:
+                    return
+                if not self._wait(fault.delay or 1.0):
+                    return
+        elif status != 304:
             h.wfile.write(raw)
 
     def _route(self, method: str, path: str, q: dict[str, str], auth: str, inm: str | None) -> tuple[int, Any, dict[str, str]]:
-        for inj in list(self.injections):
-            if re.search(inj.pattern, path):
-                with self._lock:
-                    if inj.times is not None:
-                        if inj.times <= 0:
-                            continue
-                        inj.times -= 1
-                msg = inj.message or {403: "Resource not accessible by personal access token", 404: "Not Found",
-                                      409: "Git Repository is empty.", 429: "API rate limit exceeded"}.get(inj.status, "Server Error")
-                return inj.status, {"message": msg, "documentation_url": "https://docs.github.com/rest", "status": str(inj.status)}, dict(inj.headers)
+        inj = self._pick(path, modes=False)
+        if inj is not None:
+            msg = inj.message or {403: "Resource not accessible by personal access token", 404: "Not Found",
+                                  409: "Git Repository is empty.", 429: "API rate limit exceeded"}.get(inj.status, "Server Error")
+            return inj.status, {"message": msg, "documentation_url": "https://docs.github.com/rest", "status": str(inj.status)}, dict(inj.headers)
         m = re.fullmatch(r"/app/installations/(\d+)/access_tokens", path)
         if m and method == "POST":
             if not auth.startswith("Bearer ey"):  # a JWT
