@@ -243,6 +243,15 @@ def test_missing_scope_is_not_assessed_because(premium, tmp_path):
     assert "not assessed, because" in render(doc, tmp_path, "markdown")
 
 
+def test_unreadable_default_branch_leaves_files_and_protection_not_assessed(premium, tmp_path):
+    premium.inject(r"^/api/v4/projects/\d+/repository/branches/main$", 403)
+    _, _, doc = scan(premium, tmp_path / "c", target="gitlab:acme/apps/webapp")
+    assert source(doc, "apps/webapp", "repo")["status"] == "error"
+    (u,) = [u for u in ev(doc, "apps/webapp", "scm.unreadable") if u["attributes"]["what"] == "branch_protection"]
+    assert "Reporter" in u["attributes"]["reason"]
+    assert criterion(doc, "apps/webapp", "ops010-default-branch-pr")["status"] == "not_assessed"
+
+
 def test_role_denied_on_unknown_tier_stays_not_assessed(tmp_path):
     f = FakeGitLab(group.acme(), group.GROUPS, tier="free", tokens={TOKEN}, show_plan=False).start()
     try:  # self-managed EE, tier not shown: a 404 on a Premium endpoint decides nothing
