@@ -67,7 +67,9 @@ def test_daily_drift_job_running_with_config_is_level_3(tmp_path):
     r = level("ops090", ev, repo="ok", git="ok", github="ok")
     assert r.level == 3
     assert crit(r, "ops090-drift-log").status is Outcome.NOT_MET  # github read, no drift log anywhere
-    assert r.status is ControlStatus.ASSESSED
+    # the missing drift log alone does not sink level 4; its defining drift bound (an SLA document or automatic
+    # remediation) needs a cloud scan to be settled, so the level stops at 3 with a higher ceiling
+    assert r.status is ControlStatus.PARTIALLY_ASSESSED and r.ceiling >= 4
 
 
 def test_disabled_scheduled_workflow_fails_running(tmp_path):
