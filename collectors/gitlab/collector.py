@@ -457,6 +457,7 @@ class _Run:
                 metrics["insufficient"].append("lead_time")
         metrics["status_from"] = "deployments"
         metrics["computed_by"] = "wafops"
+        metrics["tier"] = self.tier  # GitLab itself shows DORA charts on Ultimate only
         api = yield from self.dora_api()
         if api:
             metrics.update(api)
