@@ -376,9 +376,12 @@ class _Run:
                     break
             if not _yaml_interesting(name, text):
                 continue
-            for doc in load_yaml_docs(self.tree, path, text):
+            docs = load_yaml_docs(self.tree, path, text)
+            for doc in docs:
                 if isinstance(doc, dict):
                     self._yaml_doc(path, name, doc)
+            if not docs:
+                self._prometheus_text(path, text)
 
     def _yaml_doc(self, path: str, name: str, doc: dict[str, Any]) -> None:
         api = str(doc.get("apiVersion") or "")
@@ -581,6 +584,8 @@ class _Run:
                 cfg = None
             if isinstance(cfg, dict) and isinstance(cfg.get("scrape_configs"), list):
                 self._prometheus_server(path, cfg)
+            elif cfg is None:
+                self._prometheus_text(path, text)
         for prefix, tool in (("fluent-bit", "fluent-bit"), ("fluentbit", "fluent-bit"), ("fluent.conf", "fluentd"),
                              ("fluentd", "fluentd"), ("vector", "vector"), ("promtail", "promtail"),
                              ("config.alloy", "alloy"), ("filebeat", "filebeat")):
@@ -605,6 +610,15 @@ class _Run:
                                          "scrape_jobs": len(jobs), "remote_write": bool(cfg.get("remote_write")),
                                          "provisioned": rendered},
                   pattern="scrape_configs", key=("prom-server",))
+
+    def _prometheus_text(self, path: str, text: str) -> None:
+        """A Prometheus server config that is no YAML until rendered (placeholders such as `@@POD_NAME@@` that a
+        start script replaces): read by its keys, the scrape jobs counted by `job_name:`."""
+        if not re.search(r"(?m)^\s*scrape_configs:", text) or not re.search(r"(?m)^\s*(global|rule_files|alerting):", text):
+            return
+        jobs = [{}] * len(re.findall(r"(?m)^\s*-\s*job_name:", text))
+        self._prometheus_server(path, {"scrape_configs": jobs,
+                                       "remote_write": bool(re.search(r"(?m)^\s*remote_write:", text))})
 
     def _agent_image(self, path: str, ref: str, origin: str = "") -> None:
         for rx, kind, tool in AGENT_IMAGES:

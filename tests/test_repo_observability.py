@@ -371,7 +371,8 @@ def test_prometheus_server_in_erb_template_and_go_templated_configmap(tmp_path: 
             "      - targets: <%= targets.to_json %>\n<% end -%>\n",
         "cluster/manifests/prometheus/configmap.yaml":
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prometheus-conf\ndata:\n  prometheus.yml: |\n"
-            "    global:\n      scrape_interval: 1m\n    scrape_configs:\n    - job_name: kubelet\n"
+            "    global:\n      scrape_interval: 1m\n      external_labels:\n        replica: @@POD_NAME@@\n"
+            "    scrape_configs:\n    - job_name: kubelet\n"
             "      kubernetes_sd_configs: [{role: node}]\n"
             "{{ if ne .Cluster.ConfigItems.prometheus_remote_write \"disabled\" }}\n"
             "    remote_write:\n    - url: {{ .Cluster.ConfigItems.prometheus_remote_write }}\n{{ end }}\n",
@@ -381,7 +382,8 @@ def test_prometheus_server_in_erb_template_and_go_templated_configmap(tmp_path: 
     servers = {e.locator.path: e for e in ev["obs.platform"] if e.get("server")}
     erb = servers["cookbooks/prometheus/templates/default/prometheus.yml.erb"]
     assert erb.get("provisioned") is True and erb.get("scrape_jobs") >= 1
+    # the placeholder a start script fills in (`@@POD_NAME@@`) is no YAML: the config is read by its keys
     cm = servers["cluster/manifests/prometheus/configmap.yaml"]
-    assert cm.get("remote_write") is True
+    assert cm.get("remote_write") is True and cm.get("scrape_jobs") == 1
     compose = [e for e in ev["obs.platform"] if e.locator.path == "dev/docker-compose.yml"]
     assert compose and compose[0].get("origin") == "compose"

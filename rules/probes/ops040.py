@@ -63,6 +63,10 @@ def alert_symptom_ratio(ev: EvidenceSet) -> Finding:
     symptom = [e for e in classified if e.get("signal") == "symptom" or e.kind == "alert.availability_probe"]
     r = ratio(len(symptom), len(classified))
     ok = r >= ev.p("min_ratio")
+    if ok and all(e.kind == "alert.availability_probe" for e in classified):
+        # uptime checks alone show that availability is watched, not what the alert rules (kept elsewhere) watch
+        return Finding(True, f"only uptime checks ({len(classified)}) and no classified alert rule: availability is "
+                             f"watched, the shape of the alerting cannot be told", classified[:20], Strength.WEAK)
     return Finding(ok, f"{len(symptom)} of {len(classified)} classified {what} are symptom-based ({pct(r)})",
                    (symptom if ok else [e for e in classified if e.get("signal") == "cause"])[:20],
                    Strength.STRONG if ok else None)
