@@ -143,9 +143,10 @@ def missing(ev: EvidenceSet, reason: str, needs: Iterable[str] = ("repo",)) -> F
         alternatives = need.split("|")
         if not any(ev.usable(s) for s in alternatives):
             gaps.append(" or ".join(ev.why_not(s) for s in alternatives))
-    if gaps:
-        return Finding(None, f"not assessed, because {'; '.join(gaps)}")
     blind_cloud = unread_parts(ev, needs)
+    if gaps:
+        also = "; " + blind_cloud.reason.removeprefix("not assessed, because ") if blind_cloud else ""
+        return Finding(None, f"not assessed, because {'; '.join(gaps)}{also}")
     if blind_cloud:
         return blind_cloud
     if any("repo" in need.split("|") for need in needs):

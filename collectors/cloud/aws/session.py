@@ -83,8 +83,15 @@ IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "application-signals": "applica
               "ssm-incidents": "ssm-incidents", "logs": "logs", "xray": "xray", "resource-explorer-2": "resource-explorer-2"}
 
 
+# API operations whose IAM action has another name
+IAM_ACTION = {("s3", "ListBuckets"): "s3:ListAllMyBuckets", ("s3", "ListObjectsV2"): "s3:ListBucket",
+              ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+              ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock"}
+
+
 def iam_action(service: str, operation: str) -> str:
-    return f"{IAM_PREFIX.get(service, service)}:{operation}"
+    """The IAM action that permits an API operation (what docs/aws-policy.json grants)."""
+    return IAM_ACTION.get((service, operation)) or f"{IAM_PREFIX.get(service, service)}:{operation}"
 
 
 class AwsReader:
