@@ -25,6 +25,7 @@ from typing import Any
 from collectors.base import CollectContext, Collector
 from collectors.ci_model import as_list
 from collectors.common import DOC_DIRS, SAMPLE_DIRS, is_production, redact
+from collectors.translate import azure as translate_azure
 from scanner.hcl import blocks, first
 from scanner.model import Evidence, Strength, Subject
 
@@ -277,15 +278,14 @@ def _tf_resource(ctx: CollectContext, path: str, line: int | None, rtype: str, r
             yield strategy(ctx, path, line, "lambda-alias", "all-at-once", keeps_old=True, name=rname, strength=Strength.STRONG,
                            summary=f"Lambda alias {rname} points at a published version (old versions stay for rollback)")
     elif rtype.startswith("azurerm_") and rtype.endswith("_slot"):
-        sc = first(body.get("site_config"))
-        health = isinstance(sc, dict) and bool(sc.get("health_check_path"))
-        yield strategy(ctx, path, line, "app-service-slots", "blue-green", health_gate=health, keeps_old=True, name=rname,
-                       summary=f"App Service deployment slot {rname} (swap and swap back)")
+        # the same translation as a slot read from Azure Resource Manager (collectors/translate/azure.py)
+        a = translate_azure.slot_strategy(*translate_azure.slot_from_terraform(rname, body))
+        yield strategy(ctx, path, line, a["tool"], a["kind"], health_gate=a["health_gate"], keeps_old=a["keeps_old"],
+                       name=rname, summary=f"App Service deployment slot {rname} (swap and swap back)")
     elif rtype == "azurerm_container_app":
-        ingress = first(body.get("ingress"))
-        tw = [t for t in as_list(ingress.get("traffic_weight")) if isinstance(t, dict)] if isinstance(ingress, dict) else []
-        if str(_lit(body.get("revision_mode")) or "").lower() == "multiple" and len(tw) >= 2:
-            yield strategy(ctx, path, line, "container-apps", "canary", keeps_old=True, name=rname,
+        a = translate_azure.container_app_strategy(translate_azure.container_app_from_terraform(body), rname)
+        if a is not None:
+            yield strategy(ctx, path, line, a["tool"], a["kind"], keeps_old=a["keeps_old"], name=rname,
                            summary=f"Container App {rname}: multiple revisions with weighted traffic")
     elif rtype in ("aws_lb_listener", "aws_lb_listener_rule", "aws_alb_listener", "aws_alb_listener_rule"):
         for action in as_list(body.get("default_action")) + as_list(body.get("action")):

@@ -43,6 +43,7 @@ from collectors.iac_hcl import (
     provider_facts,
     top_level,
 )
+from collectors.translate import azure as translate_azure
 from scanner.files import _Loader as YamlLoader  # the tree's loader: CloudFormation tags, YAML 1.2 booleans
 from scanner.hcl import block_headers, blocks
 from scanner.model import Evidence, Strength, Subject
@@ -1423,7 +1424,7 @@ def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None
         target = attr_raw(top, "target_id") or ""
         return {"targets_root": "roots" in target or bool(re.search(r'"r-[0-9a-z]{4,32}"', target))}
     if rtype == "azurerm_management_lock":
-        return {"lock_level": attr_str(top, "lock_level")}
+        return translate_azure.lock_facts({"lock_level": attr_str(top, "lock_level")})
     if re.match(r"azurerm_\w*policy_assignment$", rtype):
         return {"enforce": attr_bool(top, "enforce") is not False}
     return {}

@@ -45,6 +45,7 @@ from collectors.obs_common import (
     walk,
 )
 from collectors.obs_packages import categories
+from collectors.translate import azure as translate_azure
 from scanner.model import Evidence, Strength, Subject
 
 # ---- patterns ---------------------------------------------------------------------------------------
@@ -794,9 +795,8 @@ class _Run:
                           line=r.line, strength=Strength.DIRECT, summary=f"{addr}: retention {days or 'never expires'}")
                 self.emit("obs.log_shipper", r.path, {"tool": "cloudwatch-logs", "logs": True}, line=r.line, key=("cwl",))
             elif t == "azurerm_log_analytics_workspace":
-                days = _int(b.get("retention_in_days"))
-                self.emit("obs.log_retention", r.path, {"tool": "terraform", "resource": t, "name": r.name,
-                                                        "days": days if days is not None else 30},
+                days = translate_azure.workspace_retention({"retentionInDays": b.get("retention_in_days")})
+                self.emit("obs.log_retention", r.path, {"tool": "terraform", "resource": t, "name": r.name, "days": days},
                           line=r.line, strength=Strength.DIRECT)
                 self.emit("obs.log_shipper", r.path, {"tool": "log-analytics", "logs": True}, line=r.line, key=("law",))
                 self.emit("obs.platform", r.path, {"tool": "azure-monitor", "signals": ["logs", "metrics"]}, line=r.line,
@@ -814,13 +814,13 @@ class _Run:
             elif t == "azurerm_application_insights":
                 self.emit("obs.platform", r.path, {"tool": "application-insights", "signals": ["traces", "metrics", "logs"]},
                           line=r.line, key=("ai", r.name))
-                pct = _float(b.get("sampling_percentage"))
-                if pct is not None and pct < 100:
+                ai = translate_azure.app_insights(translate_azure.app_insights_from_terraform(b))  # as read from Azure
+                if ai["sampling"]:
                     self.emit("obs.sampling", r.path, {"mechanism": "application-insights-sampling"}, line=r.line,
                               strength=Strength.DIRECT)
-                if _int(b.get("retention_in_days")) is not None:
+                if ai["retention_days"] is not None:
                     self.emit("obs.log_retention", r.path, {"tool": "terraform", "resource": t, "name": r.name,
-                                                            "days": _int(b.get("retention_in_days"))}, line=r.line,
+                                                            "days": ai["retention_days"]}, line=r.line,
                               strength=Strength.DIRECT)
             elif t == "aws_ecs_task_definition":
                 m = re.search(r"logDriver\"?\s*[:=]\s*\"(awslogs|awsfirelens|splunk|fluentd)\"", r.text)
