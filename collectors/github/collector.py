@@ -69,6 +69,7 @@ class GitHubCollector(Collector):
     description = "GitHub settings and activity: branch rules, environments, runs, deployments, reviews, incidents, DORA"
     needs = "a github:ORG or github:ORG/REPO target and a token (GITHUB_TOKEN) or GitHub App"
     controls = ("WAF-OPS-010", "WAF-OPS-020", "WAF-OPS-050", "WAF-OPS-070", "WAF-OPS-080", "WAF-OPS-090", "WAF-OPS-100")
+    option_types = {"github_max_calls": "int"}  # the shared call budget (collectors/platform_common/http.py)
 
     def applies(self, subject: Subject, ctx: CollectContext) -> bool:
         return subject.meta.get("platform") == "github" and isinstance(subject.meta.get("repo"), dict)
