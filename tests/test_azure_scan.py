@@ -20,7 +20,7 @@ FAST = ["--option", "azure_backoff=0.01", "--option", "azure_max_wait=0.2", "--o
 
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    f = FakeArm(page_size=2).start(tmp_path_factory.mktemp("arm"))
+    f = FakeArm(page_size=5).start(tmp_path_factory.mktemp("arm"))
     scenarios.level1(f)
     scenarios.level4(f)
     yield f
@@ -34,17 +34,20 @@ def _fresh(tmp_path: Path, build: Any = scenarios.level4, page_size: int = 50) -
 
 
 def scan(fake: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *targets: str, extra: list[str] | None = None,
-         ca: bool = True, token: str = TOKEN) -> tuple[int, dict[str, Any], str]:
+         ca: bool = True, token: str = TOKEN, url_from_env: bool = False) -> tuple[int, dict[str, Any], str]:
     monkeypatch.setenv("AZURE_ACCESS_TOKEN", token)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.delenv("AZURE_RESOURCE_MANAGER_URL", raising=False)
+    if url_from_env:
+        monkeypatch.setenv("AZURE_RESOURCE_MANAGER_URL", fake.url)
     if ca:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
     else:
         monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
         monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     out = tmp_path / "result.json"
-    args = ["scan", *targets, "--azure-url", fake.url, "--format", "json", "-o", str(out), *FAST, *(extra or [])]
+    url = [] if url_from_env else ["--azure-url", fake.url]
+    args = ["scan", *targets, *url, "--format", "json", "-o", str(out), *FAST, *(extra or [])]
     res = CliRunner().invoke(main, args)
     if res.exception and not isinstance(res.exception, SystemExit):
         raise res.exception
@@ -249,7 +252,7 @@ def test_certificates_are_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_every_readable_subscription(fake: FakeArm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code, doc, _ = scan(fake, monkeypatch, tmp_path, "azure:", extra=["--option", "azure_areas=alerting"])
+    code, doc, _ = scan(fake, monkeypatch, tmp_path, "azure:", extra=["--option", "azure_areas=alerting"], url_from_env=True)
     assert code == 0
     assert [s["id"] for s in doc["subjects"]] == [f"azure:{scenarios.LOW}", f"azure:{scenarios.HIGH}"]
 
@@ -313,6 +316,18 @@ resource "azurerm_monitor_metric_alert" "errors" {
     receivers = tr.action_group_receivers({"enabled": True, "webhookReceivers": [
         {"name": "pagerduty", "serviceUri": "https://events.pagerduty.com/integration/x/enqueue"}]})
     assert tf_route["receivers"] == receivers == ["pagerduty", "webhook"]
+
+
+def test_credential_is_the_token_as_is_else_default_azure_credential(monkeypatch: pytest.MonkeyPatch) -> None:
+    from azure.identity import DefaultAzureCredential
+
+    from collectors.cloud.azure.client import StaticToken, credential
+
+    monkeypatch.setenv("AZURE_ACCESS_TOKEN", "eyJ0eXAi.token")
+    cred = credential()
+    assert isinstance(cred, StaticToken) and cred.get_token("https://management.chinacloudapi.cn/.default").token == "eyJ0eXAi.token"
+    monkeypatch.delenv("AZURE_ACCESS_TOKEN")
+    assert isinstance(credential(), DefaultAzureCredential)  # built, not asked for a token
 
 
 def test_translations() -> None:
