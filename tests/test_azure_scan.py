@@ -338,3 +338,43 @@ def test_translations() -> None:
     assert not tr.policy_assignment({"enforcementMode": "DoNotEnforce"})["enforce"]
     assert tr.action_group_receivers({"enabled": False, "emailReceivers": [{"name": "x"}]}) == []
     assert tr.container_app_strategy({"configuration": {"activeRevisionsMode": "Single"}}) is None
+
+
+def test_workload_pools_a_repository_with_a_subscription(fake: FakeArm, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repository keeps the runbooks, the subscription the alerts that link them: together they are more."""
+    import subprocess
+
+    repo = tmp_path / "shop"
+    rb = repo / "docs" / "runbooks"
+    rb.mkdir(parents=True)
+    (repo / "README.md").write_text("# shop\n")
+    (rb / "shop-api-5xx.md").write_text("# Shop API 5xx\n\n## Symptoms\n5xx above the SLO.\n\n## Diagnosis\n```\n"
+                                        "az webapp log tail -n shop-api\n```\n\n## Remediation\nSwap the slot back.\n\n"
+                                        "## Escalation\nPage the shop on-call.\n")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(tmp_path)}
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "runbooks"]):
+        subprocess.run(["git", "-C", str(repo), *cmd], check=True, env=env, capture_output=True)
+    cfg = tmp_path / "wafops.yml"
+    cfg.write_text(f"workloads:\n  - name: shop\n    repositories: [{repo}]\n    azure_subscriptions: [\"{scenarios.HIGH}\"]\n")
+    code, doc, out = scan(fake, monkeypatch, tmp_path, str(repo), extra=["--config", str(cfg), "--by", "both"])
+    assert code == 0, out
+    subs = {s["id"]: s for s in doc["subjects"]}
+    assert set(subs) >= {"workload:shop", "local:shop", f"azure:{scenarios.HIGH}"}
+
+    def level(sid: str, cid: str) -> int | None:
+        return next(c for c in subs[sid]["controls"] if c["id"] == cid)["level"]
+
+    def status(sid: str, crid: str) -> str:
+        return next(cr for c in subs[sid]["controls"] for cr in c["criteria"] if cr["id"] == crid)["status"]
+
+    pooled, alone, cloud = "workload:shop", "local:shop", f"azure:{scenarios.HIGH}"
+    # runbooks (repository) linked from paging alerts (subscription): OPS-060 level 3 needs both
+    assert status(pooled, "ops060-alerts-link-runbooks") == "met" and status(alone, "ops060-alerts-link-runbooks") == "not_met"
+    assert level(pooled, "WAF-OPS-060") >= 3 > (level(alone, "WAF-OPS-060") or 1)
+    assert level(cloud, "WAF-OPS-060") is None  # the subscription alone has no runbooks to judge
+    # the alerting lives in the subscription: the repository alone is level 1, the workload level 4
+    assert level(alone, "WAF-OPS-040") == 1 and level(pooled, "WAF-OPS-040") == 4
+    members = {e["subject"] for e in doc["evidence"] if e["subject"] in (alone, cloud)}
+    assert members == {alone, cloud}  # pooled evidence keeps its own subject and locator
