@@ -51,7 +51,8 @@ class ArmError(Exception):
 
     @property
     def kind(self) -> str:
-        if self.status in (401, 403) or self.code in ("AuthorizationFailed", "InvalidAuthenticationToken", "LinkedAuthorizationFailed"):
+        if self.status in (401, 403) or self.code in ("AuthorizationFailed", "InvalidAuthenticationToken", "LinkedAuthorizationFailed",
+                                                      "ClientAuthenticationError", "CredentialUnavailableError"):
             return DENIED
         if self.status == 429 or self.code in ("TooManyRequests", "SubscriptionRequestsThrottled"):
             return THROTTLED
@@ -61,6 +62,9 @@ class ArmError(Exception):
 
     @property
     def reason(self) -> str:
+        if self.code in ("ClientAuthenticationError", "CredentialUnavailableError"):
+            return (f"no Azure credential could get a token ({self.message.splitlines()[0][:160] if self.message else self.code}); "
+                    "set AZURE_ACCESS_TOKEN, a service principal or workload identity, or run az login")
         if self.kind == DENIED:
             return (f"access denied to {self.call} ({self.code or self.status}); the Reader role on the subscription "
                     "allows it (docs/azure.md)")

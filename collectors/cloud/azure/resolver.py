@@ -50,8 +50,8 @@ class AzureResolver(TargetResolver):
         except ArmError as err:
             from scanner.engine import ScanSourceError
 
-            if err.status in (401,):
-                raise _target_error(f"{target}: the Azure credential was refused ({err.reason})") from None
+            if err.status == 401 or err.code in ("ClientAuthenticationError", "CredentialUnavailableError"):
+                raise _target_error(f"{target}: {err.reason}") from None
             raise ScanSourceError(f"{target}: subscriptions could not be listed: {err.reason}", "azure") from None
         except ImportError as err:
             raise _target_error(f"{target}: the Azure SDK is not installed (pip install 'wafops[azure]'): {err}") from None
