@@ -56,7 +56,7 @@ class ArmError(Exception):
             return DENIED
         if self.status == 429 or self.code in ("TooManyRequests", "SubscriptionRequestsThrottled"):
             return THROTTLED
-        if self.code in ("MissingSubscriptionRegistration", "NoRegisteredProviderFound", "SubscriptionNotRegistered"):
+        if self.code in ("MissingSubscriptionRegistration", "SubscriptionNotRegistered"):
             return UNREGISTERED
         return ERROR
 
