@@ -116,6 +116,7 @@ _PLAN_WORD_RX = re.compile(r"plan|preview|diff")
 _CHECK_WORD_RX = re.compile(r"validat|verify|check")
 _CLOUD_INPUT_RX = re.compile(r"azure|aws|gcp|google|arm[-_]|credential|role[-_]?arn|subscription|tenant|workload[-_]identity|project[-_]id")
 _MUTATE_WORD_RX = re.compile(r"apply|deploy|destroy|remediat|release|publish")
+GIT_CLONE_RX = re.compile(r"\bgit\b[^\n]*?\bclone\b([^\n;&|]*)")
 # a README naming the controller that applies the repository's paths, and saying that it is automatic
 DOC_APPLIED_BY_RX = re.compile(r"\b(?:applied|deployed|reconciled|synced|synchronized|rolled out)[ \t]+(?:automatically[ \t]+"
                                r"|continuously[ \t]+)?by[ \t]+(?:the[ \t]+)?[`*_\[]*([A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,4})")
@@ -231,6 +232,7 @@ class _Run:
         self.tg_locks: list[str] = []  # lock kinds seen in Terragrunt remote_state
         self.tg_shared: dict[str, str] | None = None  # string locals of shared Terragrunt files
         self.resources: list[tuple[str, str, dict[str, Any], Evidence]] = []  # (type, dir, facts, ev)
+        self.clones: dict[str, tuple[str, bool]] | None = None  # git clone destinations in Makefiles/scripts
 
     # ---- helpers ----------------------------------------------------------------------------
     def ev(self, kind: str, path: str, line: int | None, attrs: dict[str, Any], summary: str,
@@ -294,12 +296,43 @@ class _Run:
             return
         version = attr_str(body, "version")
         kind, pinned = module_source(source, version)
+        vendored = self._vendored(_dirname(path), source) if kind == "local" else None
+        if vendored:
+            # a module library cloned into the configuration at init time (`make vendor-modules`)
+            kind, pinned = "git", vendored[1]
         self.ev("iac.module", path, line, {
             "name": name, "source": redact(source, 200), "source_kind": kind, "pinned": pinned,
             "version": version, "dir": _dirname(path), "tool": "terraform",
-        }, f"module {name} from {kind} source" + (" (pinned)" if pinned and kind != "local" else ""))
+            **({"vendored_from": redact(vendored[0], 200)} if vendored else {}),
+        }, f"module {name} from {kind} source" + (f" vendored from {redact(vendored[0], 120)}" if vendored else "")
+           + (" (pinned)" if pinned and kind != "local" else ""))
         if TFE_WORKSPACE_MODULE_RX.search(source) and has_block(block_text(text, line), "vcs_repo"):
             self._workspace_module(path, line, name, source, block_text(text, line))
+
+    def _vendored(self, dir_: str, source: str) -> tuple[str, bool] | None:
+        """(repository URL, pinned) when a local module source points into a directory that is not in the
+        repository and a Makefile/script fills by `git clone <url> <that directory>`: an external module
+        library vendored at init time. Pinned when the clone names a tag (`--branch v1.2.3`, or a tag
+        variable); a moving branch (main, master, stable) is not a pin."""
+        target = posixpath.normpath(posixpath.join(dir_, source.split("//", 1)[0]))
+        if self.tree.exists(target) or any(f.startswith(target + "/") for f in self.tree.files):
+            return None
+        if self.clones is None:
+            self.clones = {}
+            scripts = self.tree.named("Makefile", "GNUmakefile", "makefile") + self.tree.with_suffix(".mk", ".sh")
+            for p, text in self.tree.iter_text(scripts[:200]):
+                base = "" if _dirname(p) == "." else _dirname(p) + "/"
+                for m in GIT_CLONE_RX.finditer(text):
+                    args = m.group(1).split()
+                    url = next((a for a in args if re.match(r"(https?|ssh|git)://|git@", a)), None)
+                    rest = args[args.index(url) + 1:] if url else []
+                    dest = next((a for a in rest if not a.startswith("-")), None)
+                    if not url or not dest or "$" in dest:
+                        continue
+                    ref = re.search(r"(?:--branch|-b)[ =]+(\S+)", m.group(1))
+                    pinned = bool(ref) and ref.group(1).strip("'\"").lower() not in ("main", "master", "stable", "develop", "head")
+                    self.clones[posixpath.normpath(base + dest)] = (url, pinned)
+        return self.clones.get(target)
 
     def _workspace_module(self, path: str, line: int, name: str, source: str, raw: str) -> None:
         """An HCP Terraform workspace declared through a wrapper module (e.g. `<ns>/workspacer/tfe`).

@@ -765,3 +765,20 @@ def test_a_readme_without_automation_or_naming_a_plain_tool_names_no_reconciler(
     assert not [d for d in kind(ev, "drift.tool") if d.get("tool") == "documented-reconciler"]
     ev, _ = run(tmp_path / "b", {**files, "README.md": "* infra/main.tf: applied by Ops Robot when someone asks\n"})
     assert not [d for d in kind(ev, "drift.tool") if d.get("tool") == "documented-reconciler"]
+
+
+def test_module_library_vendored_at_init_by_git_clone(tmp_path):
+    ev, _ = run(tmp_path, {
+        "Makefile": "vendor-modules:\n\trm -rf terraform/aks/vendor/modules/aks\n"
+                    "\tgit -c advice.detachedHead=false clone --depth=1 --single-branch --branch ${TERRAFORM_MODULES_TAG} "
+                    "https://github.com/example/terraform-modules.git terraform/aks/vendor/modules/aks\n"
+                    "vendor-dev:\n\tgit clone --branch main https://github.com/example/dev-modules.git terraform/dev/vendor/m\n",
+        "terraform/aks/main.tf": 'module "app" {\n  source = "./vendor/modules/aks//aks/application"\n}\n',
+        "terraform/dev/main.tf": 'module "d" {\n  source = "./vendor/m//x"\n}\n',
+        "terraform/own/main.tf": 'module "net" {\n  source = "../modules/net"\n}\n',
+        "terraform/modules/net/main.tf": 'resource "aws_vpc" "v" {}\n',
+    })
+    mods = {m.get("name"): (m.get("source_kind"), m.get("pinned"), m.get("vendored_from")) for m in kind(ev, "iac.module")}
+    assert mods == {"app": ("git", True, "https://github.com/example/terraform-modules.git"),
+                    "d": ("git", False, "https://github.com/example/dev-modules.git"),  # a moving branch is no pin
+                    "net": ("local", True, None)}
