@@ -715,10 +715,14 @@ def _scheduled_upkeep_filing(ctx: CollectContext) -> Iterator[Evidence]:
         if not re.search(r"(?m)^\s*schedule\s*:", text):
             continue
         m = FILE_WORK_RX.search(text)
-        if not m or not UPKEEP_WORK_RX.search(text):
+        if not m:
             continue
         data = tree.yaml(path)
         name = str(data.get("name") or path.rsplit("/", 1)[-1]) if isinstance(data, dict) else path.rsplit("/", 1)[-1]
+        # what is filed must be upkeep: said by the workflow's name or file name, or by the filed item's title
+        titles = " ".join(ln for ln in text.splitlines() if FILE_WORK_RX.search(ln) or re.match(r"\s*title\s*:", ln))
+        if not UPKEEP_WORK_RX.search(f"{name} {path.rsplit('/', 1)[-1]} {titles}"):
+            continue
         yield ctx.file_evidence("doc.upkeep_filing", path, line=text.count("\n", 0, m.start()) + 1,
                                 attributes={"name": redact(name, 80), "files_to": "project" if "project" in m.group(0).lower() else "issues"},
                                 strength=Strength.STRONG, summary=f"scheduled workflow {redact(name, 60)} files upkeep work")

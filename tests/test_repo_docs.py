@@ -593,8 +593,12 @@ jobs:
     digest = upgrade.replace("Monthly AKS upgrade check", "Weekly digest").replace(
         "Upgrade AKS to the next minor version", "Team digest").replace("--label maintenance", "")
     on_push = upgrade.replace('schedule:\n    - cron: "0 6 1 * *"', "push:")
+    # a drift job that opens an issue (mentioning the terraform version in passing) is drift alerting, not upkeep
+    drift = ("name: Drift detection\non:\n  schedule:\n    - cron: '0 5 * * *'\njobs:\n  plan:\n    runs-on: ubuntu-latest\n"
+             "    steps:\n      - uses: hashicorp/setup-terraform@v3\n        with: {terraform_version: 1.9.0}\n"
+             "      - run: gh issue create --title \"Drift: $ROOT\" --label drift\n")
     write_tree(tmp_path, {".github/workflows/upgrade.yml": upgrade, ".github/workflows/digest.yml": digest,
-                          ".github/workflows/push.yml": on_push})
+                          ".github/workflows/push.yml": on_push, ".github/workflows/drift.yml": drift})
     ev, _ = collect_with(DocsCollector(), tmp_path)
     (filing,) = [e for e in ev if e.kind == "doc.upkeep_filing"]
     assert filing.locator.path == ".github/workflows/upgrade.yml" and filing.locator.line == 9
