@@ -215,3 +215,27 @@ def test_readme_named_reconciler_is_occasional_drift_visibility_only(tmp_path):
     assert r.level == 2
     r2 = level("ops090", iac(tmp_path / "plain", {"cluster/cluster.yaml": CFN_TEMPLATED}))
     assert r2.level == 1
+
+
+def alert_rule(name: str, expr: str) -> Evidence:
+    return Evidence("alert.rule", "local:test", "repo", Locator(path="monitoring/rules.yml", line=3),
+                    {"origin": "prometheus", "name": name, "expr": expr, "notifies": True}, Strength.DIRECT, NOW)
+
+
+def test_alert_rules_on_the_reconciler_notify_drift(tmp_path):
+    from tests.test_ops020 import CHEF_REPO
+
+    chef = iac(tmp_path, CHEF_REPO)
+    stopped = alert_rule("chef client not running",
+                         'time() - node_systemd_timer_last_trigger_seconds{name="cinc-client.timer"} > 3600')
+    other = alert_rule("systemd failed service", 'node_systemd_unit_state{state="failed",name!="cinc-client.service"} == 1')
+    assert crit(level("ops090", chef + [other]), "ops090-alert").status is Outcome.NOT_MET  # excludes the client
+    r = level("ops090", chef + [other, stopped])
+    c = crit(r, "ops090-alert")
+    assert c.status is Outcome.MET and "chef client not running" in c.reason and "systemd failed service" not in c.reason
+    argo = iac(tmp_path / "argo", {"apps/a.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n"
+                                                  "  name: a\nspec:\n  syncPolicy:\n    automated: {}\n"})
+    out_of_sync = alert_rule("ArgoAppOutOfSync", 'argocd_app_info{sync_status="OutOfSync"} == 1')
+    assert crit(level("ops090", argo + [out_of_sync]), "ops090-alert").status is Outcome.MET
+    # without a reconciler in the repository, an alert rule naming one says nothing about this repository's drift
+    assert crit(level("ops090", iac(tmp_path / "none", TF) + [out_of_sync]), "ops090-alert").status is Outcome.NOT_MET

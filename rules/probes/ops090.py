@@ -10,6 +10,8 @@ scheduled workflows in inactive repositories, so "running" needs the platform AP
 
 from __future__ import annotations
 
+import re
+
 from rules.probes import EvidenceSet, Finding, found, missing, probe, unreadable
 from rules.probes.ops020 import (
     INFRA_TOOLS,
@@ -27,6 +29,10 @@ from rules.probes.ops020 import (
 from scanner.model import Evidence, Strength
 
 PLATFORM_DRIFT = {"hcp-assessments", "spacelift", "env0"}
+RECONCILER_ALERT_RX = re.compile(
+    r"(?i)out[\s_-]*of[\s_-]*sync|argocd_app_(?:info|sync)|gotk_reconcile|gotk_resource_info"
+    r"|flux\w*\W+(?:\w+\W+){0,3}(?:reconcil\w*|suspended|not\s+ready)|config_?sync\w*\W+(?:\w+\W+){0,3}(?:error|fail)"
+    r"|reconcil\w*\s+(?:fail|error|stuck)|(?:chef|cinc)[-_ ]client|puppet[-_ ](?:agent|report|run)|salt[-_ ](?:minion|highstate)")
 
 
 def terraform_estate(ev: EvidenceSet) -> bool:
@@ -171,11 +177,17 @@ def drift_alert(ev: EvidenceSet) -> Finding:
            and facts(e).get("enabled", True)]
     spacelift = [e for e in resources(ev, "spacelift_policy") if str(facts(e).get("type", "")).upper() == "NOTIFICATION"]
     gitops = [a for a in ev.of("gitops.app") if a.get("notifies")]
-    items = jobs + tfe + spacelift + gitops
+    # alert rules on the reconciler itself (Argo CD OutOfSync, Flux not ready, a Chef client that stopped
+    # converging): the team hears when the estate is no longer kept equal to the code
+    watched = ev.of("gitops.app") or convergence_loops(ev)
+    rules = [a for a in ev.of("alert.rule") if RECONCILER_ALERT_RX.search(
+        f"{a.get('name')} " + re.sub(r'\w+\s*![=~]\s*"[^"]*"', "", str(a.get("expr"))))] if watched else []
+    items = jobs + tfe + spacelift + gitops + rules
     if items:
         return found(items, f"{len(items)} drift notification(s): "
                      + ", ".join(sorted({"CI job on exit code 2" if e.kind == "ci.job" else
                                          "scheduled drift action with a notification input" if e.get("tool") == "scheduled-action" else
+                                         f"alert rule '{e.get('name')}' on the reconciler" if e.kind == "alert.rule" else
                                          str(e.get("type") or e.get("tool")) for e in items})))
     synced = _drift_synced(ev)
     if synced:
