@@ -336,6 +336,10 @@ class _Run:
         Insights (3.x) Java agent: these agents put trace_id/span_id into the MDC of every log record, so the
         JSON records carry the trace id without any code (LogstashEncoder and EcsLayout write the MDC by default,
         JsonTemplateLayout when its event template has an `mdc` resolver)."""
+        layouts = [e for e in self.out if e.kind == "obs.structured_log"
+                   and e.get("mechanism") in ("JsonTemplateLayout", "LogstashEncoder", "EcsLayout", "EcsEncoder")]
+        if not layouts:
+            return
         agent = any(e.kind == "obs.tracing" and e.get("mechanism") == "azure-app-insights-agent" for e in self.out) or any(
             e.kind == "dep.package" and re.search(r"applicationinsights-(runtime-attach|agent)|opentelemetry\.javaagent",
                                                   str(e.get("package") or "")) for e in self.out)
@@ -347,8 +351,7 @@ class _Run:
                     break
         if not agent:
             return
-        for e in [e for e in self.out if e.kind == "obs.structured_log"
-                  and e.get("mechanism") in ("JsonTemplateLayout", "LogstashEncoder", "EcsLayout", "EcsEncoder")]:
+        for e in layouts:
             path = e.locator.path or ""
             text = self.tree.text(path) or ""
             uri = re.search(r"eventTemplateUri\s*=\s*[\"'](?:classpath:)?([^\"']+)[\"']", text)
