@@ -631,6 +631,8 @@ class _Run:
             name = low.rsplit("/", 1)[-1]
             if "alertmanager" not in name or not low.endswith(_TEMPLATED_CONFIG_EXT) or not is_product_path(path):
                 continue
+            if any(e.kind == "alert.routing" and e.locator.path == path for e in self.out):
+                continue  # a YAML template already read with its directives stubbed out
             text = self.tree.text(path) or ""
             found = {RECEIVER_TYPES[k] for k in re.findall(r"\b(\w+_configs|\w+Configs)\b", text) if k in RECEIVER_TYPES}
             if not found:

@@ -522,7 +522,12 @@ def test_rule_templates_of_configuration_management_and_terraform_are_read(tmp_p
             "    labels:\n      severity: high\n      %{ if instance.receiver != null }receiver: ${instance.receiver}%{ endif }\n"
             "%{ endfor ~}\n",
     })
+    write_tree(root, {"cookbooks/prometheus/templates/default/alertmanager.yml.erb":
+                      "route:\n  group_by: [alertgroup]\n  receiver: admins\ninhibit_rules:\nreceivers:\n  - name: admins\n"
+                      "    email_configs:\n      - to: <%= @admins %>\n"})
     ev, ctx = collect_with(AlertingCollector(), root)
+    routing = [e for e in ev if e.kind == "alert.routing"]
+    assert len(routing) == 1 and routing[0].get("receivers") == ["email"] and routing[0].get("inhibit") is False
     rules = {e.get("name"): e for e in ev if e.kind == "alert.rule"}
     assert rules["web error rate"].get("signal") == "symptom"
     assert rules["disk full TEMPLATED"].get("signal") == "cause"
