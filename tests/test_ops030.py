@@ -332,3 +332,14 @@ def test_coverage_leaves_out_ci_actions_and_load_generators_and_counts_platform_
     # the agent puts trace ids in the MDC, which the default JSON template writes
     assert _crit(r, "ops030-log-trace-correlation").status is Outcome.MET
     assert r.level == 3, [(c.id, c.status, c.reason) for c in r.criteria]
+
+
+def test_metrics_stack_installed_as_a_helm_release_is_central_telemetry(tmp_path: Path) -> None:
+    """kube-prometheus-stack installed by Terraform: the cluster's central metrics store, provisioned as code."""
+    root = write_tree(tmp_path, {"infra/monitoring.tf": 'resource "helm_release" "kps" {\n  name = "kps"\n'
+                                                        '  repository = "https://prometheus-community.github.io/helm-charts"\n'
+                                                        '  chart = "kube-prometheus-stack"\n}\n',
+                                 "pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask"]\n'})
+    r = _level(root)
+    c = _crit(r, "ops030-central-telemetry")
+    assert c.status is Outcome.MET and "prometheus" in c.reason
