@@ -64,7 +64,7 @@ def _check_settings(options: dict[str, Any], thresholds: Any) -> tuple[dict[str,
     from scanner.plugins import discover
 
     try:
-        return check_options(options, discover()), check_thresholds(thresholds)
+        return check_options(options, discover), check_thresholds(thresholds)
     except ConfigError as err:
         raise click.UsageError(str(err)) from err
 

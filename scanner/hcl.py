@@ -7,6 +7,7 @@ cheap regex pass, to decide whether a file holds blocks worth a full parse.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,13 +18,23 @@ _OPTIONS = SerializationOptions(with_comments=False, strip_string_quotes=True)
 
 HEADER_RX = re.compile(
     r'^[ \t]*(resource|data|module|provider|terraform|backend|cloud|import|remote_state|include)'
-    r'(?:[ \t]+"([^"]*)")?(?:[ \t]+"([^"]*)")?[ \t]*\{',
+    r'(?:[ \t]+"([^"\n]*)")?(?:[ \t]+"([^"\n]*)")?[ \t]*\{',
     re.M,
 )
 
 
+# python-hcl2 serializes with one shared default SerializationContext (a mutable default argument
+# whose `inside_dollar_string` flag is flipped while an interpolation is written): two threads
+# serializing at once made the same alarm name come out as `${format(..)}` or `format(..)`, and so
+# gave different evidence ids from one run to the next. Parsing is pure Python (the GIL serializes
+# it anyway), so one lock costs nothing; worker processes (prefetch_hcl) each have their own.
+_HCL2_LOCK = threading.Lock()
+
+
 def parse_hcl(text: str) -> dict[str, Any]:
-    return _clean(hcl2.loads(text, serialization_options=_OPTIONS))
+    with _HCL2_LOCK:
+        parsed = hcl2.loads(text, serialization_options=_OPTIONS)
+    return _clean(parsed)
 
 
 def parse_hcl_or_none(text: str) -> dict[str, Any] | None:
@@ -92,8 +103,10 @@ def _unwrap(item: Any, n: int, labels: tuple[str, ...] = ()) -> list[tuple[tuple
 def block_headers(text: str) -> list[tuple[str, str, str, int]]:
     """(type, label1, label2, line) for every top-level-looking block header, by regex."""
     out = []
+    line, pos = 1, 0
     for m in HEADER_RX.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", pos, m.start())  # from the previous match on: linear in the text, not quadratic
+        pos = m.start()
         out.append((m.group(1), m.group(2) or "", m.group(3) or "", line))
     return out
 

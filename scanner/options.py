@@ -150,8 +150,14 @@ def check_url(value: str, what: str) -> None:
 
 
 def check_options(options: dict[str, Any], plugins: Any = None, where: str = "") -> dict[str, Any]:
-    """The collector options with their declared types, or ConfigError for an unknown or mistyped one."""
-    known = declared(plugins)
+    """The collector options with their declared types, or ConfigError for an unknown or mistyped one.
+
+    `plugins` may be a function returning them: plugins are then loaded (slow: cloud SDKs) only
+    when an option is not one of the core ones.
+    """
+    known = declared(None)
+    if plugins is not None and any(name not in known for name in options):
+        known = declared(plugins() if callable(plugins) else plugins)
     out: dict[str, Any] = {}
     for name, value in options.items():
         kind = known.get(name)
