@@ -148,3 +148,44 @@ def test_client_rejects_html_and_truncated_bodies_directly(fake):
     fake.injections.clear()
     assert c.get("/repos/acme/platform").data["name"] == "platform"
     c.close()
+
+
+def test_fault_campaign_completes_in_time_loses_nothing_and_leaks_nothing(monkeypatch, tmp_path):
+    """About 10 % of requests fail (429, 5xx, timeouts, HTML, truncated JSON) and one request hangs:
+    the scan ends within its deadline, every subject is reported, what failed is not assessed (never
+    "not met"), and the token appears nowhere."""
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    fake = FakeGitHub(org.bulk(12), tokens={TOKEN}).start()
+    try:
+        api = r"^/repos/acme/svc-\d+/(?!tarball)"
+        fake.fault(r"^/repos/acme/svc-0004/issues$", "hang", times=1)
+        fake.inject(api, 429, rate=0.02, headers={"Retry-After": "0"})
+        fake.inject(api, 502, rate=0.02)
+        fake.fault(api, "html", rate=0.02)
+        fake.fault(api, "truncate", rate=0.02)
+        fake.fault(api, "trickle", rate=0.02, delay=0.4)
+        out = tmp_path / "r.json"
+        r, _, took = run(fake, tmp_path / "c", "--option", "github_timeout=2", "--option", "github_retries=2",
+                         "--option", "github_max_call_seconds=6", "--deadline", "90", "-o", str(out), "-j", "4")
+        assert took < 90, took
+        assert r.exit_code == 0, r.output
+        doc = json.loads(out.read_text())
+        assert len(doc["subjects"]) == 12 and doc["complete"] is True
+        served = [m for m, _p in fake.faults_served]
+        assert {"hang", "429", "502", "html", "truncate"} <= set(served), served
+        unread = [e for e in doc["evidence"] if e["kind"] == "scm.unreadable"]
+        assert unread, "some calls failed for good and are named"
+        text = out.read_text() + r.output
+        assert TOKEN not in text and TOKEN[4:20] not in text
+        for s in doc["subjects"]:
+            blind = {e["attributes"]["what"] for e in unread if e["subject"] == s["id"]}
+            for c in s["controls"]:
+                for cr in c["criteria"]:
+                    if cr["status"] == "not_met":
+                        assert not any(f"{w}:" in cr["reason"] for w in blind), (s["id"], cr)
+        requests = len([e for e in fake.log if not e["path"].startswith("/_codeload")])
+        print(f"fault campaign: {requests} API requests, faults {dict((m, served.count(m)) for m in set(served))}, "
+              f"{len(unread)} calls unreadable, {took:.1f} s")
+    finally:
+        fake.stop()
