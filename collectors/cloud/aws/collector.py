@@ -80,9 +80,9 @@ class AwsResolver(TargetResolver):
                                  "(use --profile or AWS_PROFILE for the account to scan)")
                 account = wanted
         except AreaError as err:
-            meta["error"] = f"no usable AWS credentials: {err.message}"
+            meta["error"] = f"no AWS identity could be established from the credential chain ({err.message})"
         except Exception as err:  # botocore ProfileNotFound, a bad config file
-            meta["error"] = f"no usable AWS credentials: {type(err).__name__}: {err}"
+            meta["error"] = f"no AWS identity could be established from the credential chain ({type(err).__name__}, {err})"
         meta["account"] = account
         return [Subject(id=f"aws:{account}", kind="account", meta=meta)]
 
