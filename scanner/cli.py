@@ -151,7 +151,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--details", is_flag=True, help="Show every criterion, its reason and its evidence.")
@@ -219,6 +219,9 @@ def scan(
         raise click.UsageError("--fail-on-regression needs --baseline FILE")
     base_doc = _load_result(baseline) if baseline else None
     config = _load_config(config_path)
+    workloads = _workloads(config)
+    if not targets and not workloads:
+        raise click.UsageError("nothing to scan: give TARGETS, or workloads in --config wafops.yml")
     collector_options: dict[str, Any] = dict(config.get("options") or {})
     if github_url:
         collector_options["github_url"] = github_url
@@ -254,7 +257,7 @@ def scan(
         deadline=deadline,
         progress=bar.advance if bar else None,
         on_subjects=bar.start if bar else None,
-        workloads=_workloads(config),
+        workloads=workloads,
         by=by,
     )
     from scanner import gates
