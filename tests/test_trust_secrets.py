@@ -187,6 +187,8 @@ ADVERSARIAL = {
     "curl user": lambda n: " -u " + "a" * n,
     "key header": lambda n: "-----BEGIN RSA PRIVATE KEY-----" + "A" * n,
     "mysql": lambda n: ("mysql " + "x " * 50) * (n // 106),
+    "key prefixes": lambda n: "AKIAghp_xoxb-sk_live_FwoGZXIvYXdz" * (n // 33),
+    "glued token run": lambda n: "0ghp_" + "A" * n,
     "workflow": lambda n: ("      - run: curl -H 'Authorization: token ghp_" + "Zq9" * 12
                            + "' https://user:pw@x.example.com/a\n") * (n // 110),
 }
