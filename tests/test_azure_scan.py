@@ -167,6 +167,7 @@ def test_unregistered_provider_is_not_registered_and_not_absence(tmp_path: Path,
         code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.HIGH}")
     finally:
         f.stop()
+    assert not f.writes()  # read-only, whatever went wrong
     assert code == 0
     assert not f.writes(), [(r.method, r.path) for r in f.writes()]  # the SDK did not POST .../register
     un = [e["attributes"] for e in evidence(doc, scenarios.HIGH, "cloud.unreadable")]
@@ -185,6 +186,7 @@ def test_denied_parts_leave_their_criteria_not_assessed(tmp_path: Path, monkeypa
         code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}")
     finally:
         f.stop()
+    assert not f.writes()  # read-only, whatever went wrong
     assert code == 0
     low = scenarios.LOW
     comp = criterion(doc, low, "ops090-compliance-service")
@@ -206,6 +208,7 @@ def test_throttling_is_retried_after_retry_after_then_degrades(tmp_path: Path, m
         code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.HIGH}")
     finally:
         f.stop()
+    assert not f.writes()  # read-only, whatever went wrong
     assert code == 0
     metric = [r for r in f.requests if r.path.endswith("/metricAlerts")]
     assert len(metric) == 2  # one 429, one retry that was answered
@@ -223,6 +226,7 @@ def test_server_errors_are_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.HIGH}")
     finally:
         f.stop()
+    assert not f.writes()  # read-only, whatever went wrong
     assert code == 0
     assert control(doc, scenarios.HIGH, "WAF-OPS-040")["level"] == 4
 
@@ -234,6 +238,7 @@ def test_inventory_denied_means_nothing_is_concluded(tmp_path: Path, monkeypatch
         code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}")
     finally:
         f.stop()
+    assert not f.writes()  # read-only, whatever went wrong
     st = next(s for s in subject(doc, scenarios.LOW)["sources"] if s["source"] == "azure")
     assert st["status"] == "denied" and "AuthorizationFailed" in st["reason"]
     assert criterion(doc, scenarios.LOW, "ops090-compliance-service")["status"] == "not_assessed"
@@ -246,6 +251,7 @@ def test_certificates_are_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         code, doc, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}", ca=False)
     finally:
         f.stop()
+    assert not f.writes()  # read-only, whatever went wrong
     st = next(s for s in subject(doc, scenarios.LOW)["sources"] if s["source"] == "azure")
     assert st["status"] == "error" and "certificate" in st["reason"].lower()
     assert not f.requests  # the TLS handshake failed: nothing was sent
