@@ -101,7 +101,7 @@ CONVERGE_CMD_RX = re.compile(r"\b(?:chef|cinc)-client\b|\bpuppet[ \t]+(?:agent|a
                              r"|\bsalt-call\b[^\n]*?\bstate\.(?:apply|highstate)\b|\bansible-pull\b")
 DRY_RUN_RX = re.compile(r"--noop\b|--why-run\b|[ \t]-W\b|--check\b|test=true", re.I)
 # Chef resources that schedule the client: a systemd timer/cron named for it, or the chef_client_* resources
-CHEF_SCHEDULE_RX = re.compile(r"(?m)^[ \t]*(systemd_timer|cron|chef_client_systemd_timer|chef_client_cron"
+CHEF_SCHEDULE_RX = re.compile(r"(?m)^[ \t]*(systemd_timer|cron_d|cron|chef_client_systemd_timer|chef_client_cron"
                               r"|chef_client_scheduled_task|chef_client_launchd)[ \t(]+['\"]([^'\"]*)['\"][ \t)]*do\b")
 # the community chef-client cookbook runs the client as a service/timer/cron (every 30 min by default)
 CHEF_CLIENT_RECIPE_RX = re.compile(r"(?:include_recipe[ \t(]+['\"]|recipe\[)chef-client"
@@ -1204,10 +1204,10 @@ class _Run:
                 line = text.count("\n", 0, m.start()) + 1
                 hours: float | None
                 if kind == "systemd_timer":
-                    if not CONVERGE_CMD_RX.search(name.replace("cinc-client", "cinc-client ")):
+                    if not CONVERGE_CMD_RX.search(name):
                         continue
                     hours = _systemd_interval(body, ruby=True)
-                elif kind == "cron":
+                elif kind in ("cron", "cron_d"):
                     if not CONVERGE_CMD_RX.search(body):
                         continue
                     hours = cron_interval_hours(f"{_ruby_prop(body, 'minute') or '*'} {_ruby_prop(body, 'hour') or '*'} * * *")

@@ -624,10 +624,14 @@ def test_a_boot_only_timer_or_a_dry_run_is_no_remediation(tmp_path):
         "cookbooks/chef/metadata.rb": 'name "chef"\n',
         "cookbooks/chef/recipes/default.rb": 'systemd_timer "chef-client" do\n  on_boot_sec 60\nend\n'
                                             'cron "chef-noop" do\n  minute "*/30"\n  command "chef-client --why-run"\nend\n',
+        "cookbooks/base/metadata.rb": 'name "base"\n',
+        "cookbooks/base/recipes/client.rb": 'cron_d "chef-client" do\n  minute "0"\n  hour "*/4"\n'
+                                           '  command "/opt/chef/bin/chef-client -o role[base]"\nend\n',
     })
     loops = {d.get("via"): d for d in kind(ev, "drift.tool") if d.get("converges")}
     assert loops["systemd timer"].get("interval_hours") is None
     assert loops["cron"].get("interval_hours") == 0.5 and loops["cron"].get("automated_remediation") is False
+    assert loops["cron d"].get("interval_hours") == 4.0 and loops["cron d"].get("automated_remediation") is True
 
 
 def test_puppet_agent_salt_schedule_and_crontab_loops(tmp_path):
