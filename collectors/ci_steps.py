@@ -101,6 +101,8 @@ STEP_PATTERNS: dict[str, str] = {
         r"\b(?:deploy(?:ment)?s?|rollout)\b"
     ),
     "plan": r"\bterraform\b[^\n|;]*?\bplan\b|\btofu\b[^\n|;]*?\bplan\b|\bterragrunt\b[^\n|;]*?\bplan\b|\bpulumi preview\b|\bcdk diff\b|TerraformTask[\w@]*:plan|\bhelm diff\b"
+             # ARM/Bicep what-if and CloudFormation change sets preview a deployment against the live estate
+             r"|\baz deployment (?:group |sub |mg |tenant )?what-if\b|-WhatIf\b|\baws cloudformation create-change-set\b"
              # diffs of the desired state against the live cluster
              r"|\bflux diff (?:kustomization|ks|helmrelease|hr)\b|\bkubectl diff\b|\bargocd app diff\b"
              # configuration management dry runs against the live hosts
@@ -112,7 +114,9 @@ STEP_PATTERNS: dict[str, str] = {
         r"\bconftest\b|\bopa (?:eval|test)\b|\bsentinel\b|\bcheckov\b|\btfsec\b|\btrivy config\b|\bterrascan\b|\bkics\b"
         r"|\bwafpass check\b|\bkyverno (?:apply|test)\b|\bgator\b|\bpolaris audit\b|\bregula\b|\bcfn-guard\b|\bcloudformation-guard\b"
     ),
-    "drift": r"\bdriftctl\b|\bplan\b[^\n]*?-detailed-exitcode|-refresh-only|\bdrift[-_ ]?detect|\bsnyk iac describe\b",
+    "drift": r"\bdriftctl\b|\bplan\b[^\n]*?-detailed-exitcode|-refresh-only|\bdrift[-_ ]?detect|\bsnyk iac describe\b"
+             # CloudFormation's own drift detection
+             r"|\bdetect-stack(?:-set)?-drift\b|\bdescribe-stack-resource-drifts\b",
     "notify": (
         r"slackapi/slack-github-action|rtCamp/action-slack-notify|8398a7/action-slack|act10ns/slack|slack-notify|\bslack\b[^\n]*?webhook"
         r"|\bSLACK_WEBHOOK|hooks\.slack\.com|\bteams\b[^\n]*?webhook|\bTEAMS_WEBHOOK|webhook\.office\.com|aliencube/microsoft-teams"

@@ -239,3 +239,12 @@ def test_alert_rules_on_the_reconciler_notify_drift(tmp_path):
     assert crit(level("ops090", argo + [out_of_sync]), "ops090-alert").status is Outcome.MET
     # without a reconciler in the repository, an alert rule naming one says nothing about this repository's drift
     assert crit(level("ops090", iac(tmp_path / "none", TF) + [out_of_sync]), "ops090-alert").status is Outcome.NOT_MET
+
+
+def test_cloudformation_drift_detection_and_what_if_are_plan_steps():
+    from collectors.ci_steps import classify
+
+    assert "drift" in classify("aws cloudformation detect-stack-drift --stack-name prod-network")
+    assert "plan" in classify("az deployment group what-if --resource-group rg-prod --template-file main.bicep")
+    assert "plan" in classify("New-AzResourceGroupDeployment -ResourceGroupName rg -TemplateFile main.json -WhatIf")
+    assert classify("echo 'run what-if before merging'") == {}
