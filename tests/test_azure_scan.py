@@ -112,6 +112,8 @@ def test_subscription_near_level_4(both: dict[str, Any]) -> None:
                  "ops060-automation", "ops080-safer-rollout", "ops080-progressive", "ops080-instant-rollback"):
         assert criterion(both, high, crid)["status"] == "met", crid
     assert control(both, high, "WAF-OPS-080")["level"] == 3
+    policy = evidence(both, high, "drift.tool")
+    assert any(p["attributes"].get("non_compliant_resources") == 2 for p in policy)  # compliance state (a POST query)
     # what only a repository can show stays not assessed, naming the repository
     assert "repo" in criterion(both, high, "ops030-structured-logging")["reason"]
 
@@ -137,7 +139,12 @@ def test_pagination_follows_next_link(fake: FakeArm, both: dict[str, Any]) -> No
 
 
 def test_every_request_is_a_read(fake: FakeArm, both: dict[str, Any]) -> None:
-    assert fake.requests and all(r.method == "GET" for r in fake.requests)
+    """Every request is a GET, or the one POST query docs/azure.md lists (the policy compliance summary)."""
+    from tests.fake_azure import READ_POST
+
+    posts = [r for r in fake.requests if r.method != "GET"]
+    assert fake.requests and all(r.method == "POST" and READ_POST.match(r.path.lower()) for r in posts), posts
+    assert not fake.writes()
     assert all(r.authorized for r in fake.requests)
     paths = " ".join(r.path.lower() for r in fake.requests)
     assert "listkeys" not in paths and "appsettings" not in paths and "/register" not in paths

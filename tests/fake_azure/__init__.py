@@ -38,6 +38,8 @@ LISTS = {
     "containers": "2023-05-01", "automationaccounts": "2023-11-01", "runbooks": "2023-11-01", "jobs": "2023-11-01",
     "values": "2015-04-01",
 }
+# the one POST the collector makes (a query the Reader role allows; docs/azure.md)
+READ_POST = re.compile(r"^/subscriptions/[^/]+/providers/microsoft\.policyinsights/policystates/latest/summarize$")
 # single objects: path suffix -> api-version
 OBJECTS = {"config/web": "2023-12-01", "blobservices/default": "2023-05-01"}
 
@@ -148,10 +150,14 @@ class FakeArm:
                 if f.times is not None:
                     f.times -= 1
                 return f.status, _err(f.code, f"injected {f.status} {f.code}"), dict(f.headers)
-        if method != "GET":
-            return 405, _err("MethodNotAllowed", f"{method} is not served by the fake"), {}
         norm = _norm(path)
         version = (query.get("api-version") or [""])[0]
+        if method == "POST" and READ_POST.match(norm):
+            if version != "2019-10-01":
+                return _bad_version(version, "2019-10-01")
+            return 200, self.objects.get(norm) or {"value": [{"results": {"nonCompliantResources": 0}, "policyAssignments": []}]}, {}
+        if method != "GET":
+            return 405, _err("MethodNotAllowed", f"{method} is not served by the fake"), {}
         last = norm.rsplit("/", 1)[-1]
         for suffix, want in OBJECTS.items():
             if norm.endswith("/" + suffix):
@@ -180,7 +186,8 @@ class FakeArm:
 
     # ---- checks ----------------------------------------------------------------------------------------
     def writes(self) -> list[Request]:
-        return [r for r in self.requests if r.method != "GET"]
+        """Requests that are neither a GET nor the read-only POST query docs/azure.md lists."""
+        return [r for r in self.requests if r.method != "GET" and not (r.method == "POST" and READ_POST.match(_norm(r.path)))]
 
 
 def _norm(path: str) -> str:

@@ -142,6 +142,10 @@ def level4(fake: FakeArm, now: datetime | None = None) -> SubBuilder:
         "name": "diag-to-law-remediation", "type": "Microsoft.PolicyInsights/remediations",
         "properties": {"policyAssignmentId": f"{b.scope}/providers/Microsoft.Authorization/policyAssignments/diag-to-law",
                        "provisioningState": "Succeeded", "resourceDiscoveryMode": "ExistingNonCompliant"}})
+    fake.put(f"{b.scope}/providers/Microsoft.PolicyInsights/policyStates/latest/summarize", {"value": [{
+        "results": {"nonCompliantResources": 2, "nonCompliantPolicies": 1},
+        "policyAssignments": [{"policyAssignmentId": f"{b.scope}/providers/Microsoft.Authorization/policyAssignments/diag-to-law",
+                               "results": {"nonCompliantResources": 2, "nonCompliantPolicies": 1}}]}]})
     # executable runbooks that ran
     fake.add(aa["id"] + "/runbooks", {"id": aa["id"] + "/runbooks/restart-shop-api", "name": "restart-shop-api",
                                       "type": "Microsoft.Automation/AutomationAccounts/Runbooks",

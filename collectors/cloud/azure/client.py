@@ -8,8 +8,9 @@ one credential, one retry policy, one transport and one CA configuration.
 Read-only, by construction:
 - the pipeline is built without `ARMAutoResourceProviderRegistrationPolicy`: the SDK would otherwise
   answer a 409 `MissingSubscriptionRegistration` with `POST .../providers/{ns}/register`, a write;
-- `ReadOnlyPolicy` refuses any request that is not a GET before it leaves the process (no POST is
-  needed by this collector; docs/azure.md lists the POST list/query operations Reader would allow);
+- `ReadOnlyPolicy` refuses any request that is not a GET before it leaves the process, except the
+  POST query operations the Reader role allows and docs/azure.md lists (`READ_POSTS`: the policy
+  compliance summary);
 - nothing calls `listKeys`, `config/appsettings/list` or other secret-returning operations.
 
 Credentials: `AZURE_ACCESS_TOKEN` (a bearer token, e.g. `az account get-access-token`) is used as is
@@ -22,6 +23,7 @@ usual settings (`REQUESTS_CA_BUNDLE`).
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +32,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 PUBLIC_CLOUD = "https://management.azure.com"
+
+# POST operations that only read (the Reader role grants them): anything else that is not a GET is refused
+READ_POSTS = (
+    re.compile(r"(?i)^/subscriptions/[^/]+/providers/Microsoft\.PolicyInsights/policyStates/latest/summarize$"),
+)
 
 # what each failure means for the scan (see docs/azure.md)
 DENIED = "denied"
@@ -94,7 +101,8 @@ def _policies(credential: Any, scope: str, retries: int, backoff: float, max_wai
     class ReadOnlyPolicy(policies.SansIOHTTPPolicy):
         def on_request(self, request: Any) -> None:
             method = request.http_request.method.upper()
-            if method != "GET":
+            path = urlsplit(request.http_request.url).path
+            if method != "GET" and not (method == "POST" and any(rx.match(path) for rx in READ_POSTS)):
                 raise WriteRefused(f"refused {method} {request.http_request.url}: wafops only reads")
             counter()
 
@@ -188,14 +196,16 @@ class Arm:
         query = {"api-version": api_version, **(params or {})}
         return f"{self.base}{path}?{urlencode(query)}"
 
-    def get(self, path: str, api_version: str, params: dict[str, Any] | None = None, call: str = "") -> Any:
+    def get(self, path: str, api_version: str, params: dict[str, Any] | None = None, call: str = "",
+            method: str = "GET") -> Any:
+        """The JSON answer of a GET (or of a listed read-only POST query, `method="POST"`), or ArmError."""
         from azure.core.exceptions import AzureError
         from azure.core.rest import HttpRequest
 
         url = self.url(path, api_version, params)
         name = call or _call_name(path)
         try:
-            resp = self.sdk.send_request(HttpRequest("GET", url))
+            resp = self.sdk.send_request(HttpRequest(method, url, json={} if method == "POST" else None))
         except AzureError as err:
             raise ArmError(name, None, type(err).__name__, str(err)[:200]) from None
         if resp.status_code >= 400:

@@ -42,6 +42,7 @@ API = {
     "locks": "2020-05-01",
     "policyAssignments": "2023-04-01",
     "remediations": "2021-10-01",
+    "policyStates": "2019-10-01",
     "metricAlerts": "2018-03-01",
     "scheduledQueryRules": "2023-12-01",
     "activityLogAlerts": "2020-10-01",

@@ -33,19 +33,46 @@ def collect(sub: Sub) -> None:
                summary=f"management lock {lock.get('name')} ({facts['lock_level']})")
     assignments = sub.list("policy assignments", sub.scope + "/providers/Microsoft.Authorization/policyAssignments",
                            "policyAssignments", ("config_compliance_service", "drift_auto_remediation"))
+    compliance = _compliance(sub) if assignments else {}
     for a in assignments or []:
         attrs = tr.policy_assignment(props(a))
         if not attrs["enforce"]:
             continue  # DoNotEnforce: audit-only, still evaluated, but told apart
+        state = compliance.get(str(a.get("id") or "").lower())
         sub.ev("drift.tool", str(a.get("id") or ""), {**attrs, "resource": a.get("name"),
-                                                      "name": props(a).get("displayName") or a.get("name")},
-               summary=f"Azure Policy assignment {props(a).get('displayName') or a.get('name')}")
+                                                      "name": props(a).get("displayName") or a.get("name"),
+                                                      "non_compliant_resources": state},
+               summary=f"Azure Policy assignment {props(a).get('displayName') or a.get('name')}"
+                       + (f": {state} non-compliant resource(s)" if state is not None else ""))
     rem = sub.list("policy remediation tasks", sub.scope + "/providers/Microsoft.PolicyInsights/remediations",
                    "remediations", ("drift_auto_remediation",))
     for r in rem or []:
         sub.ev("drift.tool", str(r.get("id") or ""), {**tr.policy_remediation(props(r)), "resource": r.get("name")},
                summary=f"Azure Policy remediation task {r.get('name')}")
     _state_storage(sub)
+
+
+def _compliance(sub: Sub) -> dict[str, int]:
+    """Non-compliant resources per assignment, from the policy-state summary (a read-only POST query)."""
+    try:
+        body = sub.arm.get(sub.scope + "/providers/Microsoft.PolicyInsights/policyStates/latest/summarize",
+                           API["policyStates"], method="POST", call="POST policyStates/latest/summarize")
+    except ArmError as err:
+        sub.unreadable("policy compliance state", err, ("config_compliance_service",))
+        return {}
+    out: dict[str, int] = {}
+    for summary in (body.get("value") or []) if isinstance(body, dict) else []:
+        total = (summary.get("results") or {}).get("nonCompliantResources")
+        for pa in summary.get("policyAssignments") or []:
+            n = (pa.get("results") or {}).get("nonCompliantResources")
+            if pa.get("policyAssignmentId") and isinstance(n, int):
+                out[str(pa["policyAssignmentId"]).lower()] = n
+        if isinstance(total, int):
+            sub.ev("policy.compliance", sub.scope, {"non_compliant_resources": total,
+                                                    "non_compliant_policies": (summary.get("results") or {}).get("nonCompliantPolicies"),
+                                                    "assignments": len(summary.get("policyAssignments") or [])},
+                   summary=f"Azure Policy: {total} non-compliant resource(s)")
+    return out
 
 
 def _deployments(sub: Sub) -> set[str]:
