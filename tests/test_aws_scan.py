@@ -265,6 +265,12 @@ def test_workload_pools_a_repository_with_the_account(account: str, tmp_path: Pa
     # --by workload (the default) reports the workload instead of its members; the summary rolls it up
     only = _scan(workloads=workloads, targets=())
     assert [sr.subject.id for sr in only.subjects] == ["workload:payments"]
+    from scanner.reports import json_report
+
+    doc = json_report.to_dict(only)
+    json_report.validate(doc)
+    assert doc["subjects"][0]["members"] == ["local:payments", f"aws:{aws_moto.ACCOUNT}"]
+    assert doc["summary"]["WAF-OPS-060"]["weakest"] == ["workload:payments"]
     assert [sr.subject.id for sr in _scan(workloads=workloads, by="subject", targets=()).subjects] == \
         ["local:payments", f"aws:{aws_moto.ACCOUNT}"]
 

@@ -25,6 +25,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
                 "kind": sr.subject.kind,
                 "commit": sr.subject.commit,
                 "path_in_repo": sr.subject.meta.get("path_in_repo", ""),
+                **({"members": list(sr.subject.meta.get("members") or [])} if sr.subject.kind == "workload" else {}),
                 "sources": [st.to_json() for st in sr.sources.values()],
                 "controls": [c.to_json() for c in sr.controls],
             }

@@ -8,6 +8,7 @@ account, and never fails the scan: what could not be read is *not assessed*, wit
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,11 +40,13 @@ def reader_for(options: dict[str, Any]) -> AwsReader:
     if reader_factory is not None:
         return reader_factory(options)
     profile = str(options.get("aws_profile") or "")
+    # one reader (and its clients) per profile, endpoint and retry budget for the life of the process
+    key = f"{profile}|{os.environ.get('AWS_ENDPOINT_URL', '')}|{options.get('aws_max_attempts') or 5}"
     with _readers_lock:
-        r = _readers.get(profile)
+        r = _readers.get(key)
         if r is None:
             r = AwsReader(profile or None, max_attempts=int(options.get("aws_max_attempts") or 5))
-            _readers[profile] = r
+            _readers[key] = r
         return r
 
 
