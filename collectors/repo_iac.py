@@ -108,6 +108,10 @@ CHEF_CLIENT_RECIPE_RX = re.compile(r"(?:include_recipe[ \t(]+['\"]|recipe\[)chef
                                    r"(?:::(?:default|service|systemd_service|cron|task|launchd|init_service))?['\"\]]")
 CHEF_INTERVAL_RX = re.compile(r"chef_client.{0,80}?interval['\"\]]*\s*(?:=>|=|:)\s*['\"]?(\d+)", re.S)
 PUPPET_SERVICE_RX = re.compile(r"service[ \t]*\{[ \t]*['\"](?:puppet|puppet-agent|pe-puppet)['\"][ \t]*:[^}]*?ensure[ \t]*=>[ \t]*['\"]?running")
+# the puppet module's agent run mode (`class { 'puppet': runmode => 'service' }`, Hiera `puppet::runmode: systemd.timer`)
+PUPPET_RUNMODE_RX = re.compile(r"class[ \t]*\{[ \t]*['\"](?:::)?puppet(?:::agent)?['\"][ \t]*:[^}]*?runmode[ \t]*=>[ \t]*"
+                               r"['\"](?:service|cron|systemd\.timer)['\"]")
+PUPPET_RUNMODE_YAML_RX = re.compile(r"(?m)^[ \t]*puppet::(?:agent::)?runmode[ \t]*:[ \t]*['\"]?(service|cron|systemd\.timer)\b")
 PUPPET_RUNINTERVAL_RX = re.compile(r"(?m)^[ \t]*(?:puppet::(?:agent::)?)?runinterval['\"]?[ \t]*(?:=>|=|:)[ \t]*['\"]?(\d+[smhd]?)")
 # names and inputs of a shared action that checks the infrastructure against the live estate
 _DRIFT_WORD_RX = re.compile(r"drift")
@@ -1238,7 +1242,7 @@ class _Run:
         for path, text in tree.iter_text(tree.with_suffix(".pp")):
             if "puppet" not in text:
                 continue
-            m = PUPPET_SERVICE_RX.search(text)
+            m = PUPPET_SERVICE_RX.search(text) or PUPPET_RUNMODE_RX.search(text)
             if m:
                 ri = PUPPET_RUNINTERVAL_RX.search(text)
                 emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent",
@@ -1255,11 +1259,12 @@ class _Run:
                      "--noop" not in body)
         # Puppet settings in Hiera/puppet.conf; Salt minion schedules running highstate; ansible-pull from cron
         for path, text in tree.iter_text(tree.with_suffix(".yaml", ".yml", ".conf", ".sls")):
-            if "runinterval" in text and "puppet" in (path.lower() + text[:2000].lower()):
-                m = PUPPET_RUNINTERVAL_RX.search(text)
+            if ("runinterval" in text or "runmode" in text) and "puppet" in (path.lower() + text[:2000].lower()):
+                m = PUPPET_RUNINTERVAL_RX.search(text) or PUPPET_RUNMODE_YAML_RX.search(text)
                 if m:
-                    emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", _span_hours(m.group(1)),
-                         "runinterval setting", strength=Strength.STRONG)
+                    every = _span_hours(m.group(1)) if m.re is PUPPET_RUNINTERVAL_RX else 0.5
+                    emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", every,
+                         "runinterval setting" if m.re is PUPPET_RUNINTERVAL_RX else "agent run mode", strength=Strength.STRONG)
             if "schedule" in text and re.search(r"state\.(?:apply|highstate)", text):
                 for name, job in _salt_schedules(_tolerant_yaml(text)):
                     kw = job.get("kwarg") if isinstance(job.get("kwarg"), dict) else {}

@@ -639,12 +639,15 @@ def test_puppet_agent_salt_schedule_and_crontab_loops(tmp_path):
         "site/profile/manifests/agent.pp": "class profile::agent {\n  service { 'puppet':\n    ensure => running,\n"
                                           "    enable => true,\n  }\n}\n",
         "data/common.yaml": "puppet::runinterval: 900\n",
+        "data/nodes/db.yaml": "puppet::runmode: systemd.timer\n",
+        "site/role/manifests/base.pp": "class role::base {\n  class { 'puppet':\n    runmode => 'cron',\n  }\n}\n",
         "salt/minion.d/schedule.conf": "schedule:\n  highstate:\n    function: state.apply\n    minutes: 60\n",
         "files/cron.d/ansible-pull": "*/15 * * * * root ansible-pull -U https://git.example.org/ops.git site.yml\n",
         "files/cron.d/backup": "0 3 * * * root /usr/local/bin/backup\n",
     })
     loops = sorted((d.get("tool"), d.get("interval_hours")) for d in kind(ev, "drift.tool") if d.get("converges"))
-    assert loops == [("ansible-pull", 0.25), ("puppet-agent", 0.25), ("puppet-agent", 0.5), ("salt-minion", 1.0)]
+    assert loops == [("ansible-pull", 0.25), ("puppet-agent", 0.25), ("puppet-agent", 0.5), ("puppet-agent", 0.5),
+                     ("puppet-agent", 0.5), ("salt-minion", 1.0)]
 
 
 DRIFT_ACTION_WF = '''name: Validate Infra
