@@ -237,6 +237,7 @@ class _Run:
         self.tg_shared: dict[str, str] | None = None  # string locals of shared Terragrunt files
         self.resources: list[tuple[str, str, dict[str, Any], Evidence]] = []  # (type, dir, facts, ev)
         self.clones: dict[str, tuple[str, bool]] | None = None  # git clone destinations in Makefiles/scripts
+        self.role_users: dict[str, set[str]] = {}  # Ansible role name -> playbooks that apply it
 
     # ---- helpers ----------------------------------------------------------------------------
     def ev(self, kind: str, path: str, line: int | None, attrs: dict[str, Any], summary: str,
@@ -989,6 +990,11 @@ class _Run:
         d.files += 1
         d.resources = (d.resources or 0) + len(plays)
         d.root = True
+        for play in plays:
+            for r in play.get("roles") or [] if isinstance(play.get("roles"), list) else []:
+                name = r if isinstance(r, str) else (r.get("role") or r.get("name")) if isinstance(r, dict) else None
+                if isinstance(name, str) and "{{" not in name:
+                    self.role_users.setdefault(name.rsplit("/", 1)[-1], set()).add(path)
 
     def _group(self, tool: str, key_dir: str, path: str, n: int, root: bool) -> None:
         key = (tool, key_dir)
@@ -1013,6 +1019,16 @@ class _Run:
             else:
                 key_dir = "/".join(parts[: idx + 1])
             self._group("ansible", key_dir, path, 1, False)
+        # roles of this repository applied by several playbooks: a module library (like shared cookbooks)
+        role_dirs = {p.split("/")[-3]: "/".join(p.split("/")[:-2]) for p in tree.glob("*roles/*/tasks/main.yml",
+                                                                                    "*roles/*/tasks/main.yaml")}
+        for name, books in sorted(self.role_users.items()):
+            if name in role_dirs and role_of(role_dirs[name]) != "example":
+                first = sorted(books)[0]
+                self.ev("iac.module", first, self.tree.line_of(first, name) or 1, {
+                    "name": name, "source": role_dirs[name], "source_kind": "local", "pinned": True, "version": None,
+                    "dir": _dirname(first), "tool": "ansible", "used_by": len(books),
+                }, f"role {name} applied by {len(books)} playbook(s)")
         # Puppet: manifests grouped per `modules/<m>` tree or per directory; site.pp / Puppetfile make a root
         roots = {_dirname(p) for p in tree.named("site.pp", "Puppetfile", "environment.conf")}
         for path in tree.with_suffix(".pp"):

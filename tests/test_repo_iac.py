@@ -789,3 +789,15 @@ def test_module_library_vendored_at_init_by_git_clone(tmp_path):
     assert mods == {"app": ("git", True, "https://github.com/example/terraform-modules.git"),
                     "d": ("git", False, "https://github.com/example/dev-modules.git"),  # a moving branch is no pin
                     "net": ("local", True, None)}
+
+
+def test_ansible_roles_applied_by_several_playbooks_are_modules(tmp_path):
+    ev, _ = run(tmp_path, {
+        "site.yml": "- hosts: web\n  roles:\n    - common\n    - nginx\n",
+        "db.yml": "- hosts: db\n  roles:\n    - role: common\n    - {role: postgres, tags: db}\n",
+        "roles/common/tasks/main.yml": "- name: ntp\n  package: {name: chrony}\n",
+        "roles/nginx/tasks/main.yml": "- name: nginx\n  package: {name: nginx}\n",
+        "roles/postgres/tasks/main.yml": "- name: pg\n  package: {name: postgresql}\n",
+    })
+    used = {m.get("name"): m.get("used_by") for m in kind(ev, "iac.module") if m.get("tool") == "ansible"}
+    assert used == {"common": 2, "nginx": 1, "postgres": 1}
