@@ -25,6 +25,7 @@ from typing import Any
 from collectors.base import CollectContext, Collector
 from collectors.ci_model import as_list
 from collectors.common import DOC_DIRS, SAMPLE_DIRS, is_production, redact
+from collectors.translate import aws as translate_aws
 from collectors.translate import azure as translate_azure
 from scanner.hcl import blocks, first
 from scanner.model import Evidence, Strength, Subject
@@ -249,25 +250,28 @@ def _tf_resource(ctx: CollectContext, path: str, line: int | None, rtype: str, r
         cb = first(body.get("deployment_circuit_breaker"))
         ctl = first(body.get("deployment_controller"))
         alarms = first(body.get("alarms"))
-        ctl_type = str(_lit(ctl.get("type")) or "") if isinstance(ctl, dict) else ""
-        cb_on = isinstance(cb, dict) and _true(_lit(cb.get("enable")))
-        cb_rb = cb_on and _true(_lit(cb.get("rollback")))
-        al_on = isinstance(alarms, dict) and _true(_lit(alarms.get("enable", True))) and bool(alarms.get("alarm_names"))
-        al_rb = al_on and _true(_lit(alarms.get("rollback")))
-        min_healthy = _lit(body.get("deployment_minimum_healthy_percent"))
-        if ctl_type == "CODE_DEPLOY":
-            yield strategy(ctx, path, line, "ecs", "blue-green", health_gate=True, keeps_old=True, name=rname,
-                           summary=f"ECS service {rname} deployed blue/green by CodeDeploy")
-        elif ctl_type == "EXTERNAL":
+        cb, alarms = (cb if isinstance(cb, dict) else {}), (alarms if isinstance(alarms, dict) else {})
+        api = {  # the API shape the one ECS translation reads (collectors/translate/aws.py)
+            "deploymentController": {"type": str(_lit(ctl.get("type")) or "")} if isinstance(ctl, dict) else {},
+            "deploymentConfiguration": {
+                "deploymentCircuitBreaker": {"enable": _true(_lit(cb.get("enable"))), "rollback": _true(_lit(cb.get("rollback")))},
+                "alarms": {"enable": bool(alarms) and _true(_lit(alarms.get("enable", True))), "alarmNames": alarms.get("alarm_names"),
+                           "rollback": _true(_lit(alarms.get("rollback")))},
+                "minimumHealthyPercent": _lit(body.get("deployment_minimum_healthy_percent"))}}
+        s = translate_aws.ecs_service_strategy(api)
+        if s is None:
             return
-        elif cb_on or al_on:
-            yield strategy(ctx, path, line, "ecs", "rolling", analysis=al_on, health_gate=True, auto_rollback=cb_rb or al_rb,
-                           name=rname, summary=f"ECS service {rname}: rolling with "
-                           f"{'circuit breaker' if cb_on else ''}{' + ' if cb_on and al_on else ''}{'deployment alarms' if al_on else ''}"
-                           f"{' and automatic rollback' if cb_rb or al_rb else ''}")
-        elif min_healthy == 0:
-            yield strategy(ctx, path, line, "ecs", "all-at-once", name=rname,
-                           summary=f"ECS service {rname}: minimum healthy 0 % (all tasks replaced at once)")
+        if s["kind"] == "blue-green":
+            summary = f"ECS service {rname} deployed blue/green by CodeDeploy"
+        elif s["kind"] == "rolling":
+            cb_on, al_on = s["health_gate"] and api["deploymentConfiguration"]["deploymentCircuitBreaker"]["enable"], s["analysis"]
+            summary = (f"ECS service {rname}: rolling with {'circuit breaker' if cb_on else ''}{' + ' if cb_on and al_on else ''}"
+                       f"{'deployment alarms' if al_on else ''}{' and automatic rollback' if s['auto_rollback'] else ''}")
+        else:
+            summary = f"ECS service {rname}: minimum healthy 0 % (all tasks replaced at once)"
+        yield strategy(ctx, path, line, s["tool"], s["kind"], analysis=s.get("analysis", False),
+                       health_gate=s.get("health_gate", False), auto_rollback=s.get("auto_rollback", False),
+                       keeps_old=s.get("keeps_old", False), name=rname, summary=summary)
     elif rtype == "aws_lambda_alias":
         rc = first(body.get("routing_config"))
         weights = rc.get("additional_version_weights") if isinstance(rc, dict) else None

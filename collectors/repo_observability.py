@@ -45,6 +45,7 @@ from collectors.obs_common import (
     walk,
 )
 from collectors.obs_packages import categories
+from collectors.translate import aws as translate_aws
 from collectors.translate import azure as translate_azure
 from scanner.model import Evidence, Strength, Subject
 
@@ -793,7 +794,7 @@ class _Run:
             b, t = r.body, r.type
             addr = f"{t}.{r.name}"
             if t == "aws_cloudwatch_log_group":
-                days = _int(b.get("retention_in_days"))
+                days = translate_aws.log_group_retention(b)
                 self.emit("obs.log_retention", r.path, {"tool": "terraform", "resource": t, "name": r.name, "days": days},
                           line=r.line, strength=Strength.DIRECT, summary=f"{addr}: retention {days or 'never expires'}")
                 self.emit("obs.log_shipper", r.path, {"tool": "cloudwatch-logs", "logs": True}, line=r.line, key=("cwl",))
@@ -902,7 +903,7 @@ class _Run:
             p = r.props
             if r.type == "AWS::Logs::LogGroup":
                 self.emit("obs.log_retention", r.path, {"tool": "cloudformation", "resource": r.type, "name": r.name,
-                                                        "days": _int(p.get("RetentionInDays"))},
+                                                        "days": translate_aws.log_group_retention(p)},
                           line=r.line, strength=Strength.DIRECT)
                 self.emit("obs.log_shipper", r.path, {"tool": "cloudwatch-logs", "logs": True}, line=r.line, key=("cwl",))
             elif r.type == "AWS::CloudWatch::Dashboard":
