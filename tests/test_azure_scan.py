@@ -391,3 +391,40 @@ def test_workload_pools_a_repository_with_a_subscription(fake: FakeArm, tmp_path
     assert level(alone, "WAF-OPS-040") == 1 and level(pooled, "WAF-OPS-040") == 4
     members = {e["subject"] for e in doc["evidence"] if e["subject"] in (alone, cloud)}
     assert members == {alone, cloud}  # pooled evidence keeps its own subject and locator
+
+
+def _with_state(f: FakeArm) -> None:
+    b = scenarios.level1(f)
+    st = b.rid("rg-app", "Microsoft.Storage/storageAccounts", "stlegacydata")
+    state = {"version": 4, "terraform_version": "1.9.5", "resources": [
+        {"mode": "managed", "type": t, "name": n, "provider": 'provider["registry.terraform.io/hashicorp/azurerm"]',
+         "instances": [{"attributes": {"id": b.rid("rg-app", rt, n), "name": n}}]}
+        for t, rt, n in (("azurerm_linux_virtual_machine", "Microsoft.Compute/virtualMachines", "vm-batch"),
+                         ("azurerm_mssql_server", "Microsoft.Sql/servers", "sql-legacy"))]}
+    endpoint = f.blob("stlegacydata", "tfstate", "prod.terraform.tfstate", json.dumps(state).encode())
+    f.add(st + "/blobServices/default/containers", {"id": st + "/blobServices/default/containers/tfstate", "name": "tfstate"})
+    f.put(st + "/blobServices/default", {"properties": {"isVersioningEnabled": False, "deleteRetentionPolicy": {"enabled": True}}})
+    f.put(st, {"id": st, "name": "stlegacydata", "properties": {"primaryEndpoints": {"blob": endpoint}}})
+
+
+def test_terraform_state_is_read_only_when_opted_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _fresh(tmp_path, _with_state)
+    try:
+        _, plain, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}")
+        assert not any(r.path.startswith("/blob/") for r in f.requests)  # not opted in: no blob is read
+        _, no_token, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}", extra=["--option", "azure_read_state=true"])
+        assert not any(r.path.startswith("/blob/") for r in f.requests)  # an ARM token is no storage token
+        monkeypatch.setenv("AZURE_STORAGE_ACCESS_TOKEN", TOKEN)
+        _, opted, _ = scan(f, monkeypatch, tmp_path, f"azure:{scenarios.LOW}", extra=["--option", "azure_read_state=true"])
+    finally:
+        f.stop()
+    assert not f.writes()
+    low = scenarios.LOW
+    backend = evidence(plain, low, "iac.backend")[0]["attributes"]
+    assert backend["containers"] == ["tfstate"] and not backend["versioning"] and backend["soft_delete"]
+    assert evidence(plain, low, "iac.coverage")[0]["attributes"]["ratio"] == 0
+    assert "AZURE_STORAGE_ACCESS_TOKEN" in evidence(no_token, low, "cloud.unreadable")[0]["attributes"]["reason"]
+    cov = evidence(opted, low, "iac.coverage")[0]["attributes"]
+    assert cov["ratio"] == 0.5 and cov["by"]["terraform_state"] == 2
+    assert evidence(opted, low, "iac.backend")[0]["attributes"]["state_read"] is True
+    assert "sql-legacy" not in json.dumps([e for e in opted["evidence"] if e["kind"] == "iac.backend"])  # ids counted, not kept

@@ -69,6 +69,7 @@ class FakeArm:
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    blobs: dict[str, dict[str, dict[str, bytes]]] = field(default_factory=dict)  # account -> container -> blob
 
     # ---- data ------------------------------------------------------------------------------------------
     def add(self, path: str, *items: dict[str, Any]) -> None:
@@ -76,6 +77,11 @@ class FakeArm:
 
     def put(self, path: str, obj: dict[str, Any]) -> None:
         self.objects[_norm(path)] = obj
+
+    def blob(self, account: str, container: str, name: str, data: bytes) -> str:
+        """A blob on the fake Blob service data plane; returns the account's blob endpoint."""
+        self.blobs.setdefault(account, {}).setdefault(container, {})[name] = data
+        return f"{self.url}/blob/{account}/"
 
     def fail(self, pattern: str, status: int, code: str, headers: dict[str, str] | None = None,
              times: int | None = None) -> None:
@@ -132,9 +138,9 @@ class FakeArm:
         if self.latency:
             time.sleep(self.latency)
         status, body, headers = self._answer(h.command, parts.path, query, auth)
-        data = json.dumps(body).encode()
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
+        h.send_header("Content-Type", "application/xml" if data.startswith(b"<?xml") else "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(data)))
         h.send_header("x-ms-request-id", "fake")
         for k, v in headers.items():
@@ -152,6 +158,8 @@ class FakeArm:
                 return f.status, _err(f.code, f"injected {f.status} {f.code}"), dict(f.headers)
         norm = _norm(path)
         version = (query.get("api-version") or [""])[0]
+        if norm.startswith("/blob/") and method == "GET":
+            return self._blob(path, query)
         if method == "POST" and READ_POST.match(norm):
             if version != "2019-10-01":
                 return _bad_version(version, "2019-10-01")
@@ -183,6 +191,21 @@ class FakeArm:
             q["$skiptoken"] = str(start + self.page_size)
             body["nextLink"] = f"{self.url}{path}?{urlencode(q)}"
         return 200, body, {}
+
+    def _blob(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
+        parts = urlsplit(path).path.split("/")[2:]
+        account, container = (parts + ["", ""])[:2]
+        blobs = self.blobs.get(account, {}).get(container)
+        if blobs is None:
+            return 404, _err("ContainerNotFound", "The specified container does not exist."), {}
+        if len(parts) == 2 and (query.get("comp") or [""])[0] == "list":
+            names = "".join(f"<Blob><Name>{n}</Name></Blob>" for n in sorted(blobs))
+            return 200, (f'<?xml version="1.0" encoding="utf-8"?><EnumerationResults ContainerName="{container}">'
+                         f"<Blobs>{names}</Blobs><NextMarker /></EnumerationResults>").encode(), {}
+        name = "/".join(parts[2:])
+        if name in blobs:
+            return 200, blobs[name], {}
+        return 404, _err("BlobNotFound", "The specified blob does not exist."), {}
 
     # ---- checks ----------------------------------------------------------------------------------------
     def writes(self) -> list[Request]:

@@ -248,6 +248,52 @@ class Arm:
                 return
 
 
+class BlobReader:
+    """Opt-in (`azure_read_state`): GETs on the Blob service data plane, to read Terraform state in memory.
+
+    Reading blob content needs a data role (Storage Blob Data Reader) and a token for the storage scope:
+    `AZURE_STORAGE_ACCESS_TOKEN` as is, else DefaultAzureCredential (an ARM token from AZURE_ACCESS_TOKEN is
+    not valid there). Never account keys: `listKeys` is not called. GET only, like the ARM pipeline."""
+
+    SCOPE = "https://storage.azure.com/.default"
+
+    def __init__(self, options: dict[str, Any], calls: Calls) -> None:
+        from azure.core import PipelineClient
+        from azure.core.pipeline import policies
+
+        token = os.environ.get("AZURE_STORAGE_ACCESS_TOKEN")
+        if not token and os.environ.get("AZURE_ACCESS_TOKEN"):
+            raise ArmError("GET blob", None, "NoStorageToken",
+                           "AZURE_ACCESS_TOKEN is a Resource Manager token; set AZURE_STORAGE_ACCESS_TOKEN (a token for "
+                           "https://storage.azure.com/) to read Terraform state")
+        cred = StaticToken(token) if token else credential()
+        pol = _policies(cred, self.SCOPE, int(options.get("azure_retries", 3)), float(options.get("azure_backoff", 0.8)),
+                        float(options.get("azure_max_wait", 30)), calls)
+        from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+
+        pol = [BearerTokenCredentialPolicy(cred, self.SCOPE) if type(p).__name__ == "ARMChallengeAuthenticationPolicy" else p
+               for p in pol]
+        pol.insert(1, policies.HeadersPolicy({"x-ms-version": "2021-08-06"}))
+        self.client = PipelineClient(base_url="", policies=pol)
+        self.max_bytes = int(options.get("azure_max_state_bytes") or 50_000_000)
+
+    def get(self, url: str) -> bytes:
+        from azure.core.exceptions import AzureError
+        from azure.core.rest import HttpRequest
+
+        try:
+            resp = self.client.send_request(HttpRequest("GET", url))
+        except AzureError as err:
+            raise ArmError("GET blob", None, type(err).__name__, str(err)[:200]) from None
+        if resp.status_code >= 400:
+            code = resp.headers.get("x-ms-error-code") or ""
+            raise ArmError("GET blob", resp.status_code, code, (resp.text() or "")[:160])
+        data = resp.read()
+        if len(data) > self.max_bytes:
+            raise ArmError("GET blob", resp.status_code, "TooLarge", f"a state file over {self.max_bytes} bytes")
+        return data
+
+
 def _call_name(path: str) -> str:
     """A short name of the operation for reasons: `GET Microsoft.Insights/metricAlerts`."""
     p = urlsplit(path).path if path.startswith("http") else path.split("?", 1)[0]

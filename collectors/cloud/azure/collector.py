@@ -36,6 +36,8 @@ OPTION_TYPES = {
     "azure_activity_days": "int",
     "azure_max_activity_events": "int",
     "azure_areas": "list",
+    "azure_read_state": "bool",
+    "azure_max_state_bytes": "int",
 }
 
 

@@ -24,7 +24,8 @@ NOT_COUNTED = re.compile(r"(?i)^(microsoft\.insights/(actiongroups|metricalerts|
 
 def collect(sub: Sub) -> None:
     deployed = _deployments(sub)
-    _coverage(sub, deployed)
+    in_state = _state_storage(sub)
+    _coverage(sub, deployed, in_state)
     for lock in sub.list("management locks", sub.scope + "/providers/Microsoft.Authorization/locks", "locks", ("iac_console_guardrail",)) or []:
         facts = tr.lock_facts(props(lock))
         sub.ev("iac.resource", str(lock.get("id") or ""),
@@ -49,7 +50,6 @@ def collect(sub: Sub) -> None:
     for r in rem or []:
         sub.ev("drift.tool", str(r.get("id") or ""), {**tr.policy_remediation(props(r)), "resource": r.get("name")},
                summary=f"Azure Policy remediation task {r.get('name')}")
-    _state_storage(sub)
 
 
 def _compliance(sub: Sub) -> dict[str, int]:
@@ -106,16 +106,18 @@ def _deployments(sub: Sub) -> set[str]:
     return out
 
 
-def _coverage(sub: Sub, deployed: set[str]) -> None:
+def _coverage(sub: Sub, deployed: set[str], in_state: set[str]) -> None:
     counted = [r for r in sub.resources if not NOT_COUNTED.match(str(r.get("type", "")))]
     if not counted:
         return
     group_tool = {str(g.get("name", "")).lower(): tr.iac_owned(g.get("tags")) for g in sub.groups}
-    managed, by = 0, {"deployments": 0, "tags": 0, "group_tags": 0, "managed_by": 0}
+    managed, by = 0, {"deployments": 0, "terraform_state": 0, "tags": 0, "group_tags": 0, "managed_by": 0}
     for r in counted:
         rid = str(r.get("id", "")).lower()
         if rid in deployed:
             by["deployments"] += 1
+        elif rid in in_state:
+            by["terraform_state"] += 1
         elif tr.iac_owned(r.get("tags")):
             by["tags"] += 1
         elif group_tool.get(_group(rid)):
@@ -129,7 +131,8 @@ def _coverage(sub: Sub, deployed: set[str]) -> None:
     sub.ev("iac.coverage", sub.scope, {"scope": f"subscription {sub.name or sub.id}", "ratio": ratio, "managed": managed,
                                        "inventory": len(counted), "by": by},
            strength=Strength.STRONG,
-           summary=f"{managed} of {len(counted)} resources are deployed by ARM/Bicep or tagged as IaC-managed ({round(ratio * 100)} %)")
+           summary=f"{managed} of {len(counted)} resources are in Terraform state, deployed by ARM/Bicep or tagged as "
+                   f"IaC-managed ({round(ratio * 100)} %)")
 
 
 def _group(rid: str) -> str:
@@ -137,8 +140,11 @@ def _group(rid: str) -> str:
     return parts[4] if len(parts) > 4 and parts[3] == "resourcegroups" else ""
 
 
-def _state_storage(sub: Sub) -> None:
-    """Storage accounts holding Terraform state: a container named for state; versioning and soft delete."""
+def _state_storage(sub: Sub) -> set[str]:
+    """Storage accounts holding Terraform state: a container named for state; versioning and soft delete.
+
+    With `azure_read_state` (opt-in; needs Storage Blob Data Reader), the state files in those containers are
+    read in memory, only the Azure resource ids they manage are kept (for IaC coverage), and nothing is written."""
     accounts = sub.of_type("Microsoft.Storage/storageAccounts")
     tagged = [a for a in accounts if STATE_CONTAINER.search(str(a.get("name", ""))) or tr.iac_owned(a.get("tags"))]
     limit = int(sub.ctx.options.get("azure_max_state_accounts") or 50)
@@ -155,14 +161,69 @@ def _state_storage(sub: Sub) -> None:
             return acct, [], {}
         return acct, state, svc
 
-    for acct, state, svc in sub.map(read, (tagged or accounts)[:limit]):
-        if not state:
-            continue
+    found = [(acct, state, svc) for acct, state, svc in sub.map(read, (tagged or accounts)[:limit]) if state]
+    ids: set[str] = set()
+    opted = str(sub.ctx.options.get("azure_read_state", "")).lower() in ("1", "true", "yes", "on")
+    reader = _blob_reader(sub) if opted and found else None
+    for acct, state, svc in found:
         soft = svc.get("deleteRetentionPolicy") if isinstance(svc.get("deleteRetentionPolicy"), dict) else {}
-        sub.ev("iac.backend", str(acct.get("id") or ""),
-               {"type": "azurerm", "locking": True, "lock": "native", "dir": None, "tool": "terraform", "live": True,
-                "containers": state[:10], "versioning": bool(svc.get("isVersioningEnabled")),
-                "soft_delete": bool(soft.get("enabled"))},
+        attrs: dict[str, Any] = {"type": "azurerm", "locking": True, "lock": "native", "dir": None, "tool": "terraform",
+                                 "live": True, "containers": state[:10], "versioning": bool(svc.get("isVersioningEnabled")),
+                                 "soft_delete": bool(soft.get("enabled")), "state_read": False}
+        if reader is not None:
+            got = _read_state(sub, reader, acct, state)
+            if got is not None:
+                files, managed = got
+                ids |= managed
+                attrs.update(state_read=True, state_files=files, state_resources=len(managed))
+        sub.ev("iac.backend", str(acct.get("id") or ""), attrs,
                summary=f"Terraform state in storage account {acct.get('name')} ({', '.join(state[:3])})")
     if errors:
         sub.unreadable(f"blob containers of {len(errors)} storage account(s)", errors[0], ("iac_remote_state", "iac_state_locking"))
+    return ids
+
+
+def _blob_reader(sub: Sub) -> Any:
+    from collectors.cloud.azure.client import BlobReader
+
+    try:
+        return BlobReader(sub.ctx.options, sub.arm.calls)
+    except ArmError as err:
+        sub.unreadable("Terraform state content", err, ("iac_prod_coverage",))
+    except Exception as err:  # no credential for the storage scope
+        sub.unreadable("Terraform state content", ArmError("GET blob", None, type(err).__name__, str(err)[:200]),
+                       ("iac_prod_coverage",))
+    return None
+
+
+def _read_state(sub: Sub, reader: Any, acct: dict[str, Any], containers: list[str]) -> tuple[int, set[str]] | None:
+    """(state files, Azure resource ids they manage), read in memory; None when they could not be read."""
+    import json
+    from xml.etree import ElementTree
+
+    try:
+        info = props(sub.arm.get(str(acct.get("id")), API["storageAccounts"]))
+        endpoint = str((info.get("primaryEndpoints") or {}).get("blob") or "").rstrip("/")
+        if not endpoint:
+            return None
+        files, ids = 0, set()
+        for c in containers[:5]:
+            listing = ElementTree.fromstring(reader.get(f"{endpoint}/{c}?restype=container&comp=list"))
+            names = [n.text or "" for n in listing.iter("Name")]
+            for name in [n for n in names if n.endswith((".tfstate", "tfstate", ".tfstate.json")) or "env:" in n][:50]:
+                doc = json.loads(reader.get(f"{endpoint}/{c}/{name}"))
+                files += 1
+                for res in doc.get("resources") or []:
+                    if res.get("mode", "managed") != "managed":
+                        continue
+                    for inst in res.get("instances") or []:
+                        rid = str((inst.get("attributes") or {}).get("id") or "")
+                        if rid.lower().startswith("/subscriptions/"):
+                            ids.add(rid.lower())
+                del doc  # in memory only, and not kept
+        return files, ids
+    except ArmError as err:
+        sub.unreadable("Terraform state content", err, ("iac_prod_coverage",))
+    except (ValueError, ElementTree.ParseError) as err:
+        sub.ctx.warn("azure", f"Terraform state in {acct.get('name')} could not be parsed: {err}")
+    return None
