@@ -240,7 +240,7 @@ def _tf_resource(ctx: CollectContext, path: str, line: int | None, rtype: str, r
     elif rtype == "aws_codedeploy_deployment_config":
         trc = first(body.get("traffic_routing_config"))
         t = str(_lit(trc.get("type")) or "") if isinstance(trc, dict) else ""
-        kind = {"TimeBasedCanary": "canary", "TimeBasedLinear": "linear", "AllAtOnce": "all-at-once"}.get(t)
+        kind = translate_aws.CODEDEPLOY_KINDS.get(t)
         if kind is None and first(body.get("minimum_healthy_hosts")):
             kind = "rolling"
         if kind:
@@ -341,11 +341,9 @@ def _codedeploy_group(ctx: CollectContext, path: str, line: int | None, rname: s
     if ref and ref.group(1) in configs:
         trc = first(configs[ref.group(1)].get("traffic_routing_config"))
         t = str(trc.get("type")) if isinstance(trc, dict) else ""
-        kind = {"TimeBasedCanary": "canary", "TimeBasedLinear": "linear", "AllAtOnce": "all-at-once"}.get(t, "rolling")
+        kind = translate_aws.CODEDEPLOY_KINDS.get(t, "rolling")
     elif "${" not in cfg_name:
-        low = cfg_name.lower()
-        kind = ("canary" if "canary" in low else "linear" if "linear" in low else "all-at-once" if "allatonce" in low
-                else "rolling" if ("oneatatime" in low or "halfatatime" in low) else None)
+        kind = translate_aws.codedeploy_config_kind(cfg_name)
     style = first(body.get("deployment_style"))
     blue_green = isinstance(style, dict) and str(style.get("deployment_type")) == "BLUE_GREEN"
     if not kind and not blue_green and not cfg_name:
