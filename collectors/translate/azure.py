@@ -312,10 +312,19 @@ def container_app_from_terraform(b: dict[str, Any]) -> dict[str, Any]:
 
 
 def weighted_routing(rtype: str, p: dict[str, Any]) -> bool:
-    """Traffic Manager `Weighted` routing with >= 2 endpoints, or a Front Door origin group with weights."""
+    """Traffic shifted by weight between versions: Traffic Manager `Weighted` routing over >= 2 enabled endpoints
+    with different weights; a Front Door origin group (or classic backend pool) whose enabled origins of the
+    first priority carry different weights."""
     if rtype.lower() == "microsoft.network/trafficmanagerprofiles":
-        return str(p.get("trafficRoutingMethod")).lower() == "weighted" and len(_list(p.get("endpoints"))) >= 2
-    weights = {(_int(o.get("properties", {}).get("weight")) or 0) for o in _list(p.get("origins")) if isinstance(o, dict)}
+        eps = [e.get("properties") or e for e in _list(p.get("endpoints")) if isinstance(e, dict)]
+        eps = [e for e in eps if str(e.get("endpointStatus", "Enabled")).lower() == "enabled"]
+        return str(p.get("trafficRoutingMethod")).lower() == "weighted" and len({_int(e.get("weight")) for e in eps}) >= 2
+    origins = [o.get("properties") or o for o in _list(p.get("origins") or p.get("backends")) if isinstance(o, dict)]
+    origins = [o for o in origins if str(o.get("enabledState", "Enabled")).lower() == "enabled"]
+    if len(origins) < 2:
+        return False
+    first = min(_int(o.get("priority")) or 1 for o in origins)
+    weights = {_int(o.get("weight")) or 50 for o in origins if (_int(o.get("priority")) or 1) == first}
     return len(weights) >= 2
 
 

@@ -34,7 +34,8 @@ LISTS = {
     "activitylogalerts": "2020-10-01", "actiongroups": "2023-01-01", "smartdetectoralertrules": "2021-04-01",
     "webtests": "2022-06-15", "components": "2020-02-02", "diagnosticsettings": "2021-05-01-preview",
     "workspaces": "2022-10-01", "workbooks": "2022-04-01", "dashboards": "2020-09-01-preview", "slots": "2023-12-01",
-    "containerapps": "2024-03-01", "trafficmanagerprofiles": "2022-04-01", "configurationstores": "2023-03-01",
+    "containerapps": "2024-03-01", "trafficmanagerprofiles": "2022-04-01", "frontdoors": "2021-06-01",
+    "origingroups": "2024-02-01", "origins": "2024-02-01", "configurationstores": "2023-03-01",
     "containers": "2023-05-01", "automationaccounts": "2023-11-01", "runbooks": "2023-11-01", "jobs": "2023-11-01",
     "values": "2015-04-01",
 }

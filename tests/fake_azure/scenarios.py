@@ -65,6 +65,13 @@ def level4(fake: FakeArm, now: datetime | None = None) -> SubBuilder:
         "configuration": {"activeRevisionsMode": "Multiple", "ingress": {"external": True, "targetPort": 8080, "traffic": [
             {"revisionName": "orders--v41", "weight": 90}, {"revisionName": "orders--v42", "weight": 10, "label": "canary"}]}}})
     aa = b.resource("rg-platform", "Microsoft.Automation/automationAccounts", "aa-ops", properties={"state": "Ok"})
+    afd = b.resource("rg-shop-prod", "Microsoft.Cdn/profiles", "afd-shop", tf, sku={"name": "Standard_AzureFrontDoor"})
+    og = afd["id"] + "/originGroups/og-api"
+    fake.add(afd["id"] + "/originGroups", {"id": og, "name": "og-api", "type": "Microsoft.Cdn/profiles/originGroups",
+                                           "properties": {"healthProbeSettings": {"probePath": "/healthz"}}})
+    fake.add(og + "/origins", *({"id": f"{og}/origins/{n}", "name": n, "type": "Microsoft.Cdn/profiles/originGroups/origins",
+                                 "properties": {"hostName": f"{n}.shop.example", "priority": 1, "weight": w, "enabledState": "Enabled"}}
+                                for n, w in (("blue", 900), ("green", 100))))
     b.provider_list("Microsoft.OperationalInsights/workspaces", law)
     b.provider_list("Microsoft.Insights/components", ai)
     b.provider_list("Microsoft.App/containerApps", app)

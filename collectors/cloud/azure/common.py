@@ -57,6 +57,8 @@ API = {
     "sites": "2023-12-01",
     "containerApps": "2024-03-01",
     "trafficManagerProfiles": "2022-04-01",
+    "frontDoors": "2021-06-01",
+    "cdnProfiles": "2024-02-01",
     "configurationStores": "2023-03-01",
     "storageAccounts": "2023-05-01",
     "automationAccounts": "2023-11-01",
