@@ -2,7 +2,7 @@
 Application Insights components (workspace-based, sampling), workbooks and portal dashboards.
 
 Diagnostic settings are per resource: they are read for the resource types that emit platform logs,
-at most `azure_max_diagnostics` resources (default 1000, spread over types), with the collector's
+at most `azure_max_diagnostics` resources (default 500, spread over types: a sample, flagged `sampled`), with the collector's
 concurrency; the subscription's own activity-log export is read too.
 """
 
@@ -77,7 +77,7 @@ def _diagnostics(sub: Sub) -> None:
         sub_settings = []
     for s in sub_settings:
         _shipper(sub, str(s.get("id") or sub.scope), s)
-    limit = int(sub.ctx.options.get("azure_max_diagnostics") or 1000)
+    limit = int(sub.ctx.options.get("azure_max_diagnostics") or 500)
     cands = [r for r in sub.resources if str(r.get("type", "")).lower() in DIAG_TYPES]
     chosen = _spread(cands, limit)
     errors: list[ArmError] = []
