@@ -45,6 +45,8 @@ COLLECTOR_OPTIONS: dict[str, tuple[str, str]] = {
     "github_read_timeout": ("float", "seconds without a byte before a request fails"),
     "github_max_call_seconds": ("float", "seconds one call may take with its retries (default 120)"),
     "github_max_calls": ("int", "requests the whole scan may make (the call budget)"),
+    "github_max_review_prs": ("int", "merged pull requests whose reviews are read (full depth)"),
+    "github_max_deployment_statuses": ("int", "deployments whose statuses are read"),
 }
 
 CONFIG_KEYS = ("options", "thresholds", "as_of", "waivers", "attestations", "workloads")
