@@ -503,7 +503,7 @@ class _Run:
             if a is not None:
                 self.rule(r.path, origin=origin, name=a["name"] or r.name, expr=a["expr"], severity=a["severity"],
                           runbook=a["runbook"], notifies=a["notifies"], paging_hint=a["paging_hint"],
-                          extra_windows=a["windows"], line=r.line, key=(t, r.name))
+                          extra_windows=a["windows"], labels=a["labels"], line=r.line, key=(t, r.name))
         elif t == "google_monitoring_alert_policy":
             parts = []
             for c in b.get("conditions") or []:

@@ -353,6 +353,10 @@ def test_translations() -> None:
     assert not tr.policy_assignment({"enforcementMode": "DoNotEnforce"})["enforce"]
     assert tr.action_group_receivers({"enabled": False, "emailReceivers": [{"name": "x"}]}) == []
     assert tr.container_app_strategy({"configuration": {"activeRevisionsMode": "Single"}}) is None
+    # symptom or cause by Azure platform metric, where the name alone says nothing to the generic classifier
+    assert tr.metric_signal(["requests/duration"]) == "symptom" and tr.metric_signal(["dtu_consumption_percent"]) == "cause"
+    assert tr.metric_signal(["Http5xx", "Percentage CPU"]) is None
+    assert not tr.weighted_routing("Microsoft.Cdn/profiles/originGroups", {"origins": [{"weight": 50}, {"weight": 50}]})
 
 
 def test_workload_pools_a_repository_with_a_subscription(fake: FakeArm, tmp_path: Path,

@@ -81,13 +81,39 @@ def kql_windows(query: str) -> list[str]:
     return sorted({f"{n}{u.lower()}" for n, u in KQL_WINDOW.findall(query or "")})
 
 
+# Azure Monitor platform metrics: what users feel (symptom) or what a resource is short of (cause). The name
+# decides for the metric alerts whose expression is only a metric name (D-SYMPTOM "by metric").
+SYMPTOM_METRICS = re.compile(
+    r"(?i)^(http5xx|httpresponsetime|averageresponsetime|responsetime|requests/failed|requests/duration|failedrequests|"
+    r"servererrors|availability|availabilityresults/.*|successe2elatency|successserverlatency|totallatency|"
+    r"backendresponselatency|percentage5xx|originhealthpercentage|backendhealthpercentage|unhealthyhostcount|"
+    r"failedrequestscount|apimrequests|gatewayresponsecodes|http5xxpercentage)$")
+CAUSE_METRICS = re.compile(
+    r"(?i)^(percentage cpu|cpupercentage|cpu_percent|memorypercentage|memory_percent|available memory bytes|"
+    r"dtu_consumption_percent|storage_percent|usedcapacity|disk .*|os disk .*|data disk .*|"
+    r"node_cpu_usage_percentage|node_memory_working_set_percentage|node_disk_usage_percentage|deadlock|"
+    r"serverload|usedmemorypercentage|cachemisses|throttledrequests|normalizedrucconsumption|connection_failed)$")
+
+
+def metric_signal(metric_names: list[str]) -> str | None:
+    """symptom/cause when every metric of a rule is a known Azure platform metric of one kind, else None."""
+    names = [n.strip() for n in metric_names if n and n.strip()]
+    if not names:
+        return None
+    if all(SYMPTOM_METRICS.match(n) for n in names):
+        return "symptom"
+    if all(CAUSE_METRICS.match(n) for n in names):
+        return "cause"
+    return None
+
+
 def _severity(v: Any) -> str:
     sev = _int(v)
     return "critical" if sev == 0 else (str(sev) if sev is not None else "")
 
 
 def _rule(name: str, expr: str, severity: Any, description: str, actions: list[str], enabled: Any,
-          windows: list[str], anomaly: bool = False) -> dict[str, Any]:
+          windows: list[str], anomaly: bool = False, signal: str | None = None) -> dict[str, Any]:
     on = enabled is not False and str(enabled).lower() != "false"
     return {
         "origin": "azure-monitor",
@@ -101,6 +127,7 @@ def _rule(name: str, expr: str, severity: Any, description: str, actions: list[s
         "anomaly": anomaly,
         "enabled": on,
         "actions": actions,
+        "labels": {"signal": signal} if signal else {},  # the metric's known kind, as a team's own label would say
     }
 
 
@@ -115,8 +142,10 @@ def metric_alert(p: dict[str, Any], name: str = "") -> dict[str, Any]:
         expr = (expr + " availabilityResults").strip()
     dynamic = any("Dynamic" in _s(c.get("criterionType")) for c in items)
     actions = [_s(a.get("actionGroupId")) for a in _list(p.get("actions")) if isinstance(a, dict) and a.get("actionGroupId")]
+    metrics = [_s(c.get("metricName")) for c in items]
     return _rule(name or _s(p.get("name")), expr, p.get("severity"), _s(p.get("description")), actions,
-                 p.get("enabled", True), [iso_window(p.get("windowSize")) or ""], anomaly=dynamic)
+                 p.get("enabled", True), [iso_window(p.get("windowSize")) or ""], anomaly=dynamic,
+                 signal=metric_signal(metrics) if all(metrics) else None)
 
 
 def metric_alert_from_terraform(b: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def _emit_rule(sub: Sub, item: dict[str, Any], a: dict[str, Any], what: str) -> 
     # a disabled rule stays an alert rule, one that notifies nobody (as `enabled = false` in Terraform)
     attrs = rule_attributes(origin=a["origin"], name=a["name"] or str(item.get("name") or ""), expr=a["expr"],
                             severity=a["severity"], notifies=a["notifies"], paging_hint=a["paging_hint"],
-                            extra_windows=a["windows"], runbook=_runbook(a["runbook"]))
+                            extra_windows=a["windows"], runbook=_runbook(a["runbook"]), labels=a["labels"])
     attrs["kind"] = what
     sub.ev("alert.rule", str(item.get("id") or ""), attrs,
            summary=f"{what} '{attrs['name'][:80]}' ({attrs['signal']}{', paging' if attrs['paging'] else ''})")
