@@ -434,3 +434,18 @@ def test_terraform_state_is_read_only_when_opted_in(tmp_path: Path, monkeypatch:
     assert cov["ratio"] == 0.5 and cov["by"]["terraform_state"] == 2
     assert evidence(opted, low, "iac.backend")[0]["attributes"]["state_read"] is True
     assert "sql-legacy" not in json.dumps([e for e in opted["evidence"] if e["kind"] == "iac.backend"])  # ids counted, not kept
+
+
+def test_a_failing_area_costs_only_its_conclusions(fake: FakeArm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collectors.cloud.azure import collector
+
+    def broken(sub: Any) -> None:
+        raise KeyError("properties")
+
+    monkeypatch.setattr(collector, "AREAS", tuple((n, broken if n == "iac" else f) for n, f in collector.AREAS))
+    code, doc, _ = scan(fake, monkeypatch, tmp_path, f"azure:{scenarios.LOW}")
+    assert code == 0
+    comp = criterion(doc, scenarios.LOW, "ops090-compliance-service")
+    assert comp["status"] == "not_assessed" and "the iac area" in comp["reason"]
+    assert control(doc, scenarios.LOW, "WAF-OPS-040")["level"] == 1  # the other areas still decide
+    assert any("iac failed: KeyError" in w["message"] for w in doc["warnings"])

@@ -108,9 +108,9 @@ def read_subscription(ctx: CollectContext, arm: Arm, sub_id: str, only: set[str]
             fn(sub)
         except ArmError as err:
             sub.unreadable(name, err, ())
-        except Exception as err:  # a bug in one area costs that area, never the scan
+        except Exception as err:  # a bug in one area costs that area (its absences unproven), never the scan
             ctx.warn("azure", f"azure collector: {name} failed: {type(err).__name__}: {err}")
-            ctx.source_status("azure", SourceState.PARTIAL, f"the {name} area failed: {err}")
+            sub.unreadable(f"the {name} area", ArmError(name, None, type(err).__name__, str(err)[:200]), ())
     ctx.subject.meta.setdefault("azure_calls", 0)
     ctx.subject.meta["azure_calls"] += arm.calls.n
     return sub.out
