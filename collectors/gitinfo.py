@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -75,7 +77,6 @@ class Commit:
     author_name: str
     committer_email: str
     subject: str
-    files: list[str] = field(default_factory=list)
 
     @property
     def is_merge(self) -> bool:
@@ -207,38 +208,79 @@ def _load(root: str, since: datetime) -> GitInfo:
         branch = None
     if branch == "HEAD":
         branch = None  # detached
-    text = run_git(
-        root, "log", f"--since={since.isoformat()}", "--name-status", "--no-renames", "--date-order",
-        f"--format={_LOG_FORMAT}", "HEAD",
-    )
     commits: list[Commit] = []
     files: dict[str, FileHistory] = {}
-    for chunk in text.split(_RS):
-        if not chunk.strip():
-            continue
-        header, _, body = chunk.partition("\n")
-        parts = header.split(_US)
-        if len(parts) < 7:
-            continue
-        date = parse_date(parts[1])
-        if date is None:
-            continue
-        c = Commit(parts[0], date, parts[2].split(), parts[3], parts[4], parts[5], parts[6])
-        for line in body.splitlines():
-            status, _, path = line.partition("\t")
-            if not path or not status:
-                continue
-            c.files.append(path)
-            fh = files.setdefault(path, FileHistory())
-            fh.changes.append((date, c.sha))
+    args = ("log", f"--since={since.isoformat()}", "--name-status", "--no-renames", "--date-order",
+            f"--format={_LOG_FORMAT}", "HEAD")
+    for c, changes in _stream_log(root, args):
+        for status, path in changes:
+            fh = files.get(path)
+            if fh is None:
+                fh = files[path] = FileHistory()
+            fh.changes.append((c.date, c.sha))
             if status.startswith("A"):
-                fh.added = date if fh.added is None or date < fh.added else fh.added
+                fh.added = c.date if fh.added is None or c.date < fh.added else fh.added
         commits.append(c)
     for fh in files.values():
         fh.changes.sort(key=lambda x: x[0], reverse=True)
     known = {c.sha for c in commits}
     truncated = any(p not in known for c in commits for p in c.parents)
     return GitInfo(root, head, branch, shallow, since, commits, files, truncated)
+
+
+def _stream_log(root: str, args: tuple[str, ...]) -> Iterator[tuple[Commit, list[tuple[str, str]]]]:
+    """Commits of `git log` one at a time, read as git writes them.
+
+    Why streamed: on a busy repository the window holds tens of thousands of commits; holding git's
+    whole output and a split copy of it cost hundreds of MB. Paths are interned, so a file changed in
+    a thousand commits is one string.
+    """
+    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    except FileNotFoundError as err:
+        raise GitError("git is not installed") from err
+    except OSError as err:
+        raise GitError(f"cannot run git: {err}") from err
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    current: Commit | None = None
+    changes: list[tuple[str, str]] = []
+    try:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if line.startswith(_RS):
+                if current is not None:
+                    yield current, changes
+                current, changes = _header(line[1:]), []
+            elif current is not None and "\t" in line:
+                status, _, path = line.partition("\t")
+                if status and path:
+                    changes.append((status, sys.intern(path)))
+        if current is not None:
+            yield current, changes
+        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        if proc.wait() != 0:
+            if not timer.is_alive():
+                raise GitError(f"git {args[0]} timed out after {TIMEOUT:.0f} s")
+            lines = err.strip().splitlines()
+            raise GitError(lines[-1] if lines else f"git {args[0]} failed ({proc.returncode})")
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _header(text: str) -> Commit | None:
+    parts = text.split(_US)
+    if len(parts) < 7:
+        return None
+    date = parse_date(parts[1])
+    if date is None:
+        return None
+    return Commit(parts[0], date, parts[2].split(), parts[3], parts[4], parts[5], parts[6])
 
 
 def clear_cache() -> None:
