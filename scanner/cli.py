@@ -127,8 +127,42 @@ class _ProgressBar:
             self.progress.stop()
 
 
-def _progress_bar(console: Console) -> _ProgressBar | None:
-    return _ProgressBar(console) if console.is_terminal else None
+class _PlainProgress:
+    """Progress without a terminal (CI logs): once a scan has run EVERY seconds, a line at most every
+    EVERY seconds and one when all are done; a short scan prints nothing (stdout stays the report)."""
+
+    EVERY = 30.0
+
+    def __init__(self, console: Console) -> None:
+        self.console, self.total, self.done, self.last, self.said = console, 0, 0, 0.0, False
+
+    def start(self, total: int) -> None:
+        import time
+
+        self.total, self.last = total, time.monotonic()
+
+    def advance(self, subject_id: str) -> None:
+        import time
+
+        self.done += 1
+        now = time.monotonic()
+        if self.total > 1 and (now - self.last >= self.EVERY or (self.said and self.done == self.total)):
+            self.last, self.said = now, True
+            self.console.print(escape(f"wafops: scanned {self.done}/{self.total} subject(s) (last: {subject_id})"),
+                               highlight=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        pass
+
+
+def _progress_bar(console: Console) -> _ProgressBar | _PlainProgress:
+    """Progress on stderr (a bar on a terminal, plain lines otherwise); waits are told there too."""
+    from scanner import notices
+    from scanner.redaction import mask
+
+    notices.set_sink(lambda m: console.print(escape(mask(f"wafops: {m}")), style="yellow", highlight=False,
+                                             soft_wrap=True))
+    return _ProgressBar(console) if console.is_terminal else _PlainProgress(console)
 
 
 class _MaskedGroup(click.Group):

@@ -189,3 +189,15 @@ def test_fault_campaign_completes_in_time_loses_nothing_and_leaks_nothing(monkey
               f"{len(unread)} calls unreadable, {took:.1f} s")
     finally:
         fake.stop()
+
+
+def test_waits_and_progress_are_told_on_stderr_without_a_terminal(fake, tmp_path, monkeypatch):
+    from scanner import cli
+
+    monkeypatch.setattr(cli._PlainProgress, "EVERY", 0.0)  # a long scan's progress lines, at once
+    fake.inject(r"^/repos/acme/platform/environments$", 429, times=1, headers={"Retry-After": "1"})
+    r, doc, _ = run(fake, tmp_path / "c", "--option", "github_max_wait=5")
+    assert r.exit_code == 0, r.output
+    assert "rate limited (HTTP 429); waiting 1s before retrying /repos/acme/platform/environments" in r.stderr
+    assert f"scanned {len(doc['subjects'])}/{len(doc['subjects'])} subject(s)" in r.stderr
+    assert TOKEN not in r.stderr

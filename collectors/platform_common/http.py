@@ -42,6 +42,7 @@ from requests.adapters import HTTPAdapter
 
 from collectors.platform_common.cache import CachedResponse, HttpCache
 from scanner import deadline
+from scanner.notices import notice
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
@@ -152,6 +153,7 @@ class PlatformClient:
         self._slots = threading.BoundedSemaphore(max(1, concurrency))
         self._local = threading.local()
         self._pause_until = 0.0
+        self._pause_why = ""
         self._pause_lock = threading.Lock()
         self.pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix=self.thread_prefix)
         self._api_host = urlsplit(self.base_url).netloc
@@ -222,6 +224,9 @@ class PlatformClient:
             left = deadline.remaining()
             if left is not None and delay >= left:
                 raise RateLimited(0, safe_url(url), f"rate limited for {delay:.0f}s more, past the scan deadline")
+            with self._pause_lock:
+                why = self._pause_why
+            notice(f"{self.platform}: waiting {delay:.0f}s for the rate limit ({why}); requests resume then")
             time.sleep(min(delay, 1.0))
 
     @staticmethod
@@ -240,6 +245,7 @@ class PlatformClient:
                 if 0 < wait <= self.max_wait:
                     with self._pause_lock:
                         self._pause_until = max(self._pause_until, time.time() + wait)
+                        self._pause_why = "no requests left until the limit resets"
 
     def _rate_wait(self, resp: requests.Response) -> float | None:
         """Seconds to wait when the response is a rate-limit refusal; None when it is not one."""
@@ -324,6 +330,10 @@ class PlatformClient:
                     raise last_err
                 with self._pause_lock:
                     self._pause_until = max(self._pause_until, time.time() + wait)
+                    self._pause_why = f"HTTP {resp.status_code} on {urlsplit(url).path}, retry after {wait:.0f}s"
+                if wait >= 1:
+                    notice(f"{self.platform}: rate limited (HTTP {resp.status_code}); waiting {wait:.0f}s before "
+                           f"retrying {urlsplit(url).path}")
                 continue
             if resp.status_code == 401 and self.on_unauthorized(attempt):
                 continue
@@ -445,7 +455,11 @@ class PlatformClient:
                 continue
             wait = self._rate_wait(resp)
             if wait is not None and wait <= self.max_wait and attempt < self.retries:
-                time.sleep(wait)
+                if wait >= 1:
+                    notice(f"{self.platform}: rate limited (HTTP {resp.status_code}); waiting {wait:.0f}s before "
+                           "retrying a download")
+                left = deadline.remaining()
+                time.sleep(wait if left is None else min(wait, left))
                 continue
             if resp.status_code >= 500 and attempt < self.retries:
                 self._sleep_backoff(attempt)
