@@ -52,10 +52,30 @@ def reset(url: str) -> None:
     requests.post(f"{url}/moto-api/reset", timeout=10)
 
 
+_session: Any = None  # the boto3 session seeding uses (None: the default one); see in_account()
+
+
 def client(service: str, region: str = "us-east-1") -> Any:
     import boto3
 
-    return boto3.client(service, region_name=region)
+    return (_session or boto3).client(service, region_name=region)
+
+
+@contextmanager
+def in_account(account: str, role: str = "WafopsReadOnly") -> Iterator[None]:
+    """Seed another account of the same moto server: clients made inside use a role assumed in it."""
+    import boto3
+
+    global _session
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="seed")["Credentials"]
+    saved, _session = _session, boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"], region_name="us-east-1")
+    try:
+        yield
+    finally:
+        _session = saved
 
 
 def _alarm(cw: Any, name: str, metric: str, actions: list[str], description: str = "", **kw: Any) -> None:
@@ -83,7 +103,7 @@ def burn_rate_metrics(objective: float = 0.999) -> list[dict[str, Any]]:
              "Expression": f"IF(e1h/r1h > 14.4*(1-{objective}) AND e5m/r5m > 14.4*(1-{objective}), 1, 0)"}]
 
 
-def seed_level4(region: str = "us-east-1", runbook_url: str = RUNBOOK_URL) -> dict[str, str]:
+def seed_level4(region: str = "us-east-1", runbook_url: str = RUNBOOK_URL, account: str = ACCOUNT) -> dict[str, str]:
     """An account run as code would run it: symptom alarms that page through PagerDuty and link a runbook,
     a multi-window burn-rate alarm, an error-budget dashboard, retention on every log group, X-Ray
     sampling, AWS Config with automatic remediation, SSM Automation runbooks, a CodeDeploy canary with
@@ -107,7 +127,7 @@ def seed_level4(region: str = "us-east-1", runbook_url: str = RUNBOOK_URL) -> di
         logs.create_log_group(logGroupName=name)
         logs.put_retention_policy(logGroupName=name, retentionInDays=90)
     cfg = client("config", region)
-    cfg.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
+    cfg.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{account}:role/config",
                                                           "recordingGroup": {"allSupported": True}})
     cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-bucket"})
     client("s3", region).create_bucket(Bucket="config-bucket")
@@ -122,7 +142,7 @@ def seed_level4(region: str = "us-east-1", runbook_url: str = RUNBOOK_URL) -> di
     cd = client("codedeploy", region)
     cd.create_application(applicationName="payments", computePlatform="Lambda")
     cd.create_deployment_group(applicationName="payments", deploymentGroupName="payments-worker",
-                               serviceRoleArn=f"arn:aws:iam::{ACCOUNT}:role/codedeploy",
+                               serviceRoleArn=f"arn:aws:iam::{account}:role/codedeploy",
                                deploymentConfigName="CodeDeployDefault.LambdaCanary10Percent5Minutes",
                                autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE",
                                                                                       "DEPLOYMENT_STOP_ON_ALARM"]},
@@ -142,7 +162,7 @@ def seed_level4(region: str = "us-east-1", runbook_url: str = RUNBOOK_URL) -> di
         pass
     cp = client("codepipeline", region)
     cp.create_pipeline(pipeline={
-        "name": "payments", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/codepipeline",
+        "name": "payments", "roleArn": f"arn:aws:iam::{account}:role/codepipeline",
         "artifactStore": {"type": "S3", "location": "config-bucket"},
         "stages": [
             {"name": "Source", "actions": [{"name": "src", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3",

@@ -275,6 +275,26 @@ def test_workload_pools_a_repository_with_the_account(account: str, tmp_path: Pa
         ["local:payments", f"aws:{aws_moto.ACCOUNT}"]
 
 
+def test_a_workload_spans_two_accounts_through_an_assumed_read_only_role(account: str) -> None:
+    other = "210987654321"
+    aws_moto.seed_level1()
+    with aws_moto.in_account(other):
+        aws_moto.seed_level4(account=other)
+    workloads = parse([{"name": "payments", "aws_accounts": [aws_moto.ACCOUNT, other]}])
+    result = _scan({"aws_assume_role": "WafopsReadOnly"}, workloads=workloads, by="both", targets=())
+    by_id = {sr.subject.id: sr for sr in result.subjects}
+    assert set(by_id) == {"workload:payments", f"aws:{aws_moto.ACCOUNT}", f"aws:{other}"}
+    assert by_id[f"aws:{other}"].subject.meta["via_role"] == f"arn:aws:iam::{other}:role/WafopsReadOnly"
+    assert _control(by_id[f"aws:{aws_moto.ACCOUNT}"], "WAF-OPS-040").level == 1
+    assert _control(by_id[f"aws:{other}"], "WAF-OPS-040").level == 4
+    alarms = {e.get("name"): e.locator.resource.split(":")[4] for e in by_id["workload:payments"].evidence
+              if e.kind == "alert.rule"}
+    assert alarms["web-cpu-high"] == aws_moto.ACCOUNT and alarms["payments-api-5xx"] == other
+    # without the option the other account is refused, never scanned with the wrong credentials
+    alone = _scan(targets=(f"aws:{other}",)).subjects[0]
+    assert alone.sources["aws"].status is SourceState.DENIED and "aws_assume_role" in alone.sources["aws"].reason
+
+
 def test_workload_config_is_checked(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -28,9 +28,11 @@ OPTION_TYPES = {
     "aws_max_attempts": "int",
     "aws_console_days": "int",
     "aws_application_signals": "bool",
+    "aws_assume_role": "str",
 }
 
 _readers: dict[str, AwsReader] = {}
+_account_readers: dict[str, AwsReader] = {}  # account -> a reader on the role assumed in it (aws_assume_role)
 _readers_lock = threading.Lock()
 # tests and the benchmark may hand in their own reader factory (e.g. a session with extra event hooks)
 reader_factory: Callable[[dict[str, Any]], AwsReader] | None = None
@@ -63,6 +65,26 @@ def _home(reader: AwsReader, options: dict[str, Any]) -> str:
     return (wanted[0] if wanted else None) or reader.session.region_name or "us-east-1"
 
 
+def _assume(reader: AwsReader, home: str, account: str, role: str, caller_arn: str) -> str:
+    """A reader on `role` in `account`, assumed from the base credentials (the organisation pattern: one read-only
+    role per account). The temporary credentials stay in the reader; only the role ARN is kept on the subject."""
+    import boto3
+
+    partition = caller_arn.split(":")[1] if caller_arn.startswith("arn:") else "aws"
+    arn = role if role.startswith("arn:") else f"arn:{partition}:iam::{account}:role/{role}"
+    creds = reader.call("sts", home, "AssumeRole", RoleArn=arn, RoleSessionName="wafops-readonly",
+                        DurationSeconds=3600)["Credentials"]
+    session = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                                    aws_session_token=creds["SessionToken"], region_name=reader.session.region_name)
+    assumed = AwsReader(session=session, max_attempts=reader.config.retries.get("max_attempts", 5), log=reader.log)
+    got = str(assumed.call("sts", home, "GetCallerIdentity").get("Account"))
+    if got != account:
+        raise AreaError("sts:AssumeRole", home, "denied", f"the role {arn} belongs to account {got}, not {account}")
+    with _readers_lock:
+        _account_readers[account] = assumed
+    return arn
+
+
 class AwsResolver(TargetResolver):
     scheme = "aws"
     description = "an AWS account (standard credential chain; --profile, --region)"
@@ -78,9 +100,17 @@ class AwsResolver(TargetResolver):
             ident = reader.call("sts", home, "GetCallerIdentity")
             account = str(ident.get("Account"))
             meta["caller"] = str(ident.get("Arn") or "")
-            if wanted and wanted != account:
+            if wanted and wanted != account and options.get("aws_assume_role"):
+                try:
+                    meta["via_role"] = _assume(reader, home, wanted, str(options["aws_assume_role"]),
+                                               str(ident.get("Arn") or ""))
+                except AreaError as err:
+                    meta["error"] = f"could not assume {options['aws_assume_role']} in account {wanted}: {err.reason}"
+                account = wanted
+            elif wanted and wanted != account:
                 meta["error"] = (f"the credentials belong to account {account}, not {wanted} "
-                                 "(use --profile or AWS_PROFILE for the account to scan)")
+                                 "(use --profile or AWS_PROFILE for the account to scan, or --option "
+                                 "aws_assume_role=ROLE to assume a read-only role in it)")
                 account = wanted
         except AreaError as err:
             meta["error"] = f"no AWS identity could be established from the credential chain ({err.message})"
@@ -109,7 +139,8 @@ class AwsCollector(Collector):
             ctx.warn("aws", str(subject.meta["error"]))
             ctx.source_status("aws", SourceState.DENIED, str(subject.meta["error"]))
             return []
-        reader = reader_for(ctx.options)
+        reader = _account_readers.get(str(subject.meta.get("account"))) if subject.meta.get("via_role") else None
+        reader = reader or reader_for(ctx.options)
         home = _home(reader, ctx.options)
         try:
             regions = _regions(reader, ctx.options, home)
