@@ -330,3 +330,12 @@ def test_one_translation_per_resource_type() -> None:
                                                                                              "rollback": True}}}) == \
         {"tool": "ecs", "kind": "rolling", "analysis": False, "health_gate": True, "auto_rollback": True}
     assert re.fullmatch(r"\d+[mhd]", tr.window(86400) or "")
+
+
+def test_without_region_every_enabled_region_is_scanned(account: str) -> None:
+    from collectors.cloud.aws.collector import _regions
+
+    regions = _regions(AwsReader(max_attempts=1), {}, "us-east-1")
+    assert "us-east-1" in regions and "eu-central-1" in regions and len(regions) > 10
+    assert _regions(AwsReader(max_attempts=1), {"aws_regions": ["eu-west-1", "us-east-1"]}, "eu-west-1") == \
+        ["eu-west-1", "us-east-1"]
