@@ -6,6 +6,7 @@ collectors.repo_alerting.rule_attributes)."""
 from __future__ import annotations
 
 from collectors.cloud.aws.run import Area, AwsRun
+from collectors.common import redact
 from collectors.repo_alerting import PAGING_RECEIVERS, rule_attributes
 from collectors.translate import aws as tr
 
@@ -62,7 +63,7 @@ def _alarms(run: AwsRun, region: str) -> None:
         hint = " ".join([facts["paging_hint"], *reach]).strip()
         attrs = rule_attributes(origin="cloudwatch", name=facts["name"], expr=facts["expr"], severity=facts["severity"],
                                 notifies=facts["notifies"], paging_hint=hint, extra_windows=facts["windows"],
-                                runbook=(facts["runbook"], None, None))
+                                runbook=(redact(facts["runbook"], 300) or None, None, None))
         attrs["region"] = region
         attrs["actions_reach"] = reach
         arn = str(p.get("AlarmArn") or run.arn("cloudwatch", region, f"alarm:{facts['name']}"))

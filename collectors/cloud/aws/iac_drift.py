@@ -37,17 +37,12 @@ def collect(run: AwsRun) -> None:
     run.each_region(CONFIG, lambda r: _config(run, r))
     states: list[tuple[str, str]] = []
     run.once(STATE, lambda r: states.extend(_state_buckets(run, r)))
-    if not states and not managed:
-        return
     if not run.options.get("aws_read_state"):
-        if states:
-            run.errors.setdefault(COVERAGE.name, [])
-            run.areas[COVERAGE.name] = COVERAGE
-            from collectors.cloud.aws.session import AreaError
-
-            run.errors[COVERAGE.name].append(AreaError(
-                "s3:GetObject", run.home, "not_read",
-                "Terraform state was not read (opt in with --option aws_read_state=true)"))
+        _not_measured(run, "Terraform state was not read (opt in with --option aws_read_state=true)")
+        return
+    if not states and not managed:
+        _not_measured(run, "no Terraform state bucket or CloudFormation stack in the account to compare the inventory "
+                           "with (state kept elsewhere, e.g. HCP Terraform or another account, is not read)")
         return
     if run.guard(STATE, lambda: managed.update(_state_resources(run, states))):
         inventory: list[str] = []
@@ -60,6 +55,15 @@ def collect(run: AwsRun) -> None:
                    {"scope": f"aws:{run.account}", "ratio": ratio, "managed": len(hit), "inventory": len(inventory),
                     "unmanaged_examples": sorted(set(inventory) - set(hit))[:10]},
                    f"IaC manages {len(hit)} of {len(inventory)} tagged resources ({round(ratio * 100)} %)")
+
+
+def _not_measured(run: AwsRun, why: str) -> None:
+    """IaC coverage cannot be measured: not assessed (never 'not met'), with the reason."""
+    from collectors.cloud.aws.session import AreaError
+
+    with run.lock:
+        run.areas[COVERAGE.name] = COVERAGE
+        run.errors.setdefault(COVERAGE.name, []).append(AreaError("s3:GetObject", run.home, "not_read", why))
 
 
 def _stacks(run: AwsRun, region: str, managed: set[str]) -> None:
