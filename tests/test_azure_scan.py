@@ -449,3 +449,23 @@ def test_a_failing_area_costs_only_its_conclusions(fake: FakeArm, tmp_path: Path
     assert comp["status"] == "not_assessed" and "the iac area" in comp["reason"]
     assert control(doc, scenarios.LOW, "WAF-OPS-040")["level"] == 1  # the other areas still decide
     assert any("iac failed: KeyError" in w["message"] for w in doc["warnings"])
+
+
+def test_slows_down_when_the_read_budget_runs_low(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collectors.base import CollectContext
+    from collectors.cloud.azure.client import Arm
+    from collectors.cloud.azure.collector import read_subscription
+    from scanner.model import Subject
+
+    f = _fresh(tmp_path, scenarios.level1)
+    f.headers["x-ms-ratelimit-remaining-subscription-reads"] = "7"
+    monkeypatch.setenv("AZURE_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(f.ca_file))
+    opts = {"azure_url": f.url, "azure_read_pause": 0.02, "azure_areas": ["alerting"]}
+    ctx = CollectContext(subject=Subject(id=f"azure:{scenarios.LOW}"), options=opts)
+    try:
+        arm = Arm(opts, scenarios.LOW)
+        ev = read_subscription(ctx, arm, scenarios.LOW, {"alerting"})
+    finally:
+        f.stop()
+    assert arm.budget.waited > 0 and len([e for e in ev if e.kind == "alert.rule"]) == 2

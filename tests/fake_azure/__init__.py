@@ -71,6 +71,7 @@ class FakeArm:
     requests: list[Request] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     blobs: dict[str, dict[str, dict[str, bytes]]] = field(default_factory=dict)  # account -> container -> blob
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every answer (e.g. the read budget left)
 
     # ---- data ------------------------------------------------------------------------------------------
     def add(self, path: str, *items: dict[str, Any]) -> None:
@@ -144,6 +145,8 @@ class FakeArm:
         h.send_header("Content-Type", "application/xml" if data.startswith(b"<?xml") else "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(data)))
         h.send_header("x-ms-request-id", "fake")
+        for k, v in self.headers.items():
+            h.send_header(k, v)
         for k, v in headers.items():
             h.send_header(k, v)
         h.end_headers()

@@ -87,7 +87,37 @@ class WriteRefused(RuntimeError):
     """A request that is not a read reached the pipeline: a bug, stopped before it left the process."""
 
 
-def _policies(credential: Any, scope: str, retries: int, backoff: float, max_wait: float, counter: Any) -> list[Any]:
+class ReadBudget:
+    """Slows down before Resource Manager throttles: when an answer says few reads are left in the subscription's
+    budget (`x-ms-ratelimit-remaining-subscription[-global]-reads`), the next requests wait `pause` seconds.
+    Shared by the threads of one subscription's read."""
+
+    HEADERS = ("x-ms-ratelimit-remaining-subscription-global-reads", "x-ms-ratelimit-remaining-subscription-reads")
+
+    def __init__(self, low: int = 25, pause: float = 1.0) -> None:
+        self.low, self.pause = low, pause
+        self.until = 0.0
+        self.waited = 0.0
+        self._lock = threading.Lock()
+
+    def seen(self, headers: Any) -> None:
+        for h in self.HEADERS:
+            value = headers.get(h)
+            if value is not None and str(value).strip().isdigit() and int(value) < self.low:
+                with self._lock:
+                    self.until = max(self.until, time.monotonic() + self.pause)
+                return
+
+    def wait(self) -> None:
+        delay = self.until - time.monotonic()
+        if delay > 0:
+            with self._lock:
+                self.waited += delay
+            time.sleep(delay)
+
+
+def _policies(credential: Any, scope: str, retries: int, backoff: float, max_wait: float, counter: Any,
+              budget: ReadBudget | None = None) -> list[Any]:
     from azure.core.pipeline import policies
     from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 
@@ -104,7 +134,13 @@ def _policies(credential: Any, scope: str, retries: int, backoff: float, max_wai
             path = urlsplit(request.http_request.url).path
             if method != "GET" and not (method == "POST" and any(rx.match(path) for rx in READ_POSTS)):
                 raise WriteRefused(f"refused {method} {request.http_request.url}: wafops only reads")
+            if budget is not None:
+                budget.wait()
             counter()
+
+        def on_response(self, request: Any, response: Any) -> None:
+            if budget is not None:
+                budget.seen(response.http_response.headers)
 
     return [
         policies.RequestIdPolicy(),
@@ -183,11 +219,12 @@ class Arm:
         self.max_pages = int(options.get("azure_max_pages") or 200)
         scope = self.base + "/.default"
         cred = cred or credential()
+        self.budget = ReadBudget(int(options.get("azure_min_reads_left") or 25), float(options.get("azure_read_pause", 1.0)))
         self.sdk = ResourceManagementClient(
             cred, subscription_id, base_url=self.base, credential_scopes=[scope],
             policies=_policies(cred, scope, int(options.get("azure_retries", 3)),
                                float(options.get("azure_backoff", 0.8)), float(options.get("azure_max_wait", 30)),
-                               self.calls),
+                               self.calls, self.budget),
         )
 
     def url(self, path: str, api_version: str, params: dict[str, Any] | None = None) -> str:

@@ -37,6 +37,8 @@ OPTION_TYPES = {
     "azure_max_activity_events": "int",
     "azure_areas": "list",
     "azure_read_state": "bool",
+    "azure_min_reads_left": "int",
+    "azure_read_pause": "float",
     "azure_max_state_bytes": "int",
 }
 
