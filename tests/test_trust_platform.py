@@ -201,3 +201,15 @@ def test_waits_and_progress_are_told_on_stderr_without_a_terminal(fake, tmp_path
     assert "rate limited (HTTP 429); waiting 1s before retrying /repos/acme/platform/environments" in r.stderr
     assert f"scanned {len(doc['subjects'])}/{len(doc['subjects'])} subject(s)" in r.stderr
     assert TOKEN not in r.stderr
+
+
+def test_an_api_error_echoing_the_token_never_leaks(fake, tmp_path):
+    """The token came back in an error message and reached two report fields that were never masked."""
+    fake.inject(r"^/repos/acme/platform/environments$", 403, message=f"Bad credentials for token {TOKEN}")
+    fake.inject(r"^/repos/acme/webapp/branches/main/protection$", 500, message=f"upstream said Authorization: token {TOKEN}")
+    for fmt in ("json", "table", "markdown", "sarif", "html"):
+        args = ["scan", "github:acme", "--github-url", fake.url, "--format", fmt, "--details", "--as-of", "2026-11-22",
+                "--option", f"cache_dir={tmp_path / 'c'}", "--option", "github_backoff=0.01", "--option", "github_retries=0"]
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 0, r.output
+        assert TOKEN not in r.output and TOKEN[4:20] not in r.output, fmt
