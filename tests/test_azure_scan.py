@@ -112,6 +112,8 @@ def test_subscription_near_level_4(both: dict[str, Any]) -> None:
                  "ops060-automation", "ops080-safer-rollout", "ops080-progressive", "ops080-instant-rollback"):
         assert criterion(both, high, crid)["status"] == "met", crid
     assert control(both, high, "WAF-OPS-080")["level"] == 3
+    auto = {e["attributes"].get("via", "account") for e in evidence(both, high, "doc.automation")}
+    assert auto == {"account", "action-group"}  # published runbooks, and one an alert starts
     tools = {e["attributes"]["tool"] for e in evidence(both, high, "deploy.strategy")}
     assert tools == {"app-service-slots", "container-apps", "front-door"}
     policy = evidence(both, high, "drift.tool")
@@ -136,7 +138,7 @@ def test_evidence_has_provenance(both: dict[str, Any]) -> None:
 
 def test_pagination_follows_next_link(fake: FakeArm, both: dict[str, Any]) -> None:
     inv = evidence(both, scenarios.HIGH, "cloud.inventory")[0]["attributes"]
-    assert inv["resources"] == 15 and inv["groups"] == 2
+    assert inv["resources"] == 16 and inv["groups"] == 2
     assert any("$skiptoken" in r.query for r in fake.requests if r.path.endswith("/resources"))
 
 

@@ -112,6 +112,9 @@ def level4(fake: FakeArm, now: datetime | None = None) -> SubBuilder:
     pager = b.action_group("rg-shop-prod", "ag-oncall", webhookReceivers=[{
         "name": "pagerduty", "serviceUri": "https://events.pagerduty.com/integration/REDACTED/enqueue",
         "useCommonAlertSchema": True}])
+    b.action_group("rg-shop-prod", "ag-auto-restart", automationRunbookReceivers=[{
+        "automationAccountId": aa["id"], "runbookName": "restart-shop-api", "name": "restart", "isGlobalRunbook": False,
+        "webhookResourceId": aa["id"] + "/webhooks/alert-restart", "useCommonAlertSchema": True}])
     team = b.action_group("rg-shop-prod", "ag-shop-team", emailReceivers=[{
         "name": "team", "emailAddress": "shop-team@contoso.example", "status": "Enabled", "useCommonAlertSchema": True}])
     rb = "https://runbooks.contoso.example/shop-api"

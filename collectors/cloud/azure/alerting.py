@@ -54,6 +54,13 @@ def collect(sub: Sub) -> None:
                    summary=f"Service Health alert {item.get('name')}")
     for item in sub.list("action groups", f"{base}/actionGroups", "actionGroups", CONTROLS) or []:
         receivers = tr.action_group_receivers(props(item))
+        runbooks = [r for r in props(item).get("automationRunbookReceivers") or [] if isinstance(r, dict)]
+        if runbooks and props(item).get("enabled", True) is not False:
+            # an alert that starts an Automation runbook: a remediation step runs without a person
+            sub.ev("doc.automation", str(item.get("id") or ""),
+                   {"tool": "azure-automation", "via": "action-group", "runbooks": len(runbooks),
+                    "names": sorted(str(r.get("runbookName") or r.get("name")) for r in runbooks)[:20]},
+                   strength=Strength.STRONG, summary=f"action group {item.get('name')} starts {len(runbooks)} runbook(s)")
         if not receivers:
             continue
         paging = bool(set(receivers) & {"pagerduty", "opsgenie", "victorops", "incident-manager"})
