@@ -280,6 +280,8 @@ def test_bad_target_and_refused_token(fake: FakeArm, tmp_path: Path, monkeypatch
     code, doc, _ = scan(fake, monkeypatch, tmp_path, f"azure:{scenarios.LOW}", token="wrong")
     st = next(s for s in subject(doc, scenarios.LOW)["sources"] if s["source"] == "azure")
     assert st["status"] == "denied"
+    code, _, out = scan(fake, monkeypatch, tmp_path, "azure:", token="wrong")
+    assert code == 2 and "token was refused" in out
 
 
 def test_terraform_and_api_alert_are_the_same_evidence(tmp_path: Path) -> None:

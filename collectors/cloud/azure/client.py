@@ -72,6 +72,9 @@ class ArmError(Exception):
         if self.code in ("ClientAuthenticationError", "CredentialUnavailableError"):
             return (f"no Azure credential could get a token ({self.message.splitlines()[0][:160] if self.message else self.code}); "
                     "set AZURE_ACCESS_TOKEN, a service principal or workload identity, or run az login")
+        if self.status == 401 or self.code == "InvalidAuthenticationToken":
+            return (f"the token was refused on {self.call} ({self.code or self.status}): expired, or issued for another "
+                    "cloud, tenant or audience than this Resource Manager endpoint")
         if self.kind == DENIED:
             return (f"access denied to {self.call} ({self.code or self.status}); the Reader role on the subscription "
                     "allows it (docs/azure.md)")
