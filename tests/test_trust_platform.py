@@ -213,3 +213,18 @@ def test_an_api_error_echoing_the_token_never_leaks(fake, tmp_path):
         r = CliRunner().invoke(main, args)
         assert r.exit_code == 0, r.output
         assert TOKEN not in r.output and TOKEN[4:20] not in r.output, fmt
+
+
+def test_one_unanswerable_endpoint_costs_at_most_max_call_seconds(fake):
+    """Retries of a silent endpoint end with the call budget even when one attempt alone may take longer."""
+    from collectors.github.auth import Credentials
+    from collectors.github.client import GitHubClient
+    from collectors.platform_common.http import ApiError
+
+    fake.fault(r"^/repos/acme/platform$", "hang")
+    c = GitHubClient(fake.url, Credentials("token", TOKEN), retries=3, backoff=0.01, timeout=30, max_call_seconds=3)
+    t = time.monotonic()
+    with pytest.raises(ApiError, match="timed out|no answer|Timeout"):
+        c.get("/repos/acme/platform")
+    assert time.monotonic() - t < 5
+    c.close()

@@ -288,7 +288,7 @@ class PlatformClient:
                 with self._slots:
                     self._check_deadline(url)
                     self._spend(url)
-                    resp = self._fetch(url, headers)
+                    resp = self._fetch(url, headers, self.max_call_seconds - (time.monotonic() - started))
             except _TooSlow as err:
                 self._count("timeouts")
                 last_err = ApiError(0, safe_url(url), str(err))
@@ -360,11 +360,11 @@ class PlatformClient:
         """Another attempt fits in this call's `max_call_seconds` (and before the scan deadline)."""
         spent = time.monotonic() - started
         left = deadline.remaining()
-        return spent + min(self.timeout, 1.0) < self.max_call_seconds and (left is None or left > 0)
+        return spent + 0.5 < self.max_call_seconds and (left is None or left > 0)
 
-    def _fetch(self, url: str, headers: dict[str, str]) -> requests.Response:
-        """One GET whose body is read within the total time; raises _TooSlow when it is not."""
-        total = self._total()
+    def _fetch(self, url: str, headers: dict[str, str], limit: float | None = None) -> requests.Response:
+        """One GET whose body is read within the total time (and the call's `limit`); _TooSlow when it is not."""
+        total = self._total() if limit is None else max(0.001, min(self._total(), limit))
         ends = time.monotonic() + total
         resp = self._session().get(url, headers=headers, allow_redirects=True, stream=True,
                                    timeout=(min(self.connect_timeout, total), min(self.read_timeout, total)))
