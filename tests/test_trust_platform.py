@@ -228,3 +228,18 @@ def test_one_unanswerable_endpoint_costs_at_most_max_call_seconds(fake):
         c.get("/repos/acme/platform")
     assert time.monotonic() - t < 5
     c.close()
+
+
+def test_a_list_call_answering_another_shape_is_an_error(fake):
+    from collectors.github.auth import Credentials
+    from collectors.github.client import GitHubClient
+    from collectors.platform_common.http import ApiError
+
+    c = GitHubClient(fake.url, Credentials("token", TOKEN), retries=0)
+    with pytest.raises(ApiError, match="dict where a list was expected"):
+        c.pages("/repos/acme/platform")  # an object, where the caller asked for a list
+    with pytest.raises(ApiError, match="where a list under 'workflow_runs' was expected"):
+        c.pages("/repos/acme/platform", key="workflow_runs")
+    items, _, complete = c.pages("/repos/acme/platform/environments", key="environments")
+    assert isinstance(items, list) and complete
+    c.close()

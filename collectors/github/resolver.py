@@ -82,6 +82,11 @@ class GitHubResolver(TargetResolver):
         try:
             if name:
                 repos = [client.get(f"/repos/{fetch.enc(owner)}/{fetch.enc(name)}").data]
+                if not isinstance(repos[0], dict) or not repos[0].get("full_name"):
+                    from scanner.engine import ScanSourceError
+
+                    raise ScanSourceError(f"{target}: GitHub answered no repository (a {type(repos[0]).__name__} "
+                                          "without full_name)", "github")
             else:
                 repos = self._list(client, owner, warn)
                 repos = select_repos(repos, options)

@@ -392,8 +392,15 @@ class PlatformClient:
         pages = 0
         while True:
             data = reply.data
-            chunk = data.get(key, []) if key and isinstance(data, dict) else data
-            items.extend(chunk if isinstance(chunk, list) else [])
+            chunk = (data.get(key) if isinstance(data, dict) else data) if key else data
+            if chunk is None and (data is None or (key and isinstance(data, dict) and key not in data and not data)):
+                chunk = []  # no content: nothing to list
+            if not isinstance(chunk, list):  # the wrong shape is no answer, never an empty list
+                self._count("wrong_shape")
+                where = f" under {key!r}" if key else ""
+                raise ApiError(reply.status, safe_url(reply.url),
+                               f"answered {type(data).__name__} where a list{where} was expected")
+            items.extend(chunk)
             pages += 1
             nxt = reply.next_url
             if not nxt:
