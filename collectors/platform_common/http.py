@@ -37,12 +37,23 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from collectors.platform_common.cache import CachedResponse, HttpCache
 from scanner import deadline
 from scanner.notices import notice
+
+
+class _LazyRequests:
+    """`requests`, imported on first use: a local scan loads the platform plugins but never an HTTP client,
+    which would cost a large share of its start-up time."""
+
+    def __getattr__(self, name: str) -> Any:
+        import requests as module
+
+        globals()["requests"] = module
+        return getattr(module, name)
+
+
+requests: Any = _LazyRequests()
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
@@ -175,6 +186,8 @@ class PlatformClient:
     def _session(self) -> requests.Session:
         s = getattr(self._local, "session", None)
         if s is None:
+            from requests.adapters import HTTPAdapter
+
             s = requests.Session()
             s.trust_env = False  # no proxy/netrc surprises; the target host is explicit
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self._concurrency)
