@@ -38,8 +38,22 @@ def _describe(items: Any) -> list[str]:
         elif a.get("group_id"):
             out.append("group")
         else:
-            out.append(str(a.get("access_level_description") or a.get("access_level")))
+            out.append(str(a.get("access_level_description") or access_level_name(a.get("access_level"))))
     return out
+
+
+def access_level_name(level: Any) -> str:
+    """GitLab's name for a numeric access level (40 -> "Maintainers"), from python-gitlab's constants.
+
+    Imported here, not at module level: python-gitlab loads an HTTP client, which a local scan must not.
+    """
+    from gitlab.const import AccessLevel
+
+    try:
+        name = AccessLevel(int(level)).name
+    except (TypeError, ValueError):
+        return str(level)
+    return "No one" if name == "NO_ACCESS" else name.replace("_", " ").capitalize() + "s"
 
 
 def push_only_via_mr(pb: dict[str, Any]) -> bool:
