@@ -386,30 +386,13 @@ class _Run:
             source = "releases"
             out = [dora.Deploy(t, "success") for r in rel.data or [] if isinstance(r, dict)
                    and not r.get("draft") and not r.get("prerelease") and (t := mapping.ts(r.get("published_at")))]
-        incs = []
+        incs = None
         if issues is not None and issues.ok:
-            for i in mapping.incidents(issues.data or [], self.opts.get("incident_labels")):
-                c = mapping.ts(i.get("created_at"))
-                if c:
-                    incs.append(dora.Incident(c, mapping.ts(i.get("closed_at"))))
-        metrics = dora.compute(
-            out, merged or [], incs, self.now, self.window,
-            link_hours=float(self.opts.get("incident_link_hours", 24)),
-            min_deploys=int(self.opts.get("dora_min_deploys", 10)),
-            min_incidents=int(self.opts.get("dora_min_incidents", 3)),
-            deploy_source=source,
-        )
-        if issues is None or not issues.ok:
-            for m in ("change_failure_rate", "time_to_restore"):
-                if m not in metrics["insufficient"]:
-                    metrics["insufficient"].append(m)
-            metrics["change_failure_rate"] = metrics["time_to_restore_hours_p50"] = None
-        if merged is None:
-            metrics["lead_time_hours_p50"] = None
-            if "lead_time" not in metrics["insufficient"]:
-                metrics["insufficient"].append("lead_time")
+            incs = [dora.Incident(c, mapping.ts(i.get("closed_at")))
+                    for i in mapping.incidents(issues.data or [], self.opts.get("incident_labels"))
+                    if (c := mapping.ts(i.get("created_at")))]
+        metrics = dora.from_platform(out, merged, incs, self.now, self.window, self.opts, source)
         metrics["status_from"] = status_from
-        summary = f"DORA over {self.window} days: {metrics['deploys']} deploy(s)" + (
-            f"; insufficient: {', '.join(metrics['insufficient'])}" if metrics["insufficient"] else "")
+        summary = dora.summary(metrics, self.window)
         yield self.ev("dora.metrics", f"{self.html}/deployments", metrics, summary=summary,
                       strength=Strength.DIRECT if status_from == "statuses" else Strength.STRONG)

@@ -434,27 +434,12 @@ class _Run:
         }
         yield self.ev("scm.deployments", f"{self.web}/-/environments", attrs,
                       summary=f"{attrs['production']} production deployment(s) in {self.window} days")
-        incs = []
+        incs = None
         if issues is not None and issues.ok:
-            for i in issues.data or []:
-                if isinstance(i, dict) and mapping.is_incident(i, self.opts.get("incident_labels")) and (c := ts(i.get("created_at"))):
-                    incs.append(dora.Incident(c, ts(i.get("closed_at"))))
-        metrics = dora.compute(
-            out, merged or [], incs, self.now, self.window,
-            link_hours=float(self.opts.get("incident_link_hours", 24)),
-            min_deploys=int(self.opts.get("dora_min_deploys", 10)),
-            min_incidents=int(self.opts.get("dora_min_incidents", 3)),
-            deploy_source="deployments",
-        )
-        if issues is None or not issues.ok:
-            for m in ("change_failure_rate", "time_to_restore"):
-                if m not in metrics["insufficient"]:
-                    metrics["insufficient"].append(m)
-            metrics["change_failure_rate"] = metrics["time_to_restore_hours_p50"] = None
-        if merged is None:
-            metrics["lead_time_hours_p50"] = None
-            if "lead_time" not in metrics["insufficient"]:
-                metrics["insufficient"].append("lead_time")
+            incs = [dora.Incident(c, ts(i.get("closed_at"))) for i in issues.data or []
+                    if isinstance(i, dict) and mapping.is_incident(i, self.opts.get("incident_labels"))
+                    and (c := ts(i.get("created_at")))]
+        metrics = dora.from_platform(out, merged, incs, self.now, self.window, self.opts, "deployments")
         metrics["status_from"] = "deployments"
         metrics["computed_by"] = "wafops"
         metrics["tier"] = self.tier  # GitLab itself shows DORA charts on Ultimate only
@@ -465,8 +450,7 @@ class _Run:
                      "time_to_restore_hours_p50": "time_to_restore"}
             metrics["insufficient"] = [m for m in metrics["insufficient"] if m not in {names[k] for k in api}]
             metrics["computed_by"] = "gitlab-dora-api"
-        summary = f"DORA over {self.window} days: {metrics['deploys']} deploy(s)" + (
-            f"; insufficient: {', '.join(metrics['insufficient'])}" if metrics["insufficient"] else "")
+        summary = dora.summary(metrics, self.window)
         yield self.ev("dora.metrics", f"{self.web}/-/pipelines/charts?chart=dora", metrics, summary=summary)
 
     def dora_api(self) -> Any:

@@ -142,3 +142,35 @@ def compute(
         },
         "insufficient": insufficient,
     }
+
+
+def from_platform(deploys: list[Deploy], merged: list[datetime] | None, incidents: list[Incident] | None,
+                  now: datetime, window: int, opts: dict[str, Any], deploy_source: str) -> dict[str, Any]:
+    """DORA metrics for a platform collector (GitHub, GitLab), with the scan's options.
+
+    `incidents` None means the issue tracker could not be read, `merged` None that merged changes could
+    not: the metrics they decide are then marked insufficient, never computed from an empty list (an
+    unread tracker is not "no incidents").
+    """
+    metrics = compute(
+        deploys, merged or [], incidents or [], now, window,
+        link_hours=float(opts.get("incident_link_hours", 24)),
+        min_deploys=int(opts.get("dora_min_deploys", 10)),
+        min_incidents=int(opts.get("dora_min_incidents", 3)),
+        deploy_source=deploy_source,
+    )
+    if incidents is None:
+        for m in ("change_failure_rate", "time_to_restore"):
+            if m not in metrics["insufficient"]:
+                metrics["insufficient"].append(m)
+        metrics["change_failure_rate"] = metrics["time_to_restore_hours_p50"] = None
+    if merged is None:
+        metrics["lead_time_hours_p50"] = None
+        if "lead_time" not in metrics["insufficient"]:
+            metrics["insufficient"].append("lead_time")
+    return metrics
+
+
+def summary(metrics: dict[str, Any], window: int) -> str:
+    return f"DORA over {window} days: {metrics['deploys']} deploy(s)" + (
+        f"; insufficient: {', '.join(metrics['insufficient'])}" if metrics["insufficient"] else "")
