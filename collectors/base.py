@@ -159,3 +159,17 @@ class TargetResolver:
 
     def cleanup(self, subject: Subject) -> None:
         """Remove what `prepare` created."""
+
+
+class TargetError(ValueError):
+    """A target that cannot be scanned at all (usage error, exit code 2).
+
+    Part of the plugin contract, so a resolver raises it without importing the engine."""
+
+
+class ScanSourceError(RuntimeError):
+    """A target whose source could not be read at all (an API outage, an HTML page): exit code 3."""
+
+    def __init__(self, message: str, source: str = "") -> None:
+        super().__init__(message)
+        self.source = source or "scan"

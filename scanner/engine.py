@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from collectors.base import CollectContext, TargetResolver
+from collectors.base import CollectContext, ScanSourceError, TargetError, TargetResolver  # noqa: F401 (re-exported)
 from rules.catalog import load_catalog
 from rules.probes import EvidenceSet
 from scanner import deadline
@@ -94,16 +94,6 @@ class ScanResult:
         return [worst[k] for k in sorted(worst)]
 
 
-class TargetError(ValueError):
-    """A target that cannot be scanned at all (usage error, exit code 2)."""
-
-
-class ScanSourceError(RuntimeError):
-    """A target whose source could not be read at all (an API outage, an HTML page): exit code 3."""
-
-    def __init__(self, message: str, source: str = "") -> None:
-        super().__init__(message)
-        self.source = source or "scan"
 
 
 def local_subjects(path: str, layout: str = "auto") -> list[Subject]:

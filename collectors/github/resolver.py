@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from collectors.base import TargetResolver
+from collectors.base import ScanSourceError, TargetError, TargetResolver
 from collectors.github import fetch
 from collectors.github.auth import AuthError
 from collectors.github.client import ApiError, GitHubClient, client_for
@@ -61,8 +61,6 @@ def select_repos(repos: list[dict[str, Any]], options: dict[str, Any]) -> list[d
 
 
 def _target_error(msg: str) -> Exception:
-    from scanner.engine import TargetError
-
     return TargetError(msg)
 
 
@@ -83,8 +81,6 @@ class GitHubResolver(TargetResolver):
             if name:
                 repos = [client.get(f"/repos/{fetch.enc(owner)}/{fetch.enc(name)}").data]
                 if not isinstance(repos[0], dict) or not repos[0].get("full_name"):
-                    from scanner.engine import ScanSourceError
-
                     raise ScanSourceError(f"{target}: GitHub answered no repository (a {type(repos[0]).__name__} "
                                           "without full_name)", "github")
             else:
@@ -95,8 +91,6 @@ class GitHubResolver(TargetResolver):
             msg = f"{target}: {hint.get(err.status, 'GitHub API error')} ({err})"
             if err.status in (401, 404):  # the target or the credential is wrong: a usage error
                 raise _target_error(msg) from None
-            from scanner.engine import ScanSourceError
-
             raise ScanSourceError(msg, "github") from None  # an outage, a limit, a page that is no API answer
         subjects = []
         for r in sorted(repos, key=lambda r: r.get("full_name", "")):

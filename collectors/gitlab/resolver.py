@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from collectors.base import TargetResolver
+from collectors.base import ScanSourceError, TargetError, TargetResolver
 from collectors.gitlab import fetch
 from collectors.gitlab.client import ApiError, CredentialError, GitLabClient, client_for, enc, truthy
 from collectors.platform_common.archive import extract
@@ -59,11 +59,9 @@ def select_projects(projects: list[dict[str, Any]], options: dict[str, Any]) -> 
 
 def _fail(msg: str, status: int) -> Exception:
     """401/404: the target or the credential is wrong (usage error); anything else: the source failed."""
-    from scanner import engine
-
-    if status in (401, 404) or not hasattr(engine, "ScanSourceError"):
-        return engine.TargetError(msg)
-    return engine.ScanSourceError(msg, "gitlab")
+    if status in (401, 404):
+        return TargetError(msg)
+    return ScanSourceError(msg, "gitlab")
 
 
 class GitLabResolver(TargetResolver):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
-from scanner.engine import ScanResult
+
+if TYPE_CHECKING:  # the reports read results, they never run a scan
+    from scanner.engine import ScanResult
 from scanner.redaction import redact
 
 SCHEMA_VERSION = "2"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from collectors.base import TargetResolver
+from collectors.base import ScanSourceError, TargetError, TargetResolver
 from collectors.cloud.azure.collector import OPTION_TYPES
 from scanner.model import Subject
 
@@ -14,8 +14,6 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 
 def _target_error(msg: str) -> Exception:
-    from scanner.engine import TargetError
-
     return TargetError(msg)
 
 
@@ -48,8 +46,6 @@ class AzureResolver(TargetResolver):
             arm = Arm(options)
             subs = list(arm.pages("/subscriptions", API["subscriptions"], call="GET subscriptions"))
         except ArmError as err:
-            from scanner.engine import ScanSourceError
-
             if err.status == 401 or err.code in ("ClientAuthenticationError", "CredentialUnavailableError"):
                 raise _target_error(f"{target}: {err.reason}") from None
             raise ScanSourceError(f"{target}: subscriptions could not be listed: {err.reason}", "azure") from None
