@@ -32,7 +32,10 @@ def example_sarif(tmp_path_factory) -> dict:
 
 
 def test_sarif_validates_against_the_official_schema(example_sarif):
-    jsonschema.Draft4Validator(_official_schema()).validate(example_sarif)
+    errors = [e.message for e in jsonschema.Draft4Validator(_official_schema()).iter_errors(example_sarif)]
+    assert errors == []
+    broken = dict(example_sarif, version="2.0")
+    assert list(jsonschema.Draft4Validator(_official_schema()).iter_errors(broken)), "the check can fail"
 
 
 def test_results_point_at_existing_files_relative_to_the_repository_root(example_sarif):

@@ -8,11 +8,11 @@ it, so `azurerm_monitor_metric_alert` and a metric alert read from the API becom
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-URL = re.compile(r"https?://[^\s\"'<>)\]]+")
+from collectors.translate.common import URL, _first, _s, runbook_in_text  # noqa: F401 (re-exported)
+
 ISO_DURATION = re.compile(r"(?i)^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 KQL_WINDOW = re.compile(r"(?i)\bago\(\s*(\d+)\s*([smhd])\s*\)")
 IAC_TAG_KEYS = re.compile(r"(?i)^(managed[-_ ]?by|managedby|iac|provisioner|provisioned[-_ ]?by|created[-_ ]?by|deployed[-_ ]?by|"
@@ -20,16 +20,8 @@ IAC_TAG_KEYS = re.compile(r"(?i)^(managed[-_ ]?by|managedby|iac|provisioner|prov
 IAC_TAG_VALUES = re.compile(r"(?i)\b(terraform|bicep|arm|pulumi|crossplane|opentofu|tofu|ansible|iac|azd)\b")
 
 
-def _s(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, list | dict):
-        return json.dumps(v, default=str)
-    return str(v)
 
 
-def _first(v: Any) -> Any:
-    return v[0] if isinstance(v, list) and v else v
 
 
 def _list(v: Any) -> list[Any]:
@@ -52,15 +44,6 @@ def _float(v: Any) -> float | None:
         return None
 
 
-def runbook_in_text(text: str | None) -> str | None:
-    """A runbook link in free text (an alert's description): `runbook: <link>`, else the first URL."""
-    if not text:
-        return None
-    m = re.search(r"(?i)(?:runbook|playbook)[^:\n]{0,20}[:=]\s*(\S+)", text)
-    if m:
-        return m.group(1).rstrip(".,;)")
-    m = URL.search(text)
-    return m.group(0).rstrip(".,;") if m else None
 
 
 def iso_window(value: Any) -> str | None:
