@@ -32,6 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.loopback import serve
+
 
 @dataclass
 class FakeRepo:
@@ -113,34 +115,7 @@ class FakeGitHub:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeGitHub:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a: Any) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                fake._handle(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._handle(self, "POST")
-
-            def do_PATCH(self) -> None:  # noqa: N802
-                fake._handle(self, "PATCH")
-
-            def do_PUT(self) -> None:  # noqa: N802
-                fake._handle(self, "PUT")
-
-            def do_DELETE(self) -> None:  # noqa: N802
-                fake._handle(self, "DELETE")
-
-        ThreadingHTTPServer.daemon_threads = True
-        ThreadingHTTPServer.request_queue_size = 128
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server, self.thread = serve(self._handle)
         return self
 
     def stop(self) -> None:

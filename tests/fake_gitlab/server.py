@@ -30,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.loopback import serve
+
 PREMIUM_PATHS = re.compile(r"/(approval_rules|approvals|protected_environments|dora/metrics)$")
 
 
@@ -106,31 +108,7 @@ class FakeGitLab:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeGitLab:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms ACK stalls
-
-            def log_message(self, *a: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                fake._handle(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._handle(self, "POST")
-
-            def do_PUT(self) -> None:  # noqa: N802
-                fake._handle(self, "PUT")
-
-            def do_DELETE(self) -> None:  # noqa: N802
-                fake._handle(self, "DELETE")
-
-        ThreadingHTTPServer.daemon_threads = True
-        ThreadingHTTPServer.request_queue_size = 256
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.server, self.thread = serve(self._handle)
         return self
 
     def stop(self) -> None:
