@@ -8,6 +8,7 @@ the report can say so instead of guessing.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +46,21 @@ class Criterion:
     any_of: tuple[ProbeRef, ...]
     why: str = ""
     role: str = "defining"  # defining: the level's WAF++ table cell; supporting: checklist items and refinements
+
+    def params(self, thresholds: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The thresholds in force: probe defaults, the YAML's params, then wafops.yml (per probe, per criterion)."""
+        thresholds = thresholds or {}
+        out: dict[str, Any] = {}
+        for ref in self.any_of:
+            merged = {**PROBES[ref.probe].defaults, **ref.params, **thresholds.get(ref.probe, {}),
+                      **thresholds.get(self.id, {})}
+            for k, v in merged.items():
+                out.setdefault(k, v)
+        return out
+
+    def render(self, thresholds: dict[str, Any] | None = None) -> str:
+        """The text with its thresholds filled in (`{min_ratio:.0%}`), so the words always say the number in force."""
+        return self.text.format_map(self.params(thresholds))
 
     @property
     def sources(self) -> list[str]:
@@ -91,6 +107,7 @@ def _load_control(path: Path) -> Control:
             level = int(raw["level"])
             if not 2 <= level <= 5:
                 raise CatalogError(f"{path.name}: criterion {raw['id']} has level {level}; levels 2-5 have criteria")
+            _check_placeholders(path.name, raw["id"], raw["text"], refs)
             role = raw.get("role", "defining")
             if role not in ROLES:
                 raise CatalogError(f"{path.name}: criterion {raw['id']} has role {role!r}; use one of {ROLES}")
@@ -108,6 +125,15 @@ def _load_control(path: Path) -> Control:
         )
     except KeyError as err:
         raise CatalogError(f"{path.name}: missing key {err}") from err
+
+
+def _check_placeholders(where: str, cid: str, text: str, refs: list[ProbeRef]) -> None:
+    """Every `{name}` in a criterion's text must be a threshold of one of its probes."""
+    known = {k for r in refs for k in {**PROBES[r.probe].defaults, **r.params}}
+    for _lit, name, _spec, _conv in string.Formatter().parse(text):
+        if name is not None and name not in known:
+            raise CatalogError(f"{where}: criterion {cid} text names {{{name}}}, not a threshold of its probes "
+                               f"({', '.join(sorted(known)) or 'none'})")
 
 
 @lru_cache(maxsize=1)

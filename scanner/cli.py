@@ -390,10 +390,14 @@ def _write_report(doc: dict[str, Any], fmt: str, output: str | None, details: bo
 
 @main.command()
 @click.argument("control_id", required=False)
-def controls(control_id: str | None) -> None:
-    """Print the catalog: every control, its levels and every criterion in words."""
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="wafops.yml: show the thresholds it sets instead of the defaults.")
+def controls(control_id: str | None, config_path: str | None) -> None:
+    """Print the catalog: every control, its levels and every criterion in words, with the thresholds in force."""
     from rules.catalog import COMBINE_RULE, get_control, load_catalog
 
+    config = _load_config(config_path)
+    _options, thresholds = _check_settings({}, config.get("thresholds") or {})
     console = Console()
     selected = load_catalog()
     if control_id:
@@ -416,24 +420,24 @@ def controls(control_id: str | None) -> None:
                 if crits:
                     console.print(f"  [italic]{role}:[/italic]", highlight=False)
                 for cr in crits:
-                    _print_criterion(console, cr)
+                    _print_criterion(console, cr, thresholds)
             for text in c.unverified.get(level, ()):
                 console.print("  - (not observable, listed as unverified) " + escape(text), style="dim", highlight=False)
 
 
-def _print_criterion(console: Console, cr: Any) -> None:
+def _print_criterion(console: Console, cr: Any, thresholds: dict[str, Any]) -> None:
     from rules.probes import PROBES
 
-    console.print(f"  - {escape(cr.text)}  [dim]({escape(cr.id)})[/dim]", highlight=False)
+    console.print(f"  - {escape(cr.render(thresholds))}  [dim]({escape(cr.id)})[/dim]", highlight=False)
     if cr.why:
         console.print(f"      why: {escape(cr.why)}", style="dim", highlight=False)
     for ref in cr.any_of:
         p = PROBES[ref.probe]
-        params = {**p.defaults, **ref.params}
+        params = {**p.defaults, **ref.params, **thresholds.get(ref.probe, {}), **thresholds.get(cr.id, {})}
         ptxt = f" {params}" if params else ""
         alt = "or " if ref is not cr.any_of[0] else ""
         meta = escape(f"[probe {p.id}; sources: {', '.join(p.sources)}]{ptxt}")
-        console.print(f"      {escape(alt + p.text)} [dim]{meta}[/dim]", highlight=False)
+        console.print(f"      {escape(alt + p.render(params))} [dim]{meta}[/dim]", highlight=False)
 
 
 @main.command()

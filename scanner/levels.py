@@ -40,7 +40,7 @@ def evaluate_criterion(criterion: Criterion, ev: EvidenceSet, thresholds: dict[s
 
     met = [f for f in findings if f.outcome is True]
     unknown = [f for f in findings if f.outcome is None]
-    base = dict(id=criterion.id, level=criterion.level, text=criterion.text, sources=criterion.sources)
+    base = dict(id=criterion.id, level=criterion.level, text=criterion.render(thresholds), sources=criterion.sources)
 
     if met:
         evidence = [e for f in met for e in f.evidence]

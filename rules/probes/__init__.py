@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -92,6 +93,10 @@ class Probe:
     fn: Callable[[EvidenceSet], Finding]
     defaults: dict[str, Any]
 
+    def render(self, params: dict[str, Any] | None = None) -> str:
+        """The text with its thresholds filled in, so it always says the numbers in force."""
+        return self.text.format_map({**self.defaults, **(params or {})})
+
     def run(self, ev: EvidenceSet, params: dict[str, Any] | None = None) -> Finding:
         merged = dict(self.defaults)
         merged.update(params or {})
@@ -112,6 +117,9 @@ def probe(id: str, *, text: str, sources: Iterable[str], **defaults: Any) -> Cal
     def wrap(fn: Callable[[EvidenceSet], Finding]) -> Callable[[EvidenceSet], Finding]:
         if id in PROBES:
             raise ValueError(f"probe {id} registered twice")
+        unknown = {name for _l, name, _s, _c in string.Formatter().parse(text) if name} - set(defaults)
+        if unknown:
+            raise ValueError(f"probe {id}: its text names {sorted(unknown)}, which are not its thresholds")
         PROBES[id] = Probe(id, text, tuple(sources), fn, dict(defaults))
         return fn
 

@@ -108,7 +108,7 @@ def obs_metrics_red(ev: EvidenceSet) -> Finding:
     return missing(ev, "no metrics instrumentation, APM agent or RED dashboards")
 
 
-@probe("obs_structured_logging", text="Services log structured (JSON) records (>= 80 % of services with a manifest)",
+@probe("obs_structured_logging", text="Services log structured (JSON) records (>= {min_ratio:.0%} of services with a manifest)",
        sources=["repo"], min_ratio=0.8)
 def obs_structured_logging(ev: EvidenceSet) -> Finding:
     items = _deps(ev, "structured_logging") + ev.of("obs.structured_log")
@@ -118,7 +118,7 @@ def obs_structured_logging(ev: EvidenceSet) -> Finding:
 
 
 @probe("obs_tracing_instrumented",
-       text="Distributed tracing is instrumented (OTel/X-Ray/APM SDK or agent) in >= 80 % of services with a manifest",
+       text="Distributed tracing is instrumented (OTel/X-Ray/APM SDK or agent) in >= {min_ratio:.0%} of services with a manifest",
        sources=["repo"], min_ratio=0.8)
 def obs_tracing_instrumented(ev: EvidenceSet) -> Finding:
     items = _deps(ev, "tracing") + [e for e in ev.of("obs.tracing") if e.get("mechanism") not in GLOBAL_TRACING]
@@ -137,7 +137,7 @@ def obs_log_trace_correlation(ev: EvidenceSet) -> Finding:
     return missing(ev, "no trace ids in log formats, logger configs or log bridges")
 
 
-@probe("obs_log_retention", text="Log retention is defined (>= 95 % of declared log groups/workspaces keep logs >= 30 days)",
+@probe("obs_log_retention", text="Log retention is defined (>= {min_ratio:.0%} of declared log groups/workspaces keep logs >= {min_days} days)",
        sources=["repo", "aws", "azure"], min_ratio=0.95, min_days=30)
 def obs_log_retention(ev: EvidenceSet) -> Finding:
     items = ev.of("obs.log_retention")

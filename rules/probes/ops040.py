@@ -46,7 +46,7 @@ def alert_symptom_or_probe(ev: EvidenceSet) -> Finding:
     return missing_alerting(ev, "no symptom alerts or availability checks")
 
 
-@probe("alert_symptom_ratio", text="Paging alerts watch symptoms: symptom / (symptom + cause) >= 70 %",
+@probe("alert_symptom_ratio", text="Paging alerts watch symptoms: symptom / (symptom + cause) >= {min_ratio:.0%}",
        sources=["repo", "aws", "azure"], min_ratio=0.7)
 def alert_symptom_ratio(ev: EvidenceSet) -> Finding:
     rules = [e for e in _rules(ev) if e.get("notifies")]
@@ -161,7 +161,7 @@ def alert_anomaly(ev: EvidenceSet) -> Finding:
     return missing_alerting(ev, "no anomaly detection")
 
 
-@probe("slo_alert_coverage", text="Every SLO has a multi-window burn-rate alert (coverage 100 %)",
+@probe("slo_alert_coverage", text="Every SLO has a multi-window burn-rate alert (coverage {min_ratio:.0%})",
        sources=["repo", "aws", "azure"], min_ratio=1.0)
 def slo_alert_coverage(ev: EvidenceSet) -> Finding:
     slos = ev.of("obs.slo")
@@ -175,7 +175,7 @@ def slo_alert_coverage(ev: EvidenceSet) -> Finding:
                    (covered if ok else [s for s in slos if s not in covered])[:20])
 
 
-@probe("alerts_as_code_ratio", text="Live alert rules are also defined as code (>= 95 %)", sources=["repo", "aws", "azure"],
+@probe("alerts_as_code_ratio", text="Live alert rules are also defined as code (>= {min_ratio:.0%})", sources=["repo", "aws", "azure"],
        min_ratio=0.95)
 def alerts_as_code_ratio(ev: EvidenceSet) -> Finding:
     """Needs the live side: alert rules a cloud collector read (alert.rule with source aws/azure)."""

@@ -136,7 +136,7 @@ def change_categories_defined(ev: EvidenceSet) -> Finding:
 
 @probe(
     "multi_approver_high_risk",
-    text="Risky changes need more than one approver (>= 2 approvals, or environment reviewers plus code-owner review)",
+    text="Risky changes need more than one approver (>= {min_approvals} approvals, or environment reviewers plus code-owner review)",
     sources=["repo", "github", "gitlab"],
     min_approvals=2,
 )
@@ -261,7 +261,7 @@ def cfr_tracking_artefact(ev: EvidenceSet) -> Finding:
 
 @probe(
     "cfr_and_restore_values",
-    text="Change failure rate < 5 % and failed changes restored in < 1 h (>= 20 production deploys)",
+    text="Change failure rate < {max_cfr:.0%} and failed changes restored in < {max_restore_hours:g} h (>= {min_deploys} production deploys)",
     sources=["github", "gitlab"],
     max_cfr=0.05, max_restore_hours=1.0, min_deploys=20,
 )

@@ -44,7 +44,7 @@ def runbooks_present(ev: EvidenceSet) -> Finding:
 
 @probe(
     "alert_runbook_links",
-    text="Paging alerts link a runbook (>= 95 %)",
+    text="Paging alerts link a runbook (>= {min_ratio:.0%})",
     sources=["repo", "aws", "azure"],
     min_ratio=0.95,
 )
@@ -70,7 +70,7 @@ def runbooks_version_controlled(ev: EvidenceSet) -> Finding:
 
 @probe(
     "runbook_freshness",
-    text="Runbooks were changed or reviewed within 100 days (>= 80 %)",
+    text="Runbooks were changed or reviewed within {max_age_days} days (>= {min_ratio:.0%})",
     sources=["repo", "git"],
     max_age_days=100, min_ratio=0.8,
 )
@@ -103,7 +103,7 @@ def _conforms(e: Evidence, template_sections: set[str]) -> bool:
 
 @probe(
     "runbook_template_conformance",
-    text="Runbooks follow a common structure (template headings, or symptom/diagnosis/remediation sections) (>= 60 %)",
+    text="Runbooks follow a common structure (template headings, or symptom/diagnosis/remediation sections) (>= {min_ratio:.0%})",
     sources=["repo"],
     min_ratio=0.6,
 )
@@ -127,7 +127,7 @@ def _norm(s: str) -> str:
 
 @probe(
     "runbook_service_coverage",
-    text="Services (critical ones where marked) have a runbook (>= 90 %)",
+    text="Services (critical ones where marked) have a runbook (>= {min_ratio:.0%})",
     sources=["repo"],
     min_ratio=0.9,
 )
@@ -153,7 +153,7 @@ def runbook_service_coverage(ev: EvidenceSet) -> Finding:
 
 @probe(
     "runbook_diagnostics",
-    text="Runbooks embed diagnostics: commands/queries plus diagnosis or remediation steps (>= 80 %)",
+    text="Runbooks embed diagnostics: commands/queries plus diagnosis or remediation steps (>= {min_ratio:.0%})",
     sources=["repo"],
     min_ratio=0.8,
 )
@@ -171,7 +171,7 @@ def runbook_diagnostics(ev: EvidenceSet) -> Finding:
 
 @probe(
     "runbook_updated_after_incident",
-    text="Runbooks get updated after incidents (a runbook change within 7 days of a postmortem)",
+    text="Runbooks get updated after incidents (a runbook change within {within_days} days of a postmortem)",
     sources=["repo", "git", "github", "gitlab"],
     window_days=365, within_days=7,
 )

@@ -63,7 +63,7 @@ def postmortem_template(ev: EvidenceSet) -> Finding:
 
 @probe(
     "postmortem_conformance",
-    text="Postmortems follow the template (all of impact, timeline, root cause, action items) (>= 80 %)",
+    text="Postmortems follow the template (all of impact, timeline, root cause, action items) (>= {min_ratio:.0%})",
     sources=["repo"],
     min_ratio=0.8, min_sections=4,
 )
@@ -81,7 +81,7 @@ def postmortem_conformance(ev: EvidenceSet) -> Finding:
 
 @probe(
     "action_items_tracked",
-    text="Postmortem action items are tracked (linked issues or named owners) (>= 80 %)",
+    text="Postmortem action items are tracked (linked issues or named owners) (>= {min_ratio:.0%})",
     sources=["repo"],
     min_ratio=0.8,
 )
@@ -98,7 +98,7 @@ def action_items_tracked(ev: EvidenceSet) -> Finding:
 
 @probe(
     "postmortem_cadence",
-    text="Postmortems are written regularly (>= 3 in the last 180 days)",
+    text="Postmortems are written regularly (>= {min_count} in the last {window_days} days)",
     sources=["repo", "git"],
     window_days=180, min_count=3,
 )
@@ -120,7 +120,7 @@ def postmortem_cadence(ev: EvidenceSet) -> Finding:
 
 @probe(
     "incident_trend_reports",
-    text="Incident trends are reviewed regularly (monthly reports in >= 5 of the last 6 months)",
+    text="Incident trends are reviewed regularly (monthly reports in >= {min_months} of the last {months} months)",
     sources=["repo"],
     months=6, min_months=5,
 )
@@ -140,7 +140,7 @@ def incident_trend_reports(ev: EvidenceSet) -> Finding:
 
 @probe(
     "incident_classification",
-    text="Incidents are classified so recurring classes can be counted (category in >= 80 % of postmortems, or labels)",
+    text="Incidents are classified so recurring classes can be counted (category in >= {min_ratio:.0%} of postmortems, or labels)",
     sources=["repo", "github", "gitlab"],
     min_ratio=0.8,
 )
@@ -163,7 +163,7 @@ def incident_classification(ev: EvidenceSet) -> Finding:
 
 @probe(
     "action_item_completion",
-    text="Postmortem action items are completed (>= 80 % within their due date)",
+    text="Postmortem action items are completed (>= {min_ratio:.0%} within their due date)",
     sources=["github", "gitlab"],
     min_ratio=0.8,
 )

@@ -166,7 +166,7 @@ def debt_register_present(ev: EvidenceSet) -> Finding:
 
 @probe(
     "register_complete",
-    text="Register entries carry every required field (id, title, category, severity, toil hours, owner, dates, status) (>= 80 %)",
+    text="Register entries carry every required field (id, title, category, severity, toil hours, owner, dates, status) (>= {min_ratio:.0%})",
     sources=["repo"],
     min_ratio=0.8,
 )
@@ -193,7 +193,7 @@ def toil_hours_numeric(ev: EvidenceSet) -> Finding:
 
 @probe(
     "register_reviewed",
-    text="The register was reviewed or changed within ~100 days (last_review field or git)",
+    text="The register was reviewed or changed within ~{max_age_days} days (last_review field or git)",
     sources=["repo", "git"],
     max_age_days=100,
 )
@@ -250,7 +250,7 @@ def postmortem_register_links(ev: EvidenceSet) -> Finding:
 
 @probe(
     "paydown_exceeds_creation",
-    text="More debt is paid down than created, for the last 2 quarters (git snapshots)",
+    text="More debt is paid down than created, for the last {quarters} quarters (git snapshots)",
     sources=["repo", "git"],
     quarters=2,
 )
