@@ -189,6 +189,7 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--details", is_flag=True, help="Show every criterion, its reason and its evidence.")
+@click.option("--pretty", is_flag=True, help="Indented JSON/SARIF (compact by default: a large org's result is smaller and faster).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="wafops.yml: thresholds and options.")
 @click.option("--as-of", "as_of", help="Evaluate time windows as of this date (YYYY-MM-DD), or 'head' (each checkout's HEAD commit date), "
                    "instead of now.")
@@ -224,6 +225,7 @@ def scan(
     fmt: str,
     output: str | None,
     details: bool,
+    pretty: bool,
     config_path: str | None,
     as_of: str | None,
     jobs: int,
@@ -314,7 +316,7 @@ def scan(
     doc = json_report.to_dict(result)
 
     # the result first: nothing that can fail below may lose it
-    written = _write_report(doc, fmt, output, details)
+    written = _write_report(doc, fmt, output, details, pretty)
     if written.error:
         where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
         _err(err_console, f"[red]{escape(written.error + where)}[/red]")
@@ -363,14 +365,14 @@ def _err(console: Console, markup: str) -> None:
     console.print(mask(markup), highlight=False, soft_wrap=True)
 
 
-def _write_report(doc: dict[str, Any], fmt: str, output: str | None, details: bool) -> Any:
+def _write_report(doc: dict[str, Any], fmt: str, output: str | None, details: bool, pretty: bool = False) -> Any:
     """Render and write the report (to `output`, or stdout); never raises for an I/O problem."""
     import io
 
     from scanner import gates
     from scanner.reports import table
 
-    text = _render_text(doc, fmt)
+    text = _render_text(doc, fmt, pretty)
     if text is None:
         if output:
             buf = io.StringIO()
@@ -496,28 +498,32 @@ def diff_cmd(old: str, new: str, fail_on_regression: bool, allow_missing: bool) 
 @click.argument("result", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--details", is_flag=True)
-def report(result: str, fmt: str, details: bool) -> None:
+@click.option("--pretty", is_flag=True, help="Indented JSON/SARIF.")
+def report(result: str, fmt: str, details: bool, pretty: bool) -> None:
     """Render a saved JSON result again, without scanning."""
     from scanner.reports import table
 
     doc = _load_result(result)
-    text = _render_text(doc, fmt)
+    text = _render_text(doc, fmt, pretty)
     if text is None:
         table.render(doc, Console(), details)
     else:
         click.echo(text)
 
 
-def _render_text(doc: dict[str, Any], fmt: str) -> str | None:
+def _render_text(doc: dict[str, Any], fmt: str, pretty: bool = False) -> str | None:
     """The report as text for the text formats; None for the terminal table (rendered by rich)."""
     from scanner.reports import markdown, sarif
 
+    def dumps(data: Any) -> str:
+        return json.dumps(data, indent=2) if pretty else json.dumps(data, separators=(",", ":"))
+
     if fmt == "json":
-        return json.dumps(doc, indent=2)
+        return dumps(doc)
     if fmt == "markdown":
         return markdown.render(doc)
     if fmt == "sarif":
-        return json.dumps(sarif.render(doc), indent=2)
+        return dumps(sarif.render(doc))
     if fmt == "html":
         from scanner.reports import html
 
@@ -525,7 +531,7 @@ def _render_text(doc: dict[str, Any], fmt: str) -> str | None:
     if fmt == "gitlab-codequality":
         from scanner.reports import codequality
 
-        return json.dumps(codequality.render(doc), indent=2)
+        return dumps(codequality.render(doc))
     return None
 
 

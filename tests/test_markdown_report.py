@@ -41,3 +41,16 @@ def test_a_large_organisation_stays_under_one_mib(tmp_path):
     assert "3000 subjects" in text and "github:acme/service-" in text
     shown = [line for line in text.splitlines() if line.startswith("| github:acme/")]
     assert len(shown) == 2 * markdown.SHOWN_EACH_END
+
+
+def test_json_is_compact_unless_pretty(tmp_path):
+    compact = CliRunner().invoke(main, ["scan", str(LEGACY), "--format", "json"]).output
+    pretty = CliRunner().invoke(main, ["scan", str(LEGACY), "--format", "json", "--pretty"]).output
+    assert "\n  " not in compact.strip() and "\n  " in pretty
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("started_at", "finished_at")}  # noqa: E731
+    a, b = json.loads(compact), json.loads(pretty)
+    for d in (a, b):
+        for e in d["evidence"]:
+            e.pop("collected_at", None)
+    assert strip(a) == strip(b)
+    assert len(compact) < 0.8 * len(pretty)
