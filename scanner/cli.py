@@ -469,7 +469,7 @@ def _load_result(path: str) -> dict[str, Any]:
     from scanner.reports import json_report
 
     try:
-        doc = json.loads(Path(path).read_text())
+        doc = json_report.upgrade(json.loads(Path(path).read_text()))
         json_report.validate(doc)
     except Exception as err:
         raise click.UsageError(f"{path}: not a wafops JSON result: {str(err).splitlines()[0]}") from err

@@ -92,3 +92,21 @@ def validate(doc: dict[str, Any]) -> None:
     import jsonschema
 
     jsonschema.validate(doc, schema())
+
+
+def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
+    """A result of schema_version 1 (levels from the strict all-criteria model) read as version 2.
+
+    Why: baselines kept by scheduled scans outlive an upgrade; a gate must keep comparing, not stop with a
+    usage error. Version 1 levels were the strict floor, so they become `confirmed_level` as well as
+    `level`: comparing with `--strict` is exact, and the new estimates are never below them.
+    """
+    if not isinstance(doc, dict) or doc.get("schema_version") != "1":
+        return doc
+    for subject in doc.get("subjects") or []:
+        for c in subject.get("controls") or []:
+            c.setdefault("confirmed_level", c.get("level"))
+            c.setdefault("confidence", "none" if c.get("level") is None else "high")
+            c.setdefault("unverified", [])
+    doc["schema_version"] = SCHEMA_VERSION
+    return doc
