@@ -12,7 +12,6 @@ tree, no device files).
 
 from __future__ import annotations
 
-import fnmatch
 import shutil
 import tempfile
 from typing import Any
@@ -22,42 +21,16 @@ from collectors.github import fetch
 from collectors.github.auth import AuthError
 from collectors.github.client import ApiError, GitHubClient, client_for
 from collectors.platform_common.archive import extract  # shared with GitLab (safe `data`-filter extraction)
+from collectors.platform_common.http import truthy
+from collectors.platform_common.selection import wanted
 from scanner.model import Subject
-
-
-def _truthy(v: Any) -> bool:
-    return str(v).lower() in ("1", "true", "yes", "on")
-
-
-def _globs(v: Any) -> list[str]:
-    if not v:
-        return []
-    if isinstance(v, str):
-        return [p.strip() for p in v.split(",") if p.strip()]
-    return [str(p) for p in v]
 
 
 def select_repos(repos: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
     """Archived, disabled and forks out by default; --include/--exclude globs on name or owner/name; topics."""
-    include, exclude = _globs(options.get("include")), _globs(options.get("exclude"))
-    topics = set(_globs(options.get("topics")))
-    out = []
-    for r in repos:
-        name, full = r.get("name", ""), r.get("full_name", "")
-        if r.get("archived") and not _truthy(options.get("include_archived")):
-            continue
-        if r.get("disabled"):
-            continue
-        if r.get("fork") and not _truthy(options.get("include_forks")):
-            continue
-        if include and not any(fnmatch.fnmatchcase(name, g) or fnmatch.fnmatchcase(full, g) for g in include):
-            continue
-        if any(fnmatch.fnmatchcase(name, g) or fnmatch.fnmatchcase(full, g) for g in exclude):
-            continue
-        if topics and not topics & set(r.get("topics") or []):
-            continue
-        out.append(r)
-    return out
+    return [r for r in repos if isinstance(r, dict) and wanted(
+        (r.get("name", ""), r.get("full_name", "")), r.get("topics") or [], options,
+        archived=bool(r.get("archived")), fork=bool(r.get("fork")), gone=bool(r.get("disabled")))]
 
 
 def _target_error(msg: str) -> Exception:
@@ -142,7 +115,7 @@ class GitHubResolver(TargetResolver):
         subject.commit = sha
         html = repo.get("html_url") or f"{client.html_base()}/{repo['full_name']}"
         subject.permalink = f"{html.rstrip('/')}/blob/{sha}/"
-        if _truthy(options.get("github_skip_files")):
+        if truthy(options.get("github_skip_files")):
             return
         blob = client.tarball(owner, name, sha)
         tmp = tempfile.mkdtemp(prefix="wafops-gh-")

@@ -12,7 +12,6 @@ become GitLab permalinks at that commit: `<web_url>/-/blob/<sha>/<path>#L<line>`
 
 from __future__ import annotations
 
-import fnmatch
 import shutil
 import tempfile
 from typing import Any
@@ -21,40 +20,17 @@ from collectors.base import ScanSourceError, TargetError, TargetResolver
 from collectors.gitlab import fetch
 from collectors.gitlab.client import ApiError, CredentialError, GitLabClient, client_for, enc, truthy
 from collectors.platform_common.archive import extract
+from collectors.platform_common.selection import wanted
 from scanner.model import Subject
-
-
-def _globs(v: Any) -> list[str]:
-    if not v:
-        return []
-    if isinstance(v, str):
-        return [p.strip() for p in v.split(",") if p.strip()]
-    return [str(p) for p in v]
 
 
 def select_projects(projects: list[dict[str, Any]], options: dict[str, Any]) -> list[dict[str, Any]]:
     """Archived and forks out by default; --include/--exclude globs on path or full path; topics."""
-    include, exclude = _globs(options.get("include")), _globs(options.get("exclude"))
-    topics = set(_globs(options.get("topics")))
-    out = []
-    for p in projects:
-        if not isinstance(p, dict) or not p.get("path_with_namespace"):
-            continue
-        names = (str(p.get("path") or ""), str(p["path_with_namespace"]), str(p.get("name") or ""))
-        if p.get("archived") and not truthy(options.get("include_archived")):
-            continue
-        if p.get("forked_from_project") and not truthy(options.get("include_forks")):
-            continue
-        if p.get("marked_for_deletion_at") or p.get("marked_for_deletion_on"):
-            continue
-        if include and not any(fnmatch.fnmatchcase(n, g) for n in names for g in include):
-            continue
-        if any(fnmatch.fnmatchcase(n, g) for n in names for g in exclude):
-            continue
-        if topics and not topics & set(p.get("topics") or p.get("tag_list") or []):
-            continue
-        out.append(p)
-    return out
+    return [p for p in projects if isinstance(p, dict) and p.get("path_with_namespace") and wanted(
+        (str(p.get("path") or ""), str(p["path_with_namespace"]), str(p.get("name") or "")),
+        p.get("topics") or p.get("tag_list") or [], options,
+        archived=bool(p.get("archived")), fork=bool(p.get("forked_from_project")),
+        gone=bool(p.get("marked_for_deletion_at") or p.get("marked_for_deletion_on")))]
 
 
 def _fail(msg: str, status: int) -> Exception:
