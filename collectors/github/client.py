@@ -12,7 +12,6 @@ concurrency, call budget, pagination) is shared with the GitLab collector:
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +25,7 @@ from collectors.platform_common.http import (  # noqa: F401  (re-exported for ca
     Reply,
     safe_url,
 )
+from collectors.platform_common.registry import Clients, cache_dir
 
 DEFAULT_API = "https://api.github.com"
 JSON_ACCEPT = "application/vnd.github+json"
@@ -87,8 +87,7 @@ class GitHubClient(PlatformClient):
 
 
 # ---- one client per (host, credential, cache dir) for the whole scan -------------------------
-_CLIENTS: dict[tuple[str, str, str], GitHubClient] = {}
-_CLIENTS_LOCK = threading.Lock()
+_CLIENTS: Clients[GitHubClient] = Clients()
 
 
 def client_for(options: dict[str, Any]) -> GitHubClient:
@@ -99,34 +98,24 @@ def client_for(options: dict[str, Any]) -> GitHubClient:
 
     base = (options.get("github_url") or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
     creds = credentials_from(options, base)
-    cache_dir = str(options.get("cache_dir") or os.environ.get("WAFOPS_CACHE_DIR") or "~/.cache/wafops/http")
-    no_cache = str(options.get("http_cache", "true")).lower() in ("0", "false", "no", "off")
-    k = (base, creds.ident, "" if no_cache else cache_dir)
-    with _CLIENTS_LOCK:
-        c = _CLIENTS.get(k)
-        if c is None:
-            c = GitHubClient(
-                base,
-                creds,
-                None if no_cache else HttpCache(cache_dir),
-                max_wait=float(options.get("github_max_wait", 900)),
-                retries=int(options.get("github_retries", 3)),
-                backoff=float(options.get("github_backoff", 1.0)),
-                concurrency=int(options.get("github_concurrency", 8)),
-                timeout=float(options.get("github_timeout", 30)),
-                cache_tarballs=str(options.get("cache_tarballs", "true")).lower() not in ("0", "false", "no", "off"),
-                max_calls=int(options.get("github_max_calls", 0) or 0) or None,
-                connect_timeout=float(options.get("github_connect_timeout", 10)),
-                read_timeout=float(options.get("github_read_timeout", 0) or 0) or None,
-                max_call_seconds=float(options.get("github_max_call_seconds", 120)),
-            )
-            _CLIENTS[k] = c
-        return c
+    folder = cache_dir(options)
+    return _CLIENTS.get((base, creds.ident, folder or ""), lambda: GitHubClient(
+        base,
+        creds,
+        HttpCache(folder) if folder else None,
+        max_wait=float(options.get("github_max_wait", 900)),
+        retries=int(options.get("github_retries", 3)),
+        backoff=float(options.get("github_backoff", 1.0)),
+        concurrency=int(options.get("github_concurrency", 8)),
+        timeout=float(options.get("github_timeout", 30)),
+        cache_tarballs=str(options.get("cache_tarballs", "true")).lower() not in ("0", "false", "no", "off"),
+        max_calls=int(options.get("github_max_calls", 0) or 0) or None,
+        connect_timeout=float(options.get("github_connect_timeout", 10)),
+        read_timeout=float(options.get("github_read_timeout", 0) or 0) or None,
+        max_call_seconds=float(options.get("github_max_call_seconds", 120)),
+    ))
 
 
 def reset_clients() -> None:
     """Drop shared clients (tests and the benchmark use it between runs)."""
-    with _CLIENTS_LOCK:
-        for c in _CLIENTS.values():
-            c.close()
-        _CLIENTS.clear()
+    _CLIENTS.reset()

@@ -32,6 +32,7 @@ from collectors.platform_common.http import (  # noqa: F401  (re-exported)
     RateLimited,
     truthy,
 )
+from collectors.platform_common.registry import Clients, cache_dir
 
 DEFAULT_URL = "https://gitlab.com"
 TIERS = ("free", "premium", "ultimate")
@@ -133,36 +134,25 @@ class GitLabClient(PlatformClient):
             return tier
 
 
-_CLIENTS: dict[tuple[str, str, str], GitLabClient] = {}
-_CLIENTS_LOCK = threading.Lock()
+_CLIENTS: Clients[GitLabClient] = Clients()
 
 
 def client_for(options: dict[str, Any]) -> GitLabClient:
     """The shared client for these options (resolver and collector use the same one)."""
     host = host_url(options)
     creds = credentials_from()
-    cache_dir = str(options.get("cache_dir") or os.environ.get("WAFOPS_CACHE_DIR") or "~/.cache/wafops/http")
-    no_cache = not truthy(options.get("http_cache"), True)
-    k = (host, creds.ident, "" if no_cache else cache_dir)
-    with _CLIENTS_LOCK:
-        c = _CLIENTS.get(k)
-        if c is None:
-            c = GitLabClient(
-                host, creds, None if no_cache else HttpCache(cache_dir),
-                max_wait=float(options.get("gitlab_max_wait", 900)),
-                retries=int(options.get("gitlab_retries", 3)),
-                backoff=float(options.get("gitlab_backoff", 1.0)),
-                concurrency=int(options.get("gitlab_concurrency", 8)),
-                timeout=float(options.get("gitlab_timeout", 30)),
-                cache_blobs=truthy(options.get("cache_tarballs"), True),
-                max_calls=int(options.get("gitlab_max_calls", 0) or 0) or None,
-            )
-            _CLIENTS[k] = c
-        return c
+    folder = cache_dir(options)
+    return _CLIENTS.get((host, creds.ident, folder or ""), lambda: GitLabClient(
+        host, creds, HttpCache(folder) if folder else None,
+        max_wait=float(options.get("gitlab_max_wait", 900)),
+        retries=int(options.get("gitlab_retries", 3)),
+        backoff=float(options.get("gitlab_backoff", 1.0)),
+        concurrency=int(options.get("gitlab_concurrency", 8)),
+        timeout=float(options.get("gitlab_timeout", 30)),
+        cache_blobs=truthy(options.get("cache_tarballs"), True),
+        max_calls=int(options.get("gitlab_max_calls", 0) or 0) or None,
+    ))
 
 
 def reset_clients() -> None:
-    with _CLIENTS_LOCK:
-        for c in _CLIENTS.values():
-            c.close()
-        _CLIENTS.clear()
+    _CLIENTS.reset()
