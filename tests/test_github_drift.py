@@ -3,7 +3,7 @@ daily drift job runs reaches WAF-OPS-090 level 3, read end to end through the re
 
 from __future__ import annotations
 
-from tests.test_github_scan import _lenient_catalog, fake, scan  # noqa: F401  (pytest fixtures)
+from tests.test_github_scan import _fresh_clients, fake, scan  # noqa: F401  (pytest fixtures)
 
 
 def control(doc: dict, subject: str, cid: str) -> dict:
