@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -236,11 +237,14 @@ def _stream_log(root: str, args: tuple[str, ...]) -> Iterator[tuple[Commit, list
     a thousand commits is one string.
     """
     cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args]
+    errors = tempfile.TemporaryFile()  # a file, not a pipe: git cannot block on a full stderr while we read stdout
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=_env())
     except FileNotFoundError as err:
+        errors.close()
         raise GitError("git is not installed") from err
     except OSError as err:
+        errors.close()
         raise GitError(f"cannot run git: {err}") from err
     timer = threading.Timer(TIMEOUT, proc.kill)
     timer.start()
@@ -260,8 +264,9 @@ def _stream_log(root: str, args: tuple[str, ...]) -> Iterator[tuple[Commit, list
                     changes.append((status, sys.intern(path)))
         if current is not None:
             yield current, changes
-        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
         if proc.wait() != 0:
+            errors.seek(0)
+            err = errors.read().decode("utf-8", "replace")
             if not timer.is_alive():
                 raise GitError(f"git {args[0]} timed out after {TIMEOUT:.0f} s")
             lines = err.strip().splitlines()
@@ -271,6 +276,7 @@ def _stream_log(root: str, args: tuple[str, ...]) -> Iterator[tuple[Commit, list
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        errors.close()
 
 
 def _header(text: str) -> Commit | None:
