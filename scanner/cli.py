@@ -74,7 +74,8 @@ def _load_decisions(config: dict[str, Any]) -> list[Any]:
     from rules.catalog import load_catalog
     from scanner.decisions import DecisionError, load
 
-    known = {c.id for c in load_catalog()} | {cr.id for c in load_catalog() for cr in c.criteria}
+    catalog = load_catalog()
+    known = {c.id for c in catalog} | {cr.id for c in catalog for cr in c.criteria}
     try:
         return load(config, known)
     except DecisionError as err:
