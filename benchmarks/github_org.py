@@ -38,16 +38,6 @@ def _stats(url: str, reset: bool = False) -> dict:
         return json.loads(r.read())
 
 
-def _catalog():
-    from rules import catalog as cat
-
-    try:
-        return cat.load_catalog()
-    except cat.CatalogError:  # controls still being written: evaluate what exists
-        cat.load_all()
-        return tuple(cat._load_control(p) for p in sorted(cat.CONTROLS_DIR.glob("*.yaml")))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repos", type=int, default=1000)
@@ -61,12 +51,10 @@ def main() -> int:
     server.start()
     url = q.get(timeout=120)
 
-    import scanner.engine as eng
     from collectors.github.client import reset_clients
     from scanner.engine import ScanOptions, scan
     from tests.fake_github.org import NOW
 
-    eng.load_catalog = _catalog
     os.environ["GITHUB_TOKEN"] = "ghp_benchmarkTOKEN000000000000000000"
     cache = tempfile.mkdtemp(prefix="wafops-bench-cache-")
     opts = {"github_url": url, "cache_dir": cache, "github_concurrency": str(args.concurrency)}

@@ -41,16 +41,6 @@ def _stats(url: str, reset: bool = False) -> dict:
         return json.loads(r.read())
 
 
-def _catalog():
-    from rules import catalog as cat
-
-    try:
-        return cat.load_catalog()
-    except cat.CatalogError:  # controls still being written: evaluate what exists
-        cat.load_all()
-        return tuple(cat._load_control(p) for p in sorted(cat.CONTROLS_DIR.glob("*.yaml")))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--projects", type=int, default=1000)
@@ -64,12 +54,10 @@ def main() -> int:
     server.start()
     url = q.get(timeout=120)
 
-    import scanner.engine as eng
     from collectors.gitlab.client import reset_clients
     from scanner.engine import ScanOptions, scan
     from tests.fake_gitlab.group import NOW
 
-    eng.load_catalog = _catalog
     os.environ["GITLAB_TOKEN"] = "glpat-benchmarkTOKEN0000000000"
     cache = tempfile.mkdtemp(prefix="wafops-bench-gl-cache-")
     opts = {"gitlab_url": url, "cache_dir": cache, "gitlab_concurrency": args.concurrency}
