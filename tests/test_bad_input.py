@@ -240,23 +240,6 @@ def test_unreadable_file_is_a_warning_even_as_root(tmp_path: Path, monkeypatch: 
 # ---- through the engine ----------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _catalog(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real control catalog, or none while it is incomplete.
-
-    These tests are about the engine surviving bad files, not about criteria; while criteria for
-    some level are still missing the catalog refuses to load (CatalogError, covered by the catalog
-    tests), so the engine runs without controls instead of the whole module failing.
-    """
-    import scanner.engine as engine
-    from rules.catalog import CatalogError, load_catalog
-
-    try:
-        load_catalog()
-    except CatalogError:
-        monkeypatch.setattr(engine, "load_catalog", lambda: ())
-
-
 def test_engine_scan_completes_with_named_warnings_and_valid_evidence(tmp_path: Path) -> None:
     root = _bad_repo(tmp_path / "repo")
     plugins = Plugins(collectors=[ReadEverythingCollector()])
