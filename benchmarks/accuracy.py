@@ -113,7 +113,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=str(DEFAULT_CORPUS))
     ap.add_argument("--checkouts", default="/tmp/wafops-calibration")
-    ap.add_argument("--wafops", default=shutil.which("wafops") or f"{sys.executable} -m scanner.cli")
+    ap.add_argument("--wafops", default=shutil.which("wafops") or f"{sys.executable} -m wafops.scanner.cli")
     ap.add_argument("--only", nargs="*", help="score only these OWNER/NAME entries")
     ap.add_argument("--misses", action="store_true", help="print every miss with the experts' reasons")
     ap.add_argument("--timeout", type=int, default=600)

@@ -23,9 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from collectors.cloud.aws import collector as aws_collector  # noqa: E402
-from collectors.cloud.aws.session import AwsReader, CallLog  # noqa: E402
-from scanner.engine import ScanOptions, scan  # noqa: E402
+from wafops.collectors.cloud.aws import collector as aws_collector  # noqa: E402
+from wafops.collectors.cloud.aws.session import AwsReader, CallLog  # noqa: E402
+from wafops.scanner.engine import ScanOptions, scan  # noqa: E402
+
 from tests import aws_moto  # noqa: E402
 
 REGIONS = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"]

@@ -58,7 +58,7 @@ def main() -> None:
         print(f"fake subscription: {args.resources} resources in {args.groups} groups, "
               f"{args.latency * 1000:.0f} ms per answer (built in {time.perf_counter() - t0:.1f} s)")
         os.environ.update(AZURE_ACCESS_TOKEN=TOKEN, REQUESTS_CA_BUNDLE=ca, NO_PROXY="127.0.0.1,localhost")
-        from scanner.engine import ScanOptions, scan
+        from wafops.scanner.engine import ScanOptions, scan
 
         opts = ScanOptions(collector_options={"azure_url": url, "azure_concurrency": args.concurrency})
         start = time.perf_counter()

@@ -4,7 +4,7 @@ Why: a scanner that reads whatever a repository holds must never crash, hang or 
 malformed file. This script takes the files of the example repositories (or `--repos DIR`),
 mutates one file per input (bit flips, deleted/duplicated/swapped chunks, truncation, inserted
 special bytes and YAML/HCL/JSON tokens, a huge line), scans the repository with
-`scanner.engine.scan` in a worker process with a time limit per input, and prints the inputs
+`wafops.scanner.engine.scan` in a worker process with a time limit per input, and prints the inputs
 tried, crashes (the scan raised), collector failures (a collector or detector caught an
 exception: a warning, but a bug), hangs (over `--timeout`), and the slowest inputs. Every
 failing input is saved under `--keep DIR` so it can be replayed.
@@ -79,9 +79,9 @@ def candidates(repos: Path) -> list[tuple[Path, Path]]:
 
 
 def worker(inbox: mp.Queue, outbox: mp.Queue) -> None:
-    from scanner.engine import ScanOptions, scan
-    from scanner.plugins import discover
-    from scanner.reports import json_report
+    from wafops.scanner.engine import ScanOptions, scan
+    from wafops.scanner.plugins import discover
+    from wafops.scanner.reports import json_report
 
     plugins = discover()
     outbox.put(("ready", [], 0.0))

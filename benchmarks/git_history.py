@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Git history cost: builds a repository with many commits (git fast-import, deterministic) and times
-the history pass every scan makes (`collectors.gitinfo.git_info`), printing wall time, the commits in
+the history pass every scan makes (`wafops.scanner.core.gitinfo.git_info`), printing wall time, the commits in
 the window and the peak memory of the process (ru_maxrss, which includes git's own children when
 `--children` is given). Run it as a separate process per measurement so peaks do not mix.
 
@@ -64,7 +64,7 @@ def main() -> int:
         t = time.monotonic()
         build(repo, a.commits, a.years, a.files)
         print(f"repository: {repo} (built or reused in {time.monotonic() - t:.1f} s)")
-    from collectors.gitinfo import git_info
+    from wafops.scanner.core.gitinfo import git_info
 
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.monotonic()

@@ -51,8 +51,9 @@ def main() -> int:
     server.start()
     url = q.get(timeout=120)
 
-    from collectors.github.client import reset_clients
-    from scanner.engine import ScanOptions, scan
+    from wafops.collectors.platforms.github.client import reset_clients
+    from wafops.scanner.engine import ScanOptions, scan
+
     from tests.fake_github.org import NOW
 
     os.environ["GITHUB_TOKEN"] = "ghp_benchmarkTOKEN000000000000000000"

@@ -54,8 +54,9 @@ def main() -> int:
     server.start()
     url = q.get(timeout=120)
 
-    from collectors.gitlab.client import reset_clients
-    from scanner.engine import ScanOptions, scan
+    from wafops.collectors.platforms.gitlab.client import reset_clients
+    from wafops.scanner.engine import ScanOptions, scan
+
     from tests.fake_gitlab.group import NOW
 
     os.environ["GITLAB_TOKEN"] = "glpat-benchmarkTOKEN0000000000"

@@ -2,7 +2,7 @@
 
 Why: the scanner promises to handle a 20,000-file monorepo (2,000 Terraform files, 300 GitHub
 workflows) in under 10 s and 500 MB. This script builds such a repository (deterministically,
-from a seed), scans it with `scanner.engine.scan` exactly as `wafops scan PATH --layout single`
+from a seed), scans it with `wafops.scanner.engine.scan` exactly as `wafops scan PATH --layout single`
 does, and prints wall time, files per second, peak memory, evidence and warning counts, a second
 (warm) run, and the time spent in each collector. `--profile` adds the cProfile hotspots.
 
@@ -34,8 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scanner.engine import ScanOptions, scan  # noqa: E402
-from scanner.plugins import Plugins, discover  # noqa: E402
+from wafops.scanner.engine import ScanOptions, scan  # noqa: E402
+from wafops.scanner.plugins import Plugins, discover  # noqa: E402
 
 MARKER = ".wafops-bench.json"
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)

@@ -20,8 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from scanner.files import RepoTree
-from scanner.model import Evidence, Locator, ScanWarning, SourceState, SourceStatus, Strength, Subject, utcnow
+from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.model import (
+    Evidence,
+    Locator,
+    ScanWarning,
+    SourceState,
+    SourceStatus,
+    Strength,
+    Subject,
+    utcnow,
+)
 
 
 @dataclass

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from rules.probes import PROBES, load_all
+from wafops.rules.probes import PROBES, load_all
 
 CONTROLS_DIR = Path(__file__).parent / "controls"
 ROLES = ("defining", "supporting")

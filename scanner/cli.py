@@ -12,8 +12,7 @@ import click
 import yaml
 from rich.console import Console
 from rich.markup import escape
-
-from scanner import __version__
+from wafops.scanner import __version__
 
 FORMATS = ["table", "json", "markdown", "sarif", "html", "gitlab-codequality"]
 
@@ -25,7 +24,7 @@ def _load_config(path: str | None) -> dict[str, Any]:
         data = yaml.safe_load(Path(path).read_text()) or {}
     except (OSError, yaml.YAMLError) as err:
         raise click.UsageError(f"cannot read config {path}: {err}") from err
-    from scanner.options import ConfigError, check_config_keys
+    from wafops.scanner.core.options import ConfigError, check_config_keys
 
     try:
         check_config_keys(data, path)
@@ -60,8 +59,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 def _check_settings(options: dict[str, Any], thresholds: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Collector options and thresholds with their declared types; exit 2 naming the nearest valid key."""
-    from scanner.options import ConfigError, check_options, check_thresholds
-    from scanner.plugins import discover
+    from wafops.rules.thresholds import check_thresholds
+    from wafops.scanner.core.options import ConfigError, check_options
+    from wafops.scanner.plugins import discover
 
     try:
         return check_options(options, discover), check_thresholds(thresholds)
@@ -71,8 +71,8 @@ def _check_settings(options: dict[str, Any], thresholds: Any) -> tuple[dict[str,
 
 def _load_decisions(config: dict[str, Any]) -> list[Any]:
     """Waivers and attestations, checked against the catalog: a mistake is a usage error (exit 2)."""
-    from rules.catalog import load_catalog
-    from scanner.decisions import DecisionError, load
+    from wafops.rules.catalog import load_catalog
+    from wafops.scanner.assess.decisions import DecisionError, load
 
     catalog = load_catalog()
     known = {c.id for c in catalog} | {cr.id for c in catalog for cr in c.criteria}
@@ -84,7 +84,7 @@ def _load_decisions(config: dict[str, Any]) -> list[Any]:
 
 def _workloads(config: dict[str, Any]) -> list[Any]:
     """`workloads:` of wafops.yml, checked (exit 2 naming the mistake)."""
-    from scanner.workloads import WorkloadError, parse
+    from wafops.scanner.assess.workloads import WorkloadError, parse
 
     try:
         return parse(config.get("workloads"))
@@ -158,8 +158,8 @@ class _PlainProgress:
 
 def _progress_bar(console: Console) -> _ProgressBar | _PlainProgress:
     """Progress on stderr (a bar on a terminal, plain lines otherwise); waits are told there too."""
-    from scanner import notices
-    from scanner.redaction import mask
+    from wafops.scanner.core import notices
+    from wafops.scanner.core.redaction import mask
 
     notices.set_sink(lambda m: console.print(escape(mask(f"wafops: {m}")), style="yellow", highlight=False,
                                              soft_wrap=True))
@@ -170,7 +170,7 @@ class _MaskedGroup(click.Group):
     """Error messages leave the process masked like every report field (an API error may echo a token)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from scanner.redaction import mask
+        from wafops.scanner.core.redaction import mask
 
         try:
             return super().invoke(ctx)
@@ -248,9 +248,9 @@ def scan(
     strict: bool,
 ) -> None:
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
-    from scanner.engine import ScanOptions, ScanSourceError, TargetError
-    from scanner.engine import scan as run_scan
-    from scanner.reports import json_report
+    from wafops.scanner.engine import ScanOptions, ScanSourceError, TargetError
+    from wafops.scanner.engine import scan as run_scan
+    from wafops.scanner.reports import json_report
 
     if fail_on_regression and not baseline:
         raise click.UsageError("--fail-on-regression needs --baseline FILE")
@@ -297,7 +297,7 @@ def scan(
         workloads=workloads,
         by=by,
     )
-    from scanner import gates
+    from wafops.scanner.assess import gates
 
     source_failure: str | None = None
     try:
@@ -305,8 +305,8 @@ def scan(
     except TargetError as err:
         raise click.UsageError(str(err)) from err
     except ScanSourceError as err:  # e.g. the organisation's repository list could not be read
-        from scanner.engine import ScanResult
-        from scanner.model import ScanWarning, utcnow
+        from wafops.scanner.core.model import ScanWarning, utcnow
+        from wafops.scanner.engine import ScanResult
 
         now = utcnow()
         source_failure = str(err)
@@ -324,7 +324,7 @@ def scan(
     level_field = "confirmed_level" if strict else "level"  # the level the gates read
     failures: list[str] = []
     if base_doc is not None:
-        from scanner.reports import diff
+        from wafops.scanner.reports import diff
 
         changes, gone, _added = diff.compare(base_doc, doc, level_field)
         changes = [c for c in changes if (c.subject, c.control) not in gates.waived(doc)]
@@ -361,7 +361,7 @@ def scan(
 
 def _err(console: Console, markup: str) -> None:
     """One line on stderr, masked like every report field."""
-    from scanner.redaction import mask
+    from wafops.scanner.core.redaction import mask
 
     console.print(mask(markup), highlight=False, soft_wrap=True)
 
@@ -370,8 +370,8 @@ def _write_report(doc: dict[str, Any], fmt: str, output: str | None, details: bo
     """Render and write the report (to `output`, or stdout); never raises for an I/O problem."""
     import io
 
-    from scanner import gates
-    from scanner.reports import table
+    from wafops.scanner.assess import gates
+    from wafops.scanner.reports import table
 
     text = _render_text(doc, fmt, pretty)
     if text is None:
@@ -397,7 +397,7 @@ def _write_report(doc: dict[str, Any], fmt: str, output: str | None, details: bo
               help="wafops.yml: show the thresholds it sets instead of the defaults.")
 def controls(control_id: str | None, config_path: str | None) -> None:
     """Print the catalog: every control, its levels and every criterion in words, with the thresholds in force."""
-    from rules.catalog import COMBINE_RULE, get_control, load_catalog
+    from wafops.rules.catalog import COMBINE_RULE, get_control, load_catalog
 
     config = _load_config(config_path)
     _options, thresholds = _check_settings({}, config.get("thresholds") or {})
@@ -429,7 +429,7 @@ def controls(control_id: str | None, config_path: str | None) -> None:
 
 
 def _print_criterion(console: Console, cr: Any, thresholds: dict[str, Any]) -> None:
-    from rules.probes import PROBES
+    from wafops.rules.probes import PROBES
 
     console.print(f"  - {escape(cr.render(thresholds))}  [dim]({escape(cr.id)})[/dim]", highlight=False)
     if cr.why:
@@ -446,7 +446,7 @@ def _print_criterion(console: Console, cr: Any, thresholds: dict[str, Any]) -> N
 @main.command()
 def collectors() -> None:
     """List installed collectors: what each covers and what it needs."""
-    from scanner.plugins import discover
+    from wafops.scanner.plugins import discover
 
     plugins = discover()
     console = Console()
@@ -467,14 +467,14 @@ def collectors() -> None:
 
 
 def _load_result(path: str) -> dict[str, Any]:
-    from scanner.reports import json_report
+    from wafops.scanner.reports import json_report
 
     try:
         doc = json_report.upgrade(json.loads(Path(path).read_text()))
         json_report.validate(doc)
     except Exception as err:
         raise click.UsageError(f"{path}: not a wafops JSON result: {str(err).splitlines()[0]}") from err
-    from scanner.redaction import redact
+    from wafops.scanner.core.redaction import redact
 
     return redact(doc)  # a result written by an older version is masked like a new one
 
@@ -487,7 +487,7 @@ def _load_result(path: str) -> dict[str, Any]:
 @click.option("--allow-missing", is_flag=True, help="A control no longer assessed or a subject gone is no regression.")
 def diff_cmd(old: str, new: str, fail_on_regression: bool, allow_missing: bool) -> None:
     """What went up, what went down between two saved JSON results."""
-    from scanner.reports import diff
+    from wafops.scanner.reports import diff
 
     changes, gone, added = diff.compare(_load_result(old), _load_result(new))
     click.echo(diff.render(changes, gone, added, allow_missing))
@@ -502,7 +502,7 @@ def diff_cmd(old: str, new: str, fail_on_regression: bool, allow_missing: bool) 
 @click.option("--pretty", is_flag=True, help="Indented JSON/SARIF.")
 def report(result: str, fmt: str, details: bool, pretty: bool) -> None:
     """Render a saved JSON result again, without scanning."""
-    from scanner.reports import table
+    from wafops.scanner.reports import table
 
     doc = _load_result(result)
     text = _render_text(doc, fmt, pretty)
@@ -514,7 +514,7 @@ def report(result: str, fmt: str, details: bool, pretty: bool) -> None:
 
 def _render_text(doc: dict[str, Any], fmt: str, pretty: bool = False) -> str | None:
     """The report as text for the text formats; None for the terminal table (rendered by rich)."""
-    from scanner.reports import markdown, sarif
+    from wafops.scanner.reports import markdown, sarif
 
     def dumps(data: Any) -> str:
         return json.dumps(data, indent=2) if pretty else json.dumps(data, separators=(",", ":"))
@@ -526,11 +526,11 @@ def _render_text(doc: dict[str, Any], fmt: str, pretty: bool = False) -> str | N
     if fmt == "sarif":
         return dumps(sarif.render(doc))
     if fmt == "html":
-        from scanner.reports import html
+        from wafops.scanner.reports import html
 
         return html.render(doc)
     if fmt == "gitlab-codequality":
-        from scanner.reports import codequality
+        from wafops.scanner.reports import codequality
 
         return dumps(codequality.render(doc))
     return None

@@ -17,14 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from collectors.base import CollectContext, ScanSourceError, TargetError, TargetResolver  # noqa: F401 (re-exported)
-from rules.catalog import load_catalog
-from rules.probes import EvidenceSet
-from scanner import deadline
-from scanner.decisions import for_subject
-from scanner.files import RepoTree
-from scanner.levels import evaluate_control
-from scanner.model import (
+from wafops.collectors.base import CollectContext, ScanSourceError, TargetError, TargetResolver  # noqa: F401 (re-exported)
+from wafops.rules.catalog import load_catalog
+from wafops.rules.probes import EvidenceSet
+from wafops.scanner.assess.decisions import for_subject
+from wafops.scanner.assess.levels import evaluate_control
+from wafops.scanner.core import deadline
+from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.model import (
     Evidence,
     ScanWarning,
     SourceState,
@@ -34,7 +34,7 @@ from scanner.model import (
     SubjectResult,
     utcnow,
 )
-from scanner.plugins import Plugins, discover
+from wafops.scanner.plugins import Plugins, discover
 
 REPO_MARKERS = (
     ".github", ".gitlab-ci.yml", "Jenkinsfile", "README.md", "README", "README.rst", "package.json",
@@ -63,12 +63,12 @@ class ScanOptions:
     collector_options: dict[str, Any] = field(default_factory=dict)
     only_collectors: list[str] | None = None
     as_of_head: bool = False  # judge each subject's time windows as of its HEAD commit's date
-    decisions: list[Any] = field(default_factory=list)  # waivers and attestations (scanner/decisions.py)
+    decisions: list[Any] = field(default_factory=list)  # waivers and attestations (scanner/assess/decisions.py)
     layout: str = "auto"  # auto | single | collection
     progress: Callable[[str], None] | None = None  # called with each subject id when it is done
     on_subjects: Callable[[int], None] | None = None  # called once with the number of subjects
     deadline: float | None = None  # seconds for the whole scan (--deadline): no subject starts and no request goes after it
-    workloads: list[Any] = field(default_factory=list)  # scanner.workloads.Workload: members pooled into one subject
+    workloads: list[Any] = field(default_factory=list)  # wafops.scanner.assess.workloads.Workload: members pooled into one subject
     by: str = "workload"  # with workloads: report workload | subject | both
 
 
@@ -212,7 +212,7 @@ def scan(targets: list[str], options: ScanOptions | None = None, plugins: Plugin
     def warn(subject: str, source: str, message: str, path: str | None = None) -> None:
         global_warnings.append(ScanWarning(subject, source, message, path))
 
-    from scanner import workloads
+    from wafops.scanner.assess import workloads
 
     subjects, members = workloads.resolve(targets, options.workloads,
                                           lambda ts: resolve_targets(ts, plugins, options, warn))

@@ -1,8 +1,8 @@
 """Plugin discovery through entry points (like pytest and pluggy do it).
 
 Two groups:
-- `wafops.collectors`: classes derived from `collectors.base.Collector`;
-- `wafops.targets`: classes derived from `collectors.base.TargetResolver`, keyed by URL scheme
+- `wafops.collectors`: classes derived from `wafops.collectors.base.Collector`;
+- `wafops.targets`: classes derived from `wafops.collectors.base.TargetResolver`, keyed by URL scheme
   (`github`, `gitlab`, ...). Local paths need no resolver.
 
 A broken third-party plugin is reported and skipped; it never stops the scan.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 
-from collectors.base import Collector, TargetResolver
+from wafops.collectors.base import Collector, TargetResolver
 
 COLLECTOR_GROUP = "wafops.collectors"
 TARGET_GROUP = "wafops.targets"
@@ -51,7 +51,7 @@ def discover() -> Plugins:
         try:
             inst = cls()
             if not isinstance(inst, Collector):
-                raise TypeError("not a collectors.base.Collector")
+                raise TypeError("not a wafops.collectors.base.Collector")
         except Exception as err:
             plugins.errors.append(f"collector {name} could not be created: {err}")
             continue

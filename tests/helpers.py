@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from collectors.base import CollectContext, Collector
-from rules.catalog import get_control
-from rules.probes import EvidenceSet
-from scanner.files import RepoTree
-from scanner.levels import evaluate_control
-from scanner.model import ControlResult, Evidence, SourceState, SourceStatus, Subject
+from wafops.collectors.base import CollectContext, Collector
+from wafops.rules.catalog import get_control
+from wafops.rules.probes import EvidenceSet
+from wafops.scanner.assess.levels import evaluate_control
+from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.model import ControlResult, Evidence, SourceState, SourceStatus, Subject
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 

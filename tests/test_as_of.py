@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
+from wafops.scanner.cli import main
 
-from scanner.cli import main
 from tests.helpers import write_tree
 
 POSTMORTEM = """# Postmortem: checkout outage

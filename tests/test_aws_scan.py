@@ -22,12 +22,13 @@ import pytest
 pytest.importorskip("boto3")
 pytest.importorskip("moto")
 
-from collectors.cloud.aws import collector as aws_collector  # noqa: E402
-from collectors.cloud.aws.session import READ_VERBS, WRITE_VERBS, AwsReader, ReadOnlyViolation  # noqa: E402
-from collectors.translate import aws as tr  # noqa: E402
-from scanner.engine import ScanOptions, scan  # noqa: E402
-from scanner.model import Outcome, SourceState  # noqa: E402
-from scanner.workloads import WorkloadError, parse  # noqa: E402
+from wafops.collectors.cloud.aws import collector as aws_collector  # noqa: E402
+from wafops.collectors.cloud.aws.session import READ_VERBS, WRITE_VERBS, AwsReader, ReadOnlyViolation  # noqa: E402
+from wafops.collectors.translate import aws as tr  # noqa: E402
+from wafops.scanner.assess.workloads import WorkloadError, parse  # noqa: E402
+from wafops.scanner.core.model import Outcome, SourceState  # noqa: E402
+from wafops.scanner.engine import ScanOptions, scan  # noqa: E402
+
 from tests import aws_moto  # noqa: E402
 
 POLICY = json.loads((Path(__file__).parent.parent / "docs" / "aws-policy.json").read_text())
@@ -117,7 +118,7 @@ def test_account_near_level_4_with_every_call_read_only_and_in_the_policy(accoun
     assert burn.source == "aws" and burn.locator.resource.startswith("arn:aws:cloudwatch:us-east-1:")
     assert burn.locator.url.startswith("https://console.aws.amazon.com/go/view?arn=") and burn.collected_at
     # least privilege: every call is in the shipped policy, and none is a write
-    from collectors.cloud.aws.session import iam_action
+    from wafops.collectors.cloud.aws.session import iam_action
 
     made = {iam_action(*op.split(":")) for op, _r in calls}
     assert made, "no AWS call was recorded"
@@ -208,8 +209,7 @@ def test_state_is_read_in_memory_only_and_never_reported(account: str, tmp_path:
     monkeypatch.setattr(builtins, "open", spy_open)
     monkeypatch.chdir(tmp_path)
     from click.testing import CliRunner
-
-    from scanner.cli import main
+    from wafops.scanner.cli import main
 
     out = tmp_path / "result.json"
     res = CliRunner().invoke(main, ["scan", "aws", "--region", "us-east-1", "--option", "aws_read_state=true",
@@ -265,7 +265,7 @@ def test_workload_pools_a_repository_with_the_account(account: str, tmp_path: Pa
     # --by workload (the default) reports the workload instead of its members; the summary rolls it up
     only = _scan(workloads=workloads, targets=())
     assert [sr.subject.id for sr in only.subjects] == ["workload:payments"]
-    from scanner.reports import json_report
+    from wafops.scanner.reports import json_report
 
     doc = json_report.to_dict(only)
     json_report.validate(doc)
@@ -297,8 +297,7 @@ def test_a_workload_spans_two_accounts_through_an_assumed_read_only_role(account
 
 def test_workload_config_is_checked(tmp_path: Path) -> None:
     from click.testing import CliRunner
-
-    from scanner.cli import main
+    from wafops.scanner.cli import main
 
     with pytest.raises(WorkloadError, match="did you mean 'aws_accounts'"):
         parse([{"name": "x", "aws_acounts": ["1"]}])
@@ -333,7 +332,7 @@ def test_one_translation_per_resource_type() -> None:
 
 
 def test_without_region_every_enabled_region_is_scanned(account: str) -> None:
-    from collectors.cloud.aws.collector import _regions
+    from wafops.collectors.cloud.aws.collector import _regions
 
     regions = _regions(AwsReader(max_attempts=1), {}, "us-east-1")
     assert "us-east-1" in regions and "eu-central-1" in regions and len(regions) > 10

@@ -26,8 +26,9 @@ import pytest
 pytest.importorskip("boto3")
 pytest.importorskip("moto")
 
-from scanner.engine import ScanOptions, scan  # noqa: E402
-from scanner.model import Outcome  # noqa: E402
+from wafops.scanner.core.model import Outcome  # noqa: E402
+from wafops.scanner.engine import ScanOptions, scan  # noqa: E402
+
 from tests import aws_moto  # noqa: E402
 
 MIRROR = Path(os.environ.get("WAFOPS_TF_MIRROR", "/opt/tf-plugins"))

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from wafops.collectors.translate import azure as tr
+from wafops.scanner.cli import main
 
-from collectors.translate import azure as tr
-from scanner.cli import main
 from tests.fake_azure import TOKEN, FakeArm, scenarios
 
 FAST = ["--option", "azure_backoff=0.01", "--option", "azure_max_wait=0.2", "--option", "azure_retries=2"]
@@ -156,8 +156,7 @@ def test_every_request_is_a_read(fake: FakeArm, both: dict[str, Any]) -> None:
 
 def test_a_write_never_leaves_the_process(fake: FakeArm, monkeypatch: pytest.MonkeyPatch) -> None:
     from azure.core.rest import HttpRequest
-
-    from collectors.cloud.azure.client import Arm, WriteRefused
+    from wafops.collectors.cloud.azure.client import Arm, WriteRefused
 
     monkeypatch.setenv("AZURE_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
@@ -286,8 +285,10 @@ def test_bad_target_and_refused_token(fake: FakeArm, tmp_path: Path, monkeypatch
 
 def test_terraform_and_api_alert_are_the_same_evidence(tmp_path: Path) -> None:
     """`azurerm_monitor_metric_alert` in a repository and the metric alert read from the API: one translation."""
-    from collectors.cloud.azure.alerting import _runbook
-    from collectors.repo_alerting import AlertingCollector, rule_attributes
+    from wafops.collectors.cloud.azure.alerting import _runbook
+    from wafops.collectors.repo.alerting import AlertingCollector
+    from wafops.collectors.translate.alerting import rule_attributes
+
     from tests.helpers import collect_with, write_tree
 
     write_tree(tmp_path, {"main.tf": '''
@@ -339,8 +340,7 @@ resource "azurerm_monitor_metric_alert" "errors" {
 
 def test_credential_is_the_token_as_is_else_default_azure_credential(monkeypatch: pytest.MonkeyPatch) -> None:
     from azure.identity import DefaultAzureCredential
-
-    from collectors.cloud.azure.client import StaticToken, credential
+    from wafops.collectors.cloud.azure.client import StaticToken, credential
 
     monkeypatch.setenv("AZURE_ACCESS_TOKEN", "eyJ0eXAi.token")
     cred = credential()
@@ -441,7 +441,7 @@ def test_terraform_state_is_read_only_when_opted_in(tmp_path: Path, monkeypatch:
 
 
 def test_a_failing_area_costs_only_its_conclusions(fake: FakeArm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from collectors.cloud.azure import collector
+    from wafops.collectors.cloud.azure import collector
 
     def broken(sub: Any) -> None:
         raise KeyError("properties")
@@ -456,10 +456,10 @@ def test_a_failing_area_costs_only_its_conclusions(fake: FakeArm, tmp_path: Path
 
 
 def test_slows_down_when_the_read_budget_runs_low(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from collectors.base import CollectContext
-    from collectors.cloud.azure.client import Arm
-    from collectors.cloud.azure.collector import read_subscription
-    from scanner.model import Subject
+    from wafops.collectors.base import CollectContext
+    from wafops.collectors.cloud.azure.client import Arm
+    from wafops.collectors.cloud.azure.collector import read_subscription
+    from wafops.scanner.core.model import Subject
 
     f = _fresh(tmp_path, scenarios.level1)
     f.headers["x-ms-ratelimit-remaining-subscription-reads"] = "7"

@@ -2,7 +2,7 @@
 
 The repository built here mixes valid files with every kind of bad file we know of (malformed
 YAML/HCL/JSON, a binary file named like a config, a file over the size limit, a symlink loop, a
-dangling symlink, an unreadable file, a FIFO). The assertions rest on `scanner.files.RepoTree`
+dangling symlink, an unreadable file, a FIFO). The assertions rest on `wafops.scanner.core.files.RepoTree`
 and the engine, not on what the real collectors happen to read today, so they stay true while
 collectors are added: a small test collector reads every candidate file through the tree, the way
 real collectors must.
@@ -17,13 +17,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from wafops.collectors.base import CollectContext, Collector
+from wafops.scanner.core.files import MAX_FILE_BYTES, RepoTree
+from wafops.scanner.core.model import Evidence, Subject
+from wafops.scanner.engine import ScanOptions, scan
+from wafops.scanner.plugins import Plugins, discover
+from wafops.scanner.reports.json_report import to_dict, validate
 
-from collectors.base import CollectContext, Collector
-from scanner.engine import ScanOptions, scan
-from scanner.files import MAX_FILE_BYTES, RepoTree
-from scanner.model import Evidence, Subject
-from scanner.plugins import Plugins, discover
-from scanner.reports.json_report import to_dict, validate
 from tests.helpers import NOW, write_tree
 
 VALID_WORKFLOW = """\

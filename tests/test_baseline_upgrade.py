@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from scanner.cli import main
+from wafops.scanner.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "repos"
 

@@ -7,10 +7,10 @@ import json
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from wafops.scanner import __version__
+from wafops.scanner.cli import main
+from wafops.scanner.reports.json_report import validate
 
-from scanner import __version__
-from scanner.cli import main
-from scanner.reports.json_report import validate
 from tests.helpers import write_tree
 
 CI_REPO = {
@@ -109,7 +109,7 @@ def test_fail_under_gates_with_exit_1(runner, tmp_path):
 
 
 def test_controls_prints_every_criterion_in_words(runner):
-    from rules.catalog import load_catalog
+    from wafops.rules.catalog import load_catalog
 
     result = runner.invoke(main, ["controls"])
     assert result.exit_code == 0

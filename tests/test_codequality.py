@@ -7,8 +7,7 @@ from pathlib import Path
 
 import jsonschema
 from click.testing import CliRunner
-
-from scanner.cli import main
+from wafops.scanner.cli import main
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples" / "repos"

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scanner.cli import main
+from wafops.scanner.cli import main
 
 LEGACY = Path(__file__).parent.parent / "examples" / "repos" / "legacy-billing"
 CONFIG = """

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collectors.base import Collector
-from scanner.engine import ScanOptions, scan
-from scanner.plugins import Plugins, discover
-from scanner.reports.json_report import to_dict, validate
+from wafops.collectors.base import Collector
+from wafops.scanner.engine import ScanOptions, scan
+from wafops.scanner.plugins import Plugins, discover
+from wafops.scanner.reports.json_report import to_dict, validate
+
 from tests.helpers import NOW, write_tree
 
 
@@ -53,8 +54,8 @@ def test_unscanned_sources_are_named_with_a_reason(tmp_path):
 
 
 def test_a_failing_detector_costs_a_warning_not_the_evidence(tmp_path):
-    from collectors.base import CollectContext
-    from scanner.model import Subject
+    from wafops.collectors.base import CollectContext
+    from wafops.scanner.core.model import Subject
 
     ctx = CollectContext(subject=Subject("local:x"))
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scanner.cli import main
-from scanner.reports.json_report import validate
+from wafops.scanner.cli import main
+from wafops.scanner.reports.json_report import validate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "repos"
 A, P, N = "assessed", "partially_assessed", "not_assessed"
@@ -101,7 +100,7 @@ def test_thresholds_from_a_config_file_change_the_level(tmp_path):
 
 
 def test_sarif_points_each_gap_at_a_file(doc, tmp_path):
-    from scanner.reports import sarif
+    from wafops.scanner.reports import sarif
 
     out = sarif.render(doc)
     assert out["version"] == "2.1.0"

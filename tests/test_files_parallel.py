@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from scanner import files
-from scanner.files import RepoTree
+from wafops.scanner.core import files
+from wafops.scanner.core.files import RepoTree
+
 from tests.helpers import write_tree
 
 

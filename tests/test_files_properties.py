@@ -17,10 +17,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from collectors.common import front_matter, is_production, redact
-from scanner.files import RepoTree
-from scanner.hcl import block_headers, blocks, parse_hcl
+from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.hcl import block_headers, blocks, parse_hcl
+from wafops.scanner.core.vocabulary import front_matter, is_production, redact
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HCL_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

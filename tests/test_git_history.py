@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from wafops.collectors.git.history import GitHistoryCollector, is_pr_merge
+from wafops.rules.probes import PROBES, load_all
+from wafops.scanner.core.gitinfo import Commit, clear_cache, git_info, git_toplevel
+from wafops.scanner.core.model import SourceState
 
-from collectors.git_history import GitHistoryCollector, is_pr_merge
-from collectors.gitinfo import Commit, clear_cache, git_info, git_toplevel
-from rules.probes import PROBES, load_all
-from scanner.model import SourceState
 from tests.helpers import NOW, collect_with, evidence_set, write_tree
 
 load_all()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from wafops.collectors.platforms.github.client import reset_clients
+from wafops.scanner.cli import main
 
-from collectors.github.client import reset_clients
-from scanner.cli import main
 from tests.fake_github import org
 from tests.fake_github.server import FakeGitHub
 

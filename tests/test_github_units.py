@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from wafops.collectors.platforms.github import dora, mapping
+from wafops.collectors.platforms.github.auth import AuthError, Credentials, credentials_from
+from wafops.collectors.platforms.github.cache import HttpCache
+from wafops.collectors.platforms.github.client import ApiError, GitHubClient, safe_url
+from wafops.collectors.platforms.github.resolver import select_repos
 
-from collectors.github import dora, mapping
-from collectors.github.auth import AuthError, Credentials, credentials_from
-from collectors.github.cache import HttpCache
-from collectors.github.client import ApiError, GitHubClient, safe_url
-from collectors.github.resolver import select_repos
 from tests.fake_github import org
 from tests.fake_github.server import FakeGitHub
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from wafops.collectors.platforms.gitlab import mapping
+from wafops.collectors.platforms.gitlab.client import reset_clients
+from wafops.scanner.cli import main
 
-from collectors.gitlab import mapping
-from collectors.gitlab.client import reset_clients
-from scanner.cli import main
 from tests.fake_gitlab import group
 from tests.fake_gitlab.server import FakeGitLab
 

@@ -1,6 +1,6 @@
 """GitLab access levels are named with python-gitlab's constants when the API gives only the number."""
 
-from collectors.gitlab.mapping import _describe, access_level_name
+from wafops.collectors.platforms.gitlab.mapping import _describe, access_level_name
 
 
 def test_access_levels_are_named():

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scanner.cli import main
-from scanner.reports import html
+from wafops.scanner.cli import main
+from wafops.scanner.reports import html
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "repos"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

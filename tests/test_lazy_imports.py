@@ -12,7 +12,7 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "repos" / "legacy-billing"
 def test_a_local_scan_imports_no_http_client(tmp_path):
     code = (
         "import sys\n"
-        "from scanner.cli import main\n"
+        "from wafops.scanner.cli import main\n"
         f"try:\n    main(['scan', {str(EXAMPLE)!r}, '--format', 'json', '-o', {str(tmp_path / 'r.json')!r}])\n"
         "except SystemExit:\n    pass\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "

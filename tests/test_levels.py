@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from wafops.rules.catalog import Control, Criterion, ProbeRef
+from wafops.rules.probes import PROBES, EvidenceSet, Finding, Probe, missing
+from wafops.scanner.assess.levels import evaluate_control
+from wafops.scanner.core.model import ControlStatus, Evidence, Locator, Outcome, Strength
 
-from rules.catalog import Control, Criterion, ProbeRef
-from rules.probes import PROBES, EvidenceSet, Finding, Probe, missing
-from scanner.levels import evaluate_control
-from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
 from tests.helpers import NOW, sources
 
 
@@ -112,7 +112,7 @@ def test_thresholds_reach_the_probe(toy_probes):
 
 
 def test_catalog_has_all_ten_controls_with_criteria_at_every_level():
-    from rules.catalog import load_catalog
+    from wafops.rules.catalog import load_catalog
 
     cat = load_catalog()
     assert [c.id for c in cat] == [f"WAF-OPS-{n:03d}" for n in range(10, 101, 10)]
@@ -216,7 +216,7 @@ def test_only_an_unread_level_2_defining_criterion_makes_the_control_not_assesse
 
 
 def test_every_level_of_the_catalog_has_a_defining_criterion_and_roles_are_valid():
-    from rules.catalog import ROLES, load_catalog
+    from wafops.rules.catalog import ROLES, load_catalog
 
     for c in load_catalog():
         for level in range(2, 6):
@@ -226,8 +226,7 @@ def test_every_level_of_the_catalog_has_a_defining_criterion_and_roles_are_valid
 
 def test_controls_command_shows_defining_supporting_and_the_rule():
     from click.testing import CliRunner
-
-    from scanner.cli import main
+    from wafops.scanner.cli import main
 
     out = CliRunner().invoke(main, ["controls", "090"]).output
     assert "defining:" in out and "supporting:" in out and "How levels combine" in out

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collectors.manifests import Dependency, is_product_manifest, manifest_paths, parse_manifest
-from scanner.files import RepoTree
+from wafops.collectors.repo.manifests import Dependency, is_product_manifest, manifest_paths, parse_manifest
+from wafops.scanner.core.files import RepoTree
+
 from tests.helpers import write_tree
 
 FILES = {

@@ -7,9 +7,9 @@ import copy
 import json
 
 from click.testing import CliRunner
+from wafops.scanner.cli import main
+from wafops.scanner.reports import markdown
 
-from scanner.cli import main
-from scanner.reports import markdown
 from tests.test_decisions import LEGACY
 
 

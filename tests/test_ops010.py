@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collectors.repo_ci import CiCollector
-from collectors.repo_deploy import DeployCollector
-from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from wafops.collectors.repo.ci import CiCollector
+from wafops.collectors.repo.deploy import DeployCollector
+from wafops.scanner.core.model import ControlStatus, Evidence, Locator, Outcome, Strength
+
 from tests.helpers import collect_with, evaluate, write_tree
 
 LIB_CI = """name: ci
@@ -431,7 +432,7 @@ def test_zuul_lint_on_every_change_of_a_config_management_repo_is_basic_ci(tmp_p
     # fedora-infra/ansible shape: Zuul's check pipeline runs library lint jobs on every PR of an Ansible estate
     files = {".zuul.yaml": "- project:\n    check:\n      jobs:\n        - fi-ansible-lint-diff\n        - fi-yamllint-diff\n",
              "playbooks/web.yml": "- hosts: web\n  roles:\n  - base\n"}
-    from collectors.repo_iac import IacCollector
+    from wafops.collectors.repo.iac import IacCollector
     write_tree(tmp_path, files)
     ev = collect_with(CiCollector(), tmp_path)[0] + collect_with(IacCollector(), tmp_path)[0]
     r = evaluate("WAF-OPS-010", ev)
@@ -487,7 +488,7 @@ def test_a_library_publish_is_its_production_delivery_but_not_a_services(tmp_pat
     prod = crit(r, "ops010-prod-deploy-automated")
     assert prod.status is Outcome.NOT_ASSESSED and "publish" not in prod.reason
     # a service deployed by hand from its own Terraform that publishes a client package has not automated production
-    from collectors.repo_iac import IacCollector
+    from wafops.collectors.repo.iac import IacCollector
     files = {".github/workflows/ci.yml": lib_ci, ".github/workflows/release.yml": LIB_RELEASE,
              "terraform/main.tf": 'terraform {\n  backend "s3" {}\n}\nprovider "aws" {\n  region = "eu-west-1"\n}\n'
                                   'resource "aws_ecs_service" "api" {\n  name = "api"\n}\n'}

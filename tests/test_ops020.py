@@ -6,11 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from collectors.repo_iac import IacCollector
-from rules.catalog import CONTROLS_DIR, _load_control
-from rules.probes import load_all
-from scanner.levels import evaluate_control
-from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from wafops.collectors.repo.iac import IacCollector
+from wafops.rules.catalog import CONTROLS_DIR, _load_control
+from wafops.rules.probes import load_all
+from wafops.scanner.assess.levels import evaluate_control
+from wafops.scanner.core.model import ControlStatus, Evidence, Locator, Outcome, Strength
+
 from tests.helpers import NOW, collect_with, evidence_set, write_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terraform"

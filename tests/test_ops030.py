@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from collectors.repo_alerting import AlertingCollector
-from collectors.repo_observability import ObservabilityCollector
-from scanner.model import ControlStatus, Outcome
+from wafops.collectors.repo.alerting import AlertingCollector
+from wafops.collectors.repo.observability import ObservabilityCollector
+from wafops.scanner.core.model import ControlStatus, Outcome
+
 from tests.helpers import collect_with, evaluate, write_tree
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from collectors.repo_alerting import AlertingCollector
-from collectors.repo_observability import ObservabilityCollector
-from scanner.model import ControlStatus, Outcome
+from wafops.collectors.repo.alerting import AlertingCollector
+from wafops.collectors.repo.observability import ObservabilityCollector
+from wafops.scanner.core.model import ControlStatus, Outcome
+
 from tests.helpers import collect_with, evaluate, write_tree
 
 
@@ -148,7 +149,7 @@ def test_error_tracker_holds_alerts_so_absence_is_not_assessed(tmp_path: Path) -
 
 def test_cloud_providers_in_testdata_do_not_make_absence_unknown(tmp_path: Path) -> None:
     """Terraform's own testdata configuring an AWS provider is not this repository's cloud workload."""
-    from collectors.repo_iac import IacCollector
+    from wafops.collectors.repo.iac import IacCollector
 
     root = write_tree(tmp_path, {
         "go.mod": "module example.com/tool\n\ngo 1.22\n",

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from wafops.collectors.git.history import GitHistoryCollector
+from wafops.collectors.repo.change import ChangeCollector
+from wafops.rules.catalog import CONTROLS_DIR, _load_control
+from wafops.rules.probes import load_all
+from wafops.scanner.assess.levels import evaluate_control
+from wafops.scanner.core.gitinfo import clear_cache
+from wafops.scanner.core.model import ControlResult, ControlStatus, Evidence, Locator, Strength
 
-from collectors.git_history import GitHistoryCollector
-from collectors.gitinfo import clear_cache
-from collectors.repo_change import ChangeCollector
-from rules.catalog import CONTROLS_DIR, _load_control
-from rules.probes import load_all
-from scanner.levels import evaluate_control
-from scanner.model import ControlResult, ControlStatus, Evidence, Locator, Strength
 from tests.helpers import collect_with, evidence_set, write_tree
 from tests.test_git_history import Repo
 

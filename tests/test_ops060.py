@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from wafops.collectors.repo.docs import DocsCollector
+from wafops.scanner.core.gitinfo import clear_cache
+from wafops.scanner.core.model import ControlStatus, Evidence
 
-from collectors.gitinfo import clear_cache
-from collectors.repo_docs import DocsCollector
-from scanner.model import ControlStatus, Evidence
 from tests.helpers import collect_with, write_tree
 from tests.test_git_history import Repo
 from tests.test_ops050 import ev, level

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collectors.repo_docs import DocsCollector
-from scanner.model import ControlStatus, Evidence
+from wafops.collectors.repo.docs import DocsCollector
+from wafops.scanner.core.model import ControlStatus, Evidence
+
 from tests.helpers import collect_with, write_tree
 from tests.test_ops050 import ev, level
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collectors.repo_ci import CiCollector
-from collectors.repo_deploy import DeployCollector
-from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from wafops.collectors.repo.ci import CiCollector
+from wafops.collectors.repo.deploy import DeployCollector
+from wafops.scanner.core.model import ControlStatus, Evidence, Locator, Outcome, Strength
+
 from tests.helpers import collect_with, evaluate, write_tree
 
 ROLLOUT = """apiVersion: argoproj.io/v1alpha1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.model import ControlStatus, Evidence, Locator, Outcome, Strength
+from wafops.scanner.core.model import ControlStatus, Evidence, Locator, Outcome, Strength
+
 from tests.helpers import NOW
 from tests.test_ops020 import APPLY, DRIFT_DAILY, PR_PLAN, crit, iac, job, level, pipeline
 
@@ -242,7 +243,7 @@ def test_alert_rules_on_the_reconciler_notify_drift(tmp_path):
 
 
 def test_cloudformation_drift_detection_and_what_if_are_plan_steps():
-    from collectors.ci_steps import classify
+    from wafops.collectors.repo.ci_steps import classify
 
     assert "drift" in classify("aws cloudformation detect-stack-drift --stack-name prod-network")
     assert "plan" in classify("az deployment group what-if --resource-group rg-prod --template-file main.bicep")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from wafops.collectors.platforms.common.cache import HttpCache
+from wafops.collectors.platforms.common.http import BudgetExhausted, RateLimited, next_link, with_page
+from wafops.collectors.platforms.github.auth import Credentials as GhCredentials
+from wafops.collectors.platforms.github.client import GitHubClient
+from wafops.collectors.platforms.gitlab.client import (
+    Credentials,
+    GitLabClient,
+    credentials_from,
+    host_url,
+    tier_of_plan,
+)
 
-from collectors.github.auth import Credentials as GhCredentials
-from collectors.github.client import GitHubClient
-from collectors.gitlab.client import Credentials, GitLabClient, credentials_from, host_url, tier_of_plan
-from collectors.platform_common.cache import HttpCache
-from collectors.platform_common.http import BudgetExhausted, RateLimited, next_link, with_page
 from tests.fake_github import org
 from tests.fake_github.server import FakeGitHub
 from tests.fake_gitlab import group

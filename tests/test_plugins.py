@@ -8,14 +8,14 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
+from wafops.scanner.cli import main
+from wafops.scanner.plugins import discover
 
-from scanner.cli import main
-from scanner.plugins import discover
 from tests.helpers import write_tree
 
 PLUGIN = '''
-from collectors.base import Collector
-from scanner.model import Strength
+from wafops.collectors.base import Collector
+from wafops.scanner.core.model import Strength
 
 
 class PagerCollector(Collector):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collectors.repo_alerting import AlertingCollector, classify
+from wafops.collectors.repo.alerting import AlertingCollector
+from wafops.collectors.translate.alerting import classify
+
 from tests.helpers import collect_with, write_tree
 
 RULES = """

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collectors.repo_change import ChangeCollector, parse_codeowners, template_fields
+from wafops.collectors.repo.change import ChangeCollector, parse_codeowners, template_fields
+
 from tests.helpers import collect_with, write_tree
 
 
@@ -49,7 +50,7 @@ def test_codeowners_of_bare_user_names_assigns_nobody(tmp_path: Path) -> None:
 def test_codeowners_last_match_wins_and_gitlab_sections() -> None:
     rules, errors, approvals = parse_codeowners("[Infra][2] @acme/leads\n/terraform/ @a\n^[Docs]\n*.md @b\n")
     assert approvals == 2 and not errors and [p for p, _ in rules] == ["/terraform/", "*.md"]
-    from collectors.repo_change import _covered
+    from wafops.collectors.repo.change import _covered
 
     assert _covered([("*", ["@a"]), ("/infra/", [])], ["infra/main.tf"]) is False  # later rule without owners unsets
     assert _covered([("/infra/", ["@a"])], ["infra/x/main.tf"]) is True

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from wafops.collectors.repo.ci import CiCollector
+from wafops.collectors.repo.ci_steps import classify, cron_interval_hours, plan_flags
+from wafops.scanner.core.model import Strength
 
-from collectors.ci_steps import classify, cron_interval_hours, plan_flags
-from collectors.repo_ci import CiCollector
-from scanner.model import Strength
 from tests.helpers import collect_with, write_tree
 
 

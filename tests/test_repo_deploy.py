@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collectors.repo_deploy import DeployCollector
-from scanner.model import Strength
+from wafops.collectors.repo.deploy import DeployCollector
+from wafops.scanner.core.model import Strength
+
 from tests.helpers import collect_with, write_tree
 
 ROLLOUT = """apiVersion: argoproj.io/v1alpha1

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from wafops.collectors.repo.docs import DocsCollector
+from wafops.scanner.core.gitinfo import clear_cache
 
-from collectors.gitinfo import clear_cache
-from collectors.repo_docs import DocsCollector
 from tests.helpers import collect_with, write_tree
 from tests.test_git_history import Repo
 
@@ -473,7 +473,8 @@ def test_incident_log_page_yields_one_postmortem_per_dated_entry(tmp_path: Path)
 
 
 def test_operations_page_deep_in_product_docs_is_not_a_runbook(tmp_path):
-    from collectors.repo_docs import DocsCollector
+    from wafops.collectors.repo.docs import DocsCollector
+
     from tests.helpers import collect_with, write_tree
 
     page = "Operations\n==========\n\nTroubleshooting\n---------------\n\n.. code-block:: bash\n\n    salt '*' test.ping\n"

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
+from wafops.collectors.repo.iac import IacCollector
+from wafops.collectors.repo.iac_hcl import block_text, module_source
 
-from collectors.iac_hcl import block_text, module_source
-from collectors.repo_iac import IacCollector
 from tests.helpers import collect_with, write_tree
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from collectors.repo_observability import ObservabilityCollector
+from wafops.collectors.repo.observability import ObservabilityCollector
+
 from tests.helpers import collect_with, write_tree
 
 DASHBOARD = {

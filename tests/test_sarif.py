@@ -10,9 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-
-from scanner.cli import main
-from scanner.reports import sarif
+from wafops.scanner.cli import main
+from wafops.scanner.reports import sarif
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples" / "repos"

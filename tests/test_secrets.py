@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from wafops.scanner.cli import main
+from wafops.scanner.core.model import Evidence, Locator
 
-from scanner.cli import main
-from scanner.model import Evidence, Locator
 from tests.helpers import write_tree
 
 TOKEN = "ghp_" + "Zq9" * 12

@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from wafops.collectors.repo.iac import IacCollector
 
-from collectors.repo_iac import IacCollector
 from tests.helpers import collect_with
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terraform"

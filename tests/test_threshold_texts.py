@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from rules.catalog import CatalogError, ProbeRef, _check_placeholders
-from scanner.cli import main
+from wafops.rules.catalog import CatalogError, ProbeRef, _check_placeholders
+from wafops.scanner.cli import main
 
 SHOP = Path(__file__).parent.parent / "examples" / "repos" / "shop-api"
 

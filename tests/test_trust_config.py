@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from wafops.scanner.cli import main
 
-from scanner.cli import main
 from tests.helpers import write_tree
 
 REPO = {"README.md": "# svc\n"}
@@ -63,7 +63,7 @@ def test_valid_settings_pass_and_keep_their_types(repo, tmp_path):
 
 
 def test_option_types_convert_strings():
-    from scanner.options import ConfigError, check_options
+    from wafops.scanner.core.options import ConfigError, check_options
 
     assert check_options({"github_retries": "3", "include_forks": "yes", "include": "a*,b"}) == {
         "github_retries": 3, "include_forks": True, "include": ["a*", "b"]}
@@ -74,7 +74,7 @@ def test_option_types_convert_strings():
 def test_plugins_declare_their_options():
     from types import SimpleNamespace
 
-    from scanner.options import ConfigError, check_options
+    from wafops.scanner.core.options import ConfigError, check_options
 
     class MyCollector:
         option_types = {"mytool_url": "url"}

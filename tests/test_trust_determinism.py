@@ -9,8 +9,9 @@ import sys
 import threading
 import time
 
-from scanner.engine import ScanOptions, scan
-from scanner.hcl import block_headers, parse_hcl
+from wafops.scanner.core.hcl import block_headers, parse_hcl
+from wafops.scanner.engine import ScanOptions, scan
+
 from tests.helpers import write_tree
 
 ALARM_TF = '''resource "aws_cloudwatch_metric_alarm" "errors" {
@@ -70,7 +71,7 @@ def _fingerprint(result) -> list[tuple[str, list[str]]]:
 
 def test_scanning_twice_gives_the_same_evidence_ids_in_the_same_order(tmp_path):
     folder = _folder(tmp_path)
-    from scanner import files
+    from wafops.scanner.core import files
 
     runs = []
     for _ in range(3):
@@ -86,7 +87,7 @@ def test_same_result_under_different_hash_seeds(tmp_path):
     outs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        r = subprocess.run([sys.executable, "-m", "scanner.cli", "scan", str(folder), "--format", "json",
+        r = subprocess.run([sys.executable, "-m", "wafops.scanner.cli", "scan", str(folder), "--format", "json",
                             "--as-of", "2026-11-22", "-j", "4"], capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stderr
         doc = json.loads(r.stdout)

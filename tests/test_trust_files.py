@@ -8,11 +8,11 @@ import pathlib
 
 import pytest
 from click.testing import CliRunner
+from wafops.scanner.cli import main
+from wafops.scanner.core import files
+from wafops.scanner.core.files import RepoTree
+from wafops.scanner.engine import ScanOptions, scan
 
-from scanner import files
-from scanner.cli import main
-from scanner.engine import ScanOptions, scan
-from scanner.files import RepoTree
 from tests.helpers import write_tree
 
 CI_REPO = {

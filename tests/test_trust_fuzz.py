@@ -10,13 +10,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from scanner.engine import ScanOptions, scan
-from scanner.files import RepoTree
-from scanner.hcl import block_headers, parse_hcl_or_none
-from scanner.plugins import discover
-from scanner.redaction import mask
-from scanner.reports import json_report
+from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.hcl import block_headers, parse_hcl_or_none
+from wafops.scanner.core.redaction import mask
+from wafops.scanner.engine import ScanOptions, scan
+from wafops.scanner.plugins import discover
+from wafops.scanner.reports import json_report
 
 FRAGMENTS = ["{", "}", "[", "]", "${", "%{", "<<EOF\n", "EOF\n", "---\n", "- ", ": ", "&a ", "*a ", "!!binary ", '"', "'",
              "\\", "\t", "#", "//", "null", "1e999", "\n", "  ", "resource \"aws_cloudwatch_metric_alarm\" \"x\" {",

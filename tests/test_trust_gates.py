@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from wafops.scanner.cli import main
 
-from scanner.cli import main
 from tests.helpers import write_tree
 
 CI_REPO = {
@@ -112,7 +112,7 @@ def test_unwritable_output_goes_to_a_fallback_and_exits_3(runner, tmp_path):
 
 def test_broken_pipe_is_no_traceback(tmp_path):
     repo = write_tree(tmp_path / "svc", {**CI_REPO, **{f"docs/f{i}.md": "x\n" * 50 for i in range(200)}})
-    p = subprocess.Popen([sys.executable, "-m", "scanner.cli", "scan", str(repo), "--format", "json", "--details"],
+    p = subprocess.Popen([sys.executable, "-m", "wafops.scanner.cli", "scan", str(repo), "--format", "json", "--details"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdout.read(10)
     p.stdout.close()
@@ -122,12 +122,12 @@ def test_broken_pipe_is_no_traceback(tmp_path):
 
 
 def test_a_source_outage_for_every_subject_exits_3(runner, tmp_path, monkeypatch):
-    from scanner.engine import ScanSourceError
+    from wafops.scanner.engine import ScanSourceError
 
     def outage(*a, **k):
         raise ScanSourceError("github:acme: GitHub API error (GET /orgs/acme/repos: 502 Bad Gateway)", "github")
 
-    monkeypatch.setattr("scanner.engine.scan", outage)
+    monkeypatch.setattr("wafops.scanner.engine.scan", outage)
     out = tmp_path / "r.json"
     r = _scan(runner, "github:acme", "--format", "json", "-o", str(out))
     assert r.exit_code == 3 and "502" in r.stderr

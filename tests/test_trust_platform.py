@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from wafops.collectors.platforms.github.client import reset_clients
+from wafops.scanner.cli import main
 
-from collectors.github.client import reset_clients
-from scanner.cli import main
 from tests.fake_github import org
 from tests.fake_github.server import FakeGitHub
 
@@ -133,9 +133,9 @@ def test_invalid_github_url_is_rejected_before_any_request(fake, url):
 
 
 def test_client_rejects_html_and_truncated_bodies_directly(fake):
-    from collectors.github.auth import Credentials
-    from collectors.github.client import GitHubClient
-    from collectors.platform_common.http import ApiError
+    from wafops.collectors.platforms.common.http import ApiError
+    from wafops.collectors.platforms.github.auth import Credentials
+    from wafops.collectors.platforms.github.client import GitHubClient
 
     c = GitHubClient(fake.url, Credentials("token", TOKEN), retries=1, backoff=0.01)
     fake.fault(r"^/repos/acme/platform$", "html")
@@ -192,7 +192,7 @@ def test_fault_campaign_completes_in_time_loses_nothing_and_leaks_nothing(monkey
 
 
 def test_waits_and_progress_are_told_on_stderr_without_a_terminal(fake, tmp_path, monkeypatch):
-    from scanner import cli
+    from wafops.scanner import cli
 
     monkeypatch.setattr(cli._PlainProgress, "EVERY", 0.0)  # a long scan's progress lines, at once
     fake.inject(r"^/repos/acme/platform/environments$", 429, times=1, headers={"Retry-After": "1"})
@@ -217,9 +217,9 @@ def test_an_api_error_echoing_the_token_never_leaks(fake, tmp_path):
 
 def test_one_unanswerable_endpoint_costs_at_most_max_call_seconds(fake):
     """Retries of a silent endpoint end with the call budget even when one attempt alone may take longer."""
-    from collectors.github.auth import Credentials
-    from collectors.github.client import GitHubClient
-    from collectors.platform_common.http import ApiError
+    from wafops.collectors.platforms.common.http import ApiError
+    from wafops.collectors.platforms.github.auth import Credentials
+    from wafops.collectors.platforms.github.client import GitHubClient
 
     fake.fault(r"^/repos/acme/platform$", "hang")
     c = GitHubClient(fake.url, Credentials("token", TOKEN), retries=3, backoff=0.01, timeout=30, max_call_seconds=3)
@@ -231,9 +231,9 @@ def test_one_unanswerable_endpoint_costs_at_most_max_call_seconds(fake):
 
 
 def test_a_list_call_answering_another_shape_is_an_error(fake):
-    from collectors.github.auth import Credentials
-    from collectors.github.client import GitHubClient
-    from collectors.platform_common.http import ApiError
+    from wafops.collectors.platforms.common.http import ApiError
+    from wafops.collectors.platforms.github.auth import Credentials
+    from wafops.collectors.platforms.github.client import GitHubClient
 
     c = GitHubClient(fake.url, Credentials("token", TOKEN), retries=0)
     with pytest.raises(ApiError, match="dict where a list was expected"):

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from wafops.scanner.cli import FORMATS, main
+from wafops.scanner.core.redaction import Stats, mask, redact
 
-from scanner.cli import FORMATS, main
-from scanner.redaction import Stats, mask, redact
 from tests.helpers import write_tree
 
 # the part that must never appear -> the text it appears in
@@ -61,11 +61,10 @@ def test_plain_text_is_left_alone():
 
 def _doc_with_secrets_in_every_field() -> dict:
     """A ScanResult whose every free-text field carries a secret, rendered to the JSON contract."""
-    from rules.catalog import load_catalog
-    from rules.probes import EvidenceSet
-    from scanner.engine import ScanResult
-    from scanner.levels import evaluate_control
-    from scanner.model import (
+    from wafops.rules.catalog import load_catalog
+    from wafops.rules.probes import EvidenceSet
+    from wafops.scanner.assess.levels import evaluate_control
+    from wafops.scanner.core.model import (
         Evidence,
         Locator,
         ScanWarning,
@@ -74,7 +73,8 @@ def _doc_with_secrets_in_every_field() -> dict:
         Subject,
         SubjectResult,
     )
-    from scanner.reports import json_report
+    from wafops.scanner.engine import ScanResult
+    from wafops.scanner.reports import json_report
 
     now = datetime(2026, 11, 22, tzinfo=UTC)
     blob = " | ".join(CORPUS[s].format(s=s) for s in SECRETS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.translate.common import URL, _first, _s, runbook_in_text  # noqa: F401 (re-exported)
+from wafops.collectors.translate.common import URL, _first, _s, runbook_in_text  # noqa: F401 (re-exported)
 
 
 def window(seconds: Any) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from collectors.translate.common import URL, _first, _s, runbook_in_text  # noqa: F401 (re-exported)
+from wafops.collectors.translate.common import URL, _first, _s, runbook_in_text  # noqa: F401 (re-exported)
 
 ISO_DURATION = re.compile(r"(?i)^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 KQL_WINDOW = re.compile(r"(?i)\bago\(\s*(\d+)\s*([smhd])\s*\)")

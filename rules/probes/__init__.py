@@ -4,7 +4,7 @@ A probe is a pure function of the evidence of one subject. It answers
   True  - the evidence shows the practice (and the Finding cites it),
   False - the sources that would show it were read and show nothing,
   None  - it cannot tell, because a source that would decide it was not read (the reason says which).
-Scoring (levels) lives elsewhere (`scanner/levels.py`); criteria that combine probes live in
+Scoring (levels) lives elsewhere (`scanner/assess/levels.py`); criteria that combine probes live in
 `rules/controls/*.yaml`, which a reviewer can read without reading code.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from scanner.model import Evidence, SourceState, SourceStatus, Strength
+from wafops.scanner.core.model import Evidence, SourceState, SourceStatus, Strength
 
 
 @dataclass

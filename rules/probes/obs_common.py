@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from collectors.common import is_sample_path
-from collectors.obs_packages import vendor_of
-from rules.probes import EvidenceSet, Finding, missing
-from scanner.model import Evidence
+from wafops.rules.probes import EvidenceSet, Finding, missing
+from wafops.scanner.core.model import Evidence
+from wafops.scanner.core.vendors import vendor_of
+from wafops.scanner.core.vocabulary import is_sample_path
 
 CLOUD_TOOLS = {"cloudformation", "sam", "cdk", "serverless", "bicep", "arm", "azure-pipelines-arm"}
 CLOUD_PROVIDERS = {"aws", "azurerm", "azapi", "azuread", "awscc"}

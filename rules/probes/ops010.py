@@ -11,8 +11,8 @@ import functools
 import re
 from collections.abc import Callable
 
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
+from wafops.scanner.core.model import Evidence, Strength
 
 PR_TRIGGERS = {"pull_request", "merge_group"}
 DEPLOY_TRIGGERS = {"push", "tag", "release", "manual", "schedule", "other", "workflow_call"}

@@ -1,7 +1,7 @@
 """Probes for WAF-OPS-020 (Infrastructure as Code enforced).
 
-They read `iac.*`, `gitops.app`, `drift.tool` (collectors/repo_iac.py), `ci.job`/`ci.pipeline`
-(collectors/repo_ci.py) and `scm.branch_rules` (change/GitHub collectors). Helpers shared with the
+They read `iac.*`, `gitops.app`, `drift.tool` (collectors/repo/iac.py), `ci.job`/`ci.pipeline`
+(collectors/repo/ci.py) and `scm.branch_rules` (change/GitHub collectors). Helpers shared with the
 drift probes of WAF-OPS-090 live here too (`ci_jobs_with`, `pipeline_of`, `scheduled_drift_jobs`).
 
 Judgement calls, as an SRE reviewing the repository would make them:
@@ -20,9 +20,9 @@ import posixpath
 import re
 from typing import Any
 
-from collectors.common import is_iac_example_dir
-from rules.probes import EvidenceSet, Finding, found, missing, probe
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, missing, probe
+from wafops.scanner.core.model import Evidence, Strength
+from wafops.scanner.core.vocabulary import is_iac_example_dir
 
 INFRA_TOOLS = {"terraform", "terragrunt", "cloudformation", "sam", "cdk", "pulumi", "bicep", "arm", "crossplane",
                "serverless"}

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from rules.probes import EvidenceSet, Finding, found, missing, probe
-from rules.probes.obs_common import absence_needs, coverage, covered_services, local_links, service_dirs
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, missing, probe
+from wafops.rules.probes.obs_common import (
+    absence_needs,
+    coverage,
+    covered_services,
+    local_links,
+    service_dirs,
+)
+from wafops.scanner.core.model import Evidence, Strength
 
 GLOBAL_TRACING = {"otel-operator-instrumentation", "lambda-active-tracing", "apigw-xray", "ecs-otel-sidecar", "adot-layer",
                   "azure-app-insights-agent"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
-from rules.probes.obs_common import missing_alerting
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, missing, pct, probe, ratio
+from wafops.rules.probes.obs_common import missing_alerting
+from wafops.scanner.core.model import Evidence, Strength
 
 
 def _rules(ev: EvidenceSet) -> list[Evidence]:

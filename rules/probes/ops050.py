@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable
+from wafops.scanner.core.model import Evidence, Strength
 
 # Change categories and risk declared per change by label: `risk: high`, `change/emergency`, `standard-change`, and
 # deploy-risk labels such as Sentry's `Deploy: Risky` / `Deploy: Monitored` (a PR is marked as a risky or watched

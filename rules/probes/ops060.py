@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio
+from wafops.scanner.core.model import Evidence, Strength
 
 DIAG_SECTIONS = {"diagnosis", "remediation"}
 CORE_SECTIONS = {"symptoms", "diagnosis", "remediation", "escalation", "rollback", "verification"}

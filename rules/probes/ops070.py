@@ -7,8 +7,8 @@ live in the tracker: then the absence of postmortem files says nothing without t
 
 from __future__ import annotations
 
-from rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio, unreadable
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio, unreadable
+from wafops.scanner.core.model import Evidence, Strength
 
 CORE = {"impact", "timeline", "root_cause", "action_items"}
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import posixpath
 import re
 
-from collectors.common import DOC_DIRS, SAMPLE_DIRS
-from rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, missing, pct, probe, unreadable, verdict
+from wafops.scanner.core.model import Evidence, Strength
+from wafops.scanner.core.vocabulary import DOC_DIRS, SAMPLE_DIRS
 
 PROGRESSIVE = {"canary", "blue-green", "linear"}
 SAMPLE_SEGMENTS = SAMPLE_DIRS | DOC_DIRS

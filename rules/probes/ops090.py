@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from rules.probes import EvidenceSet, Finding, found, missing, probe, unreadable
-from rules.probes.ops020 import (
+from wafops.rules.probes import EvidenceSet, Finding, found, missing, probe, unreadable
+from wafops.rules.probes.ops020 import (
     INFRA_TOOLS,
     PR_TRIGGERS,
     ci_jobs_with,
@@ -26,7 +26,7 @@ from rules.probes.ops020 import (
     resources,
     triggers,
 )
-from scanner.model import Evidence, Strength
+from wafops.scanner.core.model import Evidence, Strength
 
 PLATFORM_DRIFT = {"hcp-assessments", "spacelift", "env0"}
 RECONCILER_ALERT_RX = re.compile(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio, unreadable
-from scanner.model import Evidence, Strength
+from wafops.rules.probes import EvidenceSet, Finding, found, iso_date, missing, pct, probe, ratio, unreadable
+from wafops.scanner.core.model import Evidence, Strength
 
 DEBT_LABEL_RX = re.compile(r"(?i)(tech(nical)?[-_ ]?debt|ops[-_ ]?debt|operational[-_ ]?debt|\btoil\b|manual[-_ ]process|^debt$|[:/ ]debt$)")
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from scanner.decisions import describe
-from scanner.reports.sarif import subject_files, where
+from wafops.scanner.assess.decisions import describe
+from wafops.scanner.reports.sarif import subject_files, where
 
 SEVERITY = {"not_met": "minor", "not_assessed": "info"}
 

@@ -12,15 +12,14 @@ from collections import Counter
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-
-from scanner.decisions import describe
-from scanner.redaction import mask
+from wafops.scanner.assess.decisions import describe
+from wafops.scanner.core.redaction import mask
 
 LEVEL_COLOURS = {1: "#d73027", 2: "#fc8d59", 3: "#fee08b", 4: "#91cf60", 5: "#1a9850"}
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("scanner.reports", "templates"), autoescape=select_autoescape(["html", "j2"]),
+    env = Environment(loader=PackageLoader("wafops.scanner.reports", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["mask"] = lambda v: mask(str(v)) if v is not None else ""
     env.filters["describe"] = lambda d: mask(describe(d))

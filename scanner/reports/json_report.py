@@ -7,11 +7,11 @@ from collections import Counter
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from scanner import __version__
+from wafops.scanner import __version__
 
 if TYPE_CHECKING:  # the reports read results, they never run a scan
-    from scanner.engine import ScanResult
-from scanner.redaction import redact
+    from wafops.scanner.engine import ScanResult
+from wafops.scanner.core.redaction import redact
 
 SCHEMA_VERSION = "2"
 
@@ -48,7 +48,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "plugin_errors": list(result.plugin_errors),
         "summary": summary(subjects),
     }
-    return redact(doc)  # one pass over every field that leaves the process (scanner/redaction.py)
+    return redact(doc)  # one pass over every field that leaves the process (scanner/core/redaction.py)
 
 
 def summary(subjects: list[dict[str, Any]]) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def dumps(result: ScanResult) -> str:
 
 
 def schema() -> dict[str, Any]:
-    return json.loads(files("scanner").joinpath("schema/result.schema.json").read_text())
+    return json.loads(files("wafops.scanner").joinpath("schema/result.schema.json").read_text())
 
 
 def validate(doc: dict[str, Any]) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.decisions import describe
-from scanner.reports import short_name
+from wafops.scanner.assess.decisions import describe
+from wafops.scanner.reports import short_name
 
 MAX_BYTES = 1_000_000  # under GitHub's 1 MiB job-summary limit
 SHOWN_EACH_END = 25  # a large organisation: this many weakest and strongest subjects are shown

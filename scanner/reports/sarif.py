@@ -18,7 +18,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from scanner.decisions import describe
+from wafops.scanner.assess.decisions import describe
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000  # GitHub code scanning accepts at most this many results per run

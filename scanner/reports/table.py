@@ -8,9 +8,8 @@ from rich.console import Console
 from rich.markup import escape as e_
 from rich.table import Table
 from rich.text import Text
-
-from scanner.decisions import describe
-from scanner.reports import short_name
+from wafops.scanner.assess.decisions import describe
+from wafops.scanner.reports import short_name
 
 STATUS_STYLE = {"met": "green", "not_met": "red", "not_assessed": "yellow"}
 

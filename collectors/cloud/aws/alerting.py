@@ -5,10 +5,10 @@ collectors.repo_alerting.rule_attributes)."""
 
 from __future__ import annotations
 
-from collectors.cloud.aws.run import Area, AwsRun
-from collectors.common import redact
-from collectors.repo_alerting import PAGING_RECEIVERS, rule_attributes
-from collectors.translate import aws as tr
+from wafops.collectors.cloud.aws.run import Area, AwsRun
+from wafops.collectors.translate import aws as tr
+from wafops.collectors.translate.alerting import PAGING_RECEIVERS, rule_attributes
+from wafops.scanner.core.vocabulary import redact
 
 ALARMS = Area("alarms", "CloudWatch alarms",
               ("alert_rules_notify", "alert_symptom_or_probe", "alert_symptom_ratio", "alert_runbook_links",
@@ -54,7 +54,7 @@ def _alarms(run: AwsRun, region: str) -> None:
             metric.extend(page.get("MetricAlarms") or [])
             composite.extend(page.get("CompositeAlarms") or [])
     except Exception as err:
-        from collectors.cloud.aws.session import classify
+        from wafops.collectors.cloud.aws.session import classify
 
         raise classify(err, "cloudwatch:DescribeAlarms", region) from err
     for p, facts in [(a, tr.cloudwatch_alarm(a)) for a in metric] + [(a, tr.cloudwatch_composite_alarm(a)) for a in composite]:

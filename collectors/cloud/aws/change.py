@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from collectors.cloud.aws.run import Area, AwsRun
-from collectors.cloud.aws.session import READ_VERBS
+from wafops.collectors.cloud.aws.run import Area, AwsRun
+from wafops.collectors.cloud.aws.session import READ_VERBS
 
 TRAILS = Area("cloudtrail", "CloudTrail trails and console events", (), ("WAF-OPS-020", "WAF-OPS-050"))
 SCPS = Area("organizations", "Organizations service control policies", ("iac_console_guardrail",), ("WAF-OPS-020",))

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from collectors.base import CollectContext, Collector, TargetResolver
-from collectors.cloud.aws import alerting, change, deploy, iac_drift, observability, runbooks
-from collectors.cloud.aws.run import AwsRun
-from collectors.cloud.aws.session import AreaError, AwsReader
-from scanner.model import Evidence, SourceState, Subject
+from wafops.collectors.base import CollectContext, Collector, TargetResolver
+from wafops.collectors.cloud.aws import alerting, change, deploy, iac_drift, observability, runbooks
+from wafops.collectors.cloud.aws.run import AwsRun
+from wafops.collectors.cloud.aws.session import AreaError, AwsReader
+from wafops.scanner.core.model import Evidence, SourceState, Subject
 
 AREAS = (observability, alerting, deploy, iac_drift, runbooks, change)
 OPTION_TYPES = {

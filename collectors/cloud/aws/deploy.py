@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from collectors.cloud.aws.run import Area, AwsRun
-from collectors.translate import aws as tr
-from scanner.model import Strength
+from wafops.collectors.cloud.aws.run import Area, AwsRun
+from wafops.collectors.translate import aws as tr
+from wafops.scanner.core.model import Strength
 
 PIPELINES = Area("codepipeline", "CodePipeline pipelines", ("ci_pipeline_defined", "prod_deploy_in_pipeline", "prod_deploy_gate"), ("WAF-OPS-010",))
 DEPLOYS = Area("deployments", "CodeDeploy deployment groups, ECS services and Lambda aliases",

@@ -12,8 +12,8 @@ import json
 import re
 from typing import Any
 
-from collectors.cloud.aws.run import Area, AwsRun
-from scanner.model import Strength
+from wafops.collectors.cloud.aws.run import Area, AwsRun
+from wafops.scanner.core.model import Strength
 
 STACKS = Area("cloudformation", "CloudFormation stacks", ("iac_code_present", "iac_remote_state"), ("WAF-OPS-020",))
 CONFIG = Area("config", "AWS Config recorder, rules and remediation",
@@ -59,7 +59,7 @@ def collect(run: AwsRun) -> None:
 
 def _not_measured(run: AwsRun, why: str) -> None:
     """IaC coverage cannot be measured: not assessed (never 'not met'), with the reason."""
-    from collectors.cloud.aws.session import AreaError
+    from wafops.collectors.cloud.aws.session import AreaError
 
     with run.lock:
         run.areas[COVERAGE.name] = COVERAGE
@@ -161,7 +161,7 @@ def _state_buckets(run: AwsRun, region: str) -> list[tuple[str, str]]:
 
 
 def _optional(run: AwsRun, region: str, op: str, bucket: str, key: str) -> dict[str, Any]:
-    from collectors.cloud.aws.session import AreaError
+    from wafops.collectors.cloud.aws.session import AreaError
 
     try:
         return run.call("s3", region, op, Bucket=bucket).get(key) or {}

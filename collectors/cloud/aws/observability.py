@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 
-from collectors.cloud.aws.run import Area, AwsRun
-from collectors.repo_observability import DORA, ERROR_BUDGET, RED_DUR, RED_ERR, RED_RATE
-from collectors.translate import aws as tr
-from scanner.model import Strength
+from wafops.collectors.cloud.aws.run import Area, AwsRun
+from wafops.collectors.translate import aws as tr
+from wafops.collectors.translate.signals import DORA, ERROR_BUDGET, RED_DUR, RED_ERR, RED_RATE
+from wafops.scanner.core.model import Strength
 
 LOGS = Area("logs", "CloudWatch log groups",
             ("obs_central_telemetry", "obs_log_retention", "obs_central_platform"), ("WAF-OPS-030",))

@@ -15,9 +15,9 @@ from threading import Lock
 from typing import Any
 from urllib.parse import quote
 
-from collectors.base import CollectContext
-from collectors.cloud.aws.session import AreaError, AwsReader
-from scanner.model import Evidence, SourceState, Strength
+from wafops.collectors.base import CollectContext
+from wafops.collectors.cloud.aws.session import AreaError, AwsReader
+from wafops.scanner.core.model import Evidence, SourceState, Strength
 
 
 @dataclass(frozen=True)

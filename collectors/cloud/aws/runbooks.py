@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from collectors.cloud.aws.run import Area, AwsRun
+from wafops.collectors.cloud.aws.run import Area, AwsRun
 
 AUTOMATION = Area("ssm-automation", "SSM Automation documents", ("runbook_automation",), ("WAF-OPS-060",))
 EXECUTIONS = Area("ssm-executions", "SSM Automation executions", (), ("WAF-OPS-060",))

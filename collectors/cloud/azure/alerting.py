@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.cloud.azure.common import ALERT_PROBES, Sub, props
-from collectors.common import redact
-from collectors.repo_alerting import rule_attributes
-from collectors.translate import azure as tr
-from scanner.model import Strength
+from wafops.collectors.cloud.azure.common import ALERT_PROBES, Sub, props
+from wafops.collectors.translate import azure as tr
+from wafops.collectors.translate.alerting import rule_attributes
+from wafops.scanner.core.model import Strength
+from wafops.scanner.core.vocabulary import redact
 
 CONTROLS = ALERT_PROBES
 

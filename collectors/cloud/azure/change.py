@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from collectors.cloud.azure.common import Sub
-from scanner.model import Strength
+from wafops.collectors.cloud.azure.common import Sub
+from wafops.scanner.core.model import Strength
 
 PORTAL_APP_IDS = {"c44b4083-3bb0-49c1-b47d-974e53cbdf3c"}  # the Azure portal's application id
 CONTROLS = ("none",)  # informational: no probe reads cloud.changes yet

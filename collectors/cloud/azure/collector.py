@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from collectors.base import CollectContext, Collector
-from collectors.cloud.azure import alerting, change, deploy, iac, observability, runbooks
-from collectors.cloud.azure.client import DENIED, THROTTLED, Arm, ArmError
-from collectors.cloud.azure.common import API, Sub
-from scanner.model import Evidence, SourceState, Subject
+from wafops.collectors.base import CollectContext, Collector
+from wafops.collectors.cloud.azure import alerting, change, deploy, iac, observability, runbooks
+from wafops.collectors.cloud.azure.client import DENIED, THROTTLED, Arm, ArmError
+from wafops.collectors.cloud.azure.common import API, Sub
+from wafops.scanner.core.model import Evidence, SourceState, Subject
 
 AREAS = (("observability", observability.collect), ("alerting", alerting.collect), ("deploy", deploy.collect),
          ("iac", iac.collect), ("runbooks", runbooks.collect), ("change", change.collect))
@@ -80,7 +80,7 @@ class AzureCollector(Collector):
 
 
 def _arm_factory(options: dict[str, Any]) -> Any:
-    from collectors.cloud.azure.client import credential
+    from wafops.collectors.cloud.azure.client import credential
 
     cred = credential()
     return lambda sub_id: Arm(options, sub_id, cred)

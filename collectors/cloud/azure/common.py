@@ -4,7 +4,7 @@ unreadable parts.
 Every item's locator is the Azure resource id it was read from; `collected_at` is the scan time.
 A part that could not be read (403 AuthorizationFailed, 429 after retries, a provider that is not
 registered, an outage) becomes one `cloud.unreadable` item naming the probes whose absence it hides
-(`rules.probes.missing` then answers "not assessed" with its reason); the source `azure` is `partial`.
+(`wafops.rules.probes.missing` then answers "not assessed" with its reason); the source `azure` is `partial`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from collectors.base import CollectContext
-from collectors.cloud.azure.client import UNREGISTERED, Arm, ArmError
-from scanner.model import Evidence, Locator, SourceState, Strength
+from wafops.collectors.base import CollectContext
+from wafops.collectors.cloud.azure.client import UNREGISTERED, Arm, ArmError
+from wafops.scanner.core.model import Evidence, Locator, SourceState, Strength
 
 # the probes each kind of Azure evidence decides (what an unreadable part hides)
 ALERT_PROBES = ("alert_rules_notify", "alert_symptom_or_probe", "alert_symptom_ratio", "alert_paging_integration",

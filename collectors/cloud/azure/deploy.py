@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.cloud.azure.client import ArmError
-from collectors.cloud.azure.common import API, DEPLOY_PROBES, Sub, props
-from collectors.translate import azure as tr
-from scanner.model import Strength
+from wafops.collectors.cloud.azure.client import ArmError
+from wafops.collectors.cloud.azure.common import API, DEPLOY_PROBES, Sub, props
+from wafops.collectors.translate import azure as tr
+from wafops.scanner.core.model import Strength
 
 CONTROLS = DEPLOY_PROBES
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from collectors.cloud.azure.client import ArmError
-from collectors.cloud.azure.common import API, IAC_PROBES, Sub, props
-from collectors.translate import azure as tr
-from scanner.model import Strength
+from wafops.collectors.cloud.azure.client import ArmError
+from wafops.collectors.cloud.azure.common import API, IAC_PROBES, Sub, props
+from wafops.collectors.translate import azure as tr
+from wafops.scanner.core.model import Strength
 
 CONTROLS = IAC_PROBES
 STATE_CONTAINER = re.compile(r"(?i)(tf-?state|terraform|state)")
@@ -184,7 +184,7 @@ def _state_storage(sub: Sub) -> set[str]:
 
 
 def _blob_reader(sub: Sub) -> Any:
-    from collectors.cloud.azure.client import BlobReader
+    from wafops.collectors.cloud.azure.client import BlobReader
 
     try:
         return BlobReader(sub.ctx.options, sub.arm.calls)

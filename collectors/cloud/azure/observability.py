@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from collectors.cloud.azure.client import ArmError
-from collectors.cloud.azure.common import API, DASHBOARD_PROBES, OBS_PROBES, Sub, props
-from collectors.repo_observability import DORA, ERROR_BUDGET, RED_DUR, RED_ERR, RED_RATE
-from collectors.translate import azure as tr
-from scanner.model import Strength
+from wafops.collectors.cloud.azure.client import ArmError
+from wafops.collectors.cloud.azure.common import API, DASHBOARD_PROBES, OBS_PROBES, Sub, props
+from wafops.collectors.translate import azure as tr
+from wafops.collectors.translate.signals import DORA, ERROR_BUDGET, RED_DUR, RED_ERR, RED_RATE
+from wafops.scanner.core.model import Strength
 
 CONTROLS = OBS_PROBES
 # resource types whose platform logs matter for operations (diagnostic settings are read for these)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from collectors.base import ScanSourceError, TargetError, TargetResolver
-from collectors.cloud.azure.collector import OPTION_TYPES
-from scanner.model import Subject
+from wafops.collectors.base import ScanSourceError, TargetError, TargetResolver
+from wafops.collectors.cloud.azure.collector import OPTION_TYPES
+from wafops.scanner.core.model import Subject
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -39,8 +39,8 @@ class AzureResolver(TargetResolver):
         return Subject(id=f"azure:{sub_id}", kind="cloud-account", meta=meta)
 
     def _all(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:
-        from collectors.cloud.azure.client import Arm, ArmError
-        from collectors.cloud.azure.common import API
+        from wafops.collectors.cloud.azure.client import Arm, ArmError
+        from wafops.collectors.cloud.azure.common import API
 
         try:
             arm = Arm(options)

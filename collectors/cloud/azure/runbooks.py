@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from collectors.cloud.azure.client import ArmError
-from collectors.cloud.azure.common import API, RUNBOOK_PROBES, Sub, props
-from scanner.model import Strength
+from wafops.collectors.cloud.azure.client import ArmError
+from wafops.collectors.cloud.azure.common import API, RUNBOOK_PROBES, Sub, props
+from wafops.scanner.core.model import Strength
 
 CONTROLS = RUNBOOK_PROBES
 

@@ -1,0 +1,1 @@
+"""Collectors that read git history (cadence, merges, tags, per-file dates)."""

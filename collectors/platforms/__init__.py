@@ -1,0 +1,1 @@
+"""Collectors for code-hosting platforms; what they share lives in platforms/common."""

@@ -1,0 +1,1673 @@
+"""Infrastructure-as-code collector: what the repository declares as infrastructure (source `repo`).
+
+Produces the kinds of the "IaC, GitOps, drift tooling" table in KINDS.md: `iac.code` (tool per
+directory), `iac.backend`, `iac.module`, `iac.provider`, `iac.resource` (a curated set of resource
+types whose settings matter to operations, never every resource), `gitops.app`, `k8s.workload`,
+`drift.tool`, plus `iac.policy`, `iac.plan_target` and `drift.log`.
+
+Why it is shaped like this:
+- Speed. A monorepo may hold 2,000 .tf files; python-hcl2 costs milliseconds per file. Every .tf
+  file gets only the regex header pass (`wafops.scanner.core.hcl.block_headers`) that counts blocks; module,
+  provider and backend blocks are cut out by brace matching and read with regexes
+  (`wafops.collectors.repo.iac_hcl`). Only files holding a curated resource type are parsed fully, through the
+  shared `RepoTree.hcl` cache (other collectors parse the same files for alarms and settings).
+- Honesty about what code is. Directories under examples/, tests/, fixtures/ ... are tagged
+  `role: example`; a directory with a backend, a provider configuration, a lock file or tfvars is a
+  `root`; everything else is a reusable `module`. Probes use the role to tell a module library from
+  a deployed estate.
+- Secrets. Resource bodies are trimmed: secret-looking keys are dropped, strings are redacted and
+  capped, and nesting is cut short.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from wafops.collectors.base import CollectContext, Collector
+from wafops.collectors.repo.ci_steps import STEP_RX, cron_interval_hours
+from wafops.collectors.repo.iac_hcl import (
+    attr_bool,
+    attr_raw,
+    attr_str,
+    block_text,
+    has_attr,
+    has_block,
+    module_source,
+    provider_facts,
+    top_level,
+)
+from wafops.collectors.translate import azure as translate_azure
+from wafops.scanner.core.files import (
+    _Loader as YamlLoader,  # the tree's loader: CloudFormation tags, YAML 1.2 booleans
+)
+from wafops.scanner.core.hcl import block_headers, blocks
+from wafops.scanner.core.model import Evidence, Strength, Subject
+from wafops.scanner.core.vocabulary import is_iac_example_dir, redact
+
+# Resource types whose bodies other probes read (monitoring, settings-as-code, compliance, delivery).
+INTERESTING_RX = re.compile(
+    r"^(aws_cloudwatch_(metric_alarm|composite_alarm|log_group|dashboard|event_rule)|aws_synthetics_canary"
+    r"|aws_route53_health_check|aws_config_\w+|aws_organizations_policy(_attachment)?|aws_cloudtrail"
+    r"|aws_codepipeline|aws_codebuild_project|aws_codedeploy_\w+|aws_ecs_service|aws_lambda_alias"
+    r"|aws_appconfig_\w+|aws_ssm_document|aws_sns_topic_subscription"
+    r"|azurerm_monitor_\w+|azurerm_application_insights\w*|azurerm_log_analytics_workspace|azurerm_dashboard\w*"
+    r"|azurerm_portal_dashboard|azurerm_\w*policy_\w+|azurerm_management_lock|azurerm_automation_runbook"
+    r"|google_monitoring_\w+|google_logging_\w+|datadog_\w+|grafana_\w+|newrelic_\w+"
+    r"|github_\w+|gitlab_\w+|tfe_workspace(_settings)?|tfe_notification_configuration|tfe_policy\w*"
+    r"|tfe_sentinel_policy|spacelift_\w+|env0_\w+|pagerduty_\w+|opsgenie_\w+)$"
+)
+
+# Registry modules for the `tfe` provider that wrap a workspace (`alexbasista/workspacer/tfe`,
+# `app.terraform.io/org/workspace/tfe`, `<ns>/tfe-workspace/tfe`).
+TFE_WORKSPACE_MODULE_RX = re.compile(r"(?i)^(?:[a-z0-9.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]*(workspace|workspacer)[\w-]*/tfe(//.*)?$")
+NATIVE_LOCK = {"azurerm", "gcs", "remote", "cloud", "consul", "kubernetes", "pg", "cos"}
+MANAGED_STATE_TOOLS = {"cloudformation", "sam", "cdk", "bicep", "arm", "serverless", "crossplane"}
+SECRET_KEY_RX = re.compile(
+    r"(?i)(password|passwd|secret|token|api_?key|apikey|private|credential|integration_key|routing_key"
+    r"|access_key|auth|webhook|client_key|certificate|sas)"
+)
+WEBHOOK_URL_RX = re.compile(
+    r"(?i)hooks\.slack\.com|webhook\.office\.com|discord(app)?\.com/api/webhooks|events\.pagerduty\.com"
+    r"|outlook\.office\.com/webhook|[?&](token|key|sig|code)="
+)
+PARTIAL_BACKEND_RX = re.compile(
+    r"(?i)(^|/)([^/]*\.tfbackend|[^/]*backend[^/]*\.(hcl|tfvars|conf|config)|backend-configs?/[^/]+)$"
+)
+REGION_RX = re.compile(
+    r"^((us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"
+    r"|(us|europe|asia|australia|northamerica|southamerica|me|africa)-(north|south|east|west|central|northeast|southeast)\d)$"
+)
+K8S_HEAD_RX = re.compile(r"(?m)^apiVersion:[ \t]*\S")
+K8S_KIND_RX = re.compile(r"(?m)^kind:[ \t]*\S")
+KIND_LINE_RX = re.compile(r"(?m)^kind:[ \t]*[\"']?([A-Za-z0-9]+)")
+CFN_RX = re.compile(r"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
+# Ansible plays: a YAML list whose items name `hosts` and what to run on them (tasks, roles, imports)
+ANSIBLE_HOSTS_RX = re.compile(r"(?m)^(?:-[ \t]+|[ \t]{2,})hosts:[ \t]*\S")
+ANSIBLE_BODY_RX = re.compile(
+    r"(?m)^(?:-[ \t]+|[ \t]{2,})(?:tasks|roles|pre_tasks|post_tasks|handlers|(?:ansible\.builtin\.)?import_playbook):"
+)
+PLAY_KEYS = {"tasks", "roles", "pre_tasks", "post_tasks", "handlers"}
+PUPPET_DECL_RX = re.compile(r"(?m)^[ \t]*(?:class|define|node)[ \t]+['\"]?[\w:.\-/]+|^[ \t]*[a-z][\w:]*[ \t]*\{[ \t]*['\"$]")
+ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate")
+PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b"
+                         # configuration-management dry runs (`ansible-playbook site.yml --check --diff`, `puppet agent --noop`)
+                         r"|\b(ansible-playbook|puppet)(?![\w-])[^\n]*?(?:--check\b|[ \t]-C\b|--noop\b)")
+# Configuration-management runs that converge a host (the command of a timer, cron or service)
+CONVERGE_CMD_RX = re.compile(r"\b(?:chef|cinc)-client\b|\bpuppet[ \t]+(?:agent|apply)\b"
+                             r"|\bsalt-call\b[^\n]*?\bstate\.(?:apply|highstate)\b|\bansible-pull\b")
+DRY_RUN_RX = re.compile(r"--noop\b|--why-run\b|[ \t]-W\b|--check\b|test=true", re.I)
+# Chef resources that schedule the client: a systemd timer/cron named for it, or the chef_client_* resources
+CHEF_SCHEDULE_RX = re.compile(r"(?m)^[ \t]*(systemd_timer|cron_d|cron|chef_client_systemd_timer|chef_client_cron"
+                              r"|chef_client_scheduled_task|chef_client_launchd)[ \t(]+['\"]([^'\"]*)['\"][ \t)]*do\b")
+# the community chef-client cookbook runs the client as a service/timer/cron (every 30 min by default)
+CHEF_CLIENT_RECIPE_RX = re.compile(r"(?:include_recipe[ \t(]+['\"]|recipe\[)chef-client"
+                                   r"(?:::(?:default|service|systemd_service|cron|task|launchd|init_service))?['\"\]]")
+CHEF_INTERVAL_RX = re.compile(r"chef_client.{0,80}?interval['\"\]]*\s*(?:=>|=|:)\s*['\"]?(\d+)", re.S)
+PUPPET_SERVICE_RX = re.compile(r"service[ \t]*\{[ \t]*['\"](?:puppet|puppet-agent|pe-puppet)['\"][ \t]*:[^}]*?ensure[ \t]*=>[ \t]*['\"]?running")
+# the puppet module's agent run mode (`class { 'puppet': runmode => 'service' }`, Hiera `puppet::runmode: systemd.timer`)
+PUPPET_RUNMODE_RX = re.compile(r"class[ \t]*\{[ \t]*['\"](?:::)?puppet(?:::agent)?['\"][ \t]*:[^}]*?runmode[ \t]*=>[ \t]*"
+                               r"['\"](?:service|cron|systemd\.timer)['\"]")
+PUPPET_RUNMODE_YAML_RX = re.compile(r"(?m)^[ \t]*puppet::(?:agent::)?runmode[ \t]*:[ \t]*['\"]?(service|cron|systemd\.timer)\b")
+PUPPET_RUNINTERVAL_RX = re.compile(r"(?m)^[ \t]*(?:puppet::(?:agent::)?)?runinterval['\"]?[ \t]*(?:=>|=|:)[ \t]*['\"]?(\d+[smhd]?)")
+# names and inputs of a shared action that checks the infrastructure against the live estate
+_DRIFT_WORD_RX = re.compile(r"drift")
+_INFRA_WORD_RX = re.compile(r"terraform|tofu|terragrunt|infra|(?:^|[-_/ ])tf(?:$|[-_/ ])|pulumi|cloudformation|bicep")
+_PLAN_WORD_RX = re.compile(r"plan|preview|diff")
+_CHECK_WORD_RX = re.compile(r"validat|verify|check")
+_CLOUD_INPUT_RX = re.compile(r"azure|aws|gcp|google|arm[-_]|credential|role[-_]?arn|subscription|tenant|workload[-_]identity|project[-_]id")
+_MUTATE_WORD_RX = re.compile(r"apply|deploy|destroy|remediat|release|publish")
+GIT_CLONE_RX = re.compile(r"\bgit\b[^\n]*?\bclone\b([^\n;&|]*)")
+# a README naming the controller that applies the repository's paths, and saying that it is automatic
+DOC_APPLIED_BY_RX = re.compile(r"\b(?:applied|deployed|reconciled|synced|synchronized|rolled out)[ \t]+(?:automatically[ \t]+"
+                               r"|continuously[ \t]+)?by[ \t]+(?:the[ \t]+)?[`*_\[]*([A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,4})")
+DOC_AUTOMATION_RX = re.compile(r"(?i)fully[ -]automated|\bautomatically\b|\bcontinuously\b|\bregularly\b"
+                               r"|\bevery[ \t]+\d+[ \t]*(?:min|minutes|hours?)\b")
+DOC_PATH_RX = re.compile(r"(?<![\w/.:-])((?:[\w.-]+/)+[\w.-]*|[\w-]+\.(?:ya?ml|tf|json|template))(?![\w/-])")
+PLAIN_TOOLS = {"terraform", "opentofu", "tofu", "terragrunt", "cloudformation", "pulumi", "helm", "helmfile", "kubectl",
+               "kustomize", "ansible", "chef", "puppet", "salt", "cdk", "bicep", "hand", "make", "github", "gitlab",
+               "jenkins", "ci", "us", "you", "our", "this", "a", "an"}
+# YAML formats that borrow apiVersion/kind but are not applied to a cluster
+NOT_K8S_API_RX = re.compile(
+    r"^(backstage\.io|openslo|sloth\.slok\.dev|skaffold|kind\.x-k8s\.io|kustomize\.config\.k8s\.io|kuttl\.dev"
+    r"|kpt\.dev|config\.kubernetes\.io|ctlptl\.dev|k3d\.io|kubeadm\.k8s\.io|kubelet\.config\.k8s\.io"
+    r"|apiserver\.config\.k8s\.io|audit\.k8s\.io|client\.authentication\.k8s\.io|tilt\.dev|garden\.io"
+    r"|score\.dev|devfile)", re.I,
+)
+TEMPLATED_YAML_SUFFIXES = (".yaml.erb", ".yml.erb", ".yaml.j2", ".yml.j2", ".yaml.jinja", ".yaml.jinja2", ".yaml.tpl",
+                           ".yml.tpl", ".yaml.tmpl", ".yaml.gotmpl")
+# API groups of reconcilers and admission policies read even from chart templates
+CONTROLLER_API_RX = re.compile(r"argoproj\.io|toolkit\.fluxcd\.io|kyverno\.io|templates\.gatekeeper\.sh|configsync\.gke\.io")
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
+CFN_INTERESTING_RX = re.compile(
+    r"^AWS::(CloudWatch::\w+|Logs::LogGroup|Config::\w+|CodePipeline::\w+|CodeBuild::Project|CodeDeploy::\w+"
+    r"|ECS::Service|Lambda::Alias|AppConfig::\w+|SSM::Document|Organizations::Policy|Synthetics::Canary"
+    r"|Route53::HealthCheck|CloudTrail::Trail)$"
+)
+BICEP_INTERESTING_RX = re.compile(
+    r"^Microsoft\.(Insights/\w+|Authorization/(policyAssignments|policyDefinitions|locks)|OperationalInsights/\w+"
+    r"|Automation/automationAccounts/runbooks|PolicyInsights/remediations|Portal/dashboards)"
+)
+
+
+@dataclass
+class _Dir:
+    """What one directory holds for one tool; becomes one `iac.code`."""
+
+    tool: str
+    path: str  # a file in the directory, for the locator
+    files: int = 0
+    resources: int | None = 0
+    modules: int = 0
+    root: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _dirname(path: str) -> str:
+    d = posixpath.dirname(path)
+    return d or "."
+
+
+# Retired configuration kept for reference (`.archive/kubernetes/...` in home-ops repositories): nothing
+# reconciles or applies it any more, so it counts like sample code.
+ARCHIVE_DIRS = frozenset({".archive", "archive", "archived", "_archive", ".archived", "deprecated", "attic", "graveyard"})
+
+
+def is_archived_dir(dir_: str) -> bool:
+    return bool({s.lower() for s in str(dir_).strip("/").split("/")} & ARCHIVE_DIRS)
+
+
+def role_of(dir_: str, root: bool = False) -> str:
+    """example (examples/tests/docs/archived), root (deployable configuration) or module (reusable)."""
+    if is_iac_example_dir(dir_) or is_archived_dir(dir_):
+        return "example"
+    return "root" if root else "module"
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def slim(value: Any, depth: int = 0) -> Any:
+    """A resource body small enough for a report: secret-looking keys dropped, strings redacted."""
+    if depth > 4:
+        return "…"
+    if isinstance(value, dict):
+        out = {}
+        for k, v in list(value.items())[:40]:
+            if SECRET_KEY_RX.search(str(k)) or k in ("tags", "tags_all", "labels"):
+                continue
+            out[str(k)] = slim(v, depth + 1)
+        return out
+    if isinstance(value, list):
+        return [slim(v, depth + 1) for v in value[:20]]
+    if isinstance(value, str):
+        return "[redacted]" if WEBHOOK_URL_RX.search(value) else redact(value, 200)
+    return value
+
+
+class IacCollector(Collector):
+    name = "iac"
+    source = "repo"
+    description = "Infrastructure as code: Terraform/Terragrunt, CloudFormation/SAM, CDK, Pulumi, Bicep, Kubernetes, GitOps, drift tooling"
+    controls = ("WAF-OPS-020", "WAF-OPS-090")
+
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
+        run = _Run(ctx)
+        ctx.run_detectors("iac", (
+            run.terraform, run.terraform_json, run.terragrunt, run.atmos, run.resolve_partial_backends,
+            run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
+            run.policy_files, run.drift_files, run.plan_targets, run.convergence, run.drift_actions, run.documented_reconciler, run.emit_code))
+        return run.out
+
+
+class _Run:
+    """One collection pass; detectors append to `out` and register directories in `dirs`."""
+
+    def __init__(self, ctx: CollectContext) -> None:
+        self.ctx = ctx
+        self.tree = ctx.tree
+        self.out: list[Evidence] = []
+        self.dirs: dict[tuple[str, str], _Dir] = {}
+        self.backends: list[dict[str, Any]] = []  # pending terraform backends (locking may need partial config)
+        self.tg_locks: list[str] = []  # lock kinds seen in Terragrunt remote_state
+        self.tg_shared: dict[str, str] | None = None  # string locals of shared Terragrunt files
+        self.resources: list[tuple[str, str, dict[str, Any], Evidence]] = []  # (type, dir, facts, ev)
+        self.clones: dict[str, tuple[str, bool]] | None = None  # git clone destinations in Makefiles/scripts
+        self.role_users: dict[str, set[str]] = {}  # Ansible role name -> playbooks that apply it
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def ev(self, kind: str, path: str, line: int | None, attrs: dict[str, Any], summary: str,
+           strength: Strength = Strength.DIRECT) -> Evidence:
+        e = self.ctx.file_evidence(kind, path, line=line, attributes=attrs, strength=strength, summary=summary)
+        self.out.append(e)
+        return e
+
+    def dir(self, tool: str, path: str) -> _Dir:
+        key = (tool, _dirname(path))
+        d = self.dirs.get(key)
+        if d is None:
+            d = self.dirs[key] = _Dir(tool, path)
+        return d
+
+    # ---- Terraform --------------------------------------------------------------------------
+    def terraform(self) -> None:
+        tree = self.tree
+        to_parse: list[tuple[str, str, list[tuple[str, str, str, int]]]] = []
+        for path in tree.with_suffix(".tf"):
+            text = tree.text(path)
+            if text is None:
+                continue
+            headers = block_headers(text)
+            d = self.dir("terraform", path)
+            d.files += 1
+            parse = False
+            for btype, l1, l2, line in headers:
+                if btype == "resource":
+                    d.resources = (d.resources or 0) + 1
+                    if INTERESTING_RX.match(l1):
+                        parse = True
+                    elif l1 in ("google_gke_hub_feature_membership", "google_gke_hub_feature"):
+                        self._config_sync(path, text, l1, l2, line)
+                elif btype == "module" and l1:
+                    d.modules += 1
+                    self._module(path, text, l1, line)
+                elif btype == "provider" and l1:
+                    d.root = True
+                    self._provider(path, text, l1, line)
+                elif btype == "backend" and l1:
+                    d.root = True
+                    self._backend(path, text, l1, line)
+                elif btype == "cloud" and not l1:
+                    d.root = True
+                    self._cloud(path, text, line)
+            if parse:
+                to_parse.append((path, text, headers))
+        tree.prefetch_hcl(path for path, _t, _h in to_parse)  # full parses, in parallel when there are many
+        for path, text, headers in to_parse:
+            self._resources(path, text, headers)
+        for path in tree.named(".terraform.lock.hcl") + tree.with_suffix(".tfvars"):
+            key = ("terraform", _dirname(path))
+            if key in self.dirs:
+                self.dirs[key].root = True
+
+    def _module(self, path: str, text: str, name: str, line: int) -> None:
+        body = top_level(block_text(text, line))
+        source = attr_str(body, "source")
+        if source is None:
+            return
+        version = attr_str(body, "version")
+        kind, pinned = module_source(source, version)
+        vendored = self._vendored(_dirname(path), source) if kind == "local" else None
+        if vendored:
+            # a module library cloned into the configuration at init time (`make vendor-modules`)
+            kind, pinned = "git", vendored[1]
+        self.ev("iac.module", path, line, {
+            "name": name, "source": redact(source, 200), "source_kind": kind, "pinned": pinned,
+            "version": version, "dir": _dirname(path), "tool": "terraform",
+            **({"vendored_from": redact(vendored[0], 200)} if vendored else {}),
+        }, f"module {name} from {kind} source" + (f" vendored from {redact(vendored[0], 120)}" if vendored else "")
+           + (" (pinned)" if pinned and kind != "local" else ""))
+        if TFE_WORKSPACE_MODULE_RX.search(source) and has_block(block_text(text, line), "vcs_repo"):
+            self._workspace_module(path, line, name, source, block_text(text, line))
+
+    def _vendored(self, dir_: str, source: str) -> tuple[str, bool] | None:
+        """(repository URL, pinned) when a local module source points into a directory that is not in the
+        repository and a Makefile/script fills by `git clone <url> <that directory>`: an external module
+        library vendored at init time. Pinned when the clone names a tag (`--branch v1.2.3`, or a tag
+        variable); a moving branch (main, master, stable) is not a pin."""
+        target = posixpath.normpath(posixpath.join(dir_, source.split("//", 1)[0]))
+        if self.tree.exists(target) or any(f.startswith(target + "/") for f in self.tree.files):
+            return None
+        if self.clones is None:
+            self.clones = {}
+            scripts = self.tree.named("Makefile", "GNUmakefile", "makefile") + self.tree.with_suffix(".mk", ".sh")
+            for p, text in self.tree.iter_text(scripts[:200]):
+                base = "" if _dirname(p) == "." else _dirname(p) + "/"
+                for m in GIT_CLONE_RX.finditer(text):
+                    args = m.group(1).split()
+                    url = next((a for a in args if re.match(r"(https?|ssh|git)://|git@", a)), None)
+                    rest = args[args.index(url) + 1:] if url else []
+                    dest = next((a for a in rest if not a.startswith("-")), None)
+                    if not url or not dest or "$" in dest:
+                        continue
+                    ref = re.search(r"(?:--branch|-b)[ =]+(\S+)", m.group(1))
+                    pinned = bool(ref) and ref.group(1).strip("'\"").lower() not in ("main", "master", "stable", "develop", "head")
+                    self.clones[posixpath.normpath(base + dest)] = (url, pinned)
+        return self.clones.get(target)
+
+    def _workspace_module(self, path: str, line: int, name: str, source: str, raw: str) -> None:
+        """An HCP Terraform workspace declared through a wrapper module (e.g. `<ns>/workspacer/tfe`).
+
+        Many organisations manage their workspaces with a community or private module rather than
+        bare `tfe_workspace` resources; a `vcs_repo` input makes it VCS-driven (speculative plans
+        on pull requests, runs on merge) just like the resource. Strong, not direct: the module
+        maps its inputs to the resource, and we read only the inputs.
+        """
+        facts = resource_facts("tfe_workspace", raw, "")
+        facts["via_module"] = redact(source, 200)
+        attrs = {"type": "tfe_workspace", "name": name, "tool": "terraform", "dir": _dirname(path),
+                 "body": {}, "parsed": False, "facts": facts}
+        e = self.ev("iac.resource", path, line, attrs, f"tfe_workspace via module {name} (VCS-driven)", Strength.STRONG)
+        self.resources.append(("tfe_workspace", _dirname(path), facts, e))
+        self._drift_tool(path, line, "tfe_workspace", f"module.{name}", facts)
+
+    def _config_sync(self, path: str, text: str, rtype: str, name: str, line: int) -> None:
+        """Config Sync enabled through a GKE fleet feature (`configmanagement { config_sync { git { ... } } }`):
+        a reconciler that keeps the cluster equal to a git/OCI source and reverts drift (GitOps)."""
+        body = block_text(text, line)
+        m = re.search(r"config_sync[ \t]*\{", body)
+        if not m or not re.search(r"\b(?:git|oci)[ \t]*\{", body[m.end():]):
+            return
+        if re.search(r"(?m)^[ \t]*enabled[ \t]*=[ \t]*false", body[m.end():]):
+            return
+        repo_dir = attr_str(body, "policy_dir")
+        self.ev("gitops.app", path, line, {
+            "tool": "config-sync", "kind": rtype, "name": name, "automated": True, "self_heal": True, "prune": True,
+            "notifies": False, "interval": None, "source_dir": redact(repo_dir, 200) if repo_dir else None,
+        }, f"Config Sync on {rtype}.{name}: the cluster is synced continuously from git"
+           + (f" ({redact(repo_dir, 120)})" if repo_dir else ""), Strength.STRONG)
+
+    def _provider(self, path: str, text: str, name: str, line: int) -> None:
+        facts = provider_facts(name, block_text(text, line))
+        facts["dir"] = _dirname(path)
+        role = facts.pop("role")
+        facts["role_arn_set"] = bool(role)
+        where = facts["region"] or facts["region_expr"] or "default region"
+        self.ev("iac.provider", path, line, facts,
+                f"provider {name}" + (f" (alias {facts['alias']})" if facts["alias"] else "") + f", {where}")
+
+    def _backend(self, path: str, text: str, btype: str, line: int) -> None:
+        body = block_text(text, line)
+        top = top_level(body)
+        has_any = bool(re.search(r"(?m)^[ \t]*\w+[ \t]*=", top))
+        attrs: dict[str, Any] = {"type": btype, "dir": _dirname(path), "partial": False, "config_files": []}
+        if btype == "s3":
+            if attr_bool(top, "use_lockfile"):
+                attrs.update(locking=True, lock="use_lockfile")
+            elif attr_str(top, "dynamodb_table") or has_attr(top, "dynamodb_table"):
+                attrs.update(locking=True, lock="dynamodb_table")
+            elif not attr_str(top, "bucket"):
+                attrs.update(locking=None, lock="unknown", partial=True)
+            else:
+                attrs.update(locking=False, lock="none")
+        elif btype == "http":
+            if has_attr(top, "lock_address"):
+                attrs.update(locking=True, lock="lock_address")
+            elif not has_attr(top, "address"):
+                attrs.update(locking=None, lock="unknown", partial=True)
+            else:
+                attrs.update(locking=False, lock="none")
+        elif btype == "oss":
+            attrs.update(locking=has_attr(top, "tablestore_table"),
+                         lock="tablestore_table" if has_attr(top, "tablestore_table") else "none")
+        elif btype == "local":
+            attrs.update(locking=False, lock="none")
+        elif btype in NATIVE_LOCK:
+            attrs.update(locking=True, lock="native")
+        else:
+            attrs.update(locking=None, lock="unknown")
+        if btype in ("s3", "azurerm", "gcs") and not has_any:
+            attrs["partial"] = True
+        self.backends.append({"path": path, "line": line, "attrs": attrs})
+
+    def _cloud(self, path: str, text: str, line: int) -> None:
+        body = block_text(text, line)
+        attrs = {"type": "cloud", "locking": True, "lock": "native", "dir": _dirname(path), "partial": False,
+                 "config_files": [], "organization": attr_str(top_level(body), "organization"),
+                 "hostname": attr_str(top_level(body), "hostname")}
+        self.backends.append({"path": path, "line": line, "attrs": attrs})
+
+    def _resources(self, path: str, text: str, headers: list[tuple[str, str, str, int]]) -> None:
+        lines = {(l1, l2): line for btype, l1, l2, line in headers if btype == "resource"}
+        parsed = self.tree.hcl(path)  # a parse error is already a warning; fall back to regex facts
+        bodies: dict[tuple[str, str], dict[str, Any]] = {}
+        for b in blocks(parsed):
+            if b.type == "resource" and len(b.labels) == 2:
+                bodies[b.labels] = b.body
+        for (rtype, rname), line in lines.items():
+            if not INTERESTING_RX.match(rtype):
+                continue
+            raw = block_text(text, line)
+            facts = resource_facts(rtype, raw, text, self, path)
+            body = bodies.get((rtype, rname))
+            attrs = {"type": rtype, "name": rname, "tool": "terraform", "dir": _dirname(path),
+                     "body": slim(body) if body is not None else {}, "parsed": body is not None, "facts": facts}
+            e = self.ev("iac.resource", path, line, attrs, f"{rtype}.{rname}")
+            self.resources.append((rtype, _dirname(path), facts, e))
+            self._drift_tool(path, line, rtype, rname, facts)
+
+    def _drift_tool(self, path: str, line: int, rtype: str, name: str, facts: dict[str, Any]) -> None:
+        """drift.tool items from curated resources (HCP assessments, Spacelift, env0, Config, Policy)."""
+        ref = f"{rtype}.{name}"
+        if rtype in ("tfe_workspace", "tfe_workspace_settings") and facts.get("assessments_enabled"):
+            self.ev("drift.tool", path, line, {"tool": "hcp-assessments", "automated_remediation": False,
+                                                "schedule": "24h", "resource": ref},
+                    f"HCP Terraform health assessments on {ref}")
+        elif rtype == "spacelift_drift_detection":
+            self.ev("drift.tool", path, line, {"tool": "spacelift", "automated_remediation": bool(facts.get("reconcile")),
+                                                "schedule": facts.get("schedule") or None, "resource": ref},
+                    "Spacelift drift detection" + (" with reconcile" if facts.get("reconcile") else ""))
+        elif rtype.startswith("env0_") and "drift" in rtype:
+            self.ev("drift.tool", path, line, {"tool": "env0", "automated_remediation": bool(facts.get("auto_remediation")),
+                                                "schedule": facts.get("cron"), "resource": ref}, "env0 drift detection")
+        elif rtype in ("aws_config_configuration_recorder", "AWS::Config::ConfigurationRecorder"):
+            self.ev("drift.tool", path, line, {"tool": "aws-config", "automated_remediation": False,
+                                                "schedule": "continuous", "resource": ref}, "AWS Config configuration recorder")
+        elif rtype in ("aws_config_remediation_configuration", "AWS::Config::RemediationConfiguration") \
+                and facts.get("automatic"):
+            self.ev("drift.tool", path, line, {"tool": "aws-config", "automated_remediation": True,
+                                                "schedule": "continuous", "resource": ref},
+                    "AWS Config automatic remediation")
+        elif re.match(r"azurerm_\w*policy_assignment$", rtype) or rtype.startswith("Microsoft.Authorization/policyAssignments"):
+            self.ev("drift.tool", path, line, {"tool": "azure-policy", "automated_remediation": False,
+                                                "schedule": "continuous", "resource": ref}, f"Azure Policy assignment {name}")
+        elif re.match(r"azurerm_\w*policy_remediation$", rtype) or rtype.startswith("Microsoft.PolicyInsights/remediations"):
+            self.ev("drift.tool", path, line, {"tool": "azure-policy", "automated_remediation": True,
+                                                "schedule": "continuous", "resource": ref}, "Azure Policy remediation task")
+
+    # ---- Terraform JSON ---------------------------------------------------------------------
+    def terraform_json(self) -> None:
+        for path in self.tree.with_suffix(".tf.json"):
+            data = self.tree.json(path)
+            if not isinstance(data, dict):
+                continue
+            d = self.dir("terraform", path)
+            d.files += 1
+            res = data.get("resource") or {}
+            if isinstance(res, dict):
+                d.resources = (d.resources or 0) + sum(len(v) for v in res.values() if isinstance(v, dict))
+            mods = data.get("module") or {}
+            if isinstance(mods, dict):
+                for name, body in mods.items():
+                    d.modules += 1
+                    if isinstance(body, dict) and isinstance(body.get("source"), str):
+                        kind, pinned = module_source(body["source"], body.get("version"))
+                        self.ev("iac.module", path, 1, {"name": name, "source": redact(body["source"], 200),
+                                                        "source_kind": kind, "pinned": pinned,
+                                                        "version": body.get("version"), "dir": _dirname(path),
+                                                        "tool": "terraform"}, f"module {name} ({kind})")
+            tf = data.get("terraform") or {}
+            for blk in tf if isinstance(tf, list) else [tf]:
+                if isinstance(blk, dict) and isinstance(blk.get("backend"), dict):
+                    d.root = True
+                    for btype, cfg in blk["backend"].items():
+                        text = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else repr(v)}".replace("'", '"')
+                                         for k, v in (cfg or {}).items()) if isinstance(cfg, dict) else ""
+                        self._backend_from_text(path, btype, "{\n" + text + "\n}")
+
+    def _backend_from_text(self, path: str, btype: str, body: str) -> None:
+        fake = f'backend "{btype}" ' + body
+        self._backend(path, fake, btype, 1)
+
+    # ---- Terragrunt -------------------------------------------------------------------------
+    def terragrunt(self) -> None:
+        files = [p for p in self.tree.files if p.rsplit("/", 1)[-1] in ("terragrunt.hcl", "root.hcl", "terragrunt.stack.hcl")]
+        account_files = {_dirname(p) for p in self.tree.named("account.hcl", "subscription.hcl", "project.hcl")}
+        for path in files:
+            text = self.tree.text(path)
+            if text is None:
+                continue
+            d = self.dir("terragrunt", path)
+            d.files += 1
+            d.root = True
+            headers = block_headers(text)
+            includes = sum(1 for h in headers if h[0] == "include")
+            deps = len(re.findall(r'(?m)^[ \t]*dependency[ \t]+"[^"]+"[ \t]*\{', text))
+            d.extra["includes"] = d.extra.get("includes", 0) + includes
+            d.extra["dependencies"] = d.extra.get("dependencies", 0) + deps
+            d.extra["region"] = next((s for s in _dirname(path).split("/") if REGION_RX.match(s)), None)
+            d.extra["account_dir"] = _nearest(_dirname(path), account_files)
+            for btype, l1, _l2, line in headers:
+                if btype == "terraform" and not l1:
+                    body = block_text(text, line)
+                    src = attr_str(top_level(body), "source")
+                    if src:
+                        d.modules += 1
+                        if "${" in src:  # top_level() blanks nested braces; take the literal from the block
+                            src = self._tg_resolve(attr_str(body, "source") or src, text)
+                        kind, pinned = module_source(src.replace("tfr:///", "tfr://"), None)
+                        if kind == "other" and "${" in src and re.search(r"[?&]ref=", src):
+                            # base URL kept in a shared local (`_envcommon`), pinned here: a git module source
+                            kind, pinned = module_source("git::" + src.split("}", 1)[-1], None)
+                        if kind == "registry" and "version=" in src:
+                            pinned = True
+                        self.ev("iac.module", path, line, {"name": _dirname(path).rsplit("/", 1)[-1], "source": redact(src, 200),
+                                                           "source_kind": kind, "pinned": pinned, "version": None,
+                                                           "dir": _dirname(path), "tool": "terragrunt"},
+                                f"terragrunt unit source ({kind})")
+                elif btype == "remote_state":
+                    self._tg_remote_state(path, text, line)
+            gen = re.search(r'(?m)^[ \t]*generate[ \t]+"backend"[ \t]*\{', text)
+            if gen and "remote_state" not in {h[0] for h in headers}:
+                body = block_text(text, text.count("\n", 0, gen.start()) + 1)
+                m = re.search(r'backend[ \t]+"(\w+)"', body)
+                if m:
+                    self._tg_backend(path, text.count("\n", 0, gen.start()) + 1, m.group(1), body)
+
+    def _tg_resolve(self, src: str, text: str) -> str:
+        """Replace `${local.x}` / `${include.envcommon.locals.x}` in a unit's source with the string local.
+
+        Terragrunt live repositories keep the module's base URL in a shared file (`_envcommon/<c>.hcl`)
+        and pin it per environment (`"${include.envcommon.locals.base_source_url}?ref=v0.8.0"`); without
+        this the source looks like an opaque expression and the module library goes unseen.
+        """
+        if "${" not in src:
+            return src
+
+        def lookup(m: re.Match[str]) -> str:
+            name = re.search(r"\blocals?\.(\w+)\s*$", m.group(1))
+            if not name:
+                return m.group(0)
+            value = attr_str(text, name.group(1)) or self._tg_locals().get(name.group(1))
+            return value if value and "${" not in value else m.group(0)
+
+        return re.sub(r"\$\{([^}]*)\}", lookup, src)
+
+    def _tg_locals(self) -> dict[str, str]:
+        """String locals of shared Terragrunt files (everything but unit `terragrunt.hcl`), read once."""
+        if self.tg_shared is None:
+            self.tg_shared = {}
+            shared = [p for p in self.tree.with_suffix(".hcl")
+                      if p.rsplit("/", 1)[-1] not in ("terragrunt.hcl", ".terraform.lock.hcl")][:500]
+            for p in shared:
+                for name, value in re.findall(r'(?m)^[ \t]*(\w+)[ \t]*=[ \t]*"([^"\n]*)"', self.tree.text(p) or ""):
+                    self.tg_shared.setdefault(name, value)
+        return self.tg_shared
+
+    def _tg_remote_state(self, path: str, text: str, line: int) -> None:
+        body = block_text(text, line)
+        btype = attr_str(top_level(body), "backend") or "unknown"
+        self._tg_backend(path, line, btype, body)
+
+    def _tg_backend(self, path: str, line: int, btype: str, body: str) -> None:
+        if btype == "s3":
+            if re.search(r"use_lockfile[ \t]*=[ \t]*true", body):
+                lock, locking = "use_lockfile", True
+            elif has_attr(body, "dynamodb_table"):
+                lock, locking = "dynamodb_table", True
+            else:
+                lock, locking = "none", False
+        elif btype in NATIVE_LOCK:
+            lock, locking = "native", True
+        elif btype == "local":
+            lock, locking = "none", False
+        else:
+            lock, locking = "unknown", None
+        if locking:
+            self.tg_locks.append(lock)
+        self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock, "dir": _dirname(path),
+                                            "partial": False, "config_files": [], "tool": "terragrunt"},
+                f"terragrunt remote_state {btype}" + (f" locked by {lock}" if locking else " without locking"))
+
+    # ---- Atmos (Cloud Posse) ----------------------------------------------------------------
+    def atmos(self) -> None:
+        """Backends declared in Atmos stack manifests.
+
+        Why: Atmos components (components/terraform/<c>) carry no `backend` block; Atmos writes
+        `backend.tf.json` at run time from `terraform.backend_type` + `terraform.backend.<type>` in the
+        stack YAML (stacks/**). Without this the roots of an Atmos repository look like local state.
+        Only repositories with an `atmos.yaml` are read, and only stack files that mention a backend.
+        """
+        configs = [p for p in self.tree.named("atmos.yaml", ".atmos.yaml") if not is_iac_example_dir(p)]
+        if not configs:
+            return
+        bases: set[str] = set()
+        for cfg in configs[:5]:
+            data = self.tree.yaml(cfg)
+            base = "stacks"
+            if isinstance(data, dict) and isinstance(data.get("stacks"), dict):
+                base = str(data["stacks"].get("base_path") or "stacks")
+            base = base.strip("./ ") or "stacks"
+            root = _dirname(cfg)
+            bases.add(f"{root}/{base}" if root not in ("", ".") else base)
+        files = [p for p in self.tree.with_suffix(".yaml", ".yml")
+                 if any(p.startswith(b + "/") for b in bases) and not is_iac_example_dir(p)][:2000]
+        seen: set[tuple[str, str]] = set()
+        for path, text in self.tree.iter_text(files):
+            if "backend" not in text:
+                continue
+            for doc in self.tree.yaml_docs(path):
+                tf = doc.get("terraform") if isinstance(doc, dict) else None
+                if not isinstance(tf, dict):
+                    continue
+                btype = str(tf.get("backend_type") or "")
+                cfgs = tf.get("backend") if isinstance(tf.get("backend"), dict) else {}
+                if not btype and len(cfgs) == 1:
+                    btype = str(next(iter(cfgs)))
+                if not btype or (path, btype) in seen:
+                    continue
+                seen.add((path, btype))
+                body = cfgs.get(btype) if isinstance(cfgs.get(btype), dict) else {}
+                if btype == "s3":
+                    if body.get("use_lockfile") is True:
+                        lock, locking = "use_lockfile", True
+                    elif body.get("dynamodb_table"):
+                        lock, locking = "dynamodb_table", True
+                    elif body.get("bucket"):
+                        lock, locking = "none", False
+                    else:
+                        lock, locking = "unknown", None  # an override; bucket and lock come from an imported file
+                elif btype in NATIVE_LOCK:
+                    lock, locking = "native", True
+                elif btype == "local":
+                    lock, locking = "none", False
+                else:
+                    lock, locking = "unknown", None
+                line = self.tree.line_of(path, re.compile(r"^\s*backend_type\s*:", re.M)) or \
+                    self.tree.line_of(path, re.compile(r"^\s*backend\s*:", re.M)) or 1
+                self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock,
+                                                    "dir": _dirname(path), "partial": False, "config_files": [],
+                                                    "tool": "atmos"},
+                        f"atmos stack backend {btype}" + (f" locked by {lock}" if locking else
+                                                          " without locking" if locking is False else ""))
+
+    def resolve_partial_backends(self) -> None:
+        """Terraform backends with partial configuration take their lock settings from config files."""
+        partial_files = [p for p in self.tree.files if PARTIAL_BACKEND_RX.search(p) and not p.endswith(".tf")]
+        gitlab_managed = False
+        ci = self.tree.text(".gitlab-ci.yml") if self.tree.exists(".gitlab-ci.yml") else None
+        if ci and re.search(r"gitlab-terraform|TF_HTTP_LOCK_ADDRESS|Terraform/Base|terraform/base|opentofu", ci, re.I):
+            gitlab_managed = True
+        for item in self.backends:
+            attrs = item["attrs"]
+            if attrs.get("partial") and attrs.get("locking") is not True:
+                dir_ = attrs["dir"]
+                near = [p for p in partial_files if _dirname(p) == dir_ or p.startswith(dir_ + "/") or dir_ == "."]
+                cands = near or partial_files
+                attrs["config_files"] = cands[:10]
+                found_lock = None
+                for p in cands:
+                    text = self.tree.text(p) or ""
+                    if re.search(r"(?m)^[ \t]*use_lockfile[ \t]*=[ \t]*\"?true", text):
+                        found_lock = "use_lockfile"
+                    elif re.search(r"(?m)^[ \t]*dynamodb_table[ \t]*=", text):
+                        found_lock = found_lock or "dynamodb_table"
+                    elif re.search(r"(?m)^[ \t]*lock_address[ \t]*=", text):
+                        found_lock = found_lock or "lock_address"
+                if found_lock:
+                    attrs.update(locking=True, lock=found_lock)
+                elif attrs["type"] == "http" and gitlab_managed:
+                    attrs.update(locking=True, lock="gitlab-managed")
+                elif self.tg_locks and attrs["type"] == "s3":
+                    attrs.update(locking=True, lock=self.tg_locks[0] + " (terragrunt)")
+                elif cands and attrs["type"] in ("s3", "http"):
+                    attrs.update(locking=False, lock="none")
+            a = attrs
+            summary = f"{a['type']} backend" + (" (partial configuration)" if a["partial"] else "") + (
+                f", locked by {a['lock']}" if a["locking"] else ", no locking" if a["locking"] is False
+                else ", locking unknown (configuration passed at init time)")
+            self.ev("iac.backend", item["path"], item["line"], attrs, summary)
+
+    # ---- YAML: Kubernetes, GitOps, CloudFormation, Helm, Kustomize, Crossplane, policies -------
+    def yaml_files(self) -> None:
+        tree = self.tree
+        charts = {_dirname(p) for p in tree.named("Chart.yaml")}
+        for c in sorted(charts):
+            templates = [p for p in tree.files if p.startswith(("" if c == "." else c + "/") + "templates/")]
+            d = self.dir("helm", c + "/Chart.yaml" if c != "." else "Chart.yaml")
+            d.files += 1 + len(templates)
+            d.resources = len([t for t in templates if t.endswith((".yaml", ".yml", ".tpl"))])
+            d.root = True
+        flux_alerts: list[Evidence] = []
+        flux_apps: list[Evidence] = []
+        for path in tree.with_suffix(".yaml", ".yml"):
+            if path.startswith((".github/", ".gitlab/", ".circleci/")) or _under_chart_templates(path, charts):
+                continue
+            name = path.rsplit("/", 1)[-1].lower()
+            if name in ("kustomization.yaml", "kustomization.yml"):
+                self._kustomization(path)
+                continue
+            if name in ("serverless.yml", "serverless.yaml", "chart.yaml", "pulumi.yaml", "pulumi.yml"):
+                continue
+            text = tree.text(path)
+            if not text:
+                continue
+            if CFN_RX.search(text):
+                data = tree.yaml(path)
+                if data is None and TEMPLATE_MARK_RX.search(text):
+                    data = _tolerant_yaml(text)  # a Go/Jinja-templated stack template
+                self._cloudformation(path, data)
+                continue
+            if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
+                if ANSIBLE_HOSTS_RX.search(text) and ANSIBLE_BODY_RX.search(text):
+                    self._ansible_playbook(path)
+                continue
+            docs = tree.yaml_docs(path)
+            if not docs and TEMPLATE_MARK_RX.search(text):
+                docs = tolerant_yaml_docs(text)  # Go/Jinja-templated manifests outside a chart
+            self._k8s_docs(path, text, docs, flux_alerts, flux_apps)
+        # manifests rendered from ERB/Jinja/Go templates (`config/deploy/production/web.yaml.erb`, `*.yaml.j2`)
+        for path in tree.with_suffix(*TEMPLATED_YAML_SUFFIXES):
+            if path.startswith((".github/", ".gitlab/", ".circleci/")) or _under_chart_templates(path, charts):
+                continue
+            text = tree.text(path)
+            if text and K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text):
+                self._k8s_docs(path, text, tolerant_yaml_docs(text), flux_alerts, flux_apps)
+        # Helm chart templates: the chart already counts as code; read the reconcilers and admission
+        # policies it installs (an app-of-apps chart's Argo CD Applications with selfHeal)
+        for path in tree.with_suffix(".yaml", ".yml", ".tpl"):
+            if not _under_chart_templates(path, charts):
+                continue
+            text = tree.text(path)
+            if text and CONTROLLER_API_RX.search(text):
+                self._k8s_docs(path, text, tolerant_yaml_docs(text), flux_alerts, flux_apps, controllers_only=True)
+        for e in flux_apps:
+            e.attributes["notifies"] = bool(flux_alerts)
+
+    def _k8s_docs(self, path: str, text: str, docs: list[Any], alerts: list, apps: list,
+                  controllers_only: bool = False) -> None:
+        kind_lines = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in KIND_LINE_RX.finditer(text)]
+        for doc in docs:
+            if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or "apiVersion" not in doc:
+                continue
+            if controllers_only and not CONTROLLER_API_RX.search(str(doc.get("apiVersion"))):
+                continue
+            line = next((ln for ln, k in kind_lines if k == doc["kind"]), 1)
+            kind_lines = [(ln, k) for ln, k in kind_lines if ln > line]
+            self._k8s_doc(path, line, doc, alerts, apps)
+
+    def _kustomization(self, path: str) -> None:
+        data = self.tree.yaml(path)
+        if not isinstance(data, dict):
+            return
+        if "kustomize.toolkit.fluxcd.io" in str(data.get("apiVersion", "")):
+            return
+        d = self.dir("kustomize", path)
+        d.files += 1
+        d.resources = (d.resources or 0) + sum(len(data.get(k) or []) for k in ("resources", "bases", "components")
+                                               if isinstance(data.get(k), list))
+        d.root = True
+
+    def _k8s_doc(self, path: str, line: int, doc: dict[str, Any], alerts: list, apps: list) -> None:
+        kind, api = doc["kind"], str(doc.get("apiVersion", ""))
+        if role_of(_dirname(path)) == "example":
+            # Docs/tests/examples hold sample Applications, policies and Deployments (Argo CD's own
+            # docs/operator-manual/application.yaml): not reconcilers, admission or workloads anyone runs.
+            # The directory still counts as (example) Kubernetes code.
+            if not (api.startswith("argoproj.io") or "toolkit.fluxcd.io" in api or "crossplane.io" in api
+                    or "upbound.io" in api or NOT_K8S_API_RX.search(api)):
+                d = self.dir("kubernetes", path)
+                d.extra.setdefault("_files", set()).add(path)
+                d.files = len(d.extra["_files"])
+                d.resources = (d.resources or 0) + 1
+            return
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        name = str(meta.get("name", ""))
+        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+        if api.startswith("argoproj.io") and kind in ("Application", "ApplicationSet"):
+            aspec = spec
+            if kind == "ApplicationSet":
+                tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+                aspec = tmpl.get("spec") if isinstance(tmpl.get("spec"), dict) else {}
+            sync = aspec.get("syncPolicy") if isinstance(aspec.get("syncPolicy"), dict) else {}
+            automated = sync.get("automated", None) if "automated" in sync else None
+            auto = isinstance(automated, dict) or automated is True
+            if isinstance(automated, dict) and automated.get("enabled") is False:
+                auto = False
+            ad = automated if isinstance(automated, dict) else {}
+            annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+            notifies = any(str(k).startswith("notifications.argoproj.io/subscribe") for k in annotations)
+            self.ev("gitops.app", path, line, {
+                "tool": "argocd", "kind": kind, "name": name, "automated": auto,
+                "self_heal": auto and _is_true(ad.get("selfHeal")), "prune": auto and _is_true(ad.get("prune")),
+                "notifies": notifies, "interval": None,
+            }, f"Argo CD {kind} {name}: " + ("automated sync" if auto else "manual sync")
+               + (", selfHeal" if auto and _is_true(ad.get("selfHeal")) else ""))
+            return
+        if api.startswith("configsync.gke.io") and kind in ("RootSync", "RepoSync"):
+            # Config Sync applies a git/OCI source to the cluster and reverts changes made outside it
+            self.ev("gitops.app", path, line, {
+                "tool": "config-sync", "kind": kind, "name": name, "automated": True, "self_heal": True,
+                "prune": True, "notifies": False, "interval": None,
+            }, f"Config Sync {kind} {name}: continuous sync from {spec.get('sourceType') or 'git'}")
+            return
+        if "toolkit.fluxcd.io" in api:
+            if kind == "Alert" and api.startswith("notification."):
+                alerts.append(doc)
+                return
+            if kind in ("Kustomization", "HelmRelease") and (api.startswith("kustomize.") or api.startswith("helm.")):
+                suspended = _is_true(spec.get("suspend"))
+                drift = spec.get("driftDetection") if isinstance(spec.get("driftDetection"), dict) else {}
+                self_heal = not suspended and (kind == "Kustomization" or str(drift.get("mode", "")) == "enabled")
+                e = self.ev("gitops.app", path, line, {
+                    "tool": "flux", "kind": kind, "name": name, "automated": not suspended,
+                    "self_heal": self_heal, "prune": _is_true(spec.get("prune")), "notifies": False,
+                    "interval": spec.get("interval"),
+                }, f"Flux {kind} {name}" + (" (suspended)" if suspended else f", every {spec.get('interval')}"))
+                apps.append(e)
+            return
+        if api.startswith("kyverno.io") and kind in ("ClusterPolicy", "Policy"):
+            self.ev("iac.policy", path, line, {"tool": "kyverno", "via": "admission"}, f"Kyverno {kind} {name}")
+            return
+        if api.startswith("templates.gatekeeper.sh") and kind == "ConstraintTemplate":
+            self.ev("iac.policy", path, line, {"tool": "gatekeeper", "via": "admission"}, f"Gatekeeper template {name}")
+            return
+        if "crossplane.io" in api or "upbound.io" in api:
+            d = self.dir("crossplane", path)
+            d.files = max(d.files, 1)
+            d.resources = (d.resources or 0) + 1
+            d.root = True
+            return
+        if NOT_K8S_API_RX.search(api) or (api == "v1" and kind == "Config") or (kind == "Cluster" and "x-k8s" in api):
+            return
+        d = self.dir("kubernetes", path)
+        d.root = True
+        d.extra.setdefault("_files", set()).add(path)
+        d.files = len(d.extra["_files"])
+        d.resources = (d.resources or 0) + 1
+        if kind in WORKLOAD_KINDS:
+            self._workload(path, line, kind, api, name, spec)
+
+    def _workload(self, path: str, line: int, kind: str, api: str, name: str, spec: dict[str, Any]) -> None:
+        strategy = "RollingUpdate"
+        if kind == "Rollout" and isinstance(spec.get("strategy"), dict):
+            strategy = next((k for k in ("canary", "blueGreen") if k in spec["strategy"]), "canary")
+        elif isinstance(spec.get("strategy"), dict) and spec["strategy"].get("type"):
+            strategy = str(spec["strategy"]["type"])
+        elif isinstance(spec.get("updateStrategy"), dict) and spec["updateStrategy"].get("type"):
+            strategy = str(spec["updateStrategy"]["type"])
+        tpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+        pspec = tpl.get("spec") if isinstance(tpl.get("spec"), dict) else {}
+        containers = [c for c in (pspec.get("containers") or []) if isinstance(c, dict)]
+        self.ev("k8s.workload", path, line, {
+            "kind": kind, "name": name, "strategy": strategy,
+            "readiness_probe": any("readinessProbe" in c for c in containers),
+            "liveness_probe": any("livenessProbe" in c for c in containers),
+            "replicas": spec.get("replicas") if isinstance(spec.get("replicas"), int) else None,
+        }, f"{kind} {name} ({strategy})")
+
+    def _cloudformation(self, path: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        transform = data.get("Transform")
+        sam = "AWS::Serverless" in str(transform)
+        if "AWSTemplateFormatVersion" not in data and not sam:
+            return
+        tool = "sam" if sam else "cloudformation"
+        res = data.get("Resources") if isinstance(data.get("Resources"), dict) else {}
+        d = self.dir(tool, path)
+        d.files += 1
+        d.resources = (d.resources or 0) + len(res)
+        d.root = True
+        for logical, body in res.items():
+            if not isinstance(body, dict):
+                continue
+            rtype = str(body.get("Type", ""))
+            if not CFN_INTERESTING_RX.match(rtype):
+                continue
+            line = self.tree.line_of(path, re.compile(r"^\s+\"?" + re.escape(str(logical)) + r"\"?\s*:")) or 1
+            props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+            facts: dict[str, Any] = {}
+            if rtype == "AWS::Organizations::Policy":
+                facts = {"policy_type": props.get("Type"), "deny": '"Deny"' in str(props.get("Content")).replace("'", '"'),
+                         "targets_root": any(str(t).startswith("r-") for t in (props.get("TargetIds") or []))}
+            elif rtype == "AWS::Config::RemediationConfiguration":
+                facts = {"automatic": _is_true(props.get("Automatic"))}
+            e = self.ev("iac.resource", path, line, {"type": rtype, "name": str(logical), "tool": tool,
+                                                     "dir": _dirname(path), "body": slim(props), "parsed": True,
+                                                     "facts": facts}, f"{rtype} {logical}")
+            self.resources.append((rtype, _dirname(path), facts, e))
+            self._drift_tool(path, line, rtype, str(logical), facts)
+
+    # ---- JSON templates (CloudFormation JSON, ARM) ---------------------------------------------
+    def json_templates(self) -> None:
+        rx = re.compile(r"(?i)(template|cfn|cloudformation|stack|azuredeploy|deploy|arm)[^/]*\.json$|\.template$")
+        for path in self.tree.files:
+            if not rx.search(path) or path.endswith(".tf.json") or "/cdk.out/" in f"/{path}":
+                continue
+            text = self.tree.text(path)
+            if not text:
+                continue
+            if CFN_RX.search(text):
+                self._cloudformation(path, self.tree.json(path) if path.endswith(".json") else self.tree.yaml(path))
+            elif ARM_RX.search(text):
+                data = self.tree.json(path)
+                if isinstance(data, dict):
+                    d = self.dir("arm", path)
+                    d.files += 1
+                    d.resources = (d.resources or 0) + len(data.get("resources") or [])
+                    d.root = True
+
+    # ---- CDK, Pulumi, Serverless ------------------------------------------------------------
+    def cdk_pulumi_serverless(self) -> None:
+        for path in self.tree.named("cdk.json"):
+            data = self.tree.json(path)
+            if isinstance(data, dict) and data.get("app"):
+                d = self.dir("cdk", path)
+                d.files += 1
+                d.resources = None  # constructs live in program code; not counted
+                d.root = True
+        for path in self.tree.named("Pulumi.yaml", "Pulumi.yml"):
+            data = self.tree.yaml(path)
+            if not isinstance(data, dict):
+                continue
+            d = self.dir("pulumi", path)
+            d.files += 1
+            d.root = True
+            res = data.get("resources")
+            d.resources = len(res) if isinstance(res, dict) else None
+            backend = data.get("backend") if isinstance(data.get("backend"), dict) else {}
+            url = str(backend.get("url") or "")
+            if url:
+                scheme = url.split("://", 1)[0].lower()
+                btype = {"s3": "s3", "azblob": "azurerm", "gs": "gcs", "file": "local"}.get(scheme, "pulumi-cloud")
+                self.ev("iac.backend", path, self.tree.line_of(path, "backend") or 1, {
+                    "type": btype, "locking": scheme != "file", "lock": "native" if scheme != "file" else "none",
+                    "dir": _dirname(path), "partial": False, "config_files": [], "tool": "pulumi",
+                }, f"Pulumi backend {btype}")
+        for path in self.tree.named("serverless.yml", "serverless.yaml", "serverless.ts", "serverless.js"):
+            data = self.tree.yaml(path) if path.endswith(("yml", "yaml")) else None
+            d = self.dir("serverless", path)
+            d.files += 1
+            d.root = True
+            if isinstance(data, dict):
+                fns = data.get("functions") if isinstance(data.get("functions"), dict) else {}
+                res = data.get("resources") if isinstance(data.get("resources"), dict) else {}
+                cfn = res.get("Resources") if isinstance(res.get("Resources"), dict) else {}
+                d.resources = len(fns) + len(cfn)
+            else:
+                d.resources = None
+
+    # ---- configuration management: Ansible, Puppet, Chef, Salt --------------------------------------
+    # An SRE counts configuration management as infrastructure as code: the inventory, playbooks and
+    # roles (manifests, cookbooks, states) declare what every server runs. Deployable configurations
+    # (playbooks, `site.pp`, `top.sls`, Chef policyfiles/environments) are roots; roles, Puppet modules,
+    # cookbooks and formulas are reusable modules. Large trees are grouped per role/module folder so
+    # a 10,000-manifest Puppet repository yields a handful of `iac.code` items, not one per directory.
+    def _ansible_playbook(self, path: str) -> None:
+        data = self.tree.yaml(path)
+        if not isinstance(data, list):
+            return
+        plays = [p for p in data if isinstance(p, dict) and (
+            ("hosts" in p and PLAY_KEYS & set(p)) or "import_playbook" in p or "ansible.builtin.import_playbook" in p)]
+        if not plays:
+            return
+        d = self.dir("ansible", path)
+        d.files += 1
+        d.resources = (d.resources or 0) + len(plays)
+        d.root = True
+        for play in plays:
+            for r in play.get("roles") or [] if isinstance(play.get("roles"), list) else []:
+                name = r if isinstance(r, str) else (r.get("role") or r.get("name")) if isinstance(r, dict) else None
+                if isinstance(name, str) and "{{" not in name:
+                    self.role_users.setdefault(name.rsplit("/", 1)[-1], set()).add(path)
+
+    def _group(self, tool: str, key_dir: str, path: str, n: int, root: bool) -> None:
+        key = (tool, key_dir)
+        d = self.dirs.get(key)
+        if d is None:
+            d = self.dirs[key] = _Dir(tool, path)
+        d.files += 1
+        d.resources = (d.resources or 0) + n
+        d.root = d.root or root
+
+    def config_management(self) -> None:
+        tree = self.tree
+        # Ansible roles: <...>roles/<name>/tasks/main.yml, grouped per roles/ folder; a role repository
+        # (tasks/main.yml beside meta/main.yml at its top) is one module.
+        for path in tree.glob("*roles/*/tasks/main.yml", "*roles/*/tasks/main.yaml", "tasks/main.yml", "tasks/main.yaml"):
+            parts = path.split("/")
+            idx = max((i for i, seg in enumerate(parts[:-2]) if seg == "roles"), default=None)
+            if idx is None:
+                if not tree.exists("meta/main.yml") and not tree.exists("meta/main.yaml"):
+                    continue
+                key_dir = "."
+            else:
+                key_dir = "/".join(parts[: idx + 1])
+            self._group("ansible", key_dir, path, 1, False)
+        # roles of this repository applied by several playbooks: a module library (like shared cookbooks)
+        role_dirs = {p.split("/")[-3]: "/".join(p.split("/")[:-2]) for p in tree.glob("*roles/*/tasks/main.yml",
+                                                                                    "*roles/*/tasks/main.yaml")}
+        for name, books in sorted(self.role_users.items()):
+            if name in role_dirs and role_of(role_dirs[name]) != "example":
+                first = sorted(books)[0]
+                self.ev("iac.module", first, self.tree.line_of(first, name) or 1, {
+                    "name": name, "source": role_dirs[name], "source_kind": "local", "pinned": True, "version": None,
+                    "dir": _dirname(first), "tool": "ansible", "used_by": len(books),
+                }, f"role {name} applied by {len(books)} playbook(s)")
+        # Puppet: manifests grouped per `modules/<m>` tree or per directory; site.pp / Puppetfile make a root
+        roots = {_dirname(p) for p in tree.named("site.pp", "Puppetfile", "environment.conf")}
+        for path in tree.with_suffix(".pp"):
+            text = tree.text(path)
+            if not text:
+                continue
+            n = len(PUPPET_DECL_RX.findall(text))
+            if not n:
+                continue
+            parts = path.split("/")
+            idx = next((i for i, seg in enumerate(parts[:-1]) if seg in ("modules", "site-modules", "site")), None)
+            key_dir = "/".join(parts[: idx + 1]) if idx is not None else _dirname(path)
+            root = path.endswith("site.pp") or _dirname(path) in roots or _dirname(_dirname(path)) in roots
+            self._group("puppet", key_dir, path, n, root)
+        # Chef: cookbooks (metadata.rb beside recipes/), grouped per cookbooks folder; Policyfiles are roots
+        for path in tree.named("metadata.rb"):
+            base = _dirname(path)
+            prefix = "" if base == "." else base + "/"
+            recipes = [p for p in tree.glob(prefix + "recipes/*.rb") if p.count("/") == prefix.count("/") + 1]
+            if not recipes:
+                continue
+            self._group("chef", _dirname(base) if base != "." else ".", path, len(recipes), False)
+        for path in tree.named("Policyfile.rb"):
+            self._group("chef", _dirname(path), path, 1, True)
+        self._chef_roles()
+        # Salt: states grouped under the state tree that holds top.sls (a root); formulas elsewhere
+        tops = sorted({_dirname(p) for p in tree.named("top.sls")}, key=len, reverse=True)
+        for path in tree.with_suffix(".sls"):
+            d = _dirname(path)
+            top = next((t for t in tops if t == "." or d == t or d.startswith(t + "/")), None)
+            self._group("salt", top if top is not None else d, path, 1, top is not None)
+
+    def _chef_roles(self) -> None:
+        """Chef roles and environments (`roles/*.rb|json` with a run_list) are what nodes are assigned: the
+        deployable configuration (a root). Each cookbook of this repository that a role's run_list names is
+        reported once as an `iac.module` with `used_by` (how many roles use it): an internal cookbook
+        library shared by many roles is a module library."""
+        tree = self.tree
+        books = {_dirname(_dirname(p)).rsplit("/", 1)[-1]: _dirname(_dirname(p))
+                 for p in tree.glob("*recipes/*.rb") if tree.exists(_dirname(_dirname(p)) + "/metadata.rb")}
+        if not books:
+            return
+        users: dict[str, list[tuple[str, int]]] = {}
+        for path in tree.glob("*roles/*.rb", "*roles/*.json", "*environments/*.rb", "*environments/*.json"):
+            if role_of(_dirname(path)) == "example":
+                continue
+            text = tree.text(path) or ""
+            if "run_list" not in text and "cookbook_versions" not in text and "/environments/" not in f"/{path}":
+                continue
+            self._group("chef", _dirname(path), path, 1, True)
+            for m in re.finditer(r"recipe\[([\w-]+)(?:::[\w-]+)?(?:@[\d.]+)?\]", text):
+                if m.group(1) in books:
+                    users.setdefault(m.group(1), [])
+                    if path not in {p for p, _ln in users[m.group(1)]}:
+                        users[m.group(1)].append((path, text.count("\n", 0, m.start()) + 1))
+        for book, refs in sorted(users.items()):
+            path, line = refs[0]
+            self.ev("iac.module", path, line, {
+                "name": book, "source": books[book], "source_kind": "local", "pinned": True, "version": None,
+                "dir": _dirname(path), "tool": "chef", "used_by": len(refs),
+            }, f"cookbook {book} in the run list of {len(refs)} role(s)/environment(s)")
+
+    # ---- Bicep --------------------------------------------------------------------------------
+    def bicep(self) -> None:
+        rx = re.compile(r"(?m)^[ \t]*resource[ \t]+(\w+)[ \t]+'([^'@]+)@[^']*'")
+        for path in self.tree.with_suffix(".bicep"):
+            text = self.tree.text(path)
+            if text is None:
+                continue
+            found = list(rx.finditer(text))
+            d = self.dir("bicep", path)
+            d.files += 1
+            d.resources = (d.resources or 0) + len(found)
+            if re.search(r"(?m)^[ \t]*targetScope", text) or path.endswith("main.bicep"):
+                d.root = True
+            for m in found:
+                rtype = m.group(2)
+                if not BICEP_INTERESTING_RX.match(rtype):
+                    continue
+                line = text.count("\n", 0, m.start()) + 1
+                e = self.ev("iac.resource", path, line, {"type": rtype, "name": m.group(1), "tool": "bicep",
+                                                         "dir": _dirname(path), "body": {}, "parsed": False,
+                                                         "facts": {}}, f"{rtype} {m.group(1)}")
+                self.resources.append((rtype, _dirname(path), {}, e))
+                self._drift_tool(path, line, rtype, m.group(1), {})
+
+    # ---- policy-as-code, drift files, plan targets --------------------------------------------
+    def policy_files(self) -> None:
+        tree = self.tree
+        by_name = {".checkov.yml": "checkov", ".checkov.yaml": "checkov", "tfsec.yml": "tfsec", "tfsec.yaml": "tfsec",
+                   "trivy.yaml": "trivy", "trivy.yml": "trivy", "kics.config": "kics", ".kics.config": "kics",
+                   "kics.yaml": "kics", "kics.yml": "kics", ".terrascan": "terrascan", "terrascan.toml": "terrascan",
+                   "sentinel.hcl": "sentinel", "conftest.toml": "conftest"}
+        seen: set[str] = set()
+        for path in tree.files:
+            base = path.rsplit("/", 1)[-1].lower()
+            tool = by_name.get(base)
+            if tool is None:
+                if base.endswith(".sentinel"):
+                    tool = "sentinel"
+                elif "/.tfsec/" in f"/{path}" or "/.terrascan/" in f"/{path}":
+                    tool = "tfsec" if ".tfsec/" in path else "terrascan"
+                else:
+                    continue
+            if tool in seen or role_of(_dirname(path)) == "example":
+                continue
+            seen.add(tool)
+            self.ev("iac.policy", path, 1, {"tool": tool, "via": "platform" if tool == "sentinel" else "config"},
+                    f"{tool} configuration")
+        rego = [p for p in tree.with_suffix(".rego") if not p.endswith("_test.rego")
+                and role_of(_dirname(p)) != "example"]
+        if rego:
+            self.ev("iac.policy", rego[0], 1, {"tool": "opa", "via": "config", "files": len(rego)},
+                    f"{len(rego)} Rego policy file(s)")
+        for path in tree.named(".pre-commit-config.yaml", ".pre-commit-config.yml"):
+            text = tree.text(path) or ""
+            m = re.search(r"(?m)^\s*-?\s*id:\s*(terraform_tfsec|terraform_checkov|terraform_trivy|checkov\w*|tfsec|"
+                          r"trivy\w*|terrascan|kics\w*|conftest\w*)\s*$", text)
+            if m:
+                self.ev("iac.policy", path, tree.line_of(path, m.group(1)), {"tool": m.group(1), "via": "pre-commit"},
+                        f"pre-commit hook {m.group(1)}")
+        for rtype, _dir, facts, e in self.resources:
+            if rtype in ("tfe_policy_set", "tfe_policy", "tfe_sentinel_policy") or (
+                    rtype == "spacelift_policy" and str(facts.get("type", "")).upper() in ("PLAN", "APPROVAL")):
+                self.ev("iac.policy", e.locator.path, e.locator.line, {"tool": rtype, "via": "platform"},
+                        f"{rtype} declared in Terraform")
+
+    def drift_files(self) -> None:
+        for path in self.tree.named(".driftignore", ".driftctl.yml", ".driftctl.yaml", "driftctl.yml"):
+            self.ev("drift.tool", path, 1, {"tool": "driftctl", "automated_remediation": False, "schedule": None},
+                    "driftctl configuration")
+        rx = re.compile(r"(?i)(^|/)(drift[-_ ]?log[^/]*\.(md|ya?ml|csv|json)|drift[-_]?(logs?|reports?)/[^/]+\.(md|ya?ml|json))$")
+        for path in self.tree.files:
+            if not rx.search(path):
+                continue
+            text = self.tree.text(path) or ""
+            rows = len(re.findall(r"(?m)^\|(?!\s*-)", text))
+            entries = max(rows - 1, 0) if rows else len(re.findall(r"(?m)^\s*-\s+\S", text))
+            self.ev("drift.log", path, 1, {"format": path.rsplit(".", 1)[-1].lower(), "entries": entries},
+                    f"drift log with {entries} entr{'y' if entries == 1 else 'ies'}")
+
+    def plan_targets(self) -> None:
+        tree = self.tree
+        cands = tree.named("Makefile", "GNUmakefile", "makefile", "justfile", "Justfile", "Taskfile.yml", "Taskfile.yaml")
+        cands += [p for p in tree.with_suffix(".mk", ".sh") if re.search(r"(?i)(plan|drift|terraform|tf|check|diff|noop)[^/]*$", p)]
+        for path in cands:
+            text = tree.text(path)
+            if not text or not PLAN_CMD_RX.search(text):
+                continue
+            kind = ("makefile" if "make" in path.lower() or path.endswith(".mk") else
+                    "justfile" if "justfile" in path.lower() else "taskfile" if "taskfile" in path.lower() else "script")
+            for m in PLAN_CMD_RX.finditer(text):
+                line = text.count("\n", 0, m.start()) + 1
+                target = None
+                if kind in ("makefile", "justfile"):
+                    before = text[: m.start()].splitlines()
+                    target = next((re.match(r"^([\w.-]+)\s*:", ln).group(1) for ln in reversed(before)
+                                   if re.match(r"^[\w.-]+\s*:(?!=)", ln)), None)
+                cmd_line = text[m.start(): text.find("\n", m.start()) if "\n" in text[m.start():] else len(text)]
+                self.ev("iac.plan_target", path, line, {
+                    "file_kind": kind, "target": target, "detailed_exitcode": "-detailed-exitcode" in cmd_line,
+                    "tool": m.group(1) or m.group(3),
+                }, f"{m.group(1) or m.group(3)} plan in {kind}" + (f" target {target}" if target else ""), Strength.WEAK)
+                break
+
+    # ---- configuration management that converges on a schedule ---------------------------------------
+    # A Chef/Cinc client, Puppet agent, Salt minion schedule or ansible-pull that runs every N minutes on
+    # every host re-applies the declared configuration and reverts what drifted: continuous reconciliation,
+    # like a GitOps reconciler with self-heal. Emitted as `drift.tool` with `converges: true`, the tool
+    # `family` and the run interval; probes count it only where the repository holds that family's code.
+    def convergence(self) -> None:
+        tree = self.tree
+        seen: set[tuple[str, int, str]] = set()
+
+        def emit(path: str, line: int, family: str, agent: str, hours: float | None, via: str,
+                 remediates: bool = True, strength: Strength = Strength.DIRECT) -> None:
+            if (path, line, agent) in seen or role_of(_dirname(path)) == "example":
+                return
+            seen.add((path, line, agent))
+            every = _fmt_hours(hours)
+            self.ev("drift.tool", path, line, {
+                "tool": agent, "family": family, "converges": True, "automated_remediation": remediates,
+                "interval_hours": hours, "schedule": every, "via": via,
+            }, f"{agent} converges the hosts {every} ({via})" + ("" if remediates else ", report only (dry run)"), strength)
+
+        # Chef/Cinc: timers and crons declared in recipes, the chef_client_* resources, the chef-client cookbook
+        for path, text in tree.iter_text(tree.with_suffix(".rb")):
+            if "client" not in text and "cron" not in text:
+                continue
+            for m in CHEF_SCHEDULE_RX.finditer(text):
+                kind, name = m.group(1), m.group(2)
+                body = _ruby_block(text, m.end())
+                line = text.count("\n", 0, m.start()) + 1
+                hours: float | None
+                if kind == "systemd_timer":
+                    if not CONVERGE_CMD_RX.search(name):
+                        continue
+                    hours = _systemd_interval(body, ruby=True)
+                elif kind in ("cron", "cron_d"):
+                    if not CONVERGE_CMD_RX.search(body):
+                        continue
+                    hours = cron_interval_hours(f"{_ruby_prop(body, 'minute') or '*'} {_ruby_prop(body, 'hour') or '*'} * * *")
+                elif kind == "chef_client_cron":
+                    hours = cron_interval_hours(f"{_ruby_prop(body, 'minute') or '0,30'} {_ruby_prop(body, 'hour') or '*'} * * *")
+                elif kind == "chef_client_systemd_timer":
+                    hours = _span_hours(_ruby_prop(body, "interval") or "1800sec")
+                elif kind == "chef_client_launchd":
+                    hours = (_num_expr(_ruby_prop(body, "interval") or "30") or 30) / 60
+                else:  # chef_client_scheduled_task
+                    freq = (_ruby_prop(body, "frequency") or "minute").lower()
+                    mod = _num_expr(_ruby_prop(body, "frequency_modifier") or "30") or 30
+                    hours = mod / 60 if "minute" in freq else mod if "hour" in freq else 24.0 if "dai" in freq else None
+                emit(path, line, "chef", "chef-client", hours, kind.replace("_", " "),
+                     not re.search(r"--why-run|\s-W\b", body))
+            m = CHEF_CLIENT_RECIPE_RX.search(text)
+            if m:
+                interval = CHEF_INTERVAL_RX.search(text)
+                emit(path, text.count("\n", 0, m.start()) + 1, "chef", "chef-client",
+                     _span_hours(interval.group(1)) if interval else 0.5, "chef-client cookbook", strength=Strength.STRONG)
+        for path, text in tree.iter_text(tree.glob("*roles/*.json")):
+            m = CHEF_CLIENT_RECIPE_RX.search(text)
+            if m:
+                interval = CHEF_INTERVAL_RX.search(text)
+                emit(path, text.count("\n", 0, m.start()) + 1, "chef", "chef-client",
+                     _span_hours(interval.group(1)) if interval else 0.5, "chef-client cookbook", strength=Strength.STRONG)
+        # Puppet: the agent service (default runinterval 30 min) and cron runs declared in manifests
+        for path, text in tree.iter_text(tree.with_suffix(".pp")):
+            if "puppet" not in text:
+                continue
+            m = PUPPET_SERVICE_RX.search(text) or PUPPET_RUNMODE_RX.search(text)
+            if m:
+                ri = PUPPET_RUNINTERVAL_RX.search(text)
+                emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent",
+                     _span_hours(ri.group(1)) if ri else 0.5, "agent service", strength=Strength.STRONG)
+            for m in re.finditer(r"(?m)^[ \t]*cron[ \t]*\{[ \t]*['\"][^'\"]*['\"][ \t]*:", text):
+                end = text.find("}", m.end())
+                body = text[m.end(): end if end > 0 else len(text)]
+                if not CONVERGE_CMD_RX.search(body):
+                    continue
+                minute = re.search(r"minute\s*=>\s*(\[[^\]]*\]|['\"]?[^'\",\n]+)", body)
+                hour = re.search(r"hour\s*=>\s*(\[[^\]]*\]|['\"]?[^'\",\n]+)", body)
+                expr = f"{_cron_field(minute.group(1) if minute else '*')} {_cron_field(hour.group(1) if hour else '*')} * * *"
+                emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", cron_interval_hours(expr), "cron",
+                     "--noop" not in body)
+        # Puppet settings in Hiera/puppet.conf; Salt minion schedules running highstate; ansible-pull from cron
+        for path, text in tree.iter_text(tree.with_suffix(".yaml", ".yml", ".conf", ".sls")):
+            if ("runinterval" in text or "runmode" in text) and "puppet" in (path.lower() + text[:2000].lower()):
+                m = PUPPET_RUNINTERVAL_RX.search(text) or PUPPET_RUNMODE_YAML_RX.search(text)
+                if m:
+                    every = _span_hours(m.group(1)) if m.re is PUPPET_RUNINTERVAL_RX else 0.5
+                    emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", every,
+                         "runinterval setting" if m.re is PUPPET_RUNINTERVAL_RX else "agent run mode", strength=Strength.STRONG)
+            if "schedule" in text and re.search(r"state\.(?:apply|highstate)", text):
+                for name, job in _salt_schedules(_tolerant_yaml(text)):
+                    kw = job.get("kwarg") if isinstance(job.get("kwarg"), dict) else {}
+                    emit(path, tree.line_of(path, str(name)) or 1, "salt", "salt-minion", _salt_hours(job),
+                         "minion schedule", not _is_true(kw.get("test")))
+            if "ansible-pull" in text:
+                m = re.search(r"ansible-pull", text)
+                assert m is not None
+                block = text[max(0, m.start() - 400): m.end() + 400]
+                minute = re.search(r"(?m)^\s*minute:\s*['\"]?([^'\"\n]+)", block)
+                hour = re.search(r"(?m)^\s*hour:\s*['\"]?([^'\"\n]+)", block)
+                if minute or hour:
+                    expr = f"{minute.group(1).strip() if minute else '0'} {hour.group(1).strip() if hour else '*'} * * *"
+                    emit(path, text.count("\n", 0, m.start()) + 1, "ansible", "ansible-pull", cron_interval_hours(expr),
+                         "cron", not re.search(r"--check\b|\s-C\b", block))
+        # systemd timer units and crontabs shipped as files or templates
+        for path in tree.glob("*.timer", "*.timer.erb", "*.timer.j2"):
+            text = tree.text(path) or ""
+            base = re.sub(r"\.timer(\.erb|\.j2)?$", "", path)
+            service = next((tree.text(p) or "" for p in (base + ".service", base + ".service.erb", base + ".service.j2")
+                            if tree.exists(p)), "")
+            cmd = CONVERGE_CMD_RX.search(service) or CONVERGE_CMD_RX.search(text)
+            if cmd:
+                agent, family = _agent_of(cmd.group(0))
+                emit(path, 1, family, agent, _systemd_interval(text, ruby=False), "systemd timer",
+                     not DRY_RUN_RX.search(service))
+        for path in tree.files:
+            low = path.lower()
+            base = low.rsplit("/", 1)[-1]
+            if not ("/cron.d/" in f"/{low}" or base in ("crontab", "root.crontab") or base.endswith((".cron", ".cron.erb", ".crontab"))):
+                continue
+            text = tree.text(path) or ""
+            for m in re.finditer(r"(?m)^[ \t]*([^#\s]\S*(?:[ \t]+\S+){4})[ \t]+([^\n]*)$", text):
+                cmd = CONVERGE_CMD_RX.search(m.group(2))
+                if cmd:
+                    agent, family = _agent_of(cmd.group(0))
+                    emit(path, text.count("\n", 0, m.start()) + 1, family, agent, cron_interval_hours(m.group(1)), "cron",
+                         not DRY_RUN_RX.search(m.group(2)))
+
+    # ---- scheduled drift checks through shared actions -------------------------------------------------
+    def drift_actions(self) -> None:
+        """A scheduled GitHub workflow that calls another repository's action or reusable workflow to plan
+        the infrastructure against the live estate (`org/actions/validate-infra@v1` with `environment:
+        production`, cloud credentials and a `teams-webhook-url`).
+
+        Its steps live elsewhere, but what it does is said by the action's name and inputs, as it would be
+        to a reviewer: a drift/plan action, or an infrastructure validation run against an environment with
+        cloud credentials (a syntax-only `terraform validate` needs neither). A plan with `-refresh=false`
+        compares code with the state file only, never with the live estate, so it is no drift check.
+        Emitted as `drift.tool` `scheduled-action` (strong: inferred from names and inputs)."""
+        tree = self.tree
+        for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+            data = tree.yaml(path)
+            if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
+                continue
+            on = data.get("on", data.get(True))
+            sched = on.get("schedule") if isinstance(on, dict) else None
+            crons = [str(c["cron"]) for c in (sched if isinstance(sched, list) else []) if isinstance(c, dict) and c.get("cron")]
+            if not crons:
+                continue
+            hours = min((h for h in (cron_interval_hours(c) for c in crons) if h is not None), default=None)
+            for jname, job in data["jobs"].items():
+                if not isinstance(job, dict):
+                    continue
+                steps = [s for s in (job.get("steps") or []) if isinstance(s, dict)]
+                calls = [(job.get("uses"), job.get("with"))] + [(s.get("uses"), s.get("with")) for s in steps]
+                env = job.get("environment")
+                env = env.get("name") if isinstance(env, dict) else env
+                for uses, with_ in calls:
+                    if not isinstance(uses, str) or uses.startswith(("./", "docker://")) or uses.count("/") < 1:
+                        continue
+                    with_ = with_ if isinstance(with_, dict) else {}
+                    if not _is_drift_action(uses, with_, bool(env)):
+                        continue
+                    keys = " ".join(str(k).lower() for k in with_)
+                    others = "\n".join(f"{s.get('uses') or ''}\n{s.get('run') or ''}" for s in steps if s.get("uses") != uses)
+                    notifies = bool(re.search(r"webhook|slack|teams|notif|alert|pagerduty|opsgenie|mail", keys)
+                                    or STEP_RX["notify"].search(others))
+                    target = with_.get("environment") if isinstance(with_.get("environment"), str) else env
+                    self.ev("drift.tool", path, tree.line_of(path, uses) or 1, {
+                        "tool": "scheduled-action", "action": redact(uses, 200), "pipeline": path, "job": str(jname),
+                        "interval_hours": hours, "schedule": crons[0], "notifies": notifies,
+                        "environment": redact(str(target), 80) if target else None, "automated_remediation": False,
+                    }, f"scheduled ({crons[0]}) infrastructure check through {redact(uses.split('@', 1)[0], 120)}"
+                       + (" with notification" if notifies else ""), Strength.STRONG)
+
+    # ---- a reconciler the README names for the repository's paths -------------------------------------
+    def documented_reconciler(self) -> None:
+        """`cluster/manifests: Kubernetes manifests (will be applied by Cluster Lifecycle Manager)` beside
+        `Fully automated cluster updates`: the repository's own README says which of its IaC paths a
+        controller outside the repository applies, and that it does so automatically. The controller is not
+        visible, so this is strong (its names and paths agree with the code) for "applied by a reconciler"
+        and weak for drift checks. Plain tool names (Terraform, Helm, kubectl) are how, not who: no reconciler."""
+        code_dirs = {d for (_tool, d), v in self.dirs.items() if v.files and role_of(d) != "example"}
+        if not code_dirs:
+            return
+        readmes = [p for p in self.tree.files if re.match(r"(?i)readme(\.(md|rst|txt|adoc))?$", p.rsplit("/", 1)[-1])
+                   and (p.count("/") == 0 or _dirname(p) in code_dirs)]
+        for path in readmes:
+            text = self.tree.text(path) or ""
+            if not DOC_AUTOMATION_RX.search(text):
+                continue
+            named: dict[str, tuple[int, list[str]]] = {}
+            for number, line in enumerate(text.splitlines(), start=1):
+                m = DOC_APPLIED_BY_RX.search(line)
+                if not m or m.group(1).split()[0].lower() in PLAIN_TOOLS:
+                    continue
+                base = "" if _dirname(path) == "." else _dirname(path) + "/"
+                paths = [base + t.strip("/") for t in DOC_PATH_RX.findall(line)]
+                paths = [t for t in paths if any(t == d or t.startswith(d + "/") or d.startswith(t + "/") for d in code_dirs)
+                         and (self.tree.exists(t) or any(f.startswith(t + "/") for f in self.tree.files))]
+                if paths:
+                    _first, seen = named.setdefault(m.group(1).strip(), (number, []))
+                    seen.extend(t for t in paths if t not in seen)
+            for name, (number, paths) in named.items():
+                self.ev("drift.tool", path, number, {
+                    "tool": "documented-reconciler", "reconciler": redact(name, 80), "paths": paths[:20],
+                    "documented": True, "continuous": True, "automated_remediation": False,
+                }, f"README: {', '.join(paths[:3])} applied automatically by {redact(name, 80)} (outside the repository)",
+                    Strength.STRONG)
+
+    # ---- iac.code -----------------------------------------------------------------------------
+    def emit_code(self) -> None:
+        backend_dirs = {e.attributes["dir"] for e in self.out if e.kind == "iac.backend"}
+        for (tool, dir_), d in sorted(self.dirs.items()):
+            if d.files == 0:
+                continue
+            root = d.root or dir_ in backend_dirs
+            attrs: dict[str, Any] = {"tool": tool, "dir": dir_, "files": d.files, "resources": d.resources,
+                                     "modules": d.modules, "role": role_of(dir_, root)}
+            attrs.update({k: v for k, v in d.extra.items() if not k.startswith("_")})
+            what = f"{d.resources} resource(s)" if d.resources is not None else "resources defined in program code"
+            self.ev("iac.code", d.path, 1, attrs, f"{tool} in {dir_}: {d.files} file(s), {what}"
+                    + (f", {d.modules} module call(s)" if d.modules else "") + f" [{attrs['role']}]")
+
+
+def _under_chart_templates(path: str, charts: set[str]) -> bool:
+    for c in charts:
+        prefix = "" if c == "." else c + "/"
+        if path.startswith(prefix + "templates/") or (path.startswith(prefix) and "/templates/" in path[len(prefix):]
+                                                       and "/charts/" in "/" + path[len(prefix):]):
+            return True
+    return False
+
+
+def _nearest(dir_: str, candidates: set[str]) -> str | None:
+    d = dir_
+    while True:
+        if d in candidates:
+            return d
+        if d in (".", ""):
+            return None
+        d = _dirname(d)
+
+
+def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None, path: str = "") -> dict[str, Any]:
+    """Derived booleans the probes need, read from the block text (works when the full parse failed)."""
+    top = top_level(raw)
+    if rtype in ("tfe_workspace", "tfe_workspace_settings"):
+        return {"auto_apply": bool(attr_bool(top, "auto_apply")), "vcs": has_block(raw, "vcs_repo"),
+                "assessments_enabled": bool(attr_bool(top, "assessments_enabled"))}
+    if rtype == "tfe_notification_configuration":
+        return {"drift_trigger": "assessment:drifted" in raw or "assessment:check_failure" in raw,
+                "enabled": attr_bool(top, "enabled") is not False}
+    if rtype == "spacelift_stack":
+        return {"autodeploy": bool(attr_bool(top, "autodeploy")), "vcs": True}
+    if rtype == "spacelift_drift_detection":
+        sched = re.search(r"schedule[ \t]*=[ \t]*\[([^\]]*)\]", raw)
+        return {"reconcile": bool(attr_bool(top, "reconcile")),
+                "schedule": re.findall(r'"([^"]+)"', sched.group(1)) if sched else []}
+    if rtype == "spacelift_policy":
+        return {"type": attr_str(top, "type")}
+    if rtype.startswith("env0_") and "drift" in rtype:
+        rem = attr_str(top, "auto_drift_remediation")
+        return {"cron": attr_str(top, "cron"), "auto_remediation": bool(rem) and rem.upper() != "DISABLED"}
+    if rtype == "aws_config_configuration_recorder_status":
+        return {"is_enabled": bool(attr_bool(top, "is_enabled"))}
+    if rtype == "aws_config_remediation_configuration":
+        return {"automatic": bool(attr_bool(top, "automatic"))}
+    if rtype == "aws_organizations_policy":
+        ptype = attr_str(top, "type") or "SERVICE_CONTROL_POLICY"
+        deny = bool(re.search(r"(?i)\"?effect\"?\s*[:=]\s*\"deny\"", raw))
+        ref = re.search(r"data\.aws_iam_policy_document\.(\w+)", raw)
+        if not deny and ref:
+            m = re.search(r'(?m)^data[ \t]+"aws_iam_policy_document"[ \t]+"' + re.escape(ref.group(1)) + r'"', file_text)
+            if m:
+                doc = block_text(file_text, file_text.count("\n", 0, m.start()) + 1)
+                deny = bool(re.search(r'(?i)effect\s*=\s*"deny"', doc))
+        fref = re.search(r'(?:file|templatefile)\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"', raw)
+        if not deny and fref and run is not None:
+            target = posixpath.normpath(posixpath.join(_dirname(path), fref.group(1)))
+            deny = bool(re.search(r'(?i)"effect"\s*:\s*"deny"', run.tree.text(target) or "")) if run.tree.exists(target) else False
+        return {"policy_type": ptype, "deny": deny}
+    if rtype == "aws_organizations_policy_attachment":
+        target = attr_raw(top, "target_id") or ""
+        return {"targets_root": "roots" in target or bool(re.search(r'"r-[0-9a-z]{4,32}"', target))}
+    if rtype == "azurerm_management_lock":
+        return translate_azure.lock_facts({"lock_level": attr_str(top, "lock_level")})
+    if re.match(r"azurerm_\w*policy_assignment$", rtype):
+        return {"enforce": attr_bool(top, "enforce") is not False}
+    return {}
+
+
+# ---- convergence schedules ----------------------------------------------------------------------------
+
+
+def _agent_of(cmd: str) -> tuple[str, str]:
+    """(agent, family) of a converging command."""
+    low = cmd.lower()
+    if "client" in low:
+        return "chef-client", "chef"
+    if "puppet" in low:
+        return "puppet-agent", "puppet"
+    if "salt" in low:
+        return "salt-minion", "salt"
+    return "ansible-pull", "ansible"
+
+
+def _fmt_hours(hours: float | None) -> str:
+    if hours is None:
+        return "on a schedule of unknown interval"
+    if hours < 1:
+        return f"every {round(hours * 60)} min"
+    return f"every {round(hours, 1):g} h"
+
+
+def _ruby_block(text: str, start: int) -> str:
+    """The body of a Ruby `... do` block: up to the first line that is only `end`."""
+    m = re.compile(r"(?m)^[ \t]*end\b").search(text, start)
+    return text[start: m.start() if m else min(len(text), start + 2000)]
+
+
+def _ruby_prop(body: str, name: str) -> str | None:
+    m = re.search(r"(?m)^[ \t]*" + re.escape(name) + r"[ \t(]+(.+?)[ \t)]*$", body)
+    return m.group(1).strip().strip("'\":") if m else None
+
+
+def _num_expr(expr: str) -> float | None:
+    """`25 * 60`, `1800`, `'900'` -> a number (products of numbers only)."""
+    parts = [p.strip().strip("'\"") for p in expr.split("*")]
+    try:
+        value = 1.0
+        for p in parts:
+            value *= float(p)
+        return value
+    except ValueError:
+        return None
+
+
+_SPAN_UNITS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
+               "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
+
+
+def _span_hours(span: str | None) -> float | None:
+    """A seconds expression or a systemd/puppet time span (`1800`, `25 * 60`, `30min`, `1h 30m`, `30m`) in hours."""
+    if not span:
+        return None
+    span = span.strip().strip("'\"")
+    n = _num_expr(span)
+    if n is not None:
+        return round(n / 3600, 3)
+    total = 0.0
+    for num, unit in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", span.lower()):
+        if unit not in _SPAN_UNITS:
+            return None
+        total += float(num) * _SPAN_UNITS[unit]
+    return round(total / 3600, 3) if total else None
+
+
+def _calendar_hours(cal: str) -> float | None:
+    """Interval of a systemd OnCalendar expression (the common shapes only)."""
+    cal = cal.strip().strip("'\"").lower()
+    named = {"minutely": 1 / 60, "hourly": 1.0, "daily": 24.0, "weekly": 168.0, "monthly": 720.0}
+    if cal in named:
+        return named[cal]
+    m = re.search(r"\*:(\d+)/(\d+)", cal)
+    if m:
+        return round(int(m.group(2)) / 60, 3)
+    if re.search(r"(?:^|\s)\*:\d+", cal):
+        return 1.0
+    if re.search(r"(?:^|\s)\*-\*-\*\s+\d+:\d+", cal):
+        return 24.0
+    return None
+
+
+def _systemd_interval(body: str, ruby: bool) -> float | None:
+    """Repeat interval of a timer (OnUnitInactiveSec/OnUnitActiveSec/OnCalendar); boot-only timers have none."""
+    keys = (("on_unit_inactive_sec", "on_unit_active_sec"), "on_calendar") if ruby else \
+        (("OnUnitInactiveSec", "OnUnitActiveSec"), "OnCalendar")
+    for key in keys[0]:
+        m = re.search(r"(?m)^[ \t]*" + key + (r"[ \t(]+(.+?)[ \t)]*$" if ruby else r"[ \t]*=[ \t]*(.+?)[ \t]*$"), body)
+        if m:
+            return _span_hours(m.group(1))
+    m = re.search(r"(?m)^[ \t]*" + keys[1] + (r"[ \t(]+(.+?)[ \t)]*$" if ruby else r"[ \t]*=[ \t]*(.+?)[ \t]*$"), body)
+    return _calendar_hours(m.group(1)) if m else None
+
+
+def _cron_field(value: str) -> str:
+    """A Puppet cron attribute (`'*/30'`, `[0, 30]`, `fqdn_rand(30)`) as a cron field."""
+    value = value.strip()
+    if value.startswith("["):
+        items = [v.strip().strip("'\"") for v in value.strip("[]").split(",") if v.strip()]
+        return ",".join(items) or "*"
+    value = value.strip("'\"")
+    if re.match(r"^[\d*/,-]+$", value):
+        return value
+    return "0"  # a computed minute (fqdn_rand) still fires once an hour
+
+
+def _salt_schedules(data: Any, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """(name, job) of Salt `schedule:` entries that run highstate/state.apply, anywhere in a document."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    if depth > 6 or not isinstance(data, dict):
+        return out
+    for key, value in data.items():
+        if key == "schedule" and isinstance(value, dict):
+            out += [(str(n), j) for n, j in value.items() if isinstance(j, dict)
+                    and str(j.get("function", "")) in ("state.apply", "state.highstate")]
+        elif isinstance(value, dict):
+            out += _salt_schedules(value, depth + 1)
+    return out
+
+
+def _salt_hours(job: dict[str, Any]) -> float | None:
+    if job.get("cron"):
+        return cron_interval_hours(str(job["cron"]))
+    secs = 0.0
+    for key, mult in (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400)):
+        n = _num_expr(str(job.get(key))) if job.get(key) is not None else None
+        secs += (n or 0) * mult
+    return round(secs / 3600, 3) if secs else None
+
+
+def _is_drift_action(uses: str, with_: dict[str, Any], has_env: bool) -> bool:
+    """Whether a called action/reusable workflow checks infrastructure against the live estate (see drift_actions)."""
+    name = uses.split("@", 1)[0].lower()
+    tail = name.split("/", 1)[1] if "/" in name else name  # the owner says nothing
+    keys = " ".join(str(k).lower() for k in with_)
+    words = f"{tail} {keys}"
+    values = " ".join(str(v) for v in with_.values() if isinstance(v, str))
+    if re.search(r"-refresh=false|-refresh-only", values) or _MUTATE_WORD_RX.search(tail):
+        return False
+    if _DRIFT_WORD_RX.search(tail):
+        return True
+    if not _INFRA_WORD_RX.search(words):
+        return False
+    if _PLAN_WORD_RX.search(words):
+        return True
+    # `validate-infra`: a validation run against a live environment with cloud credentials is a plan
+    return bool(_CHECK_WORD_RX.search(tail)) and (has_env or "environment" in with_) and bool(_CLOUD_INPUT_RX.search(keys))
+
+
+def _tolerant_yaml(text: str) -> Any:
+    """The first YAML document of a text that may hold template directives (None when it cannot be read)."""
+    docs = tolerant_yaml_docs(text)
+    return docs[0] if docs else None
+
+
+# ---- templated YAML -------------------------------------------------------------------------------------
+
+TEMPLATE_MARK_RX = re.compile(r"\{\{|\{%|<%")
+_TPL_COMMENT_RX = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}|\{#.*?#\}|<%#.*?%>", re.S)
+# a line that is only a directive (`{{- if .Values.x }}`, `{% for %}`, `<% if prod %>`, `{{ include ... | nindent 4 }}`)
+_TPL_LINE_RX = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?(?:\{\{-?[^\n]*?-?\}\}|\{%-?[^\n]*?-?%\}|<%[-=]?[^\n]*?-?%>)[ \t]*$\n?")
+_TPL_INLINE_RX = re.compile(r"\{\{-?.*?-?\}\}|\{%-?.*?-?%\}|<%[-=]?.*?-?%>")
+
+
+def detemplate(text: str) -> str:
+    """A Helm/Go, Jinja or ERB template made plain YAML: comments and directive-only lines dropped, inline
+    expressions stubbed with `TEMPLATED`. Both branches of an if/else stay (later keys win), which keeps
+    the literal fields a reviewer reads (kind, syncPolicy.automated.selfHeal, probes) and nothing else."""
+    text = _TPL_COMMENT_RX.sub("", text)
+    text = _TPL_LINE_RX.sub("", text)
+    return _TPL_INLINE_RX.sub("TEMPLATED", text)
+
+
+def tolerant_yaml_docs(text: str) -> list[Any]:
+    """YAML documents of a possibly templated text, each document parsed on its own so that one the
+    stubbing cannot repair does not hide the others."""
+    plain = detemplate(text) if TEMPLATE_MARK_RX.search(text) else text
+    out = []
+    for chunk in re.split(r"(?m)^---[^\n]*$", plain):
+        if not chunk.strip():
+            continue
+        try:
+            out.extend(d for d in yaml.load_all(chunk, Loader=YamlLoader) if d is not None)
+        except yaml.YAMLError:
+            continue
+    return out

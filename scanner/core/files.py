@@ -1,0 +1,375 @@
+"""A read-only view of a directory tree that file collectors share.
+
+Why one shared view: the tree is walked once per subject, every file is read at most once and
+parsed at most once per content hash, and every collector sees the same warnings policy (binary,
+huge, unreadable, malformed files become warnings, never exceptions). Collectors never open files
+themselves.
+
+What could not be read is not absence: a file a collector asked for that was unreadable, too large
+or not valid UTF-8 is recorded in `unread` (path -> reason, with the collectors that asked), so the
+engine marks the `repo` source partial and the criteria that would have read it not assessed. A
+symbolic link that points outside the checkout is never followed (skipped with a warning).
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import functools
+import hashlib
+import json
+import os
+import re
+import stat
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml is ~10x faster; fall back to the pure-Python loader
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+
+SKIP_DIRS = {
+    ".git", ".hg", ".svn", "node_modules", ".terraform", ".terragrunt-cache", "vendor", ".venv", "venv",
+    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "bower_components",
+    "site-packages", ".idea", ".gradle", ".next", ".cache",
+}
+MAX_FILE_BYTES = 2 * 1024 * 1024
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """YAML 1.2-ish booleans: `on:` (GitHub Actions) stays the string "on", not True."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _ignore_unknown_tags(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
+    """CloudFormation `!Ref`, GitLab `!reference` and friends: keep the value, drop the tag."""
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_multi_constructor("!", _ignore_unknown_tags)
+
+
+@dataclass
+class TreeWarning:
+    path: str
+    message: str
+
+
+@dataclass
+class RepoTree:
+    """Files below `root`, as repo-relative POSIX paths."""
+
+    root: Path
+    files: list[str] = field(default_factory=list)
+    warnings: list[TreeWarning] = field(default_factory=list)
+    _text: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _parsed: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    unread: dict[str, str] = field(default_factory=dict)  # path -> why it could not be read (asked for)
+    unread_by: dict[str, set[str]] = field(default_factory=dict)  # path -> the readers that asked
+    reader: str = ""  # the collector reading now (set by the engine), recorded with what it could not read
+    _lines: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict, repr=False)
+    line_checks: int = 0  # lines a regex was tried on by line_of (the linear-time tests count them)
+
+    @classmethod
+    def scan(cls, root: str | os.PathLike[str]) -> RepoTree:
+        tree = cls(Path(root))
+        tree.files = list(tree._walk())
+        tree.files.sort()
+        return tree
+
+    def _walk(self) -> Iterator[str]:
+        root = str(self.root)
+        real_root = os.path.realpath(root)
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=self._walk_error):
+            dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d))]
+            rel_dir = os.path.relpath(dirpath, root)
+            for name in sorted(filenames):
+                rel = (name if rel_dir == "." else f"{rel_dir}/{name}").replace(os.sep, "/")
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
+                    self.warnings.append(TreeWarning(rel, "skipped: a symbolic link pointing outside the checkout"))
+                    continue
+                yield rel
+
+    def _walk_error(self, err: OSError) -> None:
+        path = os.path.relpath(str(err.filename or self.root), str(self.root)).replace(os.sep, "/")
+        reason = f"cannot list directory: {err.strerror or err}"
+        self.warnings.append(TreeWarning(path, reason))
+        self.unread[path + "/"] = reason  # whatever it holds was not read
+        self.unread_by.setdefault(path + "/", set()).add("*")
+
+    # ---- finding files -------------------------------------------------------------------
+    def glob(self, *patterns: str) -> list[str]:
+        """Paths matching any fnmatch pattern (`*` also crosses `/`), case-insensitive."""
+        rx = re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns))
+        return [f for f in self.files if rx.match(f.lower())]
+
+    def named(self, *names: str) -> list[str]:
+        wanted = {n.lower() for n in names}
+        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+
+    def with_suffix(self, *suffixes: str) -> list[str]:
+        suf = tuple(s.lower() for s in suffixes)
+        return [f for f in self.files if f.lower().endswith(suf)]
+
+    def exists(self, path: str) -> bool:
+        return path in self._file_set
+
+    @property
+    def _file_set(self) -> set[str]:
+        fs = self.__dict__.get("_fs")
+        if fs is None or len(fs) != len(self.files):
+            fs = set(self.files)
+            self.__dict__["_fs"] = fs
+        return fs
+
+    # ---- reading -------------------------------------------------------------------------
+    def text(self, path: str) -> str | None:
+        """The file's text, or None (with a warning) if it is binary, huge or unreadable.
+
+        A file that was asked for and could not be read (or only in part: not valid UTF-8, decoded
+        with replacement characters) is recorded in `unread`; binary files are not text to read.
+        """
+        if path in self._text:
+            if path in self.unread:
+                self._unread(path, self.unread[path])
+            return self._text[path]
+        full = self.root / path
+        value: str | None = None
+        try:
+            if full.is_symlink() and not _inside(os.path.realpath(full), os.path.realpath(self.root)):
+                self._warn(path, "skipped: a symbolic link pointing outside the checkout")
+                self._text[path] = None
+                return None
+            st = full.stat()
+            size = st.st_size
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+                self._warn(path, "skipped: not a regular file")
+            elif size > MAX_FILE_BYTES:
+                reason = f"skipped: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
+                self._warn(path, reason)
+                self._unread(path, reason)
+            else:
+                data = full.read_bytes()
+                if b"\x00" in data[:8192]:
+                    self._warn(path, "skipped: binary file")
+                else:
+                    try:
+                        value = data.decode("utf-8")
+                    except UnicodeDecodeError as err:
+                        value = data.decode("utf-8", errors="replace")
+                        reason = f"not valid UTF-8 (byte {err.start}): read with replacement characters"
+                        self._warn(path, reason)
+                        self._unread(path, reason)
+        except OSError as err:
+            reason = f"cannot read: {err.strerror or err}"
+            self._warn(path, reason)
+            if not full.is_symlink():  # a dangling or looping link holds nothing to read
+                self._unread(path, reason)
+        self._text[path] = value
+        return value
+
+    def _warn(self, path: str, message: str) -> None:
+        with self._lock:
+            self.warnings.append(TreeWarning(path, message))
+
+    def _unread(self, path: str, reason: str) -> None:
+        with self._lock:
+            self.unread.setdefault(path, reason)
+            self.unread_by.setdefault(path, set()).add(self.reader or "*")
+
+    def _cached(self, kind: str, path: str, parse: Any) -> Any:
+        key = (kind, path)
+        if key in self._parsed:
+            if path in self.unread:  # asked again by another reader: it is blind to the file too
+                self._unread(path, self.unread[path])
+            return self._parsed[key]
+        text = self.text(path)
+        result = None
+        if text is not None:
+            digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+            ckey = (kind, digest)
+            if ckey in _CONTENT_CACHE:
+                result = _CONTENT_CACHE[ckey]
+            else:
+                try:
+                    result = parse(text)
+                except Exception as err:  # every parser error becomes a warning, never a crash
+                    self._warn(path, f"malformed {kind.upper()}: {_first_line(err)}")
+                    result = None
+                else:
+                    _CONTENT_CACHE[ckey] = result
+        self._parsed[key] = result
+        return result
+
+    def yaml_docs(self, path: str) -> list[Any]:
+        """All YAML documents of a file (empty when malformed)."""
+        docs = self._cached("yaml", path, lambda t: [d for d in yaml.load_all(t, Loader=_Loader)])
+        return docs or []
+
+    def yaml(self, path: str) -> Any:
+        docs = self.yaml_docs(path)
+        return docs[0] if docs else None
+
+    def json(self, path: str) -> Any:
+        return self._cached("json", path, json.loads)
+
+    def prefetch_hcl(self, paths: Iterable[str]) -> None:
+        """Parse many HCL files in worker processes, filling the content cache.
+
+        python-hcl2 is pure-Python and CPU-bound (10-30 ms a file), so a collector that is about to
+        parse hundreds of .tf files calls this first; `hcl()` then answers from the cache. Files
+        that fail to parse are left to `hcl()`, which records the warning as usual.
+        """
+        todo: dict[str, str] = {}
+        for p in paths:
+            if ("hcl", p) in self._parsed:
+                continue
+            text = self.text(p)
+            if text is None:
+                continue
+            digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+            if ("hcl", digest) not in _CONTENT_CACHE:
+                todo.setdefault(digest, text)
+        workers = min(os.cpu_count() or 1, 8)
+        if len(todo) < PARALLEL_MIN_FILES or workers < 2:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from wafops.scanner.core.hcl import parse_hcl_or_none
+
+        digests, texts = list(todo), list(todo.values())
+        try:
+            ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                results = list(pool.map(parse_hcl_or_none, texts, chunksize=max(1, len(texts) // (workers * 4))))
+        except (OSError, RuntimeError, ValueError):  # no fork/processes here: parse serially later
+            return
+        for digest, result in zip(digests, results, strict=True):
+            if result is not None:
+                _CONTENT_CACHE[("hcl", digest)] = result
+
+    def hcl(self, path: str) -> dict[str, Any] | None:
+        """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean)."""
+        from wafops.scanner.core.hcl import parse_hcl
+
+        return self._cached("hcl", path, parse_hcl)
+
+    # ---- locating ------------------------------------------------------------------------
+    def line_of(self, path: str, pattern: str | re.Pattern[str], start: int = 1) -> int | None:
+        """1-based line of the first match at or after `start` (regex or plain substring)."""
+        text = self.text(path)
+        if text is None:
+            return None
+        lines, offsets = self._line_index(path, text)
+        first = max(1, start)
+        if isinstance(pattern, str) and not any(c in _LINE_BREAKS for c in pattern):
+            # a plain substring: one C-speed find from the start line, then the line by bisection
+            # (a collector locating 4,000 alert rules in one file no longer splits it 4,000 times)
+            if not pattern:
+                return first if first <= len(lines) else None
+            pos = text.find(pattern, offsets[first - 1]) if first <= len(lines) else -1
+            return bisect.bisect_right(offsets, pos) if pos >= 0 else None
+        rx = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+        literal = _required_literal(rx.pattern, rx.flags) if isinstance(rx.pattern, str) else ""
+        if literal and first <= len(lines):
+            # only lines holding the pattern's mandatory literal can match: find them at C speed
+            pos = text.find(literal, offsets[first - 1])
+            while pos >= 0:
+                number = bisect.bisect_right(offsets, pos)
+                self.line_checks += 1
+                if rx.search(lines[number - 1]):
+                    return number
+                if number >= len(lines):
+                    return None
+                pos = text.find(literal, offsets[number])
+            return None
+        for number in range(first, len(lines) + 1):
+            self.line_checks += 1
+            if rx.search(lines[number - 1]):
+                return number
+        return None
+
+    def _line_index(self, path: str, text: str) -> tuple[list[str], list[int]]:
+        """The file's lines (as `str.splitlines` cuts them) and the offset where each starts, cached."""
+        cached = self._lines.get(path)
+        if cached is None:
+            with_ends = text.splitlines(keepends=True)
+            offsets, pos = [], 0
+            for line in with_ends:
+                offsets.append(pos)
+                pos += len(line)
+            cached = (text.splitlines(), offsets)
+            self._lines[path] = cached
+        return cached
+
+    def iter_text(self, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
+        for p in paths:
+            t = self.text(p)
+            if t is not None:
+                yield p, t
+
+
+_CONTENT_CACHE: dict[tuple[str, str], Any] = {}
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines cuts
+
+
+@functools.lru_cache(maxsize=4096)
+def _required_literal(pattern: str, flags: int) -> str:
+    """The longest run of plain characters every match of `pattern` contains ("" when unsure).
+
+    Read from the parsed pattern's top level only (not inside alternatives or repeats); a
+    case-insensitive, verbose or multi-line-break literal gives "" and the caller checks every line.
+    """
+    if flags & (re.IGNORECASE | re.VERBOSE):
+        return ""
+    try:
+        from re import _parser as sre_parse  # the stdlib's own parser (sre_parse before 3.11)
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        items = list(sre_parse.parse(pattern, flags))
+    except Exception:
+        return ""
+    best, run = "", []
+    literal_op = sre_parse.LITERAL if hasattr(sre_parse, "LITERAL") else None
+    for op, arg in items:
+        if op is literal_op or str(op) == "LITERAL":
+            run.append(chr(arg))
+            continue
+        if len("".join(run)) > len(best):
+            best = "".join(run)
+        run = []
+    if len("".join(run)) > len(best):
+        best = "".join(run)
+    return "" if any(c in _LINE_BREAKS for c in best) else best
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:200] if text else type(err).__name__
