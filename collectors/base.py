@@ -128,6 +128,9 @@ class Collector:
 
     name: ClassVar[str] = ""
     source: ClassVar[str] = "repo"
+    # what kind of source it is, for probes that need "a code host" or "a cloud" rather than one vendor:
+    # "repo", "git", "scm" (a code-hosting platform) or "cloud" (see wafops.scanner.core.sources)
+    role: ClassVar[str] = "repo"
     description: ClassVar[str] = ""
     needs: ClassVar[str] = "a directory tree (a checkout)"
     controls: ClassVar[tuple[str, ...]] = ()
@@ -144,6 +147,7 @@ class Collector:
         return {
             "name": cls.name,
             "source": cls.source,
+            "role": cls.role,
             "description": cls.description,
             "needs": cls.needs,
             "controls": list(cls.controls),

@@ -43,6 +43,7 @@ def is_pr_merge(c: Commit, body: str = "") -> bool:
 class GitHistoryCollector(Collector):
     name = "git"
     source = "git"
+    role = "git"
     description = "Local git history: PR-merge share of the default branch, commit and tag cadence, per-file dates"
     needs = "a directory that is the top of a git work tree (full history; a shallow clone is partial)"
     controls = ("WAF-OPS-050", "WAF-OPS-060", "WAF-OPS-070", "WAF-OPS-100")

@@ -123,6 +123,7 @@ class AwsResolver(TargetResolver):
 class AwsCollector(Collector):
     name = "aws"
     source = "aws"
+    role = "cloud"
     description = ("AWS account, read-only: CloudWatch logs/alarms/dashboards, X-Ray, SNS and Incident Manager routing, "
                    "CodePipeline/CodeDeploy/ECS/Lambda rollouts, AppConfig flags, CloudFormation drift, AWS Config, "
                    "Terraform state buckets, SSM Automation, CloudTrail, SCPs")

@@ -52,6 +52,7 @@ def subscriptions_of(subject: Subject) -> list[str]:
 class AzureCollector(Collector):
     name = "azure"
     source = "azure"
+    role = "cloud"
     description = ("Azure subscriptions (Reader role): Azure Monitor alerts and action groups, diagnostic settings, "
                    "Log Analytics, Application Insights, slots and revisions, deployments, locks, Azure Policy, "
                    "Automation runbooks, the activity log")

@@ -66,6 +66,7 @@ WHAT = {
 class GitHubCollector(Collector):
     name = "github"
     source = "github"
+    role = "scm"
     description = "GitHub settings and activity: branch rules, environments, runs, deployments, reviews, incidents, DORA"
     needs = "a github:ORG or github:ORG/REPO target and a token (GITHUB_TOKEN) or GitHub App"
     controls = ("WAF-OPS-010", "WAF-OPS-020", "WAF-OPS-050", "WAF-OPS-070", "WAF-OPS-080", "WAF-OPS-090", "WAF-OPS-100")

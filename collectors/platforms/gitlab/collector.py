@@ -96,6 +96,7 @@ OPTION_TYPES = {
 class GitLabCollector(Collector):
     name = "gitlab"
     source = "gitlab"
+    role = "scm"
     description = ("GitLab settings and activity: protected branches, approval rules, protected environments, "
                    "pipelines, deployments, merge requests, incidents, freeze periods, DORA")
     needs = "a gitlab:GROUP or gitlab:GROUP/PROJECT target and a token (GITLAB_TOKEN, read_api) or CI_JOB_TOKEN"
