@@ -129,8 +129,10 @@ class Collector:
     name: ClassVar[str] = ""
     source: ClassVar[str] = "repo"
     # what kind of source it is, for probes that need "a code host" or "a cloud" rather than one vendor:
-    # "repo", "git", "scm" (a code-hosting platform) or "cloud" (see wafops.scanner.core.sources)
-    role: ClassVar[str] = "repo"
+    # "scm" (a code-hosting platform) or "cloud" (see wafops.scanner.core.sources); "" for none
+    role: ClassVar[str] = ""
+    # what results say of this source when it was not part of the scan (and how to add it)
+    not_scanned: ClassVar[str] = "not scanned"
     description: ClassVar[str] = ""
     needs: ClassVar[str] = "a directory tree (a checkout)"
     controls: ClassVar[tuple[str, ...]] = ()
@@ -163,6 +165,9 @@ class TargetResolver:
 
     scheme: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    # git remote hosts this platform serves (`github` matches github.com and GitHub Enterprise hosts), so a
+    # local scan of a checkout can name the target that would settle what it could not read
+    remote_hosts: ClassVar[tuple[str, ...]] = ()
 
     def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:  # pragma: no cover
         raise NotImplementedError

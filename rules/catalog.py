@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from wafops.rules.probes import PROBES, load_all
+from wafops.scanner.core.sources import REGISTRY
 
 CONTROLS_DIR = Path(__file__).parent / "controls"
 ROLES = ("defining", "supporting")
@@ -65,7 +66,7 @@ class Criterion:
     def sources(self) -> list[str]:
         out: list[str] = []
         for ref in self.any_of:
-            for s in PROBES[ref.probe].sources:
+            for s in (s for need in PROBES[ref.probe].sources for s in REGISTRY.expand(need)):
                 if s not in out:
                     out.append(s)
         return out

@@ -185,6 +185,14 @@ def main() -> None:
     """Evidence-based maturity levels for the WAF++ Operational Excellence controls."""
 
 
+def _sources_text(needs: tuple[str, ...]) -> str:
+    """`repo, scm (github, gitlab)`: a role is shown with the sources that stand for it in this install."""
+    from wafops.scanner.core.sources import REGISTRY, ROLES
+
+    return ", ".join(f"{n} ({', '.join(REGISTRY.members(n))})" if n in ROLES and REGISTRY.members(n) != (n,) else n
+                     for n in needs)
+
+
 @main.command()
 @click.argument("targets", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
@@ -439,7 +447,7 @@ def _print_criterion(console: Console, cr: Any, thresholds: dict[str, Any]) -> N
         params = {**p.defaults, **ref.params, **thresholds.get(ref.probe, {}), **thresholds.get(cr.id, {})}
         ptxt = f" {params}" if params else ""
         alt = "or " if ref is not cr.any_of[0] else ""
-        meta = escape(f"[probe {p.id}; sources: {', '.join(p.sources)}]{ptxt}")
+        meta = escape(f"[probe {p.id}; sources: {_sources_text(p.sources)}]{ptxt}")
         console.print(f"      {escape(alt + p.render(params))} [dim]{meta}[/dim]", highlight=False)
 
 

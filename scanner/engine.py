@@ -34,6 +34,7 @@ from wafops.scanner.core.model import (
     SubjectResult,
     utcnow,
 )
+from wafops.scanner.core.sources import REGISTRY
 from wafops.scanner.plugins import Plugins, discover
 
 REPO_MARKERS = (
@@ -41,16 +42,6 @@ REPO_MARKERS = (
     "pyproject.toml", "setup.py", "go.mod", "pom.xml", "Cargo.toml", "main.tf", "Makefile", "Dockerfile",
     "azure-pipelines.yml", ".circleci", "terragrunt.hcl", "src",
 )
-
-DEFAULT_REASONS = {
-    "github": "not scanned: GitHub settings and activity were not read (scan github:OWNER/REPO with a token)",
-    "gitlab": "not scanned: GitLab settings and activity were not read (no GitLab collector ran for this subject)",
-    "aws": "not scanned: no AWS account was part of this scan",
-    "azure": "not scanned: no Azure subscription was part of this scan",
-    "git": "no git history: the directory is not the top of a git repository",
-    "repo": "no files: the subject has no directory tree",
-}
-
 
 HEAD_AGE_WARN_DAYS = 30
 
@@ -158,7 +149,8 @@ _REMOTE = re.compile(r"(?:^git@|://(?:[^@/]+@)?)(?P<host>[^:/]+)[:/](?P<path>[^\
 
 
 def _hosted_as(d: Path) -> str | None:
-    """`github:OWNER/REPO` or `gitlab:GROUP/PROJECT` from the origin remote, so reasons can say what to scan."""
+    """`github:OWNER/REPO`, `gitlab:GROUP/PROJECT`, ... from the origin remote (the platform whose resolver
+    serves that host, see the source registry), so reasons can say what to scan."""
     try:
         url = subprocess.run(["git", "-C", str(d), "config", "--get", "remote.origin.url"],
                              capture_output=True, text=True, timeout=10, check=False).stdout.strip()
@@ -167,12 +159,8 @@ def _hosted_as(d: Path) -> str | None:
     m = _REMOTE.search(url)
     if not m:
         return None
-    host = m.group("host").lower()
-    if "github" in host:
-        return f"github:{m.group('path')}"
-    if "gitlab" in host:
-        return f"gitlab:{m.group('path')}"
-    return None
+    source = REGISTRY.for_remote_host(m.group("host"))
+    return f"{source}:{m.group('path')}" if source else None
 
 
 def resolve_targets(targets: list[str], plugins: Plugins, options: ScanOptions, warn: Callable[..., None]) -> list[Subject]:
@@ -391,7 +379,7 @@ def _unread_files(ctx: CollectContext, plugins: Plugins) -> list[Evidence]:
 
 def _source_statuses(ctx: CollectContext, plugins: Plugins, ran: dict[str, bool]) -> dict[str, SourceStatus]:
     """A collector's own verdict wins; else ok when one of the source's collectors ran, else not scanned."""
-    names = {"repo", "git", "github", "gitlab", "aws", "azure"} | {c.source for c in plugins.collectors}
+    names = set(REGISTRY.names()) | {c.source for c in plugins.collectors}
     out: dict[str, SourceStatus] = {}
     hosted = str(ctx.subject.meta.get("hosted_as") or "")
     for name in sorted(names):
@@ -404,5 +392,5 @@ def _source_statuses(ctx: CollectContext, plugins: Plugins, ran: dict[str, bool]
                                      f"not scanned: the settings and activity of {hosted} were not read "
                                      f"(scan {hosted} with a token)")
         else:
-            out[name] = SourceStatus(name, SourceState.NOT_CONFIGURED, DEFAULT_REASONS.get(name, "not scanned"))
+            out[name] = SourceStatus(name, SourceState.NOT_CONFIGURED, REGISTRY.not_scanned(name))
     return out

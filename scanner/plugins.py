@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from wafops.collectors.base import Collector, TargetResolver
+from wafops.scanner.core.sources import REGISTRY, Source
 
 COLLECTOR_GROUP = "wafops.collectors"
 TARGET_GROUP = "wafops.targets"
@@ -59,11 +60,25 @@ def discover() -> Plugins:
             inst.name = name  # type: ignore[misc]
         plugins.collectors.append(inst)
         plugins.origins[inst.name] = dist
+        _register_source(Source(inst.source, inst.role, inst.not_scanned), plugins.errors)
     for name, cls, _dist in _load(TARGET_GROUP, plugins.errors):
         try:
             resolver = cls()
         except Exception as err:
             plugins.errors.append(f"target resolver {name} could not be created: {err}")
             continue
-        plugins.resolvers[getattr(resolver, "scheme", "") or name] = resolver
+        scheme = getattr(resolver, "scheme", "") or name
+        plugins.resolvers[scheme] = resolver
+        hosts = tuple(getattr(resolver, "remote_hosts", ()) or ())
+        if hosts and scheme in REGISTRY.sources:
+            _register_source(Source(scheme, "", remote_hosts=hosts), plugins.errors)
     return plugins
+
+
+def _register_source(source: Source, errors: list[str]) -> None:
+    """A discovered collector's source joins the registry, so probes asking for its role (`scm`, `cloud`)
+    count it: a new code host or cloud needs no probe or engine edit."""
+    try:
+        REGISTRY.register(source)
+    except ValueError as err:
+        errors.append(str(err))

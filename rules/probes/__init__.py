@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from wafops.scanner.core.model import Evidence, SourceState, SourceStatus, Strength
+from wafops.scanner.core.sources import REGISTRY
 
 
 @dataclass
@@ -68,15 +69,24 @@ class EvidenceSet:
     def where(self, kind: str, pred: Callable[[Evidence], bool]) -> list[Evidence]:
         return [e for e in self.of(kind) if pred(e)]
 
-    def usable(self, source: str) -> bool:
-        st = self.sources.get(source)
-        return bool(st and st.usable)
+    def usable(self, need: str) -> bool:
+        """Whether a source that satisfies the need was read: a source (`github`), a role (`scm`, any code
+        host), or alternatives joined by `|`."""
+        return any(st is not None and st.usable for st in map(self.sources.get, REGISTRY.expand(need)))
 
-    def why_not(self, source: str) -> str:
+    def why_not(self, need: str) -> str:
+        return " or ".join(self._why_not(s) for s in REGISTRY.expand(need))
+
+    def _why_not(self, source: str) -> str:
         st = self.sources.get(source)
         if st is None:
             return f"{source}: not scanned"
         return f"{source}: {st.status.value}" + (f" ({st.reason})" if st.reason else "")
+
+    @staticmethod
+    def role(source: str) -> str | None:
+        """The role of a source (`scm`, `cloud`, ...), for evidence that matters by kind of source, not vendor."""
+        return REGISTRY.roles.get(source)
 
     def p(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
@@ -144,20 +154,18 @@ def found(items: Iterable[Evidence], reason: str, strength: Strength | None = No
 def missing(ev: EvidenceSet, reason: str, needs: Iterable[str] = ("repo",)) -> Finding:
     """No evidence: `not_met` when every needed source was read, else `not assessed` naming the gap.
 
-    Each entry of `needs` is a source name, or alternatives joined by `|` (any one read suffices).
+    Each entry of `needs` is a source (`repo`), a role (`scm`: any code host, `cloud`: any cloud), or
+    alternatives joined by `|`; any one source read suffices.
     """
-    gaps = []
-    for need in needs:
-        alternatives = need.split("|")
-        if not any(ev.usable(s) for s in alternatives):
-            gaps.append(" or ".join(ev.why_not(s) for s in alternatives))
+    needs = tuple(needs)
+    gaps = [ev.why_not(need) for need in needs if not ev.usable(need)]
     blind_cloud = unread_parts(ev, needs)
     if gaps:
         also = "; " + blind_cloud.reason.removeprefix("not assessed, because ") if blind_cloud else ""
         return Finding(None, f"not assessed, because {'; '.join(gaps)}{also}")
     if blind_cloud:
         return blind_cloud
-    if any("repo" in need.split("|") for need in needs):
+    if any("repo" in REGISTRY.expand(need) for need in needs):
         blind = unread_files(ev)
         if blind:
             return blind
@@ -170,7 +178,7 @@ def unread_parts(ev: EvidenceSet, needs: Iterable[str]) -> Finding | None:
     the probes whose absence they hide."""
     if ev.probe is None:
         return None
-    wanted = {s for need in needs for s in need.split("|")}
+    wanted = {s for need in needs for s in REGISTRY.expand(need)}
     items = [u for u in ev.of("cloud.unreadable") if u.source in wanted and ev.probe.id in (u.get("probes") or ())]
     if not items:
         return None

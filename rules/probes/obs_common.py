@@ -58,7 +58,7 @@ def azure_monitor_telemetry(ev: EvidenceSet) -> bool:
 
 
 def absence_needs(ev: EvidenceSet) -> tuple[str, ...]:
-    return ("repo", "aws|azure") if declares_cloud(ev) or azure_monitor_telemetry(ev) else ("repo",)
+    return ("repo", "cloud") if declares_cloud(ev) or azure_monitor_telemetry(ev) else ("repo",)
 
 
 def saas_vendors(ev: EvidenceSet) -> list[str]:

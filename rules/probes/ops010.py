@@ -176,7 +176,7 @@ def pipeline_deploys_every_environment(ev: EvidenceSet) -> Finding:
 
 
 @probe("prod_deploy_gate", text="Production deploys wait for an approval (environment reviewers or a manual gate)",
-       sources=["repo", "github", "gitlab"])
+       sources=["repo", "scm"])
 def prod_deploy_gate(ev: EvidenceSet) -> Finding:
     envs = [e for e in ev.of("scm.environment") if e.get("production")
             and ((e.get("required_reviewers") or 0) >= 1 or (e.get("custom_rules") or 0) >= 1)]
@@ -195,11 +195,11 @@ def prod_deploy_gate(ev: EvidenceSet) -> Finding:
                        f"{', '.join(sorted({str(j.get('environment')) for j in prod}))} are kept in Azure DevOps, "
                        "which was not scanned", prod)
     return missing(ev, "no approval gate on production deploys (no environment reviewers, no manual gate)",
-                   needs=("repo", "github|gitlab"))
+                   needs=("repo", "scm"))
 
 
 @probe("default_branch_requires_pr", text="The default branch only accepts changes through pull/merge requests",
-       sources=["repo", "git", "github", "gitlab"], min_ratio=0.95, min_sample=20)
+       sources=["repo", "git", "scm"], min_ratio=0.95, min_sample=20)
 def default_branch_requires_pr(ev: EvidenceSet) -> Finding:
     rules = [e for e in ev.of("scm.branch_rules") if e.get("enforcement") in (None, "active")
              and (e.get("requires_pr") or (e.get("required_reviews") or 0) >= 1)]
@@ -207,16 +207,16 @@ def default_branch_requires_pr(ev: EvidenceSet) -> Finding:
         return found(rules, f"{len(rules)} branch rule(s) require pull requests")
     hist = [h for h in ev.of("git.history") if not h.get("shallow") and (h.get("first_parent_90d") or 0) >= ev.p("min_sample")
             and (h.get("pr_merge_ratio") or 0) >= ev.p("min_ratio")]
-    if hist and not (ev.usable("github") or ev.usable("gitlab")):
+    if hist and not (ev.usable("scm")):
         return found(hist, f"{pct(hist[0].get('pr_merge_ratio'))} of recent default-branch commits came through PRs "
                      "(habit, not an enforced rule)", Strength.WEAK)
     blind = unreadable(ev, "branch_protection", "branch_rulesets")
     if blind:
         return blind
-    return missing(ev, "no branch rule requires pull requests on the default branch", needs=("github|gitlab",))
+    return missing(ev, "no branch rule requires pull requests on the default branch", needs=("scm",))
 
 
-@probe("pipeline_quality_stages", text="Pipelines run lint, tests and a security scan", sources=["repo", "github", "gitlab"])
+@probe("pipeline_quality_stages", text="Pipelines run lint, tests and a security scan", sources=["repo", "scm"])
 @ci_defined_elsewhere
 def pipeline_quality_stages(ev: EvidenceSet) -> Finding:
     have: dict[str, list[Evidence]] = {c: [j for j in jobs(ev) if has_step(j, c)] for c in ("lint", "test", "security")}
@@ -238,7 +238,7 @@ def pipeline_quality_stages(ev: EvidenceSet) -> Finding:
     if blind:
         blind.evidence = present + blind.evidence
         return blind
-    f = missing(ev, "no security scanning step (SAST, dependency or secret scan) in any pipeline", needs=("repo", "github|gitlab"))
+    f = missing(ev, "no security scanning step (SAST, dependency or secret scan) in any pipeline", needs=("repo", "scm"))
     f.evidence = present
     return f
 
@@ -255,11 +255,11 @@ def delivery_metrics_tracked(ev: EvidenceSet) -> Finding:
                    "metrics that can only be computed are not tracked", ev)
 
 
-@probe("pipeline_fast", text="The pipeline's median run takes less than max_minutes", sources=["github", "gitlab"], max_minutes=15)
+@probe("pipeline_fast", text="The pipeline's median run takes less than max_minutes", sources=["scm"], max_minutes=15)
 def pipeline_fast(ev: EvidenceSet) -> Finding:
     runs = [r for r in ev.of("scm.runs") if r.get("p50_duration_min") is not None]
     if not runs:
-        return unreadable(ev, "workflow_runs") or missing(ev, "no pipeline run durations", needs=("github|gitlab",))
+        return unreadable(ev, "workflow_runs") or missing(ev, "no pipeline run durations", needs=("scm",))
     fast = [r for r in runs if float(r.get("p50_duration_min")) < ev.p("max_minutes")]
     if fast:
         return found(fast, f"median pipeline run {fast[0].get('p50_duration_min')} min (< {ev.p('max_minutes')} min)")
@@ -267,11 +267,11 @@ def pipeline_fast(ev: EvidenceSet) -> Finding:
 
 
 @probe("deploy_frequency_high", text="Production deploys happen at least min_per_day times per working day (median)",
-       sources=["github", "gitlab"], min_per_day=1.0, min_sample=10)
+       sources=["scm"], min_per_day=1.0, min_sample=10)
 def deploy_frequency_high(ev: EvidenceSet) -> Finding:
     items = ev.of("dora.metrics")
     if not items:
-        return unreadable(ev, "deployments") or missing(ev, "no deployment history", needs=("github|gitlab",))
+        return unreadable(ev, "deployments") or missing(ev, "no deployment history", needs=("scm",))
     d = items[0]
     n = int((d.get("sample") or {}).get("deployment_frequency", d.get("deploys") or 0) or 0)
     rate = d.get("deploys_per_working_day")

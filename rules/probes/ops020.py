@@ -215,7 +215,7 @@ def iac_state_locking(ev: EvidenceSet) -> Finding:
     return missing(ev, "no locked remote state")
 
 
-@probe("iac_changes_via_pr", text="IaC changes go through pull requests with a plan", sources=["repo", "github", "gitlab"])
+@probe("iac_changes_via_pr", text="IaC changes go through pull requests with a plan", sources=["repo", "scm"])
 def iac_changes_via_pr(ev: EvidenceSet) -> Finding:
     plan_pr = [j for j in ci_jobs_with(ev, "plan") if triggers(j) & PR_TRIGGERS]
     atlantis = ev.of("ci.pipeline", system="atlantis")
@@ -233,7 +233,7 @@ def iac_changes_via_pr(ev: EvidenceSet) -> Finding:
     if rules:
         return found(rules, "the default branch requires pull requests, so IaC changes are reviewed", Strength.STRONG)
     return missing(ev, "no plan on pull requests and no branch rule requiring pull requests",
-                   needs=("repo", "github|gitlab"))
+                   needs=("repo", "scm"))
 
 
 @probe("iac_applied_from_pipeline", text="IaC is applied by a pipeline or reconciler, not from laptops", sources=["repo"])
@@ -271,7 +271,7 @@ def iac_applied_from_pipeline(ev: EvidenceSet) -> Finding:
     return missing(ev, "no pipeline job applies the IaC (applies happen outside CI)")
 
 
-@probe("iac_console_guardrail", text="Console writes are blocked (SCP deny, read-only locks)", sources=["repo", "aws", "azure"],
+@probe("iac_console_guardrail", text="Console writes are blocked (SCP deny, read-only locks)", sources=["repo", "cloud"],
        scope="sensitive")
 def iac_console_guardrail(ev: EvidenceSet) -> Finding:
     items = guardrail_items(ev)
@@ -280,14 +280,14 @@ def iac_console_guardrail(ev: EvidenceSet) -> Finding:
         attach += [e for e in resources(ev, "AWS::Organizations::Policy") if facts(e).get("targets_root")]
         if items and attach:
             return found(items + attach, "deny SCPs attached at the organization root", Strength.STRONG)
-        return missing(ev, "no guardrail covering every account", needs=("aws|azure",))
+        return missing(ev, "no guardrail covering every account", needs=("cloud",))
     if items:
         return found(items, f"{len(items)} console-write guardrail(s) declared in code (SCP deny / ReadOnly lock)",
                      Strength.STRONG)
-    return missing(ev, "no SCP or lock blocking console writes", needs=("aws|azure",))
+    return missing(ev, "no SCP or lock blocking console writes", needs=("cloud",))
 
 
-@probe("iac_prod_coverage", text="Production resources are managed by IaC (state versus inventory)", sources=["aws", "azure"],
+@probe("iac_prod_coverage", text="Production resources are managed by IaC (state versus inventory)", sources=["cloud"],
        min_ratio=0.9)
 def iac_prod_coverage(ev: EvidenceSet) -> Finding:
     cov = [e for e in ev.of("iac.coverage") if e.get("ratio") is not None]
@@ -296,7 +296,7 @@ def iac_prod_coverage(ev: EvidenceSet) -> Finding:
         ok = worst.get("ratio") >= ev.p("min_ratio")
         return Finding(ok, f"lowest IaC coverage {round(worst.get('ratio') * 100)} % "
                        f"(needs >= {round(ev.p('min_ratio') * 100)} %)", [worst])
-    return missing(ev, "no IaC coverage measurement", needs=("aws|azure",))
+    return missing(ev, "no IaC coverage measurement", needs=("cloud",))
 
 
 # ---- level 4 -------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def _platform_apm(ev: EvidenceSet) -> list[Evidence]:
 @probe("obs_central_telemetry",
        text="Logs/telemetry are shipped to a central store (shipper or OTel collector config, awslogs/FireLens, Log Analytics, "
             "CloudWatch log groups, an APM agent that ships centrally, or a central metrics server run as code)",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def obs_central_telemetry(ev: EvidenceSet) -> Finding:
     shippers = ev.of("obs.log_shipper")
     strong = [e for e in shippers if e.strength is not Strength.WEAK]
@@ -76,7 +76,7 @@ def obs_central_telemetry(ev: EvidenceSet) -> Finding:
 
 
 @probe("obs_dashboards_as_code", text="Dashboards are kept as code (Grafana JSON/grafonnet, CloudWatch/Datadog/Azure dashboards)",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def obs_dashboards_as_code(ev: EvidenceSet) -> Finding:
     items = [e for e in ev.of("obs.dashboard") if (e.get("panels") or 0) > 0 or e.get("tool") != "grafana"]
     if items:
@@ -144,12 +144,12 @@ def obs_log_trace_correlation(ev: EvidenceSet) -> Finding:
 
 
 @probe("obs_log_retention", text="Log retention is defined (>= {min_ratio:.0%} of declared log groups/workspaces keep logs >= {min_days} days)",
-       sources=["repo", "aws", "azure"], min_ratio=0.95, min_days=30)
+       sources=["repo", "cloud"], min_ratio=0.95, min_days=30)
 def obs_log_retention(ev: EvidenceSet) -> Finding:
     items = ev.of("obs.log_retention")
     if not items:
         # retention is usually a platform or account default: only a scanned cloud can show it is missing
-        return missing(ev, "no log retention declared", ("repo", "aws|azure"))
+        return missing(ev, "no log retention declared", ("repo", "cloud"))
     ok = [e for e in items if isinstance(e.get("days"), int) and e.get("days") >= ev.p("min_days")]
     share = len(ok) / len(items)
     if share >= ev.p("min_ratio"):
@@ -160,7 +160,7 @@ def obs_log_retention(ev: EvidenceSet) -> Finding:
 
 
 @probe("obs_sampling_tuned", text="Trace sampling is configured explicitly (OTEL_TRACES_SAMPLER, tail/probabilistic sampling, "
-                                  "X-Ray sampling rules, Application Insights sampling)", sources=["repo", "aws", "azure"])
+                                  "X-Ray sampling rules, Application Insights sampling)", sources=["repo", "cloud"])
 def obs_sampling_tuned(ev: EvidenceSet) -> Finding:
     items = ev.of("obs.sampling") + [e for e in ev.of("obs.otel_collector") if e.get("sampling")]
     if items:
@@ -168,7 +168,7 @@ def obs_sampling_tuned(ev: EvidenceSet) -> Finding:
     return missing(ev, "no explicit trace sampling configuration", absence_needs(ev))
 
 
-@probe("obs_anomaly_detection", text="Automated anomaly detection is configured", sources=["repo", "aws", "azure"])
+@probe("obs_anomaly_detection", text="Automated anomaly detection is configured", sources=["repo", "cloud"])
 def obs_anomaly_detection(ev: EvidenceSet) -> Finding:
     items = ev.of("obs.anomaly")
     if items:
@@ -209,7 +209,7 @@ def obs_correlation_everywhere(ev: EvidenceSet) -> Finding:
 
 @probe("obs_central_platform",
        text="A central observability platform joins logs, metrics and traces (LGTM/Elastic stack, collector pipelines for all "
-            "three signals, CloudWatch cross-account observability, shared Azure Monitor)", sources=["repo", "aws", "azure"])
+            "three signals, CloudWatch cross-account observability, shared Azure Monitor)", sources=["repo", "cloud"])
 def obs_central_platform(ev: EvidenceSet) -> Finding:
     direct = [e for e in ev.of("obs.platform") if e.get("tool") in ("cloudwatch-cross-account",)]
     direct += [e for e in ev.of("obs.otel_collector") if {"traces", "metrics", "logs"} <= set(e.get("pipelines") or [])]

@@ -20,7 +20,7 @@ def _notifying_checks(ev: EvidenceSet) -> list[Evidence]:
 
 
 @probe("alert_rules_notify", text="At least one alert rule with a notification target is kept as code",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def alert_rules_notify(ev: EvidenceSet) -> Finding:
     rules = _rules(ev)
     notifying = [e for e in rules if e.get("notifies")]
@@ -34,7 +34,7 @@ def alert_rules_notify(ev: EvidenceSet) -> Finding:
 
 
 @probe("alert_symptom_or_probe", text="At least one symptom alert (error rate, latency, availability) or synthetic check",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def alert_symptom_or_probe(ev: EvidenceSet) -> Finding:
     symptom = [e for e in _rules(ev) if e.get("signal") == "symptom"]
     probes = ev.of("alert.availability_probe")
@@ -47,7 +47,7 @@ def alert_symptom_or_probe(ev: EvidenceSet) -> Finding:
 
 
 @probe("alert_symptom_ratio", text="Paging alerts watch symptoms: symptom / (symptom + cause) >= {min_ratio:.0%}",
-       sources=["repo", "aws", "azure"], min_ratio=0.7)
+       sources=["repo", "cloud"], min_ratio=0.7)
 def alert_symptom_ratio(ev: EvidenceSet) -> Finding:
     rules = [e for e in _rules(ev) if e.get("notifies")]
     paging = [e for e in rules if e.get("paging")]
@@ -73,7 +73,7 @@ def alert_symptom_ratio(ev: EvidenceSet) -> Finding:
 
 
 @probe("slo_defined", text="SLOs are defined as code (OpenSLO, Sloth, Pyrra, slo-generator, slo-definitions.yaml, Terraform)",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def slo_defined(ev: EvidenceSet) -> Finding:
     slos = ev.of("obs.slo")
     if slos:
@@ -82,7 +82,7 @@ def slo_defined(ev: EvidenceSet) -> Finding:
 
 
 @probe("alert_paging_integration", text="Alerts route to a paging service (PagerDuty, Opsgenie, VictorOps, Incident Manager)",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def alert_paging_integration(ev: EvidenceSet) -> Finding:
     routes = [e for e in ev.of("alert.routing") if e.get("paging")]
     if routes:
@@ -122,7 +122,7 @@ def _slo_covered(slo: Evidence, burn: list[Evidence]) -> bool:
 
 @probe("alert_burn_rate_multiwindow",
        text="Multi-window burn-rate alerts (Sloth/Pyrra or error ratio vs (1 - objective) x factor over >= 2 windows) for every SLO",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def alert_burn_rate_multiwindow(ev: EvidenceSet) -> Finding:
     burn = [e for e in _rules(ev) if _multiwindow(e)]
     if not burn:
@@ -141,7 +141,7 @@ def alert_burn_rate_multiwindow(ev: EvidenceSet) -> Finding:
 
 
 @probe("error_budget_dashboard", text="An error-budget / burn-rate dashboard (or Pyrra's error-budget UI) is kept as code",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def error_budget_dashboard(ev: EvidenceSet) -> Finding:
     dashes = [e for e in ev.of("obs.dashboard") if e.get("error_budget")]
     if dashes:
@@ -153,7 +153,7 @@ def error_budget_dashboard(ev: EvidenceSet) -> Finding:
 
 
 @probe("alert_anomaly", text="Anomaly detection complements threshold alerts (CloudWatch bands, Azure dynamic thresholds, "
-                             "Datadog anomalies, DevOps Guru)", sources=["repo", "aws", "azure"])
+                             "Datadog anomalies, DevOps Guru)", sources=["repo", "cloud"])
 def alert_anomaly(ev: EvidenceSet) -> Finding:
     items = ev.of("obs.anomaly")
     if items:
@@ -162,7 +162,7 @@ def alert_anomaly(ev: EvidenceSet) -> Finding:
 
 
 @probe("slo_alert_coverage", text="Every SLO has a multi-window burn-rate alert (coverage {min_ratio:.0%})",
-       sources=["repo", "aws", "azure"], min_ratio=1.0)
+       sources=["repo", "cloud"], min_ratio=1.0)
 def slo_alert_coverage(ev: EvidenceSet) -> Finding:
     slos = ev.of("obs.slo")
     if not slos:
@@ -175,13 +175,13 @@ def slo_alert_coverage(ev: EvidenceSet) -> Finding:
                    (covered if ok else [s for s in slos if s not in covered])[:20])
 
 
-@probe("alerts_as_code_ratio", text="Live alert rules are also defined as code (>= {min_ratio:.0%})", sources=["repo", "aws", "azure"],
+@probe("alerts_as_code_ratio", text="Live alert rules are also defined as code (>= {min_ratio:.0%})", sources=["repo", "cloud"],
        min_ratio=0.95)
 def alerts_as_code_ratio(ev: EvidenceSet) -> Finding:
-    """Needs the live side: alert rules a cloud collector read (alert.rule with source aws/azure)."""
-    if not (ev.usable("aws") or ev.usable("azure")):
-        return missing(ev, "", ("aws|azure",))
-    live = [e for e in ev.of("alert.rule") if e.source in ("aws", "azure")
+    """Needs the live side: alert rules a cloud collector read (alert.rule from a source whose role is cloud)."""
+    if not ev.usable("cloud"):
+        return missing(ev, "", ("cloud",))
+    live = [e for e in ev.of("alert.rule") if ev.role(e.source) == "cloud"
             and not str(e.get("name") or "").startswith("TargetTracking-")]
     code = {str(e.get("name") or "").lower() for e in ev.of("alert.rule") if e.source == "repo"}
     if not live:

@@ -52,7 +52,7 @@ def pr_share(h: Evidence, min_sample: int) -> tuple[float | None, int, str]:
 @probe(
     "changes_reviewed_before_merge",
     text="Changes reach the default branch through reviewed pull/merge requests (rules, review practice or history)",
-    sources=["repo", "git", "github", "gitlab"],
+    sources=["repo", "git", "scm"],
     min_ratio=0.8, max_ratio_absent=0.5, min_sample=5,
 )
 def changes_reviewed_before_merge(ev: EvidenceSet) -> Finding:
@@ -77,7 +77,7 @@ def changes_reviewed_before_merge(ev: EvidenceSet) -> Finding:
                          Strength.WEAK)
     if owners:
         return found(owners, "CODEOWNERS assigns reviewers (review requirement itself not visible)", Strength.WEAK)
-    platform_read = ev.usable("github") or ev.usable("gitlab")
+    platform_read = ev.usable("scm")
     blind = unreadable(ev, "branch_protection", "branch_rulesets")
     if platform_read and blind is None:
         detail = f"; {pct(reviews[0].get('ratio'))} of merged PRs approved" if reviews else ""
@@ -92,13 +92,13 @@ def changes_reviewed_before_merge(ev: EvidenceSet) -> Finding:
     if ratio is not None:
         return Finding(None, f"not assessed: {pct(ratio)} of first-parent commits came through PRs (inconclusive) and "
                              f"the hosting platform was not read", [h])
-    return missing(ev, "no review requirement found", needs=("github|gitlab",))
+    return missing(ev, "no review requirement found", needs=("scm",))
 
 
 @probe(
     "change_categories_defined",
     text="Change categories and risk are declared per change (PR/MR template with risk and rollback, category labels)",
-    sources=["repo", "github", "gitlab"],
+    sources=["repo", "scm"],
 )
 def change_categories_defined(ev: EvidenceSet) -> Finding:
     # a risk assessment asked of every change (risk, impact, security threats) is the checklist's "change process
@@ -137,7 +137,7 @@ def change_categories_defined(ev: EvidenceSet) -> Finding:
 @probe(
     "multi_approver_high_risk",
     text="Risky changes need more than one approver (>= {min_approvals} approvals, or environment reviewers plus code-owner review)",
-    sources=["repo", "github", "gitlab"],
+    sources=["repo", "scm"],
     min_approvals=2,
 )
 def multi_approver_high_risk(ev: EvidenceSet) -> Finding:
@@ -158,7 +158,7 @@ def multi_approver_high_risk(ev: EvidenceSet) -> Finding:
     blind = unreadable(ev, "branch_protection", "branch_rulesets", "environments")
     if blind is not None:
         return blind
-    return missing(ev, "no multi-approver rule found", needs=("github|gitlab",))
+    return missing(ev, "no multi-approver rule found", needs=("scm",))
 
 
 @probe(
@@ -179,7 +179,7 @@ def deploy_freeze_mechanism(ev: EvidenceSet) -> Finding:
 @probe(
     "change_records_linked",
     text="Production changes trace to change records (PRs/MRs or tickets)",
-    sources=["git", "github", "gitlab", "repo"],
+    sources=["git", "scm", "repo"],
     min_ratio=0.8, min_sample=5,
 )
 def change_records_linked(ev: EvidenceSet) -> Finding:
@@ -190,7 +190,7 @@ def change_records_linked(ev: EvidenceSet) -> Finding:
         if ratio is not None and ratio >= ev.p("min_ratio"):
             return found([h], f"{pct(ratio)} of {n} changes on the default branch in {window} trace to a PR/MR",
                          Strength.STRONG)
-        if ratio is not None and (ev.usable("github") or ev.usable("gitlab")) and not unreadable(ev, "pull_requests"):
+        if ratio is not None and (ev.usable("scm")) and not unreadable(ev, "pull_requests"):
             return Finding(False, f"only {pct(ratio)} of default-branch changes trace to a PR/MR", [h])
     tickets = [e for e in ev.of("change.pr_template") if "ticket" in (e.get("fields") or [])]
     if tickets:
@@ -200,13 +200,13 @@ def change_records_linked(ev: EvidenceSet) -> Finding:
     blind = unreadable(ev, "pull_requests")
     if blind is not None:
         return blind
-    return missing(ev, "changes do not trace to pull requests or tickets", needs=("github|gitlab",))
+    return missing(ev, "changes do not trace to pull requests or tickets", needs=("scm",))
 
 
 @probe(
     "risk_based_routing",
     text="Approvals are routed by risk (policy-bot, CODEOWNERS sections with approval counts, path-based owners enforced)",
-    sources=["repo", "github", "gitlab"],
+    sources=["repo", "scm"],
 )
 def risk_based_routing(ev: EvidenceSet) -> Finding:
     strong = [e for e in ev.of("change.risk_routing") if e.get("tool") != "labeler"]
@@ -245,7 +245,7 @@ def post_deploy_verification(ev: EvidenceSet) -> Finding:
 @probe(
     "cfr_tracking_artefact",
     text="Change failure rate is tracked (DORA dashboard, deploy events sent to a metrics tool, platform DORA data)",
-    sources=["repo", "github", "gitlab"],
+    sources=["repo", "scm"],
 )
 def cfr_tracking_artefact(ev: EvidenceSet) -> Finding:
     items = [e for e in ev.of("obs.dashboard") if e.get("dora")]
@@ -256,19 +256,19 @@ def cfr_tracking_artefact(ev: EvidenceSet) -> Finding:
     docs = [e for e in ev.of("doc.policy") if e.get("topic") == "dora-review"]
     if docs:
         return found(docs, "a DORA review document exists", Strength.WEAK)
-    return missing(ev, "no CFR tracking artefact", needs=("repo", "github|gitlab"))
+    return missing(ev, "no CFR tracking artefact", needs=("repo", "scm"))
 
 
 @probe(
     "cfr_and_restore_values",
     text="Change failure rate < {max_cfr:.0%} and failed changes restored in < {max_restore_hours:g} h (>= {min_deploys} production deploys)",
-    sources=["github", "gitlab"],
+    sources=["scm"],
     max_cfr=0.05, max_restore_hours=1.0, min_deploys=20,
 )
 def cfr_and_restore_values(ev: EvidenceSet) -> Finding:
     metrics = ev.of("dora.metrics")
     if not metrics:
-        return missing(ev, "no DORA metrics could be computed", needs=("github|gitlab",))
+        return missing(ev, "no DORA metrics could be computed", needs=("scm",))
     m = metrics[0]
     cfr, ttr = m.get("change_failure_rate"), m.get("time_to_restore_hours_p50")
     insufficient = set(m.get("insufficient") or [])

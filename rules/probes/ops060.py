@@ -45,7 +45,7 @@ def runbooks_present(ev: EvidenceSet) -> Finding:
 @probe(
     "alert_runbook_links",
     text="Paging alerts link a runbook (>= {min_ratio:.0%})",
-    sources=["repo", "aws", "azure"],
+    sources=["repo", "cloud"],
     min_ratio=0.95,
 )
 def alert_runbook_links(ev: EvidenceSet) -> Finding:
@@ -172,7 +172,7 @@ def runbook_diagnostics(ev: EvidenceSet) -> Finding:
 @probe(
     "runbook_updated_after_incident",
     text="Runbooks get updated after incidents (a runbook change within {within_days} days of a postmortem)",
-    sources=["repo", "git", "github", "gitlab"],
+    sources=["repo", "git", "scm"],
     window_days=365, within_days=7,
 )
 def runbook_updated_after_incident(ev: EvidenceSet) -> Finding:
@@ -214,7 +214,7 @@ def runbook_updated_after_incident(ev: EvidenceSet) -> Finding:
 @probe(
     "runbook_automation",
     text="Key runbook steps are automated (SSM Automation, Azure Automation, Rundeck, StackStorm, dispatchable ops workflows)",
-    sources=["repo", "aws", "azure"],
+    sources=["repo", "cloud"],
 )
 def runbook_automation(ev: EvidenceSet) -> Finding:
     items = ev.of("doc.automation")

@@ -20,7 +20,7 @@ def postmortems(ev: EvidenceSet) -> list[Evidence]:
 @probe(
     "postmortems_present",
     text="Incidents are written up afterwards (postmortem documents or incident issues)",
-    sources=["repo", "github", "gitlab"],
+    sources=["repo", "scm"],
 )
 def postmortems_present(ev: EvidenceSet) -> Finding:
     items = postmortems(ev)
@@ -36,7 +36,7 @@ def postmortems_present(ev: EvidenceSet) -> Finding:
         if blind is not None:
             return blind
         return missing(ev, "incident issue template exists but no incident issues or postmortems were found",
-                       needs=("repo", "github|gitlab"))
+                       needs=("repo", "scm"))
     return missing(ev, "no postmortems or incident write-ups in the repository")
 
 
@@ -141,7 +141,7 @@ def incident_trend_reports(ev: EvidenceSet) -> Finding:
 @probe(
     "incident_classification",
     text="Incidents are classified so recurring classes can be counted (category in >= {min_ratio:.0%} of postmortems, or labels)",
-    sources=["repo", "github", "gitlab"],
+    sources=["repo", "scm"],
     min_ratio=0.8,
 )
 def incident_classification(ev: EvidenceSet) -> Finding:
@@ -158,13 +158,13 @@ def incident_classification(ev: EvidenceSet) -> Finding:
     blind = unreadable(ev, "labels")
     if blind is not None:
         return blind
-    return missing(ev, "no incident classification", needs=("repo", "github|gitlab"))
+    return missing(ev, "no incident classification", needs=("repo", "scm"))
 
 
 @probe(
     "action_item_completion",
     text="Postmortem action items are completed (>= {min_ratio:.0%} within their due date)",
-    sources=["github", "gitlab"],
+    sources=["scm"],
     min_ratio=0.8,
 )
 def action_item_completion(ev: EvidenceSet) -> Finding:
@@ -172,9 +172,9 @@ def action_item_completion(ev: EvidenceSet) -> Finding:
     if data:
         r = float(data[0].get("action_items_done_ratio"))
         return Finding(r >= ev.p("min_ratio"), f"{pct(r)} of action items completed", data)
-    if ev.usable("github") or ev.usable("gitlab"):
+    if ev.usable("scm"):
         return Finding(None, "not assessed: the platform collector reports no action-item completion data")
-    return missing(ev, "no action-item data", needs=("github|gitlab",))
+    return missing(ev, "no action-item data", needs=("scm",))
 
 
 @probe(

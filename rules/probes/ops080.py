@@ -245,7 +245,7 @@ def metric_analysis(ev: EvidenceSet) -> Finding:
     return verdict(items, f"{len(items)} rollout(s) with metric-based analysis", "no metric-based rollout analysis", ev)
 
 
-@probe("cfr_tracked", text="The change failure rate is tracked", sources=["repo", "github", "gitlab"])
+@probe("cfr_tracked", text="The change failure rate is tracked", sources=["repo", "scm"])
 def cfr_tracked(ev: EvidenceSet) -> Finding:
     artefacts = [j for j in ev.of("ci.job") if "metrics" in (j.get("steps") or [])]
     artefacts += [d for d in ev.of("obs.dashboard") if d.get("dora")]
@@ -256,7 +256,7 @@ def cfr_tracked(ev: EvidenceSet) -> Finding:
         return found([d], f"change failure rate {pct(cfr)} over {d.get('window_days')} days")
     if d is not None:
         return Finding(None, why, [d])
-    return unreadable(ev, "deployments") or missing(ev, "change failure rate is not tracked", needs=("github|gitlab",))
+    return unreadable(ev, "deployments") or missing(ev, "change failure rate is not tracked", needs=("scm",))
 
 
 @probe("experimentation", text="An experimentation (A/B) platform is used", sources=["repo"])
@@ -285,11 +285,11 @@ def flag_lifecycle(ev: EvidenceSet) -> Finding:
     return verdict(ev.of("deploy.flag_lifecycle"), "flag lifecycle tooling present", "no flag lifecycle tooling", ev)
 
 
-@probe("cfr_below", text="Change failure rate below max_rate", sources=["github", "gitlab"], max_rate=0.05)
+@probe("cfr_below", text="Change failure rate below max_rate", sources=["scm"], max_rate=0.05)
 def cfr_below(ev: EvidenceSet) -> Finding:
     d, cfr, why = _cfr(ev)
     if d is None:
-        return unreadable(ev, "deployments") or missing(ev, "no deployment history", needs=("github|gitlab",))
+        return unreadable(ev, "deployments") or missing(ev, "no deployment history", needs=("scm",))
     if cfr is None:
         return Finding(None, why, [d])
     if cfr < ev.p("max_rate"):

@@ -146,7 +146,7 @@ def _documented(items: list[Evidence]) -> str:
             + " automatically (outside the repository)")
 
 
-@probe("drift_job_running", text="The scheduled drift job actually runs", sources=["repo", "github", "gitlab"])
+@probe("drift_job_running", text="The scheduled drift job actually runs", sources=["repo", "scm"])
 def drift_job_running(ev: EvidenceSet) -> Finding:
     platform = [d for d in ev.of("drift.tool") if d.get("tool") in PLATFORM_DRIFT] + convergence_loops(ev)
     if not platform and not terraform_estate(ev):
@@ -166,7 +166,7 @@ def drift_job_running(ev: EvidenceSet) -> Finding:
     if runs:
         return Finding(False, "the scheduled drift workflow has no recent scheduled runs", jobs + runs)
     return unreadable(ev, "workflow_runs") or missing(ev, "no recent runs of the scheduled drift job",
-                                                     needs=("github|gitlab",))
+                                                     needs=("scm",))
 
 
 @probe("drift_alert", text="Detected drift notifies the owning team", sources=["repo"])
@@ -203,7 +203,7 @@ def _drift_synced(ev: EvidenceSet) -> list[Evidence]:
 
 
 @probe("config_compliance_service", text="A cloud compliance service evaluates configuration continuously (AWS Config, Azure Policy)",
-       sources=["repo", "aws", "azure"])
+       sources=["repo", "cloud"])
 def config_compliance_service(ev: EvidenceSet) -> Finding:
     recorders = ev.of("drift.tool", tool="aws-config")
     disabled = [e for e in resources(ev, "aws_config_configuration_recorder_status") if not facts(e).get("is_enabled")]
@@ -226,13 +226,13 @@ def config_compliance_service(ev: EvidenceSet) -> Finding:
     if heal and not terraform_estate(ev) and not [e for e in deployed_code(ev) if e.get("tool") in INFRA_TOOLS]:
         return found(heal, f"{len(heal)} self-healing GitOps app(s) evaluate the cluster configuration against git "
                      "continuously (no cloud infrastructure is declared in the repository)", Strength.STRONG)
-    return missing(ev, "no AWS Config rules or Azure Policy assignments", needs=("aws|azure",))
+    return missing(ev, "no AWS Config rules or Azure Policy assignments", needs=("cloud",))
 
 
 # ---- level 4 -------------------------------------------------------------------------------------------
 
 
-@probe("drift_log", text="Drift events are logged with open and resolve times", sources=["repo", "github", "gitlab"])
+@probe("drift_log", text="Drift events are logged with open and resolve times", sources=["repo", "scm"])
 def drift_log(ev: EvidenceSet) -> Finding:
     logs = [d for d in ev.of("drift.log") if (d.get("entries") or 0) > 0]
     issue_jobs = [j for j in ev.of("ci.job") if j.get("notifies_on_drift")
@@ -250,7 +250,7 @@ def drift_log(ev: EvidenceSet) -> Finding:
               if any("drift" in str(n).lower() for n in (lb.get("labels") or []))]
     if labels:
         return found(labels, "a 'drift' label exists (its use is not verified)", Strength.WEAK)
-    return missing(ev, "no drift log (file, drift issues)", needs=("repo", "github|gitlab"))
+    return missing(ev, "no drift log (file, drift issues)", needs=("repo", "scm"))
 
 
 @probe("drift_sla_policy", text="Drift SLAs by severity are documented", sources=["repo"])
@@ -264,7 +264,7 @@ def drift_sla_policy(ev: EvidenceSet) -> Finding:
 # ---- level 5 -------------------------------------------------------------------------------------------
 
 
-@probe("drift_auto_remediation", text="Known drift is remediated automatically", sources=["repo", "aws", "azure"])
+@probe("drift_auto_remediation", text="Known drift is remediated automatically", sources=["repo", "cloud"])
 def drift_auto_remediation(ev: EvidenceSet) -> Finding:
     loops = convergence_loops(ev)
     tools = [d for d in ev.of("drift.tool") if d.get("automated_remediation") and (not d.get("converges") or d in loops)]
@@ -274,10 +274,10 @@ def drift_auto_remediation(ev: EvidenceSet) -> Finding:
     if items:
         return found(items, f"{len(items)} automatic remediation mechanism(s): "
                      + ", ".join(sorted({str(e.get("tool")) if e.kind != "ci.job" else "scheduled apply" for e in items})))
-    return missing(ev, "no automatic drift remediation", needs=("repo", "aws|azure"))
+    return missing(ev, "no automatic drift remediation", needs=("repo", "cloud"))
 
 
-@probe("drift_age_bounded", text="No production drift lives longer than max_hours", sources=["github", "gitlab"], max_hours=48)
+@probe("drift_age_bounded", text="No production drift lives longer than max_hours", sources=["scm"], max_hours=48)
 def drift_age_bounded(ev: EvidenceSet) -> Finding:
     ages = [a for a in ev.of("drift.age") if a.get("max_open_hours") is not None]
     if ages:

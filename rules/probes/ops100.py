@@ -41,7 +41,7 @@ def upkeep_reports(ev: EvidenceSet) -> list[Evidence]:
 
 
 def _tracker_note(ev: EvidenceSet) -> str:
-    if ev.usable("github") or ev.usable("gitlab"):
+    if ev.usable("scm"):
         return ""
     return " (the issue tracker was not read, so debt labels there are unverified)"
 
@@ -111,7 +111,7 @@ def debt_tracked(ev: EvidenceSet) -> Finding:
 @probe(
     "debt_labels_used",
     text="Debt/toil labels were used on issues in the tracker within 180 days",
-    sources=["github", "gitlab"],
+    sources=["scm"],
 )
 def debt_labels_used(ev: EvidenceSet) -> Finding:
     used = [e for e in ev.of("scm.labels") if (e.get("debt_used_180d") or 0) >= 1]
@@ -120,7 +120,7 @@ def debt_labels_used(ev: EvidenceSet) -> Finding:
     blind = unreadable(ev, "labels", "issues")
     if blind is not None:
         return blind
-    return missing(ev, "no debt/toil label used on an issue in 180 days", needs=("github|gitlab",))
+    return missing(ev, "no debt/toil label used on an issue in 180 days", needs=("scm",))
 
 
 @probe(

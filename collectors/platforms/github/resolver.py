@@ -41,6 +41,7 @@ def _target_error(msg: str) -> Exception:
 
 class GitHubResolver(TargetResolver):
     scheme = "github"
+    remote_hosts = ("github",)
     description = "github:ORG or github:ORG/REPO — every repository of an organisation via the GitHub API"
 
     def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:

@@ -49,6 +49,7 @@ def _fail(msg: str, status: int) -> Exception:
 
 class GitLabResolver(TargetResolver):
     scheme = "gitlab"
+    remote_hosts = ("gitlab",)
     description = "gitlab:GROUP[/SUBGROUP] or gitlab:GROUP/PROJECT — every project of a group via the GitLab API"
 
     def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:
