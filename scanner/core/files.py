@@ -14,6 +14,7 @@ symbolic link that points outside the checkout is never followed (skipped with a
 from __future__ import annotations
 
 import bisect
+import contextlib
 import fnmatch
 import functools
 import hashlib
@@ -89,10 +90,18 @@ class RepoTree:
     reader: str = ""  # the collector reading now (set by the engine), recorded with what it could not read
     _lines: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict, repr=False)
     line_checks: int = 0  # lines a regex was tried on by line_of (the linear-time tests count them)
+    # the persistent parse cache (wafops.scanner.core.parse_cache.ParseCache), None for none
+    cache: Any = field(default=None, repr=False)
 
     @classmethod
-    def scan(cls, root: str | os.PathLike[str]) -> RepoTree:
-        tree = cls(Path(root))
+    def scan(cls, root: str | os.PathLike[str], cache: Any = "default") -> RepoTree:
+        """Walk `root`. `cache`: a ParseCache, None (no persistent cache) or "default" (the
+        process-wide one from the environment: `WAFOPS_PARSE_CACHE_DIR`, `XDG_CACHE_HOME`, `WAFOPS_NO_CACHE`)."""
+        if isinstance(cache, str):
+            from wafops.scanner.core import parse_cache
+
+            cache = parse_cache.shared()
+        tree = cls(Path(root), cache=cache)
         tree.files = list(tree._walk())
         tree.files.sort()
         return tree
@@ -207,18 +216,25 @@ class RepoTree:
         text = self.text(path)
         result = None
         if text is not None:
-            digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+            digest = _digest(text)
             ckey = (kind, digest)
             if ckey in _CONTENT_CACHE:
                 result = _CONTENT_CACHE[ckey]
             else:
-                try:
-                    result = parse(text)
-                except Exception as err:  # every parser error becomes a warning, never a crash
-                    self._warn(path, f"malformed {kind.upper()}: {_first_line(err)}")
-                    result = None
-                else:
+                disk = self.cache if kind in _DISK_KINDS else None
+                hit, result = disk.get(kind, digest) if disk is not None else (False, None)
+                if hit:
                     _CONTENT_CACHE[ckey] = result
+                else:
+                    try:
+                        result = parse(text)
+                    except Exception as err:  # every parser error becomes a warning, never a crash
+                        self._warn(path, f"malformed {kind.upper()}: {_first_line(err)}")
+                        result = None  # not cached: the next scan warns again
+                    else:
+                        _CONTENT_CACHE[ckey] = result
+                        if disk is not None:
+                            disk.put(kind, digest, result)
         self._parsed[key] = result
         return result
 
@@ -239,7 +255,11 @@ class RepoTree:
 
         python-hcl2 is pure-Python and CPU-bound (10-30 ms a file), so a collector that is about to
         parse hundreds of .tf files calls this first; `hcl()` then answers from the cache. Files
-        that fail to parse are left to `hcl()`, which records the warning as usual.
+        that fail to parse are left to `hcl()`, which records the warning as usual. What the
+        persistent parse cache holds is read from it, not parsed again.
+
+        The workers ignore Ctrl-C; the main process, interrupted, cancels what is queued, stops the
+        workers and waits for them before the interrupt goes on (no orphaned processes).
         """
         todo: dict[str, str] = {}
         for p in paths:
@@ -248,27 +268,29 @@ class RepoTree:
             text = self.text(p)
             if text is None:
                 continue
-            digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
-            if ("hcl", digest) not in _CONTENT_CACHE:
-                todo.setdefault(digest, text)
+            digest = _digest(text)
+            if ("hcl", digest) in _CONTENT_CACHE or digest in todo:
+                continue
+            if self.cache is not None:
+                hit, result = self.cache.get("hcl", digest)
+                if hit:
+                    _CONTENT_CACHE[("hcl", digest)] = result
+                    continue
+            todo[digest] = text
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_MIN_FILES or workers < 2:
             return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from wafops.scanner.core.hcl import parse_hcl_or_none
-
         digests, texts = list(todo), list(todo.values())
-        try:
-            ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                results = list(pool.map(parse_hcl_or_none, texts, chunksize=max(1, len(texts) // (workers * 4))))
-        except (OSError, RuntimeError, ValueError):  # no fork/processes here: parse serially later
+        results = _parse_in_workers(texts, workers)
+        if results is None:  # no processes here: parse serially later
             return
         for digest, result in zip(digests, results, strict=True):
             if result is not None:
                 _CONTENT_CACHE[("hcl", digest)] = result
+                if self.cache is not None:
+                    self.cache.put("hcl", digest, result)
+        if self.cache is not None:
+            self.cache.flush()
 
     def hcl(self, path: str) -> dict[str, Any] | None:
         """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean)."""
@@ -332,6 +354,56 @@ class RepoTree:
 
 
 _CONTENT_CACHE: dict[tuple[str, str], Any] = {}
+_DISK_KINDS = frozenset(("hcl", "yaml"))  # what the persistent parse cache keeps (JSON parses in C)
+
+
+def _digest(text: str) -> str:
+    """The content key of the parse caches (sha256: a cache shared between checkouts must not be
+    fooled by two different files with one hash)."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process' to handle
+
+
+def _parse_in_workers(texts: list[str], workers: int) -> list[Any] | None:
+    """parse_hcl_or_none of each text in worker processes, in order; None when processes cannot start.
+
+    Interrupted (KeyboardInterrupt, SystemExit), the queued parses are cancelled, the workers
+    stopped and waited for, and the interrupt re-raised.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from wafops.scanner.core.hcl import parse_hcl_or_none
+
+    try:
+        ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    try:
+        results = list(pool.map(parse_hcl_or_none, texts, chunksize=max(1, len(texts) // (workers * 4))))
+    except (OSError, RuntimeError, ValueError):  # a broken pool: parse serially later
+        pool.shutdown(wait=True, cancel_futures=True)
+        return None
+    except BaseException:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:  # a worker may be deep in a long chunk: stop it rather than wait
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.join(5)
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=True)
+        raise
+    pool.shutdown(wait=True)
+    return results
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines cuts
 
 
