@@ -22,7 +22,11 @@ def utcnow() -> datetime:
 
 
 class Strength(StrEnum):
-    """How firmly a piece of evidence shows what a criterion asks (see design note 0.1)."""
+    """How firmly a piece of evidence shows what a criterion asks.
+
+    direct: the thing itself (a branch rule read from the API, an alert rule in a file); strong: a reliable
+    sign of it (a Terraform resource that configures it); weak: a hint (a file name, a habit in git history).
+    Weak evidence alone never confirms level 3 or above (scanner/assess/levels.py)."""
 
     DIRECT = "direct"
     STRONG = "strong"
