@@ -229,6 +229,12 @@ def _sources_text(needs: tuple[str, ...]) -> str:
 @click.option("--strict", is_flag=True,
               help="Gates (--fail-under, --fail-on-regression) read the confirmed level (every criterion met) "
                    "instead of the estimated level.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither read nor write the parse cache (parsed Terraform/YAML kept between scans, "
+                   "in $XDG_CACHE_HOME/wafops/parse).")
+@click.option("--parse-cache-dir", "parse_cache_dir", type=click.Path(file_okay=False),
+              help="Folder of the parse cache (default $WAFOPS_PARSE_CACHE_DIR, else $XDG_CACHE_HOME/wafops/parse, "
+                   "else ~/.cache/wafops/parse).")
 def scan(
     targets: tuple[str, ...],
     fmt: str,
@@ -254,11 +260,16 @@ def scan(
     allow_missing: bool,
     deadline: float | None,
     strict: bool,
+    no_cache: bool,
+    parse_cache_dir: str | None,
 ) -> None:
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
+    from wafops.scanner.core import parse_cache
     from wafops.scanner.engine import ScanOptions, ScanSourceError, TargetError
     from wafops.scanner.engine import scan as run_scan
     from wafops.scanner.reports import json_report
+
+    parse_cache.configure(enabled=not no_cache, directory=parse_cache_dir)
 
     if fail_on_regression and not baseline:
         raise click.UsageError("--fail-on-regression needs --baseline FILE")
