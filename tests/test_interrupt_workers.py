@@ -1,0 +1,72 @@
+"""Ctrl-C during the parallel HCL parse leaves no process behind: the workers are stopped and waited for."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_tree
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or (os.cpu_count() or 1) < 2,
+                                reason="needs /proc and two CPUs (the workers start from two)")
+
+
+def _tf(i: int) -> str:
+    return "".join(
+        f'resource "aws_cloudwatch_metric_alarm" "a{i}_{j}" {{\n  alarm_name = "errors-{i}-{j}"\n'
+        f'  metric_name = "Errors"\n  namespace = "AWS/Lambda"\n  threshold = {j}\n'
+        f'  dimensions = {{ FunctionName = "fn-{i}" }}\n  alarm_actions = [var.topic_{j}]\n}}\n\n'
+        for j in range(25)
+    )
+
+
+def _session(sid: int) -> list[int]:
+    """Pids of the processes in session `sid` (the scan was started as a session leader)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z" and int(fields[3]) == sid:  # state, ppid, pgrp, session
+            out.append(int(entry))
+    return out
+
+
+@pytest.mark.parametrize("to_group", [True, False], ids=["ctrl-c-to-the-group", "sigint-to-the-scan"])
+def test_an_interrupted_scan_leaves_no_worker_processes(tmp_path, to_group):
+    root = write_tree(tmp_path / "repo", {f"infra/m{i}/main.tf": _tf(i) for i in range(240)})
+    cmd = [sys.executable, "-c", "from wafops.scanner.cli import main; main()", "scan", str(root),
+           "--no-cache", "--format", "json", "-o", str(tmp_path / "out.json")]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_session(proc.pid)) < 3:  # the scan, the forkserver and at least one worker
+            assert proc.poll() is None, "the scan ended before its workers started"
+            assert time.monotonic() < deadline, "no worker processes started"
+            time.sleep(0.05)
+        time.sleep(0.3)  # the workers are parsing now
+        if to_group:
+            os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+        end = time.monotonic() + 15
+        while _session(proc.pid) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert _session(proc.pid) == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        for pid in _session(proc.pid):
+            os.kill(pid, signal.SIGKILL)
