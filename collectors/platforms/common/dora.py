@@ -77,49 +77,19 @@ def compute(
     else:
         per_day = round(len(ok) / working_days(start, now), 3)
 
-    # lead time (merge -> deploy)
-    leads: list[float] = []
-    prev = start
-    merged_sorted = sorted(m for m in merged if m >= start - timedelta(days=30))
-    for d in ok:
-        for m in merged_sorted:
-            if prev < m <= d.at:
-                leads.append((d.at - m).total_seconds() / 3600)
-        prev = d.at
+    leads = _lead_times(ok, merged, start)
     if len(leads) < min_lead_samples:
         insufficient.append("lead_time")
 
-    # change failure rate, incidents linked only within the window after a deploy
-    linked = 0
-    failed_ids = {id(d) for d in failed}
-    for inc in incidents:
-        if not (start <= inc.created <= now):
-            continue
-        cands = [d for d in ok if d.at <= inc.created <= d.at + timedelta(hours=link_hours)]
-        if cands:
-            d = cands[-1]
-            nxt = [x for x in ds if x.at > d.at]
-            if not nxt or inc.created < nxt[0].at:
-                if id(d) not in failed_ids:
-                    failed_ids.add(id(d))
-                    linked += 1
+    failed_ids, linked = _failures(ds, ok, failed, incidents, start, now, link_hours)
     cfr = round(len(failed_ids) / len(ds), 3) if ds else None
     if len(ds) < min_deploys:
         insufficient.append("change_failure_rate")
 
-    # time to restore
-    restores = [
-        (i.closed - i.created).total_seconds() / 3600
-        for i in incidents
-        if i.closed and start <= i.created <= now and i.closed >= i.created
-    ]
+    restores = _restores(incidents, start, now)
     if len(restores) < min_incidents:
         insufficient.append("time_to_restore")
-    recov: list[float] = []
-    for f in failed:
-        nxt_ok = [d for d in ok if d.at > f.at]
-        if nxt_ok:
-            recov.append((nxt_ok[0].at - f.at).total_seconds() / 3600)
+    recov = _recoveries(ok, failed)
 
     return {
         "window_days": window_days,
@@ -142,6 +112,60 @@ def compute(
         },
         "insufficient": insufficient,
     }
+
+
+def _lead_times(ok: list[Deploy], merged: list[datetime], start: datetime) -> list[float]:
+    """Hours merge -> deploy: every change merged since the previous successful deploy ships with this one."""
+    leads: list[float] = []
+    prev = start
+    merged_sorted = sorted(m for m in merged if m >= start - timedelta(days=30))
+    for d in ok:
+        for m in merged_sorted:
+            if prev < m <= d.at:
+                leads.append((d.at - m).total_seconds() / 3600)
+        prev = d.at
+    return leads
+
+
+def _failures(ds: list[Deploy], ok: list[Deploy], failed: list[Deploy], incidents: list[Incident],
+              start: datetime, now: datetime, link_hours: float) -> tuple[set[int], int]:
+    """The failed deployments (ids), plus successful ones an incident is linked to; and how many were linked.
+
+    An incident is linked only within `link_hours` after a deploy and before the next one.
+    """
+    linked = 0
+    failed_ids = {id(d) for d in failed}
+    for inc in incidents:
+        if not (start <= inc.created <= now):
+            continue
+        cands = [d for d in ok if d.at <= inc.created <= d.at + timedelta(hours=link_hours)]
+        if cands:
+            d = cands[-1]
+            nxt = [x for x in ds if x.at > d.at]
+            if not nxt or inc.created < nxt[0].at:
+                if id(d) not in failed_ids:
+                    failed_ids.add(id(d))
+                    linked += 1
+    return failed_ids, linked
+
+
+def _restores(incidents: list[Incident], start: datetime, now: datetime) -> list[float]:
+    """Hours incident open -> close, for incidents opened in the window."""
+    return [
+        (i.closed - i.created).total_seconds() / 3600
+        for i in incidents
+        if i.closed and start <= i.created <= now and i.closed >= i.created
+    ]
+
+
+def _recoveries(ok: list[Deploy], failed: list[Deploy]) -> list[float]:
+    """Hours failed deploy -> next successful deploy."""
+    recov: list[float] = []
+    for f in failed:
+        nxt_ok = [d for d in ok if d.at > f.at]
+        if nxt_ok:
+            recov.append((nxt_ok[0].at - f.at).total_seconds() / 3600)
+    return recov
 
 
 def from_platform(deploys: list[Deploy], merged: list[datetime] | None, incidents: list[Incident] | None,
