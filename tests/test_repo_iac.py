@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from wafops.collectors.repo.iac import IacCollector
-from wafops.collectors.repo.iac_hcl import block_text, module_source
+from wafops.collectors.repo.iac.hcl import block_text, module_source
 
 from tests.helpers import collect_with, write_tree
 

@@ -9,7 +9,7 @@ Why it is shaped like this:
 - Speed. A monorepo may hold 2,000 .tf files; python-hcl2 costs milliseconds per file. Every .tf
   file gets only the regex header pass (`wafops.scanner.core.hcl.block_headers`) that counts blocks; module,
   provider and backend blocks are cut out by brace matching and read with regexes
-  (`wafops.collectors.repo.iac_hcl`). Only files holding a curated resource type are parsed fully, through the
+  (`wafops.collectors.repo.iac.hcl`). Only files holding a curated resource type are parsed fully, through the
   shared `RepoTree.hcl` cache (other collectors parse the same files for alarms and settings).
 - Honesty about what code is. Directories under examples/, tests/, fixtures/ ... are tagged
   `role: example`; a directory with a backend, a provider configuration, a lock file or tfvars is a
@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.ci_steps import STEP_RX, cron_interval_hours
-from wafops.collectors.repo.iac_hcl import (
+from wafops.collectors.repo.iac.hcl import (
     attr_bool,
     attr_raw,
     attr_str,
