@@ -1,0 +1,88 @@
+"""Runbook automation (doc.automation): SSM Automation documents (files and Terraform), Azure Automation runbooks,
+Rundeck jobs, StackStorm actions, and manually dispatched workflows a runbook links to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from wafops.collectors.base import CollectContext
+from wafops.collectors.repo.docs.markup import EXCLUDE_RX
+from wafops.collectors.repo.docs.state import DocsScan
+from wafops.scanner.core.hcl import blocks
+from wafops.scanner.core.model import Evidence, Strength
+
+_SSM_CANDIDATE_RX = re.compile(r"(?i)(ssm|automation|run-?books?|documents)/[^/]*\.(ya?ml|json)$|ssm[^/]*\.(ya?ml|json)$")
+
+
+def automation(scan: DocsScan) -> Iterator[Evidence]:
+    """Detector: executable runbooks; runs after the runbook detector (dispatched workflows need its runbooks)."""
+    ctx = scan.ctx
+    yield from _ssm_documents(ctx)
+    yield from _terraform_runbooks(ctx)
+    yield from _job_definitions(ctx)
+    yield from _dispatched_workflows(ctx, scan.runbooks)
+
+
+def _ssm_documents(ctx: CollectContext) -> Iterator[Evidence]:
+    tree = ctx.tree
+    for path in tree.files:
+        if EXCLUDE_RX.search(path) or not _SSM_CANDIDATE_RX.search(path):
+            continue
+        data = tree.json(path) if path.lower().endswith(".json") else tree.yaml(path)
+        if isinstance(data, dict) and str(data.get("schemaVersion")) == "0.3" and data.get("mainSteps"):
+            yield ctx.file_evidence("doc.automation", path, line=1, attributes={"tool": "ssm-automation"},
+                                    strength=Strength.STRONG, summary="SSM Automation document")
+
+
+def _terraform_runbooks(ctx: CollectContext) -> Iterator[Evidence]:
+    tree = ctx.tree
+    for path in tree.with_suffix(".tf"):
+        text = tree.text(path)
+        if not text or ("aws_ssm_document" not in text and "azurerm_automation_runbook" not in text):
+            continue
+        for b in blocks(tree.hcl(path)):
+            if b.type != "resource" or not b.labels:
+                continue
+            if b.labels[0] == "aws_ssm_document" and str(b.body.get("document_type")) == "Automation":
+                tool = "ssm-automation"
+            elif b.labels[0] == "azurerm_automation_runbook":
+                tool = "azure-automation"
+            else:
+                continue
+            line = tree.line_of(path, re.compile(rf'resource\s+"{b.labels[0]}"\s+"{re.escape(b.labels[1])}"'))
+            yield ctx.file_evidence("doc.automation", path, line=line, attributes={"tool": tool},
+                                    strength=Strength.STRONG, summary=f"{tool} {b.labels[1]} in Terraform")
+
+
+def _job_definitions(ctx: CollectContext) -> Iterator[Evidence]:
+    """Rundeck job definitions and StackStorm actions."""
+    tree = ctx.tree
+    for path in tree.files:
+        low = path.lower()
+        if "rundeck" in low and low.endswith((".yml", ".yaml")):
+            docs = tree.yaml_docs(path)
+            jobs = docs[0] if docs else None
+            if isinstance(jobs, list) and any(isinstance(j, dict) and "sequence" in j for j in jobs):
+                yield ctx.file_evidence("doc.automation", path, line=1, attributes={"tool": "rundeck"},
+                                        strength=Strength.STRONG, summary="Rundeck job definition")
+        elif ("stackstorm" in low or "/actions/" in low and "packs/" in low) and low.endswith((".yml", ".yaml")):
+            data = tree.yaml(path)
+            if isinstance(data, dict) and data.get("runner_type") and data.get("entry_point"):
+                yield ctx.file_evidence("doc.automation", path, line=1, attributes={"tool": "stackstorm"},
+                                        strength=Strength.STRONG, summary="StackStorm action")
+
+
+def _dispatched_workflows(ctx: CollectContext, runbooks: list[Evidence]) -> Iterator[Evidence]:
+    """Manually dispatched GitHub workflows a runbook names: the runbook's steps run as a button."""
+    tree = ctx.tree
+    rb_text = "\n".join(tree.text(e.locator.path) or "" for e in runbooks if e.locator.path)
+    if not rb_text:
+        return
+    for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+        name = path.rsplit("/", 1)[-1]
+        text = tree.text(path) or ""
+        if "workflow_dispatch" in text and re.search(rf"(workflows/|\b){re.escape(name)}\b", rb_text):
+            yield ctx.file_evidence("doc.automation", path, line=tree.line_of(path, "workflow_dispatch"),
+                                    attributes={"tool": "workflow-dispatch"}, strength=Strength.STRONG,
+                                    summary="manually dispatched ops workflow linked from a runbook")
