@@ -17,6 +17,7 @@ from wafops.collectors.platforms.common.payloads import (  # noqa: F401  (shared
     label_names,
     ts,
 )
+from wafops.collectors.translate import scm
 from wafops.scanner.core.vocabulary import is_production
 
 PROTECTIVE_RULES = {"pull_request", "required_status_checks", "non_fast_forward", "deletion", "merge_queue",
@@ -55,23 +56,8 @@ def rules_for_branch(rules: list[dict[str, Any]], branch: str) -> dict[str, Any]
 
 
 def classic_protection(p: dict[str, Any], branch: str) -> dict[str, Any]:
-    """GET /repos/{o}/{r}/branches/{b}/protection."""
-    reviews = p.get("required_pull_request_reviews")
-    checks = p.get("required_status_checks") or {}
-    return {
-        "origin": "api-classic",
-        "branch": branch,
-        "requires_pr": reviews is not None,
-        "required_reviews": int((reviews or {}).get("required_approving_review_count") or 0),
-        "code_owner_review": bool((reviews or {}).get("require_code_owner_reviews")),
-        "status_checks": bool(checks.get("contexts") or checks.get("checks")),
-        "dismiss_stale": bool((reviews or {}).get("dismiss_stale_reviews")),
-        "last_push_approval": bool((reviews or {}).get("require_last_push_approval")),
-        "enforce_admins": bool((p.get("enforce_admins") or {}).get("enabled")),
-        "force_push_blocked": not bool((p.get("allow_force_pushes") or {}).get("enabled")),
-        "deletion_blocked": not bool((p.get("allow_deletions") or {}).get("enabled")),
-        "merge_queue": False,
-    }
+    """GET /repos/{o}/{r}/branches/{b}/protection (the same translation reads Terraform and settings.yml)."""
+    return scm.github_protection(p, branch, origin="api-classic")
 
 
 # ---- environments -------------------------------------------------------------------------------

@@ -12,20 +12,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from wafops.collectors.platforms.common.payloads import INCIDENT_LABELS, has_label, ts
+from wafops.collectors.translate import scm
+from wafops.collectors.translate.scm import NO_ACCESS, push_only_via_mr  # noqa: F401  (re-exported)
+from wafops.collectors.translate.scm import access_levels as _levels
+from wafops.collectors.translate.scm import gitlab_flag as flag  # GitLab booleans, some documented as strings
 from wafops.scanner.core.vocabulary import is_production
-
-NO_ACCESS = 0  # access_level 0: "No one"
-
-
-def flag(v: Any) -> bool:
-    """GitLab booleans, some documented as strings ("false")."""
-    if isinstance(v, str):
-        return v.strip().lower() in ("true", "1", "yes")
-    return bool(v)
-
-
-def _levels(items: Any) -> list[dict[str, Any]]:
-    return [a for a in items or [] if isinstance(a, dict)]
 
 
 def _describe(items: Any) -> list[str]:
@@ -54,13 +45,6 @@ def access_level_name(level: Any) -> str:
     except (TypeError, ValueError):
         return str(level)
     return "No one" if name == "NO_ACCESS" else name.replace("_", " ").capitalize() + "s"
-
-
-def push_only_via_mr(pb: dict[str, Any]) -> bool:
-    """Nobody may push to the branch (access level 0, no user/group/deploy-key exception): changes come by MR."""
-    levels = _levels(pb.get("push_access_levels"))
-    return bool(levels) and all(a.get("access_level") == NO_ACCESS and not a.get("user_id") and not a.get("group_id")
-                                and not a.get("deploy_key_id") for a in levels)
 
 
 def protection_for(protected: list[dict[str, Any]], branch: str) -> dict[str, Any] | None:
@@ -95,26 +79,21 @@ def branch_rules(pb: dict[str, Any], branch: str, project: dict[str, Any], rules
     """GET /projects/:id/protected_branches (entry of the default branch) + approval rules and settings."""
     required = approvals_required(rules, branch, True)
     settings = settings or {}
-    return {
-        "origin": "api-protected-branch",
-        "branch": branch,
-        "protected_name": pb.get("name"),
-        "requires_pr": push_only_via_mr(pb),
-        "required_reviews": required,
-        "code_owner_review": flag(pb.get("code_owner_approval_required")),
-        "status_checks": flag(project.get("only_allow_merge_if_pipeline_succeeds")),
-        "dismiss_stale": flag(settings.get("reset_approvals_on_push")) if settings else None,
-        "last_push_approval": flag(settings.get("merge_requests_disable_committers_approval")) if settings else None,
-        "prevent_author_approval": (not flag(settings.get("merge_requests_author_approval"))) if settings else None,
-        "enforce_admins": None,
-        "force_push_blocked": not flag(pb.get("allow_force_push")),
-        "deletion_blocked": True,  # a protected branch cannot be deleted by a push
-        "merge_queue": flag(project.get("merge_trains_enabled")),
-        "push_access": _describe(pb.get("push_access_levels")),
-        "merge_access": _describe(pb.get("merge_access_levels")),
-        "approval_rules": sum(1 for r in rules or [] if isinstance(r, dict) and rule_applies(r, branch, True)),
-        "approval_rules_read": rules is not None,
-    }
+    return scm.gitlab_protected_branch(
+        pb, branch, origin="api-protected-branch",
+        protected_name=pb.get("name"),
+        required_reviews=required,
+        status_checks=flag(project.get("only_allow_merge_if_pipeline_succeeds")),
+        dismiss_stale=flag(settings.get("reset_approvals_on_push")) if settings else None,
+        last_push_approval=flag(settings.get("merge_requests_disable_committers_approval")) if settings else None,
+        prevent_author_approval=(not flag(settings.get("merge_requests_author_approval"))) if settings else None,
+        enforce_admins=None,
+        merge_queue=flag(project.get("merge_trains_enabled")),
+        push_access=_describe(pb.get("push_access_levels")),
+        merge_access=_describe(pb.get("merge_access_levels")),
+        approval_rules=sum(1 for r in rules or [] if isinstance(r, dict) and rule_applies(r, branch, True)),
+        approval_rules_read=rules is not None,
+    )
 
 
 # ---- environments -------------------------------------------------------------------------------
