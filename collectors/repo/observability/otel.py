@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wafops.collectors.repo.observability.state import ObsRun, YamlDoc
+from wafops.collectors.repo.observability.values import safe_yaml
 from wafops.scanner.core.model import Strength
 
 
@@ -31,12 +32,7 @@ def otel_doc(run: ObsRun, y: YamlDoc) -> None:
     if y.kind == "OpenTelemetryCollector":
         cfg = spec.get("config")
         if isinstance(cfg, str):
-            try:
-                import yaml as _y
-
-                cfg = _y.safe_load(cfg)
-            except Exception:
-                cfg = None
+            cfg = safe_yaml(cfg)
         if isinstance(cfg, dict):
             otel_collector(run, path, cfg)
     elif is_otel_config(doc):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import yaml
+
 
 def meta_labels(doc: dict[str, Any]) -> dict[str, Any]:
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
@@ -46,6 +48,14 @@ def norm_dir(base: str, rel: str) -> str:
         else:
             parts.append(piece)
     return "/".join(parts) or "."
+
+
+def safe_yaml(text: str) -> Any:
+    """A YAML string nested in another document (a ConfigMap entry, a CRD's `config`); None when it does not parse."""
+    try:
+        return yaml.safe_load(text)
+    except Exception:
+        return None
 
 
 def parent_dir(path: str) -> str:

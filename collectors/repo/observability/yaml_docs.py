@@ -19,6 +19,7 @@ from wafops.collectors.repo.observability.services import compose_doc, serverles
 from wafops.collectors.repo.observability.shippers import chart_doc, shipper_doc
 from wafops.collectors.repo.observability.slo import slo_doc
 from wafops.collectors.repo.observability.state import MAX_CONFIG_BYTES, ObsRun, YamlDoc
+from wafops.collectors.repo.observability.values import safe_yaml
 from wafops.collectors.repo.observability_files import (
     TEMPLATED_YAML_SUFFIXES,
     YAML_SUFFIXES,
@@ -68,22 +69,13 @@ def configmap_doc(run: ObsRun, y: YamlDoc) -> None:
             _configmap_entry(run, y.path, str(key), value)
 
 
-def _safe_yaml(text: str) -> Any:
-    try:
-        import yaml as _y
-
-        return _y.safe_load(text)
-    except Exception:
-        return None
-
-
 def _configmap_entry(run: ObsRun, path: str, key: str, value: Any) -> None:
     k = key.lower()
     text = value if isinstance(value, str) else ""
     if not configmap_dashboard(run, path, key, text):
         return
     if "scrape_configs" in text:
-        cfg = _safe_yaml(text)
+        cfg = safe_yaml(text)
         if isinstance(cfg, dict) and isinstance(cfg.get("scrape_configs"), list):
             prometheus_server(run, path, cfg)
         elif cfg is None:
@@ -92,7 +84,7 @@ def _configmap_entry(run: ObsRun, path: str, key: str, value: Any) -> None:
         if k.startswith(prefix) and text:
             run.emit("obs.log_shipper", path, {"tool": tool, "logs": True}, pattern=(key))
     if k in ("relay", "collector.yaml", "otel-collector-config.yaml", "config.yaml") and "receivers" in text and "exporters" in text:
-        cfg = _safe_yaml(text)
+        cfg = safe_yaml(text)
         if isinstance(cfg, dict) and is_otel_config(cfg):
             otel_collector(run, path, cfg)
 
