@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -233,104 +234,161 @@ def _worth_parsing(text: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class _Res:
+    """One Terraform resource block, with where it was declared and the deployment configs of its file."""
+
+    ctx: CollectContext
+    path: str
+    line: int | None
+    rtype: str
+    name: str
+    body: dict[str, Any]
+    configs: dict[str, dict[str, Any]]
+
+    def strategy(self, tool: str, kind: str, **kw: Any) -> Evidence:
+        return strategy(self.ctx, self.path, self.line, tool, kind, name=self.name, **kw)
+
+    def evidence(self, kind: str, tool: str, summary: str, strength: Strength = Strength.DIRECT) -> Evidence:
+        return self.ctx.file_evidence(kind, self.path, line=self.line, attributes={"tool": tool}, strength=strength,
+                                      summary=summary)
+
+
+_LB_TYPES = ("aws_lb_listener", "aws_lb_listener_rule", "aws_alb_listener", "aws_alb_listener_rule")
+_FLAG_VENDORS = ("launchdarkly_", "unleash_", "flagsmith_", "configcat_", "growthbook_", "statsig_")
+
+
 def _tf_resource(ctx: CollectContext, path: str, line: int | None, rtype: str, rname: str, body: dict[str, Any],
                  configs: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
+    r = _Res(ctx, path, line, rtype, rname, body, configs)
     if rtype == "aws_codedeploy_deployment_group":
         yield from _codedeploy_group(ctx, path, line, rname, body, configs)
     elif rtype == "aws_codedeploy_deployment_config":
-        trc = first(body.get("traffic_routing_config"))
-        t = str(_lit(trc.get("type")) or "") if isinstance(trc, dict) else ""
-        kind = translate_aws.CODEDEPLOY_KINDS.get(t)
-        if kind is None and first(body.get("minimum_healthy_hosts")):
-            kind = "rolling"
-        if kind:
-            yield strategy(ctx, path, line, "codedeploy", kind, name=rname,
-                           summary=f"CodeDeploy deployment config {rname}: {t or 'minimum healthy hosts'}")
+        yield from _tf_codedeploy_config(r)
     elif rtype == "aws_ecs_service":
-        cb = first(body.get("deployment_circuit_breaker"))
-        ctl = first(body.get("deployment_controller"))
-        alarms = first(body.get("alarms"))
-        cb, alarms = (cb if isinstance(cb, dict) else {}), (alarms if isinstance(alarms, dict) else {})
-        api = {  # the API shape the one ECS translation reads (collectors/translate/aws.py)
-            "deploymentController": {"type": str(_lit(ctl.get("type")) or "")} if isinstance(ctl, dict) else {},
-            "deploymentConfiguration": {
-                "deploymentCircuitBreaker": {"enable": _true(_lit(cb.get("enable"))), "rollback": _true(_lit(cb.get("rollback")))},
-                "alarms": {"enable": bool(alarms) and _true(_lit(alarms.get("enable", True))), "alarmNames": alarms.get("alarm_names"),
-                           "rollback": _true(_lit(alarms.get("rollback")))},
-                "minimumHealthyPercent": _lit(body.get("deployment_minimum_healthy_percent"))}}
-        s = translate_aws.ecs_service_strategy(api)
-        if s is None:
-            return
-        if s["kind"] == "blue-green":
-            summary = f"ECS service {rname} deployed blue/green by CodeDeploy"
-        elif s["kind"] == "rolling":
-            cb_on, al_on = s["health_gate"] and api["deploymentConfiguration"]["deploymentCircuitBreaker"]["enable"], s["analysis"]
-            summary = (f"ECS service {rname}: rolling with {'circuit breaker' if cb_on else ''}{' + ' if cb_on and al_on else ''}"
-                       f"{'deployment alarms' if al_on else ''}{' and automatic rollback' if s['auto_rollback'] else ''}")
-        else:
-            summary = f"ECS service {rname}: minimum healthy 0 % (all tasks replaced at once)"
-        yield strategy(ctx, path, line, s["tool"], s["kind"], analysis=s.get("analysis", False),
-                       health_gate=s.get("health_gate", False), auto_rollback=s.get("auto_rollback", False),
-                       keeps_old=s.get("keeps_old", False), name=rname, summary=summary)
+        yield from _tf_ecs_service(r)
     elif rtype == "aws_lambda_alias":
-        rc = first(body.get("routing_config"))
-        weights = rc.get("additional_version_weights") if isinstance(rc, dict) else None
-        if isinstance(weights, dict) and weights:
-            yield strategy(ctx, path, line, "lambda-alias", "canary", keeps_old=True, name=rname,
-                           summary=f"Lambda alias {rname} shifts a share of traffic to a new version")
-        elif str(body.get("function_version") or "") not in ("", "$LATEST"):
-            yield strategy(ctx, path, line, "lambda-alias", "all-at-once", keeps_old=True, name=rname, strength=Strength.STRONG,
-                           summary=f"Lambda alias {rname} points at a published version (old versions stay for rollback)")
-    elif rtype.startswith("azurerm_") and rtype.endswith("_slot"):
-        # the same translation as a slot read from Azure Resource Manager (collectors/translate/azure.py)
-        a = translate_azure.slot_strategy(*translate_azure.slot_from_terraform(rname, body))
-        yield strategy(ctx, path, line, a["tool"], a["kind"], health_gate=a["health_gate"], keeps_old=a["keeps_old"],
-                       name=rname, summary=f"App Service deployment slot {rname} (swap and swap back)")
-    elif rtype == "azurerm_container_app":
-        a = translate_azure.container_app_strategy(translate_azure.container_app_from_terraform(body), rname)
-        if a is not None:
-            yield strategy(ctx, path, line, a["tool"], a["kind"], keeps_old=a["keeps_old"], name=rname,
-                           summary=f"Container App {rname}: multiple revisions with weighted traffic")
-    elif rtype in ("aws_lb_listener", "aws_lb_listener_rule", "aws_alb_listener", "aws_alb_listener_rule"):
-        for action in as_list(body.get("default_action")) + as_list(body.get("action")):
-            fwd = first(action.get("forward")) if isinstance(action, dict) else None
-            groups = [g for g in as_list(fwd.get("target_group")) if isinstance(g, dict)] if isinstance(fwd, dict) else []
-            if len(groups) >= 2:
-                yield strategy(ctx, path, line, "alb", "blue-green", keeps_old=True, name=rname, strength=Strength.STRONG,
-                               summary=f"Load balancer listener {rname} forwards to {len(groups)} weighted target groups")
-                break
+        yield from _tf_lambda_alias(r)
+    elif rtype.startswith("azurerm_") and rtype.endswith("_slot") or rtype == "azurerm_container_app":
+        yield from _tf_azure_app(r)
+    elif rtype in _LB_TYPES:
+        yield from _tf_listener(r)
     elif rtype == "aws_elastic_beanstalk_environment":
-        for s in as_list(body.get("setting")):
-            if isinstance(s, dict) and str(s.get("name")) == "DeploymentPolicy":
-                policy = str(_lit(s.get("value")) or "")
-                kind = {"TrafficSplitting": "canary", "Immutable": "blue-green", "Rolling": "rolling",
-                        "RollingWithAdditionalBatch": "rolling", "AllAtOnce": "all-at-once"}.get(policy)
-                if kind:
-                    yield strategy(ctx, path, line, "beanstalk", kind, health_gate=kind != "all-at-once",
-                                   auto_rollback=kind in ("canary", "blue-green"), name=rname,
-                                   summary=f"Elastic Beanstalk {rname}: DeploymentPolicy {policy}")
-    elif rtype == "aws_appconfig_configuration_profile":
-        if str(body.get("type")) == "AWS.AppConfig.FeatureFlags":
-            yield ctx.file_evidence("deploy.flag_service", path, line=line, attributes={"tool": "appconfig"},
-                                    summary=f"AppConfig feature-flag profile {rname}")
+        yield from _tf_beanstalk(r)
+    elif rtype in ("aws_appconfig_configuration_profile", "azurerm_app_configuration_feature") \
+            or rtype.startswith(_FLAG_VENDORS + ("aws_evidently_",)):
+        yield from _tf_flags(r)
+
+
+def _tf_codedeploy_config(r: _Res) -> Iterator[Evidence]:
+    trc = first(r.body.get("traffic_routing_config"))
+    t = str(_lit(trc.get("type")) or "") if isinstance(trc, dict) else ""
+    kind = translate_aws.CODEDEPLOY_KINDS.get(t)
+    if kind is None and first(r.body.get("minimum_healthy_hosts")):
+        kind = "rolling"
+    if kind:
+        yield r.strategy("codedeploy", kind, summary=f"CodeDeploy deployment config {r.name}: {t or 'minimum healthy hosts'}")
+
+
+def _tf_ecs_service(r: _Res) -> Iterator[Evidence]:
+    body, rname = r.body, r.name
+    cb = first(body.get("deployment_circuit_breaker"))
+    ctl = first(body.get("deployment_controller"))
+    alarms = first(body.get("alarms"))
+    cb, alarms = (cb if isinstance(cb, dict) else {}), (alarms if isinstance(alarms, dict) else {})
+    api = {  # the API shape the one ECS translation reads (collectors/translate/aws.py)
+        "deploymentController": {"type": str(_lit(ctl.get("type")) or "")} if isinstance(ctl, dict) else {},
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": _true(_lit(cb.get("enable"))), "rollback": _true(_lit(cb.get("rollback")))},
+            "alarms": {"enable": bool(alarms) and _true(_lit(alarms.get("enable", True))), "alarmNames": alarms.get("alarm_names"),
+                       "rollback": _true(_lit(alarms.get("rollback")))},
+            "minimumHealthyPercent": _lit(body.get("deployment_minimum_healthy_percent"))}}
+    s = translate_aws.ecs_service_strategy(api)
+    if s is None:
+        return
+    if s["kind"] == "blue-green":
+        summary = f"ECS service {rname} deployed blue/green by CodeDeploy"
+    elif s["kind"] == "rolling":
+        cb_on, al_on = s["health_gate"] and api["deploymentConfiguration"]["deploymentCircuitBreaker"]["enable"], s["analysis"]
+        summary = (f"ECS service {rname}: rolling with {'circuit breaker' if cb_on else ''}{' + ' if cb_on and al_on else ''}"
+                   f"{'deployment alarms' if al_on else ''}{' and automatic rollback' if s['auto_rollback'] else ''}")
+    else:
+        summary = f"ECS service {rname}: minimum healthy 0 % (all tasks replaced at once)"
+    yield r.strategy(s["tool"], s["kind"], analysis=s.get("analysis", False), health_gate=s.get("health_gate", False),
+                     auto_rollback=s.get("auto_rollback", False), keeps_old=s.get("keeps_old", False), summary=summary)
+
+
+def _tf_lambda_alias(r: _Res) -> Iterator[Evidence]:
+    rc = first(r.body.get("routing_config"))
+    weights = rc.get("additional_version_weights") if isinstance(rc, dict) else None
+    if isinstance(weights, dict) and weights:
+        yield r.strategy("lambda-alias", "canary", keeps_old=True,
+                         summary=f"Lambda alias {r.name} shifts a share of traffic to a new version")
+    elif str(r.body.get("function_version") or "") not in ("", "$LATEST"):
+        yield r.strategy("lambda-alias", "all-at-once", keeps_old=True, strength=Strength.STRONG,
+                         summary=f"Lambda alias {r.name} points at a published version (old versions stay for rollback)")
+
+
+def _tf_azure_app(r: _Res) -> Iterator[Evidence]:
+    """App Service deployment slots and Container Apps: the same translations as for resources read from Azure
+    Resource Manager (collectors/translate/azure.py)."""
+    if r.rtype != "azurerm_container_app":
+        a = translate_azure.slot_strategy(*translate_azure.slot_from_terraform(r.name, r.body))
+        yield r.strategy(a["tool"], a["kind"], health_gate=a["health_gate"], keeps_old=a["keeps_old"],
+                         summary=f"App Service deployment slot {r.name} (swap and swap back)")
+        return
+    c = translate_azure.container_app_strategy(translate_azure.container_app_from_terraform(r.body), r.name)
+    if c is not None:
+        yield r.strategy(c["tool"], c["kind"], keeps_old=c["keeps_old"],
+                         summary=f"Container App {r.name}: multiple revisions with weighted traffic")
+
+
+def _tf_listener(r: _Res) -> Iterator[Evidence]:
+    for action in as_list(r.body.get("default_action")) + as_list(r.body.get("action")):
+        fwd = first(action.get("forward")) if isinstance(action, dict) else None
+        groups = [g for g in as_list(fwd.get("target_group")) if isinstance(g, dict)] if isinstance(fwd, dict) else []
+        if len(groups) >= 2:
+            yield r.strategy("alb", "blue-green", keeps_old=True, strength=Strength.STRONG,
+                             summary=f"Load balancer listener {r.name} forwards to {len(groups)} weighted target groups")
+            break
+
+
+_BEANSTALK_KINDS = {"TrafficSplitting": "canary", "Immutable": "blue-green", "Rolling": "rolling",
+                    "RollingWithAdditionalBatch": "rolling", "AllAtOnce": "all-at-once"}
+
+
+def _tf_beanstalk(r: _Res) -> Iterator[Evidence]:
+    for s in as_list(r.body.get("setting")):
+        if isinstance(s, dict) and str(s.get("name")) == "DeploymentPolicy":
+            policy = str(_lit(s.get("value")) or "")
+            kind = _BEANSTALK_KINDS.get(policy)
+            if kind:
+                yield r.strategy("beanstalk", kind, health_gate=kind != "all-at-once",
+                                 auto_rollback=kind in ("canary", "blue-green"),
+                                 summary=f"Elastic Beanstalk {r.name}: DeploymentPolicy {policy}")
+
+
+def _tf_flags(r: _Res) -> Iterator[Evidence]:
+    """Feature-flag services and experiments managed in Terraform: AppConfig, Azure App Configuration, flag
+    vendors' providers, CloudWatch Evidently."""
+    rtype, rname = r.rtype, r.name
+    if rtype == "aws_appconfig_configuration_profile":
+        if str(r.body.get("type")) == "AWS.AppConfig.FeatureFlags":
+            yield r.evidence("deploy.flag_service", "appconfig", f"AppConfig feature-flag profile {rname}")
     elif rtype == "azurerm_app_configuration_feature":
-        yield ctx.file_evidence("deploy.flag_service", path, line=line, attributes={"tool": "azure-app-configuration"},
-                                summary=f"Azure App Configuration feature flag {rname}")
-    elif rtype.startswith(("launchdarkly_", "unleash_", "flagsmith_", "configcat_", "growthbook_", "statsig_")):
+        yield r.evidence("deploy.flag_service", "azure-app-configuration",
+                         f"Azure App Configuration feature flag {rname}")
+    elif rtype.startswith(_FLAG_VENDORS):
         tool = rtype.split("_", 1)[0]
         if rtype in ("launchdarkly_metric", "statsig_experiment", "growthbook_experiment") or "experiment" in rtype:
-            yield ctx.file_evidence("deploy.experiment", path, line=line, attributes={"tool": tool},
-                                    summary=f"{tool} experiment/metric {rname} managed in Terraform")
+            yield r.evidence("deploy.experiment", tool, f"{tool} experiment/metric {rname} managed in Terraform")
         else:
-            yield ctx.file_evidence("deploy.flag_service", path, line=line, attributes={"tool": tool},
-                                    summary=f"{tool} {rtype.split('_', 1)[1]} {rname} managed in Terraform")
-        if rtype == "launchdarkly_feature_flag" and _true(body.get("temporary")):
-            yield ctx.file_evidence("deploy.flag_lifecycle", path, line=line, attributes={"tool": "launchdarkly-temporary"},
-                                    strength=Strength.STRONG, summary=f"flag {rname} is marked temporary (stale-flag tracking)")
-    elif rtype.startswith("aws_evidently_"):
-        if rtype in ("aws_evidently_launch", "aws_evidently_feature"):
-            yield ctx.file_evidence("deploy.flag_service", path, line=line, attributes={"tool": "evidently"},
-                                    summary=f"CloudWatch Evidently {rtype.split('_', 2)[2]} {rname}")
+            yield r.evidence("deploy.flag_service", tool, f"{tool} {rtype.split('_', 1)[1]} {rname} managed in Terraform")
+        if rtype == "launchdarkly_feature_flag" and _true(r.body.get("temporary")):
+            yield r.evidence("deploy.flag_lifecycle", "launchdarkly-temporary",
+                             f"flag {rname} is marked temporary (stale-flag tracking)", Strength.STRONG)
+    elif rtype in ("aws_evidently_launch", "aws_evidently_feature"):
+        yield r.evidence("deploy.flag_service", "evidently", f"CloudWatch Evidently {rtype.split('_', 2)[2]} {rname}")
 
 
 def _codedeploy_group(ctx: CollectContext, path: str, line: int | None, rname: str, body: dict[str, Any],
