@@ -18,6 +18,7 @@ EXCLUDE_RX = re.compile(
     r"\.changeset|changelogs?)(/|$)"
 )
 INDEX_NAMES = {"readme", "index", "_index", "summary", "toc", "contents", "overview", "_sidebar", "sidebar"}
+# `- **Impact**: ...`, `**Key events**`: field labels that incident logs use in place of headings
 LABEL_RX = re.compile(r"^(\s*)(?:[-*+]\s+)?(?:\*\*|__)([^*_\n]{2,40}?):?(?:\*\*|__):?(?=\s|$)")
 BLAMELESS_RX = re.compile(r"(?i)blameless|blame-?free|no[- ]blame|schuldfrei|ohne schuldzuweisung")
 ISSUE_LINK_RX = re.compile(r"(?<![\w/])#\d+\b|https?://\S+/(-/)?(issues|pull|merge_requests|browse)/[\w-]+|\b[A-Z][A-Z0-9]{1,9}-\d+\b")

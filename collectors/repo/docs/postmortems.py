@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from wafops.collectors.base import CollectContext
 from wafops.collectors.repo.docs import markup
@@ -88,14 +89,7 @@ def postmortems(scan: DocsScan) -> Iterator[Evidence]:
             continue
         if index and not (in_dir and re.search(r"(?i)post[-_ ]?mortem|incident (review|report)|post-incident|\bpir\b", text)):
             continue  # an index page counts only when it lists incident reviews
-        pm_date, date_from = markup.fm_date(fm, "date", "incident_date", "occurred", "created", "started"), "front-matter"
-        if not pm_date:
-            pm_date, date_from = markup.name_date(path), "filename"
-        if not pm_date and scan.git is not None:
-            added = scan.git.added(path) or scan.git.file(path) and scan.git.file(path).first_seen
-            pm_date, date_from = (added.date().isoformat() if added else None), "git"
-        if not pm_date:
-            date_from = "none"
+        pm_date, date_from = _incident_date(scan, path, fm)
         action_text = markup.section_text(text, PM_SECTION_RX["action_items"]) or markup.label_text(text, PM_SECTION_RX["action_items"]) or ""
         links = len(ISSUE_LINK_RX.findall(action_text)) if action_text else 0
         attrs = {
@@ -114,6 +108,19 @@ def postmortems(scan: DocsScan) -> Iterator[Evidence]:
         kind = "postmortem template" if template else "postmortem index" if attrs["index"] else "postmortem"
         yield ctx.file_evidence("doc.postmortem", path, line=1, attributes=attrs,
                                 summary=f"{kind} ({', '.join(sections) or 'no standard sections'})")
+
+
+def _incident_date(scan: DocsScan, path: str, fm: dict[str, Any]) -> tuple[str | None, str]:
+    """(day of the incident, where it was read): front matter, else the file name, else git's first addition."""
+    pm_date, date_from = markup.fm_date(fm, "date", "incident_date", "occurred", "created", "started"), "front-matter"
+    if not pm_date:
+        pm_date, date_from = markup.name_date(path), "filename"
+    if not pm_date and scan.git is not None:
+        added = scan.git.added(path) or scan.git.file(path) and scan.git.file(path).first_seen
+        pm_date, date_from = (added.date().isoformat() if added else None), "git"
+    if not pm_date:
+        date_from = "none"
+    return pm_date, date_from
 
 
 def _log_entries(ctx: CollectContext, path: str, text: str,
