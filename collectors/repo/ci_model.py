@@ -130,96 +130,24 @@ TEST_RIG_NAME = re.compile(
 
 
 def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
-    pattern = ctx.options.get("production_pattern")
-    matched: dict[str, str] = dict(job.implied)
-    flags: list[str] = []
-    notify_drift = False
-    has_failure_notify = False
-    for st in job.steps:
-        classes = classify(st.text)
-        for cls, kw in classes.items():
-            matched.setdefault(cls, kw)
-        flags.extend(plan_flags(st.text))
-        if "notify" in classes:
-            cond = f"{job.cond} {st.cond}"
-            if mentions_exit_code_2(cond) or mentions_exit_code_2(st.text):
-                notify_drift = True
-            if is_failure_condition(cond):
-                has_failure_notify = True
-    flags = uniq(flags)
-    ephemeral = next((m.group(0) for st in job.steps for m in [EPHEMERAL_CLUSTER.search(st.text or "")] if m), None)
-    if ephemeral:
-        # deploys into a throwaway cluster the job itself creates (kind, k3d, minikube) are end-to-end tests
-        for cls in ("deploy", "apply", "rollback", "smoke"):
-            matched.pop(cls, None)
-        matched.setdefault("test", f"e2e on ephemeral cluster ({ephemeral})")
-    elif "deploy" in matched and not job.environment:
-        rig = TEST_RIG_NAME.search(job.name) or TEST_RIG_NAME.search(pipe.name) or TEST_RIG_NAME.search(pipe.path)
-        if rig:
-            for cls in ("deploy", "apply", "rollback", "smoke"):
-                matched.pop(cls, None)
-            matched.setdefault("test", f"deploy for a {rig.group(0).strip('_').lower()} run")
+    matched, flags, notify_drift = _classify_steps(job)
+    _drop_test_deploys(pipe, job, matched)
     # drift results reported to a drift-tracking platform, which keeps the history and sends the alerts
     drift_sync = next((name for st in job.steps for rx, name in DRIFT_SYNC if rx.search(st.text)), None)
-    if "notify" in matched and mentions_exit_code_2(job.cond):
-        notify_drift = True
-    if has_failure_notify and "detailed-exitcode" in flags:
-        notify_drift = True  # exit code 2 fails the step, so a failure() notification fires on drift
-
-    strength = _weaker(pipe.strength, job.strength) if job.strength else pipe.strength
-    environment = job.environment
-    production = False
-    if environment and "${{" in environment or (environment and "$" in environment and job.env_candidates):
-        prod = [c for c in job.env_candidates if is_production(c, pattern)]
-        if prod:
-            environment, production, strength = prod[0], True, _weaker(strength, Strength.STRONG)
-    elif environment:
-        production = is_production(environment, pattern) or (job.tier or "").lower() == "production"
-        if not production and ("deploy" in matched or "apply" in matched) and not _NON_PROD_WORD.search(environment):
-            # house names for production (GitLab's `gprd`): the job name says what the environment is
-            m = _PROD_WORD.search(job.name)
-            if m and not _NON_PROD_WORD.search(job.name):
-                production, strength = True, _weaker(strength, Strength.STRONG)
-    if job.tier and job.tier.lower() == "production":
-        production = True
-    if not environment and ("deploy" in matched or "apply" in matched):
-        # names are evidence: the job's name, a target variable or input (`ENVIRONMENT: production`), then the
-        # workflow's name or file name (`deploy-production.yml`), as long as none of them names a non-production stage
-        wf_names = [pipe.name, posixpath.basename(pipe.path).rsplit(".", 1)[0]]
-        tiers = [[job.name], [job.env_hint or "", job.name], wf_names + [job.name]]
-        hint = None
-        for names in tiers:
-            m = _PROD_WORD.search(names[0]) or (len(names) > 2 and _PROD_WORD.search(names[1]))
-            if m:
-                hint = m if not any(_NON_PROD_WORD.search(n) for n in names) else None
-                break
-        if hint:
-            environment, production, strength = hint.group(1).lower(), True, _weaker(strength, Strength.STRONG)
-        elif job.env_hint and "$" not in job.env_hint:
-            environment = job.env_hint  # a named target that is not production by name: kept as the environment
-            production = is_production(environment, pattern)
-    branch_envs: list[str] = []
-    if not environment and ("deploy" in matched or "apply" in matched) and job.branches:
-        # a deploy on pushes to a branch named for production (`production`, `live`), or to the `stable` channel of
-        # a set of release-channel branches (dev/alpha/beta/stable), deploys production from that branch
-        lows = {b.lower(): b for b in job.branches if "*" not in b}
-        prod_branch = next((b for b in lows.values() if is_production(b, pattern)), None)
-        if prod_branch is None and "stable" in lows and set(lows) & _CHANNELS:
-            prod_branch = lows["stable"]
-        if prod_branch:
-            environment, production, strength = prod_branch, True, _weaker(strength, Strength.STRONG)
-            branch_envs = list(lows.values())
+    deploys = "deploy" in matched or "apply" in matched
+    target = _target(pipe, job, deploys, ctx.options.get("production_pattern"))
+    environment, production = target.environment, target.production
     steps = [c for c in ("lint", "test", "security", "build", "deploy", "plan", "apply", "smoke", "policy", "drift",
                          "notify", "rollback", "metrics", "release") if c in matched]
     # every environment the job may deploy to (its candidates: matrix values, inputs, branches, declared targets)
-    envs = [e for e in [environment, *job.env_candidates, *branch_envs] if e and "$" not in str(e)]
+    envs = [e for e in [environment, *job.env_candidates, *target.branch_envs] if e and "$" not in str(e)]
     attrs = {
         "system": pipe.system,
         "pipeline": pipe.path,
         "name": job.name,
         "triggers": uniq(job.triggers),
         "environment": redact(environment, 80) if environment else None,
-        "environments": uniq([redact(str(e), 80) for e in envs])[:20] if ("deploy" in matched or "apply" in matched) else [],
+        "environments": uniq([redact(str(e), 80) for e in envs])[:20] if deploys else [],
         "production": production,
         "manual_gate": job.manual_gate,
         "needs": uniq([str(n) for n in job.needs]),
@@ -237,9 +165,122 @@ def job_evidence(ctx: CollectContext, pipe: Pipeline, job: Job) -> Evidence:
     bits = ", ".join(steps) or "no classified steps"
     env = f" -> {attrs['environment']}{' (production)' if production else ''}" if environment else ""
     return ctx.file_evidence(
-        "ci.job", job.path or pipe.path, line=job.line or pipe.line, attributes=attrs, strength=strength,
+        "ci.job", job.path or pipe.path, line=job.line or pipe.line, attributes=attrs, strength=target.strength,
         summary=f"{pipe.system} job {job.name}{env}: {bits}",
     )
+
+
+def _classify_steps(job: Job) -> tuple[dict[str, str], list[str], bool]:
+    """(step classes with the keyword that matched, plan flags, whether drift gets notified) of a job."""
+    matched: dict[str, str] = dict(job.implied)
+    flags: list[str] = []
+    notify_drift = False
+    has_failure_notify = False
+    for st in job.steps:
+        classes = classify(st.text)
+        for cls, kw in classes.items():
+            matched.setdefault(cls, kw)
+        flags.extend(plan_flags(st.text))
+        if "notify" in classes:
+            cond = f"{job.cond} {st.cond}"
+            if mentions_exit_code_2(cond) or mentions_exit_code_2(st.text):
+                notify_drift = True
+            if is_failure_condition(cond):
+                has_failure_notify = True
+    flags = uniq(flags)
+    if "notify" in matched and mentions_exit_code_2(job.cond):
+        notify_drift = True
+    if has_failure_notify and "detailed-exitcode" in flags:
+        notify_drift = True  # exit code 2 fails the step, so a failure() notification fires on drift
+    return matched, flags, notify_drift
+
+
+def _drop_test_deploys(pipe: Pipeline, job: Job, matched: dict[str, str]) -> None:
+    """Deploys that test rather than release: into a throwaway cluster the job creates, or for a benchmark rig."""
+    ephemeral = next((m.group(0) for st in job.steps for m in [EPHEMERAL_CLUSTER.search(st.text or "")] if m), None)
+    if ephemeral:
+        # deploys into a throwaway cluster the job itself creates (kind, k3d, minikube) are end-to-end tests
+        for cls in ("deploy", "apply", "rollback", "smoke"):
+            matched.pop(cls, None)
+        matched.setdefault("test", f"e2e on ephemeral cluster ({ephemeral})")
+    elif "deploy" in matched and not job.environment:
+        rig = TEST_RIG_NAME.search(job.name) or TEST_RIG_NAME.search(pipe.name) or TEST_RIG_NAME.search(pipe.path)
+        if rig:
+            for cls in ("deploy", "apply", "rollback", "smoke"):
+                matched.pop(cls, None)
+            matched.setdefault("test", f"deploy for a {rig.group(0).strip('_').lower()} run")
+
+
+@dataclass
+class _Target:
+    """Where a job deploys (D-PROD), and how strong that conclusion is."""
+
+    environment: str | None
+    production: bool
+    strength: Strength
+    branch_envs: list[str] = field(default_factory=list)
+
+    def production_named(self, environment: str) -> None:
+        """Production by a name rather than a declared environment: strong at most."""
+        self.environment, self.production, self.strength = environment, True, _weaker(self.strength, Strength.STRONG)
+
+
+def _target(pipe: Pipeline, job: Job, deploys: bool, pattern: str | None) -> _Target:
+    t = _Target(job.environment, False, _weaker(pipe.strength, job.strength) if job.strength else pipe.strength)
+    if t.environment:
+        _declared_target(t, job, deploys, pattern)
+    if job.tier and job.tier.lower() == "production":
+        t.production = True
+    if not t.environment and deploys:
+        _named_target(t, pipe, job, pattern)
+    if not t.environment and deploys and job.branches:
+        _branch_target(t, job, pattern)
+    return t
+
+
+def _declared_target(t: _Target, job: Job, deploys: bool, pattern: str | None) -> None:
+    environment = t.environment or ""
+    if "${{" in environment or ("$" in environment and job.env_candidates):
+        prod = [c for c in job.env_candidates if is_production(c, pattern)]
+        if prod:
+            t.production_named(prod[0])
+        return
+    t.production = is_production(environment, pattern) or (job.tier or "").lower() == "production"
+    if not t.production and deploys and not _NON_PROD_WORD.search(environment):
+        # house names for production (GitLab's `gprd`): the job name says what the environment is
+        m = _PROD_WORD.search(job.name)
+        if m and not _NON_PROD_WORD.search(job.name):
+            t.production, t.strength = True, _weaker(t.strength, Strength.STRONG)
+
+
+def _named_target(t: _Target, pipe: Pipeline, job: Job, pattern: str | None) -> None:
+    """Names are evidence: the job's name, a target variable or input (`ENVIRONMENT: production`), then the
+    workflow's name or file name (`deploy-production.yml`), as long as none of them names a non-production stage."""
+    wf_names = [pipe.name, posixpath.basename(pipe.path).rsplit(".", 1)[0]]
+    tiers = [[job.name], [job.env_hint or "", job.name], wf_names + [job.name]]
+    hint = None
+    for names in tiers:
+        m = _PROD_WORD.search(names[0]) or (len(names) > 2 and _PROD_WORD.search(names[1]))
+        if m:
+            hint = m if not any(_NON_PROD_WORD.search(n) for n in names) else None
+            break
+    if hint:
+        t.production_named(hint.group(1).lower())
+    elif job.env_hint and "$" not in job.env_hint:
+        t.environment = job.env_hint  # a named target that is not production by name: kept as the environment
+        t.production = is_production(t.environment, pattern)
+
+
+def _branch_target(t: _Target, job: Job, pattern: str | None) -> None:
+    """A deploy on pushes to a branch named for production (`production`, `live`), or to the `stable` channel of
+    a set of release-channel branches (dev/alpha/beta/stable), deploys production from that branch."""
+    lows = {b.lower(): b for b in job.branches if "*" not in b}
+    prod_branch = next((b for b in lows.values() if is_production(b, pattern)), None)
+    if prod_branch is None and "stable" in lows and set(lows) & _CHANNELS:
+        prod_branch = lows["stable"]
+    if prod_branch:
+        t.production_named(prod_branch)
+        t.branch_envs = list(lows.values())
 
 
 def pipeline_evidence(ctx: CollectContext, pipe: Pipeline) -> Evidence:
