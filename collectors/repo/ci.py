@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from wafops.collectors.base import CollectContext, Collector
@@ -431,6 +432,20 @@ def _gl_local_paths(ctx: CollectContext, value: str) -> list[str]:
     return [rel] if ctx.tree.exists(rel) else []
 
 
+@dataclass
+class _GlConfig:
+    """One GitLab pipeline file with its local includes merged, and what every job of it inherits."""
+
+    path: str
+    merged: dict[str, Any]
+    origin: dict[str, str]  # top-level key -> file that defines it
+    default: dict[str, Any]
+    base_triggers: list[str]
+    base_branches: list[str]
+    freeze_wf: bool
+    external: bool  # project/component/remote includes may define the hidden jobs local jobs extend
+
+
 def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, list[str]]:
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
@@ -439,7 +454,6 @@ def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, l
         return None, []
     pipe = Pipeline("gitlab-ci", path, path)
     pipe.templates = [f"{k}:{v}" if k in ("template",) else v for k, v, _ in templates if k != "local"]
-    default = merged.get("default") if isinstance(merged.get("default"), dict) else {}
     workflow = merged.get("workflow") if isinstance(merged.get("workflow"), dict) else {}
     base_triggers = ["push", "tag"]
     base_branches: list[str] = []
@@ -447,57 +461,83 @@ def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, l
     if isinstance(workflow.get("rules"), list):
         wf = _gl_rules(workflow["rules"], base_triggers)
         base_triggers, base_branches, freeze_wf = wf[0], wf[1], wf[3]
+    cfg = _GlConfig(path, merged, origin, merged.get("default") if isinstance(merged.get("default"), dict) else {},
+                    base_triggers, base_branches, freeze_wf,
+                    # project/component/remote includes (not GitLab's own `template:` files) may define the hidden
+                    # jobs that local jobs extend: those jobs come from a shared pipeline library
+                    any(k != "local" and k != "template" for k, _v, _l in templates))
     children: list[str] = []
-    # project/component/remote includes (not GitLab's own `template:` files) may define the hidden jobs
-    # that local jobs extend: those jobs come from a shared pipeline library
-    external = any(k != "local" and k != "template" for k, _v, _l in templates)
     for name, body in merged.items():
         if not isinstance(body, dict) or str(name) in GL_RESERVED or str(name).startswith("."):
             continue
-        shared_base = _gl_external_base(merged, body) if external else None
-        body = _gl_extends(merged, body)
-        if not any(k in body for k in ("script", "trigger", "run")) and not shared_base:
-            continue
-        jpath = origin.get(str(name), path)
-        job = Job(str(name), line=key_line(ctx, jpath, name), path=jpath if jpath != path else None,
-                  shared_base=shared_base)
-        job.stage = str(body.get("stage") or "test")
-        script = [_gl_deref(merged, body.get("before_script", default.get("before_script"))),
-                  _gl_deref(merged, body.get("script")), _gl_deref(merged, body.get("after_script", default.get("after_script")))]
-        text = flatten_text(script)
-        job.steps.append(Step(text))
-        job.freeze_check = freeze_wf or "CI_DEPLOY_FREEZE" in text
-        env = body.get("environment")
-        if isinstance(env, dict):
-            job.tier = str(env.get("deployment_tier")) if env.get("deployment_tier") else None
-            if str(env.get("action") or "start") in ("stop", "access", "verify"):
-                env_name = None
-            else:
-                env_name = env.get("name")
+        job = _gl_job(ctx, cfg, name, body, children)
+        if job is not None:
+            pipe.jobs.append(job)
+    pipe.jobs.extend(_gl_template_jobs(cfg, templates))
+    pipe.triggers = uniq([t for j in pipe.jobs for t in j.triggers])
+    return pipe, children
+
+
+def _gl_job(ctx: CollectContext, cfg: _GlConfig, name: Any, body: dict[str, Any], children: list[str]) -> Job | None:
+    """One job of the merged configuration (None for a job that runs nothing); child pipelines it triggers from
+    local files are added to `children`."""
+    merged, default = cfg.merged, cfg.default
+    shared_base = _gl_external_base(merged, body) if cfg.external else None
+    body = _gl_extends(merged, body)
+    if not any(k in body for k in ("script", "trigger", "run")) and not shared_base:
+        return None
+    jpath = cfg.origin.get(str(name), cfg.path)
+    job = Job(str(name), line=key_line(ctx, jpath, name), path=jpath if jpath != cfg.path else None,
+              shared_base=shared_base)
+    job.stage = str(body.get("stage") or "test")
+    script = [_gl_deref(merged, body.get("before_script", default.get("before_script"))),
+              _gl_deref(merged, body.get("script")), _gl_deref(merged, body.get("after_script", default.get("after_script")))]
+    text = flatten_text(script)
+    job.steps.append(Step(text))
+    job.freeze_check = cfg.freeze_wf or "CI_DEPLOY_FREEZE" in text
+    _gl_job_environment(job, body.get("environment"))
+    _gl_job_rules(job, cfg, body)
+    job.needs = [str(n.get("job")) if isinstance(n, dict) else str(n) for n in as_list(body.get("needs"))
+                 if isinstance(n, str | dict)]
+    trig = body.get("trigger")
+    if trig is not None:
+        if isinstance(trig, dict) and isinstance(trig.get("project"), str):
+            job.template = str(trig["project"])
+        for kind, value in _gl_includes(trig.get("include") if isinstance(trig, dict) else None):
+            if kind == "local":
+                children.extend(_gl_local_paths(ctx, value))
+    return job
+
+
+def _gl_job_environment(job: Job, env: Any) -> None:
+    """`environment:` as a name or a mapping; stopping, accessing or verifying an environment deploys nothing."""
+    if isinstance(env, dict):
+        job.tier = str(env.get("deployment_tier")) if env.get("deployment_tier") else None
+        if str(env.get("action") or "start") in ("stop", "access", "verify"):
+            env_name = None
         else:
-            env_name = env
-        job.environment = str(env_name) if env_name else None
-        job.triggers, job.branches = list(base_triggers), list(base_branches)
-        if str(body.get("when") or "") == "manual":
-            job.manual_gate = True
-        if isinstance(body.get("rules"), list):
-            trig, br, manual, freeze = _gl_rules(_gl_deref(merged, body["rules"]), base_triggers)
-            job.triggers, job.branches = trig, br or base_branches
-            job.manual_gate = job.manual_gate or manual
-            job.freeze_check = job.freeze_check or freeze
-        elif body.get("only") is not None or body.get("except") is not None:
-            job.triggers, job.branches = _gl_only(body.get("only"), body.get("except"), base_triggers)
-        job.needs = [str(n.get("job")) if isinstance(n, dict) else str(n) for n in as_list(body.get("needs"))
-                     if isinstance(n, str | dict)]
-        trig = body.get("trigger")
-        if trig is not None:
-            if isinstance(trig, dict) and isinstance(trig.get("project"), str):
-                job.template = str(trig["project"])
-            for kind, value in _gl_includes(trig.get("include") if isinstance(trig, dict) else None):
-                if kind == "local":
-                    children.extend(_gl_local_paths(ctx, value))
-        pipe.jobs.append(job)
-    # jobs that included templates add to the pipeline (SAST, secret detection, Auto DevOps, ...)
+            env_name = env.get("name")
+    else:
+        env_name = env
+    job.environment = str(env_name) if env_name else None
+
+
+def _gl_job_rules(job: Job, cfg: _GlConfig, body: dict[str, Any]) -> None:
+    """When the job runs: the workflow's triggers and branches, narrowed by its `rules:` or `only:`/`except:`."""
+    job.triggers, job.branches = list(cfg.base_triggers), list(cfg.base_branches)
+    if str(body.get("when") or "") == "manual":
+        job.manual_gate = True
+    if isinstance(body.get("rules"), list):
+        trig, br, manual, freeze = _gl_rules(_gl_deref(cfg.merged, body["rules"]), cfg.base_triggers)
+        job.triggers, job.branches = trig, br or cfg.base_branches
+        job.manual_gate = job.manual_gate or manual
+        job.freeze_check = job.freeze_check or freeze
+    elif body.get("only") is not None or body.get("except") is not None:
+        job.triggers, job.branches = _gl_only(body.get("only"), body.get("except"), cfg.base_triggers)
+
+
+def _gl_template_jobs(cfg: _GlConfig, templates: list[tuple[str, str, int | None]]) -> Iterator[Job]:
+    """Jobs that included templates add to the pipeline (SAST, secret detection, Auto DevOps, ...)."""
     for kind, value, line in templates:
         if kind == "local":
             continue
@@ -512,10 +552,8 @@ def _gitlab_pipeline(ctx: CollectContext, path: str) -> tuple[Pipeline | None, l
             env = "production"
         if implied:
             name = f"{posixpath.basename(value.split('@')[0]).replace('.gitlab-ci.yml', '')} (template)"
-            pipe.jobs.append(Job(name, line=line, triggers=list(base_triggers), branches=list(base_branches),
-                                 environment=env, template=value, implied=implied))
-    pipe.triggers = uniq([t for j in pipe.jobs for t in j.triggers])
-    return pipe, children
+            yield Job(name, line=line, triggers=list(cfg.base_triggers), branches=list(cfg.base_branches),
+                      environment=env, template=value, implied=implied)
 
 
 def _gl_deref(merged: dict[str, Any], value: Any, depth: int = 0) -> Any:
