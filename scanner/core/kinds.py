@@ -70,12 +70,17 @@ class Section:
 TITLE = "Evidence kinds"
 
 PREAMBLE = """\
+Generated from the registry in `scanner/core/kinds.py`: add or change a kind there, then run
+`python -m wafops.scanner.core.kinds > collectors/KINDS.md` (`tests/test_kinds.py` checks this file is current and
+that every kind a probe reads or a collector emits is registered).
+
 The contract between collectors (who produce evidence) and probes (who read it). A kind is a
 dotted name; its attributes are plain JSON values. Attributes never hold secrets: no tokens, no
 passwords, no values of `env:`/`variables:` entries, no full command lines (only the matched
 keyword, e.g. `terraform plan -detailed-exitcode`).
 
-Strength (`direct`, `strong`, `weak`) is set by the collector per item (design note 0.1).
+Strength (`direct`, `strong`, `weak`) is set by the collector per item; a table row ends with it
+when the collector always sets the same one.
 `source` is the source that produced it (`repo`, `git`, `github`, `gitlab`, `aws`, `azure`).
 
 D-PROD: an environment counts as production when its name matches
@@ -108,10 +113,16 @@ SECTIONS: tuple[Section, ...] = (
                   "refresh-only), `notifies_on_drift` (bool: a step conditioned on plan exit code 2 notifies), "
                   "`template` (reusable workflow/template the job calls, or null), `branches` (push branch "
                   "filters), `freeze_check` (bool)")),
+            Kind("ci.external",
+                 ("CI system whose jobs a central configuration repository defines, which the scan does not read "
+                  "(the first signal file at the top of the repository)"),
+                 ("`system` (prow for top-level `OWNERS`/`OWNERS_ALIASES`, openshift-ci for `.ci-operator.yaml`), "
+                  "`signal` (the file)"),
+                 strength="weak"),
         ),
     ),
     Section(
-        "IaC, GitOps, drift tooling — `collectors/repo/iac.py` (source `repo`)",
+        "IaC, GitOps, drift tooling — `collectors/repo/iac/` (source `repo`)",
         wing="repo",
         kinds=(
             Kind("iac.code",
@@ -160,7 +171,8 @@ SECTIONS: tuple[Section, ...] = (
                  "(cloud collectors: AWS and Azure sections below) IaC coverage of an account/subscription",
                  "`scope`, `ratio` (managed ÷ inventory, 0..1)"),
             Kind("drift.age",
-                 "(HCP/VCS collectors, not built yet)",
+                 ("(no collector emits it yet: planned for HCP Terraform assessments or the drift-issue history of a "
+                  "platform; OPS-090 `drift_age_bounded` reads it first)"),
                  "`max_open_hours` (oldest open drift)"),
         ),
         notes="""\
@@ -168,7 +180,7 @@ Extra attributes (iac collector): `iac.code` also `modules` (module calls), `rol
 """,
     ),
     Section(
-        "Observability — `collectors/repo/observability.py` (source `repo`)",
+        "Observability — `collectors/repo/observability/` (source `repo`)",
         wing="repo",
         kinds=(
             Kind("dep.package",
@@ -234,7 +246,7 @@ Notes (observability): `dep.package` is emitted for runtime dependencies only; `
 """,
     ),
     Section(
-        "Alerting — `collectors/repo/alerting.py` (source `repo`)",
+        "Alerting — `collectors/repo/alerting/` (source `repo`)",
         wing="repo",
         kinds=(
             Kind("alert.rule",
@@ -257,7 +269,7 @@ Notes (alerting): `alert.rule.origin` may also be sloth or pyrra (spec-generated
 """,
     ),
     Section(
-        "Change management — `collectors/repo/change.py` (source `repo`)",
+        "Change management — `collectors/repo/change/` (source `repo`)",
         wing="repo",
         kinds=(
             Kind("change.codeowners",
@@ -293,10 +305,17 @@ Notes (alerting): `alert.rule.origin` may also be sloth or pyrra (spec-generated
                  ("`origin`, `name`, `production` (bool), `required_reviewers` (int), `prevent_self_review` "
                   "(bool), `wait_timer` (int minutes), `branch_policy` (protected, custom, none), `admin_bypass` "
                   "(bool or null), `custom_rules` (int)")),
+            Kind("change.merge_check",
+                 "review bot configuration or pull-request workflow that blocks a merge until the change carries something",
+                 ("what every change must carry before merge: `tool` (`zappr`, `mergeable`, `pullapprove`, "
+                  "`workflow`), `min_approvals`, `required_labels` (one of which each PR must carry), "
+                  "`requires_changelog` (a PR check fails without a changelog/news entry: towncrier check, changelog "
+                  "enforcer, a grep of CHANGES.md for the PR)"),
+                 strength="strong"),
         ),
     ),
     Section(
-        "Documents — `collectors/repo/docs.py` (source `repo`; dates from git where available)",
+        "Documents — `collectors/repo/docs/` (source `repo`; dates from git where available)",
         wing="repo",
         kinds=(
             Kind("doc.runbook",
@@ -332,6 +351,36 @@ Notes (alerting): `alert.rule.origin` may also be sloth or pyrra (spec-generated
             Kind("doc.automation",
                  "executable runbook",
                  "`tool` (ssm-automation, azure-automation, rundeck, stackstorm, workflow-dispatch)"),
+            Kind("doc.debt_label",
+                 "release-notes category for debt, or debt/maintenance issue template",
+                 ("debt named as code: `via` (release-notes: a release-notes/changelog category for debt in "
+                  "`.github/release.yml`, release-drafter or a changelog-builder JSON; issue-template: a "
+                  "debt/maintenance/chore issue template), `name`, `labels` (release-notes), `debt` (bool: names "
+                  "debt/toil)"),
+                 strength="strong (a maintenance template alone: weak)"),
+            Kind("doc.lint_debt",
+                 ("lint-debt file (`.rubocop_todo.yml`, `phpstan-baseline.neon`, `detekt-baseline.xml`, eslint "
+                  "suppressions, ...)"),
+                 "`tool`, `lines`",
+                 strength="strong"),
+            Kind("doc.debt_marker",
+                 ("repository: TODO/FIXME/HACK comments in product code and configuration (tests, samples, vendored, "
+                  "generated and minified files left out; bounded to 3000 files)"),
+                 "`count` (stops at 100), `files`, `capped` (bool), `examples` (first `path:line`s)",
+                 strength="weak"),
+            Kind("doc.upkeep_filing",
+                 ("scheduled GitHub workflow that files upkeep work (upgrade, deprecation, stale, maintenance, "
+                  "renewal) as issues or project items (`gh issue create`, `actions/add-to-project`, create-issue "
+                  "actions)"),
+                 "`name`, `files_to` (issues, project)",
+                 strength="strong"),
+            Kind("doc.incident_trend",
+                 "monthly incident/reliability report file",
+                 "`period` (YYYY-MM or null)"),
+            Kind("doc.incident_tooling",
+                 "incident tooling config (top two levels) or a workflow reacting to incident issues",
+                 ("`tool` (firehydrant, rootly, incident-io, issue-workflow; from Azure: azure-service-health)"),
+                 strength="weak"),
         ),
     ),
     Section(
@@ -357,6 +406,24 @@ Notes (alerting): `alert.rule.origin` may also be sloth or pyrra (spec-generated
             Kind("deploy.rollback_doc",
                  "rollback procedure",
                  "`title`"),
+            Kind("deploy.promotion",
+                 ("deploying GitHub job or Cloud Deploy pipeline that promotes releases through pre-production "
+                  "before production, one stage at a time"),
+                 ("`tool` (github-matrix: a deploying job whose matrix lists environments ending in production with "
+                  "`max-parallel: 1`; cloud-deploy: a Google Cloud Deploy serial pipeline in Terraform or a "
+                  "`DeliveryPipeline` manifest), `stages` (ordered names, or null when they come from a variable), "
+                  "`checks` (bool: smoke/test/verify between stages), `name`"),
+                 strength="strong"),
+            Kind("deploy.feature_gate",
+                 ("repository whose code defines opt-in switches for new behaviour (`class Preview(Enum)`, "
+                  "`UNSTABLE_FEATURES`, `FeatureGate` registries, `featuregate.NewFeatureGate()`; the first found)"),
+                 "`name`",
+                 strength="strong"),
+            Kind("deploy.redeploy",
+                 ("manually dispatched GitHub workflow that deploys a version chosen by its input (`sha`, `tag`, "
+                  "`image`, `version`)"),
+                 "`input`, `name`",
+                 strength="strong"),
         ),
     ),
     Section(
@@ -371,8 +438,8 @@ Notes (alerting): `alert.rule.origin` may also be sloth or pyrra (spec-generated
         ),
     ),
     Section(
-        ("Hosting platform APIs — `collectors/platforms/github/` and later `collectors/platforms/gitlab/` "
-         "(source `github`/`gitlab`)"),
+        ("Hosting platform APIs — `collectors/platforms/github/` and `collectors/platforms/gitlab/`, shared parts in "
+         "`collectors/platforms/common/` (source `github`/`gitlab`)"),
         wing="platforms",
         intro="""\
 Settings reuse `scm.branch_rules` and `scm.environment` above (with `origin` api-classic / api-ruleset). Activity:
@@ -408,18 +475,41 @@ Settings reuse `scm.branch_rules` and `scm.environment` above (with `origin` api
                  ("`window_days`, `deploys`, `deploys_per_working_day`, `lead_time_hours_p50`, "
                   "`change_failure_rate`, `time_to_restore_hours_p50`, `sample` (dict metric -> n), `insufficient` "
                   "(list of metrics)")),
+            Kind("scm.schedule",
+                 "pipeline schedule (GitLab, full depth)",
+                 "`description`, `cron`, `active` (bool), `ref`, `next_run_at`"),
+            Kind("scm.unreadable",
+                 "part of the platform the scan could not (or chose not to) read",
+                 ("`what` (branch_protection, branch_rulesets, ruleset_bypass, environments, workflow_runs, "
+                  "workflows, deployments, deployment_statuses, issues, labels, pull_requests, reviews, releases, "
+                  "code_scanning; GitLab also dora_api, freeze_periods, pipeline_schedules), `call`, `status` (HTTP "
+                  "status or null), `permission` (the fine-grained permission that would allow it, or null), "
+                  "`reason`")),
         ),
+        notes="""\
+`scm.unreadable` (written by `collectors/platforms/common/unreadable.py` for every platform): the source is then
+`partial` (still *usable*), so a probe that would conclude absence from missing `scm.branch_rules` /
+`scm.environment` / ... MUST first check `ev.of("scm.unreadable", what=...)` and answer unknown with its
+`reason` when present (`wafops.rules.probes.unreadable`). When the branch says `protected: false` and
+rules-for-branch is empty, no `scm.unreadable` is emitted: the absence of `scm.branch_rules` is then proven.
+""",
     ),
     Section(
         "Files that could not be read (engine, source `repo`)",
         wing="engine",
         level=3,
-        intro="""\
-- `repo.unreadable` — one per file (or unlistable folder, path ending in `/`) a collector asked for and could
-  not read: `path`, `reason` (cannot read / larger than the limit / not valid UTF-8), `readers` (collector
-  names), `controls` (theirs). The `repo` source is then `partial`, and `missing(...)` with a `repo` need answers
-  *not assessed* for probes of those controls instead of *not met*. Binary files and dangling links are not
-  counted; symbolic links pointing outside the checkout are skipped with a warning and never read.
+        kinds=(
+            Kind("repo.unreadable",
+                 ("file (or unlistable folder, path ending in `/`) a collector asked for and could not read "
+                  "(`scanner/engine.py`)"),
+                 ("`path`, `reason` (cannot read / larger than the limit / not valid UTF-8), `readers` (collector "
+                  "names), `controls` (theirs)"),
+                 strength="weak"),
+        ),
+        notes="""\
+The `repo` source is then `partial`, and `missing(...)` with a `repo` need answers *not assessed* for probes of
+those controls instead of *not met*. Binary files and dangling links are not counted; symbolic links pointing
+outside the checkout are skipped with a warning and never read.
 """,
     ),
     Section(
@@ -427,14 +517,6 @@ Settings reuse `scm.branch_rules` and `scm.environment` above (with `origin` api
         wing="platforms",
         level=3,
         intro="""\
-- `scm.unreadable` — one per part of the platform the scan could not (or chose not to) read: `what`
-  (branch_protection, branch_rulesets, ruleset_bypass, environments, workflow_runs, workflows, deployments,
-  deployment_statuses, issues, labels, pull_requests, reviews, releases, code_scanning), `call`, `status`
-  (HTTP status or null), `permission` (the fine-grained permission that would allow it, or null), `reason`.
-  The source is then `partial` (still *usable*), so a probe that would conclude absence from missing
-  `scm.branch_rules` / `scm.environment` / ... MUST first check `ev.of("scm.unreadable", what=...)` and answer
-  unknown with its `reason` when present. When the branch says `protected: false` and rules-for-branch is
-  empty, no `scm.unreadable` is emitted: the absence of `scm.branch_rules` is then proven (design 2.2).
 - extra attributes: `scm.branch_rules` (api-ruleset) `rule_types`, `rulesets` (ids), `ruleset_sources`;
   `enforce_admins` is null unless the rulesets' bypass actors were read (github_depth=full).
   `scm.environment` from the API has `origin: api`. `scm.runs` `sample` (runs read), `complete` (false when
@@ -464,8 +546,8 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
   `required_reviewers` = approvals its protected environment requires (approval rules, else
   `required_approval_count`); `protected` (null when protected environments were not read), `deployers`, `state`.
 - `scm.runs` from pipelines: `pr_runs` = `merge_request_event` pipelines, `scheduled_workflows_running` = the CI
-  config path (`.gitlab-ci.yml`) when a `schedule` pipeline ran in 48 h, `failed_runs`. `scm.schedule` (full depth):
-  `description`, `cron`, `active`, `ref`, `next_run_at`.
+  config path (`.gitlab-ci.yml`) when a `schedule` pipeline ran in 48 h, `failed_runs`; `scm.schedule` (table
+  above) lists the pipeline schedules themselves.
 - `scm.incidents` counts issues with `issue_type: incident` or an incident label (`typed_incidents`: the former).
 - `change.freeze` `mechanism: gitlab-freeze-period` (strong), `freeze_start`, `freeze_end`, `cron_timezone`.
 - `dora.metrics` `computed_by` (wafops | gitlab-dora-api), `tier` (free | premium | ultimate | unknown: GitLab shows its own
@@ -477,7 +559,8 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
 """,
     ),
     Section(
-        "Change, docs and git-history additions (`repo/change.py`, `repo/docs.py`, `git_history.py`)",
+        ("Change, docs and git-history additions (`collectors/repo/change/`, `collectors/repo/docs/`, "
+         "`collectors/git/history.py`)"),
         level=3,
         intro="""\
 - `git.history`: `pr_merges_90d` counts first-parent commits that landed through a PR/MR (merge subjects
@@ -504,9 +587,6 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
 - `doc.debt_register`: `parsed` (bool; false also warns), `toil_open` (sum over open entries), `dates_from`,
   `history` (git snapshots at quarter ends over the last year: `date`, `entries`, `open`, `toil_open`),
   `quarters` (`end`, `created`, `resolved` entry counts per quarter).
-- new `doc.incident_trend` — one per monthly incident/reliability report file: `period` (YYYY-MM or null).
-- new `doc.incident_tooling` — incident tooling config or a workflow reacting to incident issues: `tool`
-  (firehydrant, rootly, incident-io, issue-workflow); weak.
 - `scm.incidents` (optional, for a platform collector): `action_items_done_ratio` (share of postmortem
   action items closed by their due date), read by OPS-070 L4.
 """,
@@ -598,9 +678,7 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
         intro="""\
 - `ci.pipeline` `system` also `prow` (in-repo `.prow.yaml` / `.prow/*.yaml`: presubmits are `pull_request` jobs,
   postsubmits `push`, periodics `schedule`; steps from the pod containers' `command` + `args`).
-- new `ci.external` — one per sign that the repository's CI jobs are defined in a central configuration repository
-  the scan does not read: `system` (prow for top-level `OWNERS`/`OWNERS_ALIASES`, openshift-ci for `.ci-operator.yaml`),
-  `signal` (the file); weak. OPS-010 counts it as weak evidence for "a pipeline exists" and "tests run on PRs" (Prow
+- `ci.external` (CI/CD table): OPS-010 counts it as weak evidence for "a pipeline exists" and "tests run on PRs" (Prow
   gates every PR on presubmits), and answers "not assessed" instead of "not met" for quality-stage and shared-template
   criteria when it is present.
 - `ci.job`: a deploy step in a job/workflow named for a benchmark/load/perf/soak test with no environment is classed
@@ -690,21 +768,16 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
 """,
     ),
     Section(
-        "Docs additions (informal debt tracking, `repo/docs.py`)",
+        "Docs additions (informal debt tracking, `collectors/repo/docs/`)",
         level=3,
         intro="""\
-- new `doc.debt_label` — debt named as code: `via` (release-notes: a release-notes/changelog category for debt in
-  `.github/release.yml`, release-drafter or a changelog-builder JSON; issue-template: a debt/maintenance/chore issue
-  template), `name`, `labels` (release-notes), `debt` (bool: names debt/toil; a maintenance template alone is weak).
-- new `doc.lint_debt` — a lint-debt file (`.rubocop_todo.yml`, `phpstan-baseline.neon`, `detekt-baseline.xml`, eslint
-  suppressions, ...): `tool`, `lines`.
-- new `doc.debt_marker` — one per repository: TODO/FIXME/HACK comments in product code and configuration (tests,
-  samples, vendored, generated and minified files left out): `count` (stops at 100), `files`, `capped`, `examples`;
-  weak; bounded to 3000 files.
+- `doc.debt_label`, `doc.lint_debt`, `doc.debt_marker` and `doc.upkeep_filing` (Documents table) are informal debt
+  tracking a reader sees in the repository itself (`collectors/repo/docs/debt_signals.py`); OPS-100 reads
+  `doc.upkeep_filing` as informal tracking and scheduled upkeep.
 """,
     ),
     Section(
-        "IaC additions (convergence, shared drift actions, Config Sync, templates — `repo/iac.py`)",
+        "IaC additions (convergence, shared drift actions, Config Sync, templates — `collectors/repo/iac/`)",
         level=3,
         intro="""\
 - `drift.tool` `converges: true` — a configuration-management agent re-applying the configuration on a schedule:
@@ -723,7 +796,7 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
 """,
     ),
     Section(
-        "CI and change additions (deploy tools, names as evidence, merge checks)",
+        "CI and change additions (deploy tools, names as evidence)",
         level=3,
         intro="""\
 - `ci.pipeline` `system` also `shipit` (`shipit.yml`/`shipit.<stack>.yml`: `deploy`/`rollback` override commands, trigger
@@ -738,9 +811,6 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
   branches dev/alpha/beta); an environment computed from the ref (`${{ needs.x.outputs.env }}`) takes the push branch
   names as candidates. Step classes: `krane deploy` deploys, `skaffold test|verify` tests; a path naming CodeQL
   (`rm -rf …/CodeQL`) is no security scan (only `github/codeql-action` or the `codeql database|analyze|…` CLI).
-- new `change.merge_check` (strong) — what every change must carry before merge: `tool` (`zappr`, `mergeable`,
-  `pullapprove`, `workflow`), `min_approvals`, `required_labels` (one of which each PR must carry), `requires_changelog`
-  (a PR check fails without a changelog/news entry: towncrier check, changelog enforcer, a grep of CHANGES.md for the PR).
 - `change.freeze` `mechanism: deploy-window-doc` (weak): deployment windows on a deployment/release process page.
 - `change.pr_template` field `risk` also from a security review asked of each change (threats, STRIDE, "security-related").
 - Observability/alerting (templates, platforms, uptime): YAML kept as a configuration-management or Terraform template
@@ -757,19 +827,12 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
 """,
     ),
     Section(
-        "Deploy additions (staged promotion, feature gates, redeploys; `repo/deploy.py`)",
+        "Deploy additions (staged promotion, feature gates, redeploys; `collectors/repo/deploy.py`)",
         level=3,
         intro="""\
-- new `deploy.promotion` — releases promoted through pre-production before production, one stage at a time: `tool`
-  (github-matrix: a deploying job whose matrix lists environments ending in production with `max-parallel: 1`;
-  cloud-deploy: a Google Cloud Deploy serial pipeline in Terraform or a `DeliveryPipeline` manifest), `stages`
-  (ordered names, or null when they come from a variable), `checks` (bool: smoke/test/verify between stages), `name`.
-  OPS-080 also reads production deploy jobs that `needs` a deploy to a non-production environment as promotion.
-- new `deploy.feature_gate` — opt-in switches for new behaviour defined in the product's code (`class Preview(Enum)`,
-  `UNSTABLE_FEATURES`, `FeatureGate` registries, `featuregate.NewFeatureGate()`): `name`; strong. Flags for OPS-080
-  level 2, not a flag *service*.
-- new `deploy.redeploy` — a manually dispatched GitHub workflow that deploys a version chosen by its input (`sha`,
-  `tag`, `image`, `version`): `input`, `name`; a manual rollback path.
+- `deploy.promotion`, `deploy.feature_gate`, `deploy.redeploy` (Safe deployment table): OPS-080 also reads production
+  deploy jobs that `needs` a deploy to a non-production environment as promotion; a feature gate counts as flags for
+  OPS-080 level 2, not as a flag *service*; a redeploy workflow is a manual rollback path.
 - `iac.module` `vendored_from` — a local module path a Makefile/script fills by `git clone <url>` (then `source_kind: git`).
 - `drift.tool` `tool: documented-reconciler` — a README (top level or in an IaC directory) that names the controller
   applying its IaC paths ("will be applied by Cluster Lifecycle Manager") and says it is automatic: `reconciler`,
@@ -779,9 +842,6 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
   rebuild, maintenance mode, break-glass; upgrades/migrations/rotations only of a named component such as
   `aks-upgrade`) that gives its steps (>= 3 operations commands, or numbered steps under a remediation/rollback/
   verification heading); strength strong, summary "operational procedure".
-- new `doc.upkeep_filing` — a scheduled GitHub workflow that files upkeep work (upgrade, deprecation, stale, maintenance,
-  renewal) as issues or project items (`gh issue create`, `actions/add-to-project`, create-issue actions): `name`,
-  `files_to` (issues, project); strong. OPS-100 reads it as informal tracking and scheduled upkeep.
 """,
     ),
     Section(
@@ -845,15 +905,25 @@ CloudFormation readers: `collectors/translate/aws.py`), with the ARN as `locator
 `tool: cloudwatch`, `stored_bytes`; `iac.code` (tool cloudformation, one per live stack) `drift_status`;
 `iac.backend` (a Terraform state bucket) `versioning`, `encryption`, `public_access_blocked`, `states`,
 `lock_tables`; `iac.resource` `tool: aws-api` (Config recorder status and rules, SCPs); `doc.automation`
-`executions_90d` (null when unreadable); `ci.job` (CodePipeline stage) `rollback_on_failure`.
+`executions_90d` (null when unreadable); `ci.job` (CodePipeline stage) `rollback_on_failure`. New kinds:
+""",
+        kinds=(
+            Kind("cloud.trail",
+                 "CloudTrail trail (read in the home region)",
+                 "`name`, `multi_region` (bool), `organization` (bool)"),
+            Kind("change.console_write",
+                 "account: write events of the home region's CloudTrail (at most 500 over the window)",
+                 ("console write events by people over a window: `window_days` (option `aws_console_days`, 30), "
+                  "`events` (by people through the console), `sampled` (write events read), `names` (event names, "
+                  "at most 20)")),
+        ),
+        notes="""\
 - `cloud.unreadable` (as for Azure) from AWS: one per area with failed calls: `what` (area), `calls`, `kinds`
   (denied, throttled, region, absent, not_in_org, not_read, error), `regions`, `reason`, `probes` (whose absence it
   hides), `controls`; weak. `wafops.rules.probes.missing` answers *not assessed* with the reason for those probes.
 - `iac.coverage` from AWS (opt-in `aws_read_state`): `scope` (`aws:ACCOUNT`), `ratio`, `managed`, `inventory`
   (tagged resources, Resource Groups Tagging API), `unmanaged_examples` (first ARNs in no Terraform state or stack).
-- new `cloud.trail` — a CloudTrail trail: `name`, `multi_region`, `organization`.
-- new `change.console_write` — console write events by people over a window: `window_days`, `events`, `sampled`,
-  `names` (event names); no probe reads it yet.
+- No probe reads `cloud.trail` or `change.console_write` yet.
 """,
     ),
 )
