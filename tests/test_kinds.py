@@ -72,13 +72,14 @@ def read_kinds(source: str) -> Iterator[tuple[str, int]]:
                     yield kind, node.lineno
 
 
-def _unregistered(scan, *folders: str, root: Path = ROOT) -> list[str]:
-    out = []
-    for path in _py_files(*folders, root=root):
-        for kind, line in scan(path.read_text(encoding="utf-8")):
-            if not kinds.registered(kind):
-                out.append(f"{path.relative_to(root)}:{line}: {kind}")
-    return out
+def _found(scan, *folders: str, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(where, kind) for every kind the scan finds in the folders."""
+    return [(f"{path.relative_to(root)}:{line}", kind) for path in _py_files(*folders, root=root)
+            for kind, line in scan(path.read_text(encoding="utf-8"))]
+
+
+def _unregistered(found: list[tuple[str, str]]) -> list[str]:
+    return [f"{where}: {kind}" for where, kind in found if not kinds.registered(kind)]
 
 
 def test_kinds_md_is_generated_from_the_registry():
@@ -88,17 +89,17 @@ def test_kinds_md_is_generated_from_the_registry():
 
 
 def test_every_kind_a_probe_reads_is_registered():
-    found = [k for p in _py_files("rules") for k, _ in read_kinds(p.read_text(encoding="utf-8"))]
+    found = _found(read_kinds, "rules")
     assert len(found) > 100, "the scan of rules/ found almost no kinds: has the probes' API changed?"
-    missing = _unregistered(read_kinds, "rules")
+    missing = _unregistered(found)
     assert not missing, ("kinds read by probes but not registered in scanner/core/kinds.py (add them, then "
                          f"{REGENERATE}):\n" + "\n".join(missing))
 
 
 def test_every_kind_a_collector_emits_is_registered():
-    found = [k for p in _py_files("collectors", "scanner") for k, _ in emitted_kinds(p.read_text(encoding="utf-8"))]
+    found = _found(emitted_kinds, "collectors", "scanner")
     assert len(found) > 100, "the scan of collectors/ found almost no kinds: has the evidence builders' API changed?"
-    missing = _unregistered(emitted_kinds, "collectors", "scanner")
+    missing = _unregistered(found)
     assert not missing, ("kinds emitted by collectors but not registered in scanner/core/kinds.py (add them, "
                          f"then {REGENERATE}):\n" + "\n".join(missing))
 
@@ -156,6 +157,6 @@ def test_the_checks_fail_on_an_unregistered_kind(tmp_path):
     (tmp_path / "collectors" / "repo" / "deep" / "x.py").write_text(
         'def c(ctx):\n    yield ctx.file_evidence("made.up", "package.json", line=1)\n'
         '    yield ctx.file_evidence("ci.job", "package.json", line=1)\n', encoding="utf-8")
-    assert _unregistered(read_kinds, "rules", root=tmp_path) == ["rules/probes/opsx.py:2: made.up",
+    assert _unregistered(_found(read_kinds, "rules", root=tmp_path)) == ["rules/probes/opsx.py:2: made.up",
                                                                  "rules/probes/opsx.py:2: nothing.*"]
-    assert _unregistered(emitted_kinds, "collectors", root=tmp_path) == ["collectors/repo/deep/x.py:2: made.up"]
+    assert _unregistered(_found(emitted_kinds, "collectors", root=tmp_path)) == ["collectors/repo/deep/x.py:2: made.up"]
