@@ -78,25 +78,26 @@ def github_protection(p: Mapping[str, Any], branch: str, *, origin: str = "api-c
     reviews = p.get("required_pull_request_reviews")
     reviews = reviews if isinstance(reviews, dict) else None
     r = reviews or {}
-    setting: Callable[[Any], bool]
+    flag: Callable[[Any], bool]  # a review setting
+    setting: Callable[[Any], bool]  # a protection-wide setting
     if declared:
         approvals = declared_int(r.get("required_approving_review_count"), 1) if reviews else 0
         checks = p.get("required_status_checks") is not None
-        setting = declared_flag
+        flag = setting = declared_flag
     else:
         approvals = int(r.get("required_approving_review_count") or 0)
         c = p.get("required_status_checks") or {}
         checks = bool(c.get("contexts") or c.get("checks"))
-        setting = _api_setting
+        flag, setting = bool, _api_setting
     return branch_rules(
         origin=origin,
         branch=branch,
         requires_pr=reviews is not None,
         required_reviews=approvals,
-        code_owner_review=declared_flag(r.get("require_code_owner_reviews")),
+        code_owner_review=flag(r.get("require_code_owner_reviews")),
         status_checks=checks,
-        dismiss_stale=declared_flag(r.get("dismiss_stale_reviews")),
-        last_push_approval=declared_flag(r.get("require_last_push_approval")),
+        dismiss_stale=flag(r.get("dismiss_stale_reviews")),
+        last_push_approval=flag(r.get("require_last_push_approval")),
         enforce_admins=setting(p.get("enforce_admins")),
         force_push_blocked=not setting(p.get("allow_force_pushes")),
         deletion_blocked=not setting(p.get("allow_deletions")),
