@@ -1,12 +1,22 @@
 """Read-only access to the git history of a scanned repository, shared by several collectors.
 
-Why a shared helper: the history collector, the docs collector (runbook freshness, postmortem
-dates, register reviews) and others all want per-file dates. One `git log --name-status` pass
-over the last ~400 days answers all of them; it is cached per repository root (thread-safe), so a
-20,000-file monorepo pays for it once.
+Why a shared helper: the history collector (cadence, PR-merge share, tags) and the docs collector
+(runbook freshness, postmortem dates, register reviews) both read the last ~400 days of history; it
+is cached per repository root (thread-safe), so a 20,000-file monorepo pays for it once.
 
-Only read-only git commands run (rev-parse, log, for-each-ref, rev-list, show of a blob), with
-timeouts, `core.quotepath=off` (UTF-8 paths stay readable) and no optional locks, so scanning
+Why two passes, and the second one lazy: listing which files every commit changed
+(`git log --name-status`) makes git diff each commit's trees against its parent's; on a busy
+repository (55,000 commits in the window) that is ~20 s of git CPU, while the commits alone
+(`git log --format`) cost well under a second. Per-file dates are read for a few documents only,
+so they are read on the first question, in one `git log --name-status -- <paths>` walk over the
+likely documents (every Markdown/AsciiDoc/reStructuredText file and debt/toil register at HEAD):
+git then skips the trees of every directory holding none of them. A path outside that set costs
+one more walk (with the other files of its folder). Both passes stop at the window (`--since`),
+so memory does not grow with the repository's age. `GitInfo.files` answers exactly what the old
+single full pass answered (a test compares them); iterating it runs that full pass.
+
+Only read-only git commands run (rev-parse, log, ls-tree, for-each-ref, rev-list, show of a blob),
+with timeouts, `core.quotepath=off` (UTF-8 paths stay readable) and no optional locks, so scanning
 never writes to the repository.
 
 History is used only when the subject's directory IS the top level of a work tree: a folder inside
@@ -21,15 +31,26 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 WINDOW_DAYS = 400
 TIMEOUT = 60
 
 _RS, _US = "\x1e", "\x1f"
 _LOG_FORMAT = f"{_RS}%H{_US}%cI{_US}%P{_US}%ae{_US}%an{_US}%ce{_US}%s"
+_FILE_FORMAT = f"{_RS}%H{_US}%cI"  # the per-file walk needs only which commit, and when
+PREFETCH_MAX = 2000  # more likely documents than this: one full `--name-status` pass instead (pathspec matching
+#                      costs git time per item and tree entry, so thousands of literal paths are slower than none)
+SIBLINGS_MAX = 500
+DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".adoc", ".asciidoc", ".rst", ".txt", ".md.erb")
+REGISTER_SUFFIXES = (".yml", ".yaml", ".csv", ".json")
+REGISTER_WORDS = ("debt", "toil", "register")
+
+
+_H = TypeVar("_H")
 
 
 class GitError(RuntimeError):
@@ -69,7 +90,7 @@ def parse_date(text: str | None) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
-@dataclass
+@dataclass(slots=True)
 class Commit:
     sha: str
     date: datetime  # committer date
@@ -115,7 +136,7 @@ class GitInfo:
     shallow: bool
     since: datetime
     commits: list[Commit]  # reachable from HEAD, committed since `since`, newest first
-    files: dict[str, FileHistory]
+    files: Mapping[str, FileHistory]  # every path changed by a non-merge commit of `commits` (read lazily)
     truncated_window: bool = False  # history reaches further back than the window
 
     def file(self, path: str) -> FileHistory | None:
@@ -209,7 +230,19 @@ def _load(root: str, since: datetime) -> GitInfo:
         branch = None
     if branch == "HEAD":
         branch = None  # detached
-    commits: list[Commit] = []
+    commits = [c for c, _ in _stream_log(root, ("log", f"--since={since.isoformat()}", "--date-order",
+                                                    f"--format={_LOG_FORMAT}", "HEAD"))]
+    known = {c.sha for c in commits}
+    truncated = any(p not in known for c in commits for p in c.parents)
+    return GitInfo(root, head, branch, shallow, since, commits, _FileIndex(root, since, commits), truncated)
+
+
+def full_file_histories(root: str, since: datetime) -> dict[str, FileHistory]:
+    """Every path changed in the window, from one `git log --name-status` pass over all of it.
+
+    The reference for `_FileIndex`, and what it falls back to when asked for every path: git diffs
+    every commit's trees, which is the expensive part of reading history (~20 s on 55,000 commits).
+    """
     files: dict[str, FileHistory] = {}
     args = ("log", f"--since={since.isoformat()}", "--name-status", "--no-renames", "--date-order",
             f"--format={_LOG_FORMAT}", "HEAD")
@@ -221,25 +254,157 @@ def _load(root: str, since: datetime) -> GitInfo:
             fh.changes.append((c.date, c.sha))
             if status.startswith("A"):
                 fh.added = c.date if fh.added is None or c.date < fh.added else fh.added
-        commits.append(c)
     for fh in files.values():
         fh.changes.sort(key=lambda x: x[0], reverse=True)
-    known = {c.sha for c in commits}
-    truncated = any(p not in known for c in commits for p in c.parents)
-    return GitInfo(root, head, branch, shallow, since, commits, files, truncated)
+    return files
 
 
-def _stream_log(root: str, args: tuple[str, ...]) -> Iterator[tuple[Commit, list[tuple[str, str]]]]:
-    """Commits of `git log` one at a time, read as git writes them.
+def likely_read(path: str) -> bool:
+    """Whether a consumer is likely to ask for this path's dates: documents and debt/toil registers."""
+    low = path.lower()
+    if low.endswith(DOC_SUFFIXES):
+        return True
+    name = low.rsplit("/", 1)[-1]
+    return low.endswith(REGISTER_SUFFIXES) and any(w in name for w in REGISTER_WORDS)
+
+
+class _FileIndex(Mapping[str, FileHistory]):
+    """`GitInfo.files`, filled on demand by `git log --name-status -- <paths>` walks over the window.
+
+    Why it is exact: a walk with pathspecs lists every window commit (non-merge, like the full pass:
+    `--no-merges --full-history`, so no history simplification hides a side branch) whose diff
+    touches a path the pathspecs match, and matching depends on the path alone; so any path a walk
+    reports has its complete window history, and a path the pathspecs match but the walk does not
+    report was not changed in the window. Change lists are ordered as the full pass orders them:
+    newest first, ties in the order of the window's `git log --date-order`.
+    """
+
+    def __init__(self, root: str, since: datetime, commits: list[Commit]) -> None:
+        self._root, self._since, self._commits = root, since, commits
+        self._files: dict[str, FileHistory] = {}
+        self._walked: set[str] = set()  # literal pathspecs walked: each, and all beneath it, is complete
+        self._complete = False  # the full pass ran: every path is known
+        self._prefetched = False
+        self._order: dict[str, int] | None = None
+        self._lock = threading.RLock()
+        self.walks = 0  # git walks run (for tests and benchmarks)
+
+    # -- Mapping ---------------------------------------------------------------------------------
+    def get(self, path: str, default: FileHistory | None = None) -> FileHistory | None:  # type: ignore[override]
+        fh = self._lookup(path)
+        return default if fh is None else fh
+
+    def __getitem__(self, path: str) -> FileHistory:
+        fh = self._lookup(path)
+        if fh is None:
+            raise KeyError(path)
+        return fh
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._lookup(path) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._all()))
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _all(self) -> dict[str, FileHistory]:
+        with self._lock:
+            if not self._complete:
+                self._files = full_file_histories(self._root, self._since)
+                self._complete = True
+                self.walks += 1
+            return self._files
+
+    def _covered(self, path: str) -> bool:
+        if self._complete or path in self._files or path in self._walked:
+            return True
+        i = path.find("/")
+        while i > 0:
+            if path[:i] in self._walked:
+                return True
+            i = path.find("/", i + 1)
+        return False
+
+    def _lookup(self, path: str) -> FileHistory | None:
+        if not path:
+            return None
+        with self._lock:
+            if not self._covered(path):
+                if not self._prefetched:
+                    self._prefetched = True
+                    wanted = [p for p in self._head_files(None) if likely_read(p)]
+                    if len(wanted) > PREFETCH_MAX:
+                        return self._all().get(path)
+                else:
+                    wanted = self._head_files(path.rpartition("/")[0])[:SIBLINGS_MAX]
+                self._walk({p for p in wanted if not self._covered(p)} | {path})
+            return self._files.get(path)
+
+    def _head_files(self, folder: str | None) -> list[str]:
+        """Files at HEAD: all of them (folder None), or those directly in `folder` ("" = the top)."""
+        args = ["ls-tree", "-z", "--full-tree"]
+        if folder is None:
+            args += ["-r", "HEAD"]
+        else:
+            args += ["HEAD"] + ([folder + "/"] if folder else [])
+        try:
+            out = run_git(self._root, *args, timeout=TIMEOUT)
+        except GitError:
+            return []
+        files = []
+        for entry in out.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if path and meta.split(" ")[1:2] == ["blob"]:
+                files.append(path)
+        return files
+
+    def _walk(self, paths: Iterable[str]) -> None:
+        paths = sorted(paths)
+        if not paths:
+            return
+        if self._order is None:
+            self._order = {c.sha: i for i, c in enumerate(self._commits)}
+        order, last = self._order, len(self._order)
+        found: dict[str, FileHistory] = {}
+        positions: dict[str, int] = {}
+        args = ("log", f"--since={self._since.isoformat()}", "--date-order", "--no-merges", "--full-history",
+                "--name-status", "--no-renames", f"--format={_FILE_FORMAT}", "HEAD", "--", *paths)
+        self.walks += 1
+        for c, changes in _stream_log(self._root, args, _file_header, literal_pathspecs=True):
+            positions[c[0]] = order.get(c[0], last)
+            for status, path in changes:
+                fh = found.get(path)
+                if fh is None:
+                    fh = found[path] = FileHistory()
+                fh.changes.append((c[1], c[0]))
+                if status.startswith("A"):
+                    fh.added = c[1] if fh.added is None or c[1] < fh.added else fh.added
+        for path, fh in found.items():
+            if path not in self._files:
+                fh.changes.sort(key=lambda x: (-x[0].timestamp(), positions[x[1]]))
+                self._files[path] = fh
+        self._walked.update(paths)
+
+
+def _stream_log(root: str, args: tuple[str, ...], header: Callable[[str], _H | None] | None = None,
+                literal_pathspecs: bool = False) -> Iterator[tuple[_H, list[tuple[str, str]]]]:
+    """Commits of `git log` one at a time, read as git writes them (each parsed by `header`).
 
     Why streamed: on a busy repository the window holds tens of thousands of commits; holding git's
     whole output and a split copy of it cost hundreds of MB. Paths are interned, so a file changed in
     a thousand commits is one string.
     """
+    parse = header or _header
     cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args]
+    env = _env()
+    if literal_pathspecs:
+        env["GIT_LITERAL_PATHSPECS"] = "1"  # a path with `*` or `:(` in its name is that path, not a pattern
     errors = tempfile.TemporaryFile()  # a file, not a pipe: git cannot block on a full stderr while we read stdout
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=_env())
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=env)
     except FileNotFoundError as err:
         errors.close()
         raise GitError("git is not installed") from err
@@ -248,7 +413,7 @@ def _stream_log(root: str, args: tuple[str, ...]) -> Iterator[tuple[Commit, list
         raise GitError(f"cannot run git: {err}") from err
     timer = threading.Timer(TIMEOUT, proc.kill)
     timer.start()
-    current: Commit | None = None
+    current: _H | None = None
     changes: list[tuple[str, str]] = []
     try:
         assert proc.stdout is not None
@@ -257,7 +422,7 @@ def _stream_log(root: str, args: tuple[str, ...]) -> Iterator[tuple[Commit, list
             if line.startswith(_RS):
                 if current is not None:
                     yield current, changes
-                current, changes = _header(line[1:]), []
+                current, changes = parse(line[1:]), []
             elif current is not None and "\t" in line:
                 status, _, path = line.partition("\t")
                 if status and path:
@@ -286,7 +451,14 @@ def _header(text: str) -> Commit | None:
     date = parse_date(parts[1])
     if date is None:
         return None
-    return Commit(parts[0], date, parts[2].split(), parts[3], parts[4], parts[5], parts[6])
+    intern = sys.intern  # a few hundred people write tens of thousands of commits
+    return Commit(parts[0], date, parts[2].split(), intern(parts[3]), intern(parts[4]), intern(parts[5]), parts[6])
+
+
+def _file_header(text: str) -> tuple[str, datetime] | None:
+    sha, _, when = text.partition(_US)
+    date = parse_date(when)
+    return (sha, date) if sha and date is not None else None
 
 
 def clear_cache() -> None:
