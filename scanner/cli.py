@@ -199,6 +199,9 @@ def _sources_text(needs: tuple[str, ...]) -> str:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--details", is_flag=True, help="Show every criterion, its reason and its evidence.")
 @click.option("--pretty", is_flag=True, help="Indented JSON/SARIF (compact by default: a large org's result is smaller and faster).")
+@click.option("--all-evidence", "all_evidence", is_flag=True,
+              help="List every piece of evidence in the JSON result; by default evidence no criterion cites is "
+                   "counted by kind (evidence_summary) instead.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="wafops.yml: thresholds and options.")
 @click.option("--as-of", "as_of", help="Evaluate time windows as of this date (YYYY-MM-DD), or 'head' (each checkout's HEAD commit date), "
                    "instead of now.")
@@ -241,6 +244,7 @@ def scan(
     output: str | None,
     details: bool,
     pretty: bool,
+    all_evidence: bool,
     config_path: str | None,
     as_of: str | None,
     jobs: int,
@@ -333,7 +337,7 @@ def scan(
     finally:
         if bar:
             bar.stop()
-    doc = json_report.to_dict(result)
+    doc = json_report.to_dict(result, all_evidence=all_evidence)
 
     # the result first: nothing that can fail below may lose it
     written = _write_report(doc, fmt, output, details, pretty)

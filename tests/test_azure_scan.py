@@ -47,7 +47,7 @@ def scan(fake: FakeArm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *target
         monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     out = tmp_path / "result.json"
     url = [] if url_from_env else ["--azure-url", fake.url]
-    args = ["scan", *targets, *url, "--format", "json", "-o", str(out), *FAST, *(extra or [])]
+    args = ["scan", *targets, *url, "--format", "json", "--all-evidence", "-o", str(out), *FAST, *(extra or [])]
     res = CliRunner().invoke(main, args)
     if res.exception and not isinstance(res.exception, SystemExit):
         raise res.exception

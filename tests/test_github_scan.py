@@ -36,7 +36,8 @@ def fake(monkeypatch):
 
 def scan(fake: FakeGitHub, cache: Path, *extra: str, fmt: str = "json") -> tuple[int, str, dict | None]:
     args = ["scan", "github:acme", "--github-url", fake.url, "--format", fmt, "--as-of", "2026-11-22",
-            "--option", f"cache_dir={cache}", "--option", "github_max_wait=2", "--option", "github_backoff=0.01", *extra]
+            "--option", f"cache_dir={cache}", "--option", "github_max_wait=2", "--option", "github_backoff=0.01",
+            *(["--all-evidence"] if fmt == "json" else []), *extra]
     r = CliRunner().invoke(main, args)
     if r.exception and not isinstance(r.exception, SystemExit):
         raise r.exception

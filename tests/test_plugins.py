@@ -78,7 +78,7 @@ def test_third_party_collector_is_discovered(third_party):
 
 def test_third_party_collector_runs_in_a_scan(third_party, tmp_path):
     repo = write_tree(tmp_path / "svc", {"README.md": "svc\n", "ops/rota.yml": "people: [ann, bob, cid]\n"})
-    result = CliRunner().invoke(main, ["scan", str(repo), "--format", "json"])
+    result = CliRunner().invoke(main, ["scan", str(repo), "--format", "json", "--all-evidence"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     rota = [e for e in doc["evidence"] if e["kind"] == "thirdparty.rota"]

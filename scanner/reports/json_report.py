@@ -16,7 +16,10 @@ from wafops.scanner.core.redaction import redact
 SCHEMA_VERSION = "2"
 
 
-def to_dict(result: ScanResult) -> dict[str, Any]:
+def to_dict(result: ScanResult, all_evidence: bool = True) -> dict[str, Any]:
+    """The result as the JSON contract. With `all_evidence` false, evidence no criterion cites is counted by
+    kind in `evidence_summary` instead of listed: an auditor opens what backs a level; the rest of a large
+    scan (thousands of items) would only make the report slow to write and to read."""
     subjects = []
     evidence: dict[str, dict[str, Any]] = {}
     warnings = [w.to_json() for w in result.warnings]
@@ -35,6 +38,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         for e in sr.evidence:
             evidence.setdefault(e.id, e.to_json())
         warnings.extend(w.to_json() for w in sr.warnings)
+    listed, uncited = _cited_only(subjects, evidence) if not all_evidence else (list(evidence.values()), Counter())
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "wafops", "version": __version__},
@@ -43,12 +47,23 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "complete": result.complete,
         "sources": [st.to_json() for st in result.sources],
         "subjects": subjects,
-        "evidence": list(evidence.values()),
+        "evidence": listed,
+        "evidence_summary": {"listed": len(listed), "all_evidence": all_evidence,
+                             "uncited_by_kind": dict(sorted(uncited.items()))},
         "warnings": warnings,
         "plugin_errors": list(result.plugin_errors),
         "summary": summary(subjects),
     }
     return redact(doc)  # one pass over every field that leaves the process (scanner/core/redaction.py)
+
+
+def _cited_only(subjects: list[dict[str, Any]], evidence: dict[str, dict[str, Any]]
+                ) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The evidence some criterion cites (in scan order), and how many of each kind nothing cites."""
+    cited = {eid for s in subjects for c in s["controls"] for cr in c["criteria"] for eid in cr["evidence"]}
+    listed = [e for eid, e in evidence.items() if eid in cited]
+    uncited = Counter(e["kind"] for eid, e in evidence.items() if eid not in cited)
+    return listed, uncited
 
 
 def summary(subjects: list[dict[str, Any]]) -> dict[str, Any]:
