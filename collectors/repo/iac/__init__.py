@@ -24,10 +24,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-import yaml
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.ci_steps import STEP_RX, cron_interval_hours
 from wafops.collectors.repo.iac.hcl import (
@@ -41,10 +40,18 @@ from wafops.collectors.repo.iac.hcl import (
     provider_facts,
     top_level,
 )
-from wafops.collectors.translate import azure as translate_azure
-from wafops.scanner.core.files import (
-    _Loader as YamlLoader,  # the tree's loader: CloudFormation tags, YAML 1.2 booleans
+from wafops.collectors.repo.iac.state import (
+    CodeDir,
+    IacRun,
+    dirname,
+    emit_code,
+    is_true,
+    nearest,
+    role_of,
+    slim,
 )
+from wafops.collectors.repo.iac.templated import TEMPLATE_MARK_RX, tolerant_yaml, tolerant_yaml_docs
+from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.hcl import block_headers, blocks
 from wafops.scanner.core.model import Evidence, Strength, Subject
 from wafops.scanner.core.vocabulary import is_iac_example_dir, redact
@@ -66,15 +73,6 @@ INTERESTING_RX = re.compile(
 # `app.terraform.io/org/workspace/tfe`, `<ns>/tfe-workspace/tfe`).
 TFE_WORKSPACE_MODULE_RX = re.compile(r"(?i)^(?:[a-z0-9.-]+\.[a-z]{2,}/)?[\w-]+/[\w-]*(workspace|workspacer)[\w-]*/tfe(//.*)?$")
 NATIVE_LOCK = {"azurerm", "gcs", "remote", "cloud", "consul", "kubernetes", "pg", "cos"}
-MANAGED_STATE_TOOLS = {"cloudformation", "sam", "cdk", "bicep", "arm", "serverless", "crossplane"}
-SECRET_KEY_RX = re.compile(
-    r"(?i)(password|passwd|secret|token|api_?key|apikey|private|credential|integration_key|routing_key"
-    r"|access_key|auth|webhook|client_key|certificate|sas)"
-)
-WEBHOOK_URL_RX = re.compile(
-    r"(?i)hooks\.slack\.com|webhook\.office\.com|discord(app)?\.com/api/webhooks|events\.pagerduty\.com"
-    r"|outlook\.office\.com/webhook|[?&](token|key|sig|code)="
-)
 PARTIAL_BACKEND_RX = re.compile(
     r"(?i)(^|/)([^/]*\.tfbackend|[^/]*backend[^/]*\.(hcl|tfvars|conf|config)|backend-configs?/[^/]+)$"
 )
@@ -154,62 +152,6 @@ BICEP_INTERESTING_RX = re.compile(
 )
 
 
-@dataclass
-class _Dir:
-    """What one directory holds for one tool; becomes one `iac.code`."""
-
-    tool: str
-    path: str  # a file in the directory, for the locator
-    files: int = 0
-    resources: int | None = 0
-    modules: int = 0
-    root: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _dirname(path: str) -> str:
-    d = posixpath.dirname(path)
-    return d or "."
-
-
-# Retired configuration kept for reference (`.archive/kubernetes/...` in home-ops repositories): nothing
-# reconciles or applies it any more, so it counts like sample code.
-ARCHIVE_DIRS = frozenset({".archive", "archive", "archived", "_archive", ".archived", "deprecated", "attic", "graveyard"})
-
-
-def is_archived_dir(dir_: str) -> bool:
-    return bool({s.lower() for s in str(dir_).strip("/").split("/")} & ARCHIVE_DIRS)
-
-
-def role_of(dir_: str, root: bool = False) -> str:
-    """example (examples/tests/docs/archived), root (deployable configuration) or module (reusable)."""
-    if is_iac_example_dir(dir_) or is_archived_dir(dir_):
-        return "example"
-    return "root" if root else "module"
-
-
-def _is_true(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def slim(value: Any, depth: int = 0) -> Any:
-    """A resource body small enough for a report: secret-looking keys dropped, strings redacted."""
-    if depth > 4:
-        return "…"
-    if isinstance(value, dict):
-        out = {}
-        for k, v in list(value.items())[:40]:
-            if SECRET_KEY_RX.search(str(k)) or k in ("tags", "tags_all", "labels"):
-                continue
-            out[str(k)] = slim(v, depth + 1)
-        return out
-    if isinstance(value, list):
-        return [slim(v, depth + 1) for v in value[:20]]
-    if isinstance(value, str):
-        return "[redacted]" if WEBHOOK_URL_RX.search(value) else redact(value, 200)
-    return value
-
-
 class IacCollector(Collector):
     name = "iac"
     source = "repo"
@@ -217,42 +159,18 @@ class IacCollector(Collector):
     controls = ("WAF-OPS-020", "WAF-OPS-090")
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
-        run = _Run(ctx)
+        run = _Run(ctx, ctx.tree)
         ctx.run_detectors("iac", (
-            run.terraform, run.terraform_json, run.terragrunt, run.atmos, run.resolve_partial_backends,
-            run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
-            run.policy_files, run.drift_files, run.plan_targets, run.convergence, run.drift_actions, run.documented_reconciler, run.emit_code))
+            run.terraform, run.terraform_json, run.terragrunt, run.atmos,
+            run.resolve_partial_backends, run.yaml_files, run.json_templates,
+            run.cdk_pulumi_serverless, run.bicep, run.config_management, run.policy_files,
+            run.drift_files, run.plan_targets, run.convergence, run.drift_actions,
+            run.documented_reconciler, partial(emit_code, run)))
         return run.out
 
 
-class _Run:
-    """One collection pass; detectors append to `out` and register directories in `dirs`."""
-
-    def __init__(self, ctx: CollectContext) -> None:
-        self.ctx = ctx
-        self.tree = ctx.tree
-        self.out: list[Evidence] = []
-        self.dirs: dict[tuple[str, str], _Dir] = {}
-        self.backends: list[dict[str, Any]] = []  # pending terraform backends (locking may need partial config)
-        self.tg_locks: list[str] = []  # lock kinds seen in Terragrunt remote_state
-        self.tg_shared: dict[str, str] | None = None  # string locals of shared Terragrunt files
-        self.resources: list[tuple[str, str, dict[str, Any], Evidence]] = []  # (type, dir, facts, ev)
-        self.clones: dict[str, tuple[str, bool]] | None = None  # git clone destinations in Makefiles/scripts
-        self.role_users: dict[str, set[str]] = {}  # Ansible role name -> playbooks that apply it
-
-    # ---- helpers ----------------------------------------------------------------------------
-    def ev(self, kind: str, path: str, line: int | None, attrs: dict[str, Any], summary: str,
-           strength: Strength = Strength.DIRECT) -> Evidence:
-        e = self.ctx.file_evidence(kind, path, line=line, attributes=attrs, strength=strength, summary=summary)
-        self.out.append(e)
-        return e
-
-    def dir(self, tool: str, path: str) -> _Dir:
-        key = (tool, _dirname(path))
-        d = self.dirs.get(key)
-        if d is None:
-            d = self.dirs[key] = _Dir(tool, path)
-        return d
+class _Run(IacRun):
+    """The detectors not yet moved to their own module (issue #7: this class is being split up)."""
 
     # ---- Terraform --------------------------------------------------------------------------
     def terraform(self) -> None:
@@ -291,7 +209,7 @@ class _Run:
         for path, text, headers in to_parse:
             self._resources(path, text, headers)
         for path in tree.named(".terraform.lock.hcl") + tree.with_suffix(".tfvars"):
-            key = ("terraform", _dirname(path))
+            key = ("terraform", dirname(path))
             if key in self.dirs:
                 self.dirs[key].root = True
 
@@ -302,13 +220,13 @@ class _Run:
             return
         version = attr_str(body, "version")
         kind, pinned = module_source(source, version)
-        vendored = self._vendored(_dirname(path), source) if kind == "local" else None
+        vendored = self._vendored(dirname(path), source) if kind == "local" else None
         if vendored:
             # a module library cloned into the configuration at init time (`make vendor-modules`)
             kind, pinned = "git", vendored[1]
         self.ev("iac.module", path, line, {
             "name": name, "source": redact(source, 200), "source_kind": kind, "pinned": pinned,
-            "version": version, "dir": _dirname(path), "tool": "terraform",
+            "version": version, "dir": dirname(path), "tool": "terraform",
             **({"vendored_from": redact(vendored[0], 200)} if vendored else {}),
         }, f"module {name} from {kind} source" + (f" vendored from {redact(vendored[0], 120)}" if vendored else "")
            + (" (pinned)" if pinned and kind != "local" else ""))
@@ -327,7 +245,7 @@ class _Run:
             self.clones = {}
             scripts = self.tree.named("Makefile", "GNUmakefile", "makefile") + self.tree.with_suffix(".mk", ".sh")
             for p, text in self.tree.iter_text(scripts[:200]):
-                base = "" if _dirname(p) == "." else _dirname(p) + "/"
+                base = "" if dirname(p) == "." else dirname(p) + "/"
                 for m in GIT_CLONE_RX.finditer(text):
                     args = m.group(1).split()
                     url = next((a for a in args if re.match(r"(https?|ssh|git)://|git@", a)), None)
@@ -350,10 +268,10 @@ class _Run:
         """
         facts = resource_facts("tfe_workspace", raw, "")
         facts["via_module"] = redact(source, 200)
-        attrs = {"type": "tfe_workspace", "name": name, "tool": "terraform", "dir": _dirname(path),
+        attrs = {"type": "tfe_workspace", "name": name, "tool": "terraform", "dir": dirname(path),
                  "body": {}, "parsed": False, "facts": facts}
         e = self.ev("iac.resource", path, line, attrs, f"tfe_workspace via module {name} (VCS-driven)", Strength.STRONG)
-        self.resources.append(("tfe_workspace", _dirname(path), facts, e))
+        self.resources.append(("tfe_workspace", dirname(path), facts, e))
         self._drift_tool(path, line, "tfe_workspace", f"module.{name}", facts)
 
     def _config_sync(self, path: str, text: str, rtype: str, name: str, line: int) -> None:
@@ -374,7 +292,7 @@ class _Run:
 
     def _provider(self, path: str, text: str, name: str, line: int) -> None:
         facts = provider_facts(name, block_text(text, line))
-        facts["dir"] = _dirname(path)
+        facts["dir"] = dirname(path)
         role = facts.pop("role")
         facts["role_arn_set"] = bool(role)
         where = facts["region"] or facts["region_expr"] or "default region"
@@ -385,7 +303,7 @@ class _Run:
         body = block_text(text, line)
         top = top_level(body)
         has_any = bool(re.search(r"(?m)^[ \t]*\w+[ \t]*=", top))
-        attrs: dict[str, Any] = {"type": btype, "dir": _dirname(path), "partial": False, "config_files": []}
+        attrs: dict[str, Any] = {"type": btype, "dir": dirname(path), "partial": False, "config_files": []}
         if btype == "s3":
             if attr_bool(top, "use_lockfile"):
                 attrs.update(locking=True, lock="use_lockfile")
@@ -417,7 +335,7 @@ class _Run:
 
     def _cloud(self, path: str, text: str, line: int) -> None:
         body = block_text(text, line)
-        attrs = {"type": "cloud", "locking": True, "lock": "native", "dir": _dirname(path), "partial": False,
+        attrs = {"type": "cloud", "locking": True, "lock": "native", "dir": dirname(path), "partial": False,
                  "config_files": [], "organization": attr_str(top_level(body), "organization"),
                  "hostname": attr_str(top_level(body), "hostname")}
         self.backends.append({"path": path, "line": line, "attrs": attrs})
@@ -435,10 +353,10 @@ class _Run:
             raw = block_text(text, line)
             facts = resource_facts(rtype, raw, text, self, path)
             body = bodies.get((rtype, rname))
-            attrs = {"type": rtype, "name": rname, "tool": "terraform", "dir": _dirname(path),
+            attrs = {"type": rtype, "name": rname, "tool": "terraform", "dir": dirname(path),
                      "body": slim(body) if body is not None else {}, "parsed": body is not None, "facts": facts}
             e = self.ev("iac.resource", path, line, attrs, f"{rtype}.{rname}")
-            self.resources.append((rtype, _dirname(path), facts, e))
+            self.resources.append((rtype, dirname(path), facts, e))
             self._drift_tool(path, line, rtype, rname, facts)
 
     def _drift_tool(self, path: str, line: int, rtype: str, name: str, facts: dict[str, Any]) -> None:
@@ -489,7 +407,7 @@ class _Run:
                         kind, pinned = module_source(body["source"], body.get("version"))
                         self.ev("iac.module", path, 1, {"name": name, "source": redact(body["source"], 200),
                                                         "source_kind": kind, "pinned": pinned,
-                                                        "version": body.get("version"), "dir": _dirname(path),
+                                                        "version": body.get("version"), "dir": dirname(path),
                                                         "tool": "terraform"}, f"module {name} ({kind})")
             tf = data.get("terraform") or {}
             for blk in tf if isinstance(tf, list) else [tf]:
@@ -507,7 +425,7 @@ class _Run:
     # ---- Terragrunt -------------------------------------------------------------------------
     def terragrunt(self) -> None:
         files = [p for p in self.tree.files if p.rsplit("/", 1)[-1] in ("terragrunt.hcl", "root.hcl", "terragrunt.stack.hcl")]
-        account_files = {_dirname(p) for p in self.tree.named("account.hcl", "subscription.hcl", "project.hcl")}
+        account_files = {dirname(p) for p in self.tree.named("account.hcl", "subscription.hcl", "project.hcl")}
         for path in files:
             text = self.tree.text(path)
             if text is None:
@@ -520,8 +438,8 @@ class _Run:
             deps = len(re.findall(r'(?m)^[ \t]*dependency[ \t]+"[^"]+"[ \t]*\{', text))
             d.extra["includes"] = d.extra.get("includes", 0) + includes
             d.extra["dependencies"] = d.extra.get("dependencies", 0) + deps
-            d.extra["region"] = next((s for s in _dirname(path).split("/") if REGION_RX.match(s)), None)
-            d.extra["account_dir"] = _nearest(_dirname(path), account_files)
+            d.extra["region"] = next((s for s in dirname(path).split("/") if REGION_RX.match(s)), None)
+            d.extra["account_dir"] = nearest(dirname(path), account_files)
             for btype, l1, _l2, line in headers:
                 if btype == "terraform" and not l1:
                     body = block_text(text, line)
@@ -536,9 +454,9 @@ class _Run:
                             kind, pinned = module_source("git::" + src.split("}", 1)[-1], None)
                         if kind == "registry" and "version=" in src:
                             pinned = True
-                        self.ev("iac.module", path, line, {"name": _dirname(path).rsplit("/", 1)[-1], "source": redact(src, 200),
+                        self.ev("iac.module", path, line, {"name": dirname(path).rsplit("/", 1)[-1], "source": redact(src, 200),
                                                            "source_kind": kind, "pinned": pinned, "version": None,
-                                                           "dir": _dirname(path), "tool": "terragrunt"},
+                                                           "dir": dirname(path), "tool": "terragrunt"},
                                 f"terragrunt unit source ({kind})")
                 elif btype == "remote_state":
                     self._tg_remote_state(path, text, line)
@@ -600,7 +518,7 @@ class _Run:
             lock, locking = "unknown", None
         if locking:
             self.tg_locks.append(lock)
-        self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock, "dir": _dirname(path),
+        self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock, "dir": dirname(path),
                                             "partial": False, "config_files": [], "tool": "terragrunt"},
                 f"terragrunt remote_state {btype}" + (f" locked by {lock}" if locking else " without locking"))
 
@@ -623,7 +541,7 @@ class _Run:
             if isinstance(data, dict) and isinstance(data.get("stacks"), dict):
                 base = str(data["stacks"].get("base_path") or "stacks")
             base = base.strip("./ ") or "stacks"
-            root = _dirname(cfg)
+            root = dirname(cfg)
             bases.add(f"{root}/{base}" if root not in ("", ".") else base)
         files = [p for p in self.tree.with_suffix(".yaml", ".yml")
                  if any(p.startswith(b + "/") for b in bases) and not is_iac_example_dir(p)][:2000]
@@ -661,7 +579,7 @@ class _Run:
                 line = self.tree.line_of(path, re.compile(r"^\s*backend_type\s*:", re.M)) or \
                     self.tree.line_of(path, re.compile(r"^\s*backend\s*:", re.M)) or 1
                 self.ev("iac.backend", path, line, {"type": btype, "locking": locking, "lock": lock,
-                                                    "dir": _dirname(path), "partial": False, "config_files": [],
+                                                    "dir": dirname(path), "partial": False, "config_files": [],
                                                     "tool": "atmos"},
                         f"atmos stack backend {btype}" + (f" locked by {lock}" if locking else
                                                           " without locking" if locking is False else ""))
@@ -677,7 +595,7 @@ class _Run:
             attrs = item["attrs"]
             if attrs.get("partial") and attrs.get("locking") is not True:
                 dir_ = attrs["dir"]
-                near = [p for p in partial_files if _dirname(p) == dir_ or p.startswith(dir_ + "/") or dir_ == "."]
+                near = [p for p in partial_files if dirname(p) == dir_ or p.startswith(dir_ + "/") or dir_ == "."]
                 cands = near or partial_files
                 attrs["config_files"] = cands[:10]
                 found_lock = None
@@ -706,7 +624,7 @@ class _Run:
     # ---- YAML: Kubernetes, GitOps, CloudFormation, Helm, Kustomize, Crossplane, policies -------
     def yaml_files(self) -> None:
         tree = self.tree
-        charts = {_dirname(p) for p in tree.named("Chart.yaml")}
+        charts = {dirname(p) for p in tree.named("Chart.yaml")}
         for c in sorted(charts):
             templates = [p for p in tree.files if p.startswith(("" if c == "." else c + "/") + "templates/")]
             d = self.dir("helm", c + "/Chart.yaml" if c != "." else "Chart.yaml")
@@ -730,7 +648,7 @@ class _Run:
             if CFN_RX.search(text):
                 data = tree.yaml(path)
                 if data is None and TEMPLATE_MARK_RX.search(text):
-                    data = _tolerant_yaml(text)  # a Go/Jinja-templated stack template
+                    data = tolerant_yaml(text)  # a Go/Jinja-templated stack template
                 self._cloudformation(path, data)
                 continue
             if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
@@ -785,7 +703,7 @@ class _Run:
 
     def _k8s_doc(self, path: str, line: int, doc: dict[str, Any], alerts: list, apps: list) -> None:
         kind, api = doc["kind"], str(doc.get("apiVersion", ""))
-        if role_of(_dirname(path)) == "example":
+        if role_of(dirname(path)) == "example":
             # Docs/tests/examples hold sample Applications, policies and Deployments (Argo CD's own
             # docs/operator-manual/application.yaml): not reconcilers, admission or workloads anyone runs.
             # The directory still counts as (example) Kubernetes code.
@@ -814,10 +732,10 @@ class _Run:
             notifies = any(str(k).startswith("notifications.argoproj.io/subscribe") for k in annotations)
             self.ev("gitops.app", path, line, {
                 "tool": "argocd", "kind": kind, "name": name, "automated": auto,
-                "self_heal": auto and _is_true(ad.get("selfHeal")), "prune": auto and _is_true(ad.get("prune")),
+                "self_heal": auto and is_true(ad.get("selfHeal")), "prune": auto and is_true(ad.get("prune")),
                 "notifies": notifies, "interval": None,
             }, f"Argo CD {kind} {name}: " + ("automated sync" if auto else "manual sync")
-               + (", selfHeal" if auto and _is_true(ad.get("selfHeal")) else ""))
+               + (", selfHeal" if auto and is_true(ad.get("selfHeal")) else ""))
             return
         if api.startswith("configsync.gke.io") and kind in ("RootSync", "RepoSync"):
             # Config Sync applies a git/OCI source to the cluster and reverts changes made outside it
@@ -831,12 +749,12 @@ class _Run:
                 alerts.append(doc)
                 return
             if kind in ("Kustomization", "HelmRelease") and (api.startswith("kustomize.") or api.startswith("helm.")):
-                suspended = _is_true(spec.get("suspend"))
+                suspended = is_true(spec.get("suspend"))
                 drift = spec.get("driftDetection") if isinstance(spec.get("driftDetection"), dict) else {}
                 self_heal = not suspended and (kind == "Kustomization" or str(drift.get("mode", "")) == "enabled")
                 e = self.ev("gitops.app", path, line, {
                     "tool": "flux", "kind": kind, "name": name, "automated": not suspended,
-                    "self_heal": self_heal, "prune": _is_true(spec.get("prune")), "notifies": False,
+                    "self_heal": self_heal, "prune": is_true(spec.get("prune")), "notifies": False,
                     "interval": spec.get("interval"),
                 }, f"Flux {kind} {name}" + (" (suspended)" if suspended else f", every {spec.get('interval')}"))
                 apps.append(e)
@@ -907,11 +825,11 @@ class _Run:
                 facts = {"policy_type": props.get("Type"), "deny": '"Deny"' in str(props.get("Content")).replace("'", '"'),
                          "targets_root": any(str(t).startswith("r-") for t in (props.get("TargetIds") or []))}
             elif rtype == "AWS::Config::RemediationConfiguration":
-                facts = {"automatic": _is_true(props.get("Automatic"))}
+                facts = {"automatic": is_true(props.get("Automatic"))}
             e = self.ev("iac.resource", path, line, {"type": rtype, "name": str(logical), "tool": tool,
-                                                     "dir": _dirname(path), "body": slim(props), "parsed": True,
+                                                     "dir": dirname(path), "body": slim(props), "parsed": True,
                                                      "facts": facts}, f"{rtype} {logical}")
-            self.resources.append((rtype, _dirname(path), facts, e))
+            self.resources.append((rtype, dirname(path), facts, e))
             self._drift_tool(path, line, rtype, str(logical), facts)
 
     # ---- JSON templates (CloudFormation JSON, ARM) ---------------------------------------------
@@ -958,7 +876,7 @@ class _Run:
                 btype = {"s3": "s3", "azblob": "azurerm", "gs": "gcs", "file": "local"}.get(scheme, "pulumi-cloud")
                 self.ev("iac.backend", path, self.tree.line_of(path, "backend") or 1, {
                     "type": btype, "locking": scheme != "file", "lock": "native" if scheme != "file" else "none",
-                    "dir": _dirname(path), "partial": False, "config_files": [], "tool": "pulumi",
+                    "dir": dirname(path), "partial": False, "config_files": [], "tool": "pulumi",
                 }, f"Pulumi backend {btype}")
         for path in self.tree.named("serverless.yml", "serverless.yaml", "serverless.ts", "serverless.js"):
             data = self.tree.yaml(path) if path.endswith(("yml", "yaml")) else None
@@ -1001,7 +919,7 @@ class _Run:
         key = (tool, key_dir)
         d = self.dirs.get(key)
         if d is None:
-            d = self.dirs[key] = _Dir(tool, path)
+            d = self.dirs[key] = CodeDir(tool, path)
         d.files += 1
         d.resources = (d.resources or 0) + n
         d.root = d.root or root
@@ -1028,10 +946,10 @@ class _Run:
                 first = sorted(books)[0]
                 self.ev("iac.module", first, self.tree.line_of(first, name) or 1, {
                     "name": name, "source": role_dirs[name], "source_kind": "local", "pinned": True, "version": None,
-                    "dir": _dirname(first), "tool": "ansible", "used_by": len(books),
+                    "dir": dirname(first), "tool": "ansible", "used_by": len(books),
                 }, f"role {name} applied by {len(books)} playbook(s)")
         # Puppet: manifests grouped per `modules/<m>` tree or per directory; site.pp / Puppetfile make a root
-        roots = {_dirname(p) for p in tree.named("site.pp", "Puppetfile", "environment.conf")}
+        roots = {dirname(p) for p in tree.named("site.pp", "Puppetfile", "environment.conf")}
         for path in tree.with_suffix(".pp"):
             text = tree.text(path)
             if not text:
@@ -1041,24 +959,24 @@ class _Run:
                 continue
             parts = path.split("/")
             idx = next((i for i, seg in enumerate(parts[:-1]) if seg in ("modules", "site-modules", "site")), None)
-            key_dir = "/".join(parts[: idx + 1]) if idx is not None else _dirname(path)
-            root = path.endswith("site.pp") or _dirname(path) in roots or _dirname(_dirname(path)) in roots
+            key_dir = "/".join(parts[: idx + 1]) if idx is not None else dirname(path)
+            root = path.endswith("site.pp") or dirname(path) in roots or dirname(dirname(path)) in roots
             self._group("puppet", key_dir, path, n, root)
         # Chef: cookbooks (metadata.rb beside recipes/), grouped per cookbooks folder; Policyfiles are roots
         for path in tree.named("metadata.rb"):
-            base = _dirname(path)
+            base = dirname(path)
             prefix = "" if base == "." else base + "/"
             recipes = [p for p in tree.glob(prefix + "recipes/*.rb") if p.count("/") == prefix.count("/") + 1]
             if not recipes:
                 continue
-            self._group("chef", _dirname(base) if base != "." else ".", path, len(recipes), False)
+            self._group("chef", dirname(base) if base != "." else ".", path, len(recipes), False)
         for path in tree.named("Policyfile.rb"):
-            self._group("chef", _dirname(path), path, 1, True)
+            self._group("chef", dirname(path), path, 1, True)
         self._chef_roles()
         # Salt: states grouped under the state tree that holds top.sls (a root); formulas elsewhere
-        tops = sorted({_dirname(p) for p in tree.named("top.sls")}, key=len, reverse=True)
+        tops = sorted({dirname(p) for p in tree.named("top.sls")}, key=len, reverse=True)
         for path in tree.with_suffix(".sls"):
-            d = _dirname(path)
+            d = dirname(path)
             top = next((t for t in tops if t == "." or d == t or d.startswith(t + "/")), None)
             self._group("salt", top if top is not None else d, path, 1, top is not None)
 
@@ -1068,18 +986,18 @@ class _Run:
         reported once as an `iac.module` with `used_by` (how many roles use it): an internal cookbook
         library shared by many roles is a module library."""
         tree = self.tree
-        books = {_dirname(_dirname(p)).rsplit("/", 1)[-1]: _dirname(_dirname(p))
-                 for p in tree.glob("*recipes/*.rb") if tree.exists(_dirname(_dirname(p)) + "/metadata.rb")}
+        books = {dirname(dirname(p)).rsplit("/", 1)[-1]: dirname(dirname(p))
+                 for p in tree.glob("*recipes/*.rb") if tree.exists(dirname(dirname(p)) + "/metadata.rb")}
         if not books:
             return
         users: dict[str, list[tuple[str, int]]] = {}
         for path in tree.glob("*roles/*.rb", "*roles/*.json", "*environments/*.rb", "*environments/*.json"):
-            if role_of(_dirname(path)) == "example":
+            if role_of(dirname(path)) == "example":
                 continue
             text = tree.text(path) or ""
             if "run_list" not in text and "cookbook_versions" not in text and "/environments/" not in f"/{path}":
                 continue
-            self._group("chef", _dirname(path), path, 1, True)
+            self._group("chef", dirname(path), path, 1, True)
             for m in re.finditer(r"recipe\[([\w-]+)(?:::[\w-]+)?(?:@[\d.]+)?\]", text):
                 if m.group(1) in books:
                     users.setdefault(m.group(1), [])
@@ -1089,7 +1007,7 @@ class _Run:
             path, line = refs[0]
             self.ev("iac.module", path, line, {
                 "name": book, "source": books[book], "source_kind": "local", "pinned": True, "version": None,
-                "dir": _dirname(path), "tool": "chef", "used_by": len(refs),
+                "dir": dirname(path), "tool": "chef", "used_by": len(refs),
             }, f"cookbook {book} in the run list of {len(refs)} role(s)/environment(s)")
 
     # ---- Bicep --------------------------------------------------------------------------------
@@ -1111,9 +1029,9 @@ class _Run:
                     continue
                 line = text.count("\n", 0, m.start()) + 1
                 e = self.ev("iac.resource", path, line, {"type": rtype, "name": m.group(1), "tool": "bicep",
-                                                         "dir": _dirname(path), "body": {}, "parsed": False,
+                                                         "dir": dirname(path), "body": {}, "parsed": False,
                                                          "facts": {}}, f"{rtype} {m.group(1)}")
-                self.resources.append((rtype, _dirname(path), {}, e))
+                self.resources.append((rtype, dirname(path), {}, e))
                 self._drift_tool(path, line, rtype, m.group(1), {})
 
     # ---- policy-as-code, drift files, plan targets --------------------------------------------
@@ -1134,13 +1052,13 @@ class _Run:
                     tool = "tfsec" if ".tfsec/" in path else "terrascan"
                 else:
                     continue
-            if tool in seen or role_of(_dirname(path)) == "example":
+            if tool in seen or role_of(dirname(path)) == "example":
                 continue
             seen.add(tool)
             self.ev("iac.policy", path, 1, {"tool": tool, "via": "platform" if tool == "sentinel" else "config"},
                     f"{tool} configuration")
         rego = [p for p in tree.with_suffix(".rego") if not p.endswith("_test.rego")
-                and role_of(_dirname(p)) != "example"]
+                and role_of(dirname(p)) != "example"]
         if rego:
             self.ev("iac.policy", rego[0], 1, {"tool": "opa", "via": "config", "files": len(rego)},
                     f"{len(rego)} Rego policy file(s)")
@@ -1206,7 +1124,7 @@ class _Run:
 
         def emit(path: str, line: int, family: str, agent: str, hours: float | None, via: str,
                  remediates: bool = True, strength: Strength = Strength.DIRECT) -> None:
-            if (path, line, agent) in seen or role_of(_dirname(path)) == "example":
+            if (path, line, agent) in seen or role_of(dirname(path)) == "example":
                 return
             seen.add((path, line, agent))
             every = _fmt_hours(hours)
@@ -1283,10 +1201,10 @@ class _Run:
                     emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", every,
                          "runinterval setting" if m.re is PUPPET_RUNINTERVAL_RX else "agent run mode", strength=Strength.STRONG)
             if "schedule" in text and re.search(r"state\.(?:apply|highstate)", text):
-                for name, job in _salt_schedules(_tolerant_yaml(text)):
+                for name, job in _salt_schedules(tolerant_yaml(text)):
                     kw = job.get("kwarg") if isinstance(job.get("kwarg"), dict) else {}
                     emit(path, tree.line_of(path, str(name)) or 1, "salt", "salt-minion", _salt_hours(job),
-                         "minion schedule", not _is_true(kw.get("test")))
+                         "minion schedule", not is_true(kw.get("test")))
             if "ansible-pull" in text:
                 m = re.search(r"ansible-pull", text)
                 assert m is not None
@@ -1379,7 +1297,7 @@ class _Run:
         if not code_dirs:
             return
         readmes = [p for p in self.tree.files if re.match(r"(?i)readme(\.(md|rst|txt|adoc))?$", p.rsplit("/", 1)[-1])
-                   and (p.count("/") == 0 or _dirname(p) in code_dirs)]
+                   and (p.count("/") == 0 or dirname(p) in code_dirs)]
         for path in readmes:
             text = self.tree.text(path) or ""
             if not DOC_AUTOMATION_RX.search(text):
@@ -1389,7 +1307,7 @@ class _Run:
                 m = DOC_APPLIED_BY_RX.search(line)
                 if not m or m.group(1).split()[0].lower() in PLAIN_TOOLS:
                     continue
-                base = "" if _dirname(path) == "." else _dirname(path) + "/"
+                base = "" if dirname(path) == "." else dirname(path) + "/"
                 paths = [base + t.strip("/") for t in DOC_PATH_RX.findall(line)]
                 paths = [t for t in paths if any(t == d or t.startswith(d + "/") or d.startswith(t + "/") for d in code_dirs)
                          and (self.tree.exists(t) or any(f.startswith(t + "/") for f in self.tree.files))]
@@ -1403,20 +1321,6 @@ class _Run:
                 }, f"README: {', '.join(paths[:3])} applied automatically by {redact(name, 80)} (outside the repository)",
                     Strength.STRONG)
 
-    # ---- iac.code -----------------------------------------------------------------------------
-    def emit_code(self) -> None:
-        backend_dirs = {e.attributes["dir"] for e in self.out if e.kind == "iac.backend"}
-        for (tool, dir_), d in sorted(self.dirs.items()):
-            if d.files == 0:
-                continue
-            root = d.root or dir_ in backend_dirs
-            attrs: dict[str, Any] = {"tool": tool, "dir": dir_, "files": d.files, "resources": d.resources,
-                                     "modules": d.modules, "role": role_of(dir_, root)}
-            attrs.update({k: v for k, v in d.extra.items() if not k.startswith("_")})
-            what = f"{d.resources} resource(s)" if d.resources is not None else "resources defined in program code"
-            self.ev("iac.code", d.path, 1, attrs, f"{tool} in {dir_}: {d.files} file(s), {what}"
-                    + (f", {d.modules} module call(s)" if d.modules else "") + f" [{attrs['role']}]")
-
 
 def _under_chart_templates(path: str, charts: set[str]) -> bool:
     for c in charts:
@@ -1425,16 +1329,6 @@ def _under_chart_templates(path: str, charts: set[str]) -> bool:
                                                        and "/charts/" in "/" + path[len(prefix):]):
             return True
     return False
-
-
-def _nearest(dir_: str, candidates: set[str]) -> str | None:
-    d = dir_
-    while True:
-        if d in candidates:
-            return d
-        if d in (".", ""):
-            return None
-        d = _dirname(d)
 
 
 def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None, path: str = "") -> dict[str, Any]:
@@ -1472,7 +1366,7 @@ def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None
                 deny = bool(re.search(r'(?i)effect\s*=\s*"deny"', doc))
         fref = re.search(r'(?:file|templatefile)\(\s*"(?:\$\{path\.module\}/)?([^"$]+)"', raw)
         if not deny and fref and run is not None:
-            target = posixpath.normpath(posixpath.join(_dirname(path), fref.group(1)))
+            target = posixpath.normpath(posixpath.join(dirname(path), fref.group(1)))
             deny = bool(re.search(r'(?i)"effect"\s*:\s*"deny"', run.tree.text(target) or "")) if run.tree.exists(target) else False
         return {"policy_type": ptype, "deny": deny}
     if rtype == "aws_organizations_policy_attachment":
@@ -1634,40 +1528,6 @@ def _is_drift_action(uses: str, with_: dict[str, Any], has_env: bool) -> bool:
     return bool(_CHECK_WORD_RX.search(tail)) and (has_env or "environment" in with_) and bool(_CLOUD_INPUT_RX.search(keys))
 
 
-def _tolerant_yaml(text: str) -> Any:
-    """The first YAML document of a text that may hold template directives (None when it cannot be read)."""
-    docs = tolerant_yaml_docs(text)
-    return docs[0] if docs else None
-
-
 # ---- templated YAML -------------------------------------------------------------------------------------
 
-TEMPLATE_MARK_RX = re.compile(r"\{\{|\{%|<%")
-_TPL_COMMENT_RX = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}|\{#.*?#\}|<%#.*?%>", re.S)
-# a line that is only a directive (`{{- if .Values.x }}`, `{% for %}`, `<% if prod %>`, `{{ include ... | nindent 4 }}`)
-_TPL_LINE_RX = re.compile(r"(?m)^[ \t]*(?:-[ \t]*)?(?:\{\{-?[^\n]*?-?\}\}|\{%-?[^\n]*?-?%\}|<%[-=]?[^\n]*?-?%>)[ \t]*$\n?")
-_TPL_INLINE_RX = re.compile(r"\{\{-?.*?-?\}\}|\{%-?.*?-?%\}|<%[-=]?.*?-?%>")
 
-
-def detemplate(text: str) -> str:
-    """A Helm/Go, Jinja or ERB template made plain YAML: comments and directive-only lines dropped, inline
-    expressions stubbed with `TEMPLATED`. Both branches of an if/else stay (later keys win), which keeps
-    the literal fields a reviewer reads (kind, syncPolicy.automated.selfHeal, probes) and nothing else."""
-    text = _TPL_COMMENT_RX.sub("", text)
-    text = _TPL_LINE_RX.sub("", text)
-    return _TPL_INLINE_RX.sub("TEMPLATED", text)
-
-
-def tolerant_yaml_docs(text: str) -> list[Any]:
-    """YAML documents of a possibly templated text, each document parsed on its own so that one the
-    stubbing cannot repair does not hide the others."""
-    plain = detemplate(text) if TEMPLATE_MARK_RX.search(text) else text
-    out = []
-    for chunk in re.split(r"(?m)^---[^\n]*$", plain):
-        if not chunk.strip():
-            continue
-        try:
-            out.extend(d for d in yaml.load_all(chunk, Loader=YamlLoader) if d is not None)
-        except yaml.YAMLError:
-            continue
-    return out
