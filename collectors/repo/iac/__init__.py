@@ -28,7 +28,14 @@ from functools import partial
 from typing import Any
 
 from wafops.collectors.base import CollectContext, Collector
-from wafops.collectors.repo.ci_steps import STEP_RX, cron_interval_hours
+from wafops.collectors.repo.iac.convergence import convergence
+from wafops.collectors.repo.iac.drift import (
+    documented_reconciler,
+    drift_actions,
+    drift_files,
+    drift_tool,
+    plan_targets,
+)
 from wafops.collectors.repo.iac.hcl import (
     attr_bool,
     attr_raw,
@@ -40,6 +47,7 @@ from wafops.collectors.repo.iac.hcl import (
     provider_facts,
     top_level,
 )
+from wafops.collectors.repo.iac.policy import policy_files
 from wafops.collectors.repo.iac.state import (
     CodeDir,
     IacRun,
@@ -92,43 +100,7 @@ ANSIBLE_BODY_RX = re.compile(
 PLAY_KEYS = {"tasks", "roles", "pre_tasks", "post_tasks", "handlers"}
 PUPPET_DECL_RX = re.compile(r"(?m)^[ \t]*(?:class|define|node)[ \t]+['\"]?[\w:.\-/]+|^[ \t]*[a-z][\w:]*[ \t]*\{[ \t]*['\"$]")
 ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate")
-PLAN_CMD_RX = re.compile(r"\b(terraform|tofu|terragrunt)\b[^\n]*?\b(run-all[ \t]+|run[ \t]+--all[ \t]+)?plan\b"
-                         # configuration-management dry runs (`ansible-playbook site.yml --check --diff`, `puppet agent --noop`)
-                         r"|\b(ansible-playbook|puppet)(?![\w-])[^\n]*?(?:--check\b|[ \t]-C\b|--noop\b)")
-# Configuration-management runs that converge a host (the command of a timer, cron or service)
-CONVERGE_CMD_RX = re.compile(r"\b(?:chef|cinc)-client\b|\bpuppet[ \t]+(?:agent|apply)\b"
-                             r"|\bsalt-call\b[^\n]*?\bstate\.(?:apply|highstate)\b|\bansible-pull\b")
-DRY_RUN_RX = re.compile(r"--noop\b|--why-run\b|[ \t]-W\b|--check\b|test=true", re.I)
-# Chef resources that schedule the client: a systemd timer/cron named for it, or the chef_client_* resources
-CHEF_SCHEDULE_RX = re.compile(r"(?m)^[ \t]*(systemd_timer|cron_d|cron|chef_client_systemd_timer|chef_client_cron"
-                              r"|chef_client_scheduled_task|chef_client_launchd)[ \t(]+['\"]([^'\"]*)['\"][ \t)]*do\b")
-# the community chef-client cookbook runs the client as a service/timer/cron (every 30 min by default)
-CHEF_CLIENT_RECIPE_RX = re.compile(r"(?:include_recipe[ \t(]+['\"]|recipe\[)chef-client"
-                                   r"(?:::(?:default|service|systemd_service|cron|task|launchd|init_service))?['\"\]]")
-CHEF_INTERVAL_RX = re.compile(r"chef_client.{0,80}?interval['\"\]]*\s*(?:=>|=|:)\s*['\"]?(\d+)", re.S)
-PUPPET_SERVICE_RX = re.compile(r"service[ \t]*\{[ \t]*['\"](?:puppet|puppet-agent|pe-puppet)['\"][ \t]*:[^}]*?ensure[ \t]*=>[ \t]*['\"]?running")
-# the puppet module's agent run mode (`class { 'puppet': runmode => 'service' }`, Hiera `puppet::runmode: systemd.timer`)
-PUPPET_RUNMODE_RX = re.compile(r"class[ \t]*\{[ \t]*['\"](?:::)?puppet(?:::agent)?['\"][ \t]*:[^}]*?runmode[ \t]*=>[ \t]*"
-                               r"['\"](?:service|cron|systemd\.timer)['\"]")
-PUPPET_RUNMODE_YAML_RX = re.compile(r"(?m)^[ \t]*puppet::(?:agent::)?runmode[ \t]*:[ \t]*['\"]?(service|cron|systemd\.timer)\b")
-PUPPET_RUNINTERVAL_RX = re.compile(r"(?m)^[ \t]*(?:puppet::(?:agent::)?)?runinterval['\"]?[ \t]*(?:=>|=|:)[ \t]*['\"]?(\d+[smhd]?)")
-# names and inputs of a shared action that checks the infrastructure against the live estate
-_DRIFT_WORD_RX = re.compile(r"drift")
-_INFRA_WORD_RX = re.compile(r"terraform|tofu|terragrunt|infra|(?:^|[-_/ ])tf(?:$|[-_/ ])|pulumi|cloudformation|bicep")
-_PLAN_WORD_RX = re.compile(r"plan|preview|diff")
-_CHECK_WORD_RX = re.compile(r"validat|verify|check")
-_CLOUD_INPUT_RX = re.compile(r"azure|aws|gcp|google|arm[-_]|credential|role[-_]?arn|subscription|tenant|workload[-_]identity|project[-_]id")
-_MUTATE_WORD_RX = re.compile(r"apply|deploy|destroy|remediat|release|publish")
 GIT_CLONE_RX = re.compile(r"\bgit\b[^\n]*?\bclone\b([^\n;&|]*)")
-# a README naming the controller that applies the repository's paths, and saying that it is automatic
-DOC_APPLIED_BY_RX = re.compile(r"\b(?:applied|deployed|reconciled|synced|synchronized|rolled out)[ \t]+(?:automatically[ \t]+"
-                               r"|continuously[ \t]+)?by[ \t]+(?:the[ \t]+)?[`*_\[]*([A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,4})")
-DOC_AUTOMATION_RX = re.compile(r"(?i)fully[ -]automated|\bautomatically\b|\bcontinuously\b|\bregularly\b"
-                               r"|\bevery[ \t]+\d+[ \t]*(?:min|minutes|hours?)\b")
-DOC_PATH_RX = re.compile(r"(?<![\w/.:-])((?:[\w.-]+/)+[\w.-]*|[\w-]+\.(?:ya?ml|tf|json|template))(?![\w/-])")
-PLAIN_TOOLS = {"terraform", "opentofu", "tofu", "terragrunt", "cloudformation", "pulumi", "helm", "helmfile", "kubectl",
-               "kustomize", "ansible", "chef", "puppet", "salt", "cdk", "bicep", "hand", "make", "github", "gitlab",
-               "jenkins", "ci", "us", "you", "our", "this", "a", "an"}
 # YAML formats that borrow apiVersion/kind but are not applied to a cluster
 NOT_K8S_API_RX = re.compile(
     r"^(backstage\.io|openslo|sloth\.slok\.dev|skaffold|kind\.x-k8s\.io|kustomize\.config\.k8s\.io|kuttl\.dev"
@@ -161,11 +133,11 @@ class IacCollector(Collector):
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = _Run(ctx, ctx.tree)
         ctx.run_detectors("iac", (
-            run.terraform, run.terraform_json, run.terragrunt, run.atmos,
-            run.resolve_partial_backends, run.yaml_files, run.json_templates,
-            run.cdk_pulumi_serverless, run.bicep, run.config_management, run.policy_files,
-            run.drift_files, run.plan_targets, run.convergence, run.drift_actions,
-            run.documented_reconciler, partial(emit_code, run)))
+            run.terraform, run.terraform_json, run.terragrunt, run.atmos, run.resolve_partial_backends,
+            run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
+            partial(policy_files, run), partial(drift_files, run), partial(plan_targets, run),
+            partial(convergence, run), partial(drift_actions, run), partial(documented_reconciler, run),
+            partial(emit_code, run)))
         return run.out
 
 
@@ -272,7 +244,7 @@ class _Run(IacRun):
                  "body": {}, "parsed": False, "facts": facts}
         e = self.ev("iac.resource", path, line, attrs, f"tfe_workspace via module {name} (VCS-driven)", Strength.STRONG)
         self.resources.append(("tfe_workspace", dirname(path), facts, e))
-        self._drift_tool(path, line, "tfe_workspace", f"module.{name}", facts)
+        drift_tool(self, path, line, "tfe_workspace", f"module.{name}", facts)
 
     def _config_sync(self, path: str, text: str, rtype: str, name: str, line: int) -> None:
         """Config Sync enabled through a GKE fleet feature (`configmanagement { config_sync { git { ... } } }`):
@@ -357,36 +329,7 @@ class _Run(IacRun):
                      "body": slim(body) if body is not None else {}, "parsed": body is not None, "facts": facts}
             e = self.ev("iac.resource", path, line, attrs, f"{rtype}.{rname}")
             self.resources.append((rtype, dirname(path), facts, e))
-            self._drift_tool(path, line, rtype, rname, facts)
-
-    def _drift_tool(self, path: str, line: int, rtype: str, name: str, facts: dict[str, Any]) -> None:
-        """drift.tool items from curated resources (HCP assessments, Spacelift, env0, Config, Policy)."""
-        ref = f"{rtype}.{name}"
-        if rtype in ("tfe_workspace", "tfe_workspace_settings") and facts.get("assessments_enabled"):
-            self.ev("drift.tool", path, line, {"tool": "hcp-assessments", "automated_remediation": False,
-                                                "schedule": "24h", "resource": ref},
-                    f"HCP Terraform health assessments on {ref}")
-        elif rtype == "spacelift_drift_detection":
-            self.ev("drift.tool", path, line, {"tool": "spacelift", "automated_remediation": bool(facts.get("reconcile")),
-                                                "schedule": facts.get("schedule") or None, "resource": ref},
-                    "Spacelift drift detection" + (" with reconcile" if facts.get("reconcile") else ""))
-        elif rtype.startswith("env0_") and "drift" in rtype:
-            self.ev("drift.tool", path, line, {"tool": "env0", "automated_remediation": bool(facts.get("auto_remediation")),
-                                                "schedule": facts.get("cron"), "resource": ref}, "env0 drift detection")
-        elif rtype in ("aws_config_configuration_recorder", "AWS::Config::ConfigurationRecorder"):
-            self.ev("drift.tool", path, line, {"tool": "aws-config", "automated_remediation": False,
-                                                "schedule": "continuous", "resource": ref}, "AWS Config configuration recorder")
-        elif rtype in ("aws_config_remediation_configuration", "AWS::Config::RemediationConfiguration") \
-                and facts.get("automatic"):
-            self.ev("drift.tool", path, line, {"tool": "aws-config", "automated_remediation": True,
-                                                "schedule": "continuous", "resource": ref},
-                    "AWS Config automatic remediation")
-        elif re.match(r"azurerm_\w*policy_assignment$", rtype) or rtype.startswith("Microsoft.Authorization/policyAssignments"):
-            self.ev("drift.tool", path, line, {"tool": "azure-policy", "automated_remediation": False,
-                                                "schedule": "continuous", "resource": ref}, f"Azure Policy assignment {name}")
-        elif re.match(r"azurerm_\w*policy_remediation$", rtype) or rtype.startswith("Microsoft.PolicyInsights/remediations"):
-            self.ev("drift.tool", path, line, {"tool": "azure-policy", "automated_remediation": True,
-                                                "schedule": "continuous", "resource": ref}, "Azure Policy remediation task")
+            drift_tool(self, path, line, rtype, rname, facts)
 
     # ---- Terraform JSON ---------------------------------------------------------------------
     def terraform_json(self) -> None:
@@ -830,7 +773,7 @@ class _Run(IacRun):
                                                      "dir": dirname(path), "body": slim(props), "parsed": True,
                                                      "facts": facts}, f"{rtype} {logical}")
             self.resources.append((rtype, dirname(path), facts, e))
-            self._drift_tool(path, line, rtype, str(logical), facts)
+            drift_tool(self, path, line, rtype, str(logical), facts)
 
     # ---- JSON templates (CloudFormation JSON, ARM) ---------------------------------------------
     def json_templates(self) -> None:
@@ -1032,294 +975,7 @@ class _Run(IacRun):
                                                          "dir": dirname(path), "body": {}, "parsed": False,
                                                          "facts": {}}, f"{rtype} {m.group(1)}")
                 self.resources.append((rtype, dirname(path), {}, e))
-                self._drift_tool(path, line, rtype, m.group(1), {})
-
-    # ---- policy-as-code, drift files, plan targets --------------------------------------------
-    def policy_files(self) -> None:
-        tree = self.tree
-        by_name = {".checkov.yml": "checkov", ".checkov.yaml": "checkov", "tfsec.yml": "tfsec", "tfsec.yaml": "tfsec",
-                   "trivy.yaml": "trivy", "trivy.yml": "trivy", "kics.config": "kics", ".kics.config": "kics",
-                   "kics.yaml": "kics", "kics.yml": "kics", ".terrascan": "terrascan", "terrascan.toml": "terrascan",
-                   "sentinel.hcl": "sentinel", "conftest.toml": "conftest"}
-        seen: set[str] = set()
-        for path in tree.files:
-            base = path.rsplit("/", 1)[-1].lower()
-            tool = by_name.get(base)
-            if tool is None:
-                if base.endswith(".sentinel"):
-                    tool = "sentinel"
-                elif "/.tfsec/" in f"/{path}" or "/.terrascan/" in f"/{path}":
-                    tool = "tfsec" if ".tfsec/" in path else "terrascan"
-                else:
-                    continue
-            if tool in seen or role_of(dirname(path)) == "example":
-                continue
-            seen.add(tool)
-            self.ev("iac.policy", path, 1, {"tool": tool, "via": "platform" if tool == "sentinel" else "config"},
-                    f"{tool} configuration")
-        rego = [p for p in tree.with_suffix(".rego") if not p.endswith("_test.rego")
-                and role_of(dirname(p)) != "example"]
-        if rego:
-            self.ev("iac.policy", rego[0], 1, {"tool": "opa", "via": "config", "files": len(rego)},
-                    f"{len(rego)} Rego policy file(s)")
-        for path in tree.named(".pre-commit-config.yaml", ".pre-commit-config.yml"):
-            text = tree.text(path) or ""
-            m = re.search(r"(?m)^\s*-?\s*id:\s*(terraform_tfsec|terraform_checkov|terraform_trivy|checkov\w*|tfsec|"
-                          r"trivy\w*|terrascan|kics\w*|conftest\w*)\s*$", text)
-            if m:
-                self.ev("iac.policy", path, tree.line_of(path, m.group(1)), {"tool": m.group(1), "via": "pre-commit"},
-                        f"pre-commit hook {m.group(1)}")
-        for rtype, _dir, facts, e in self.resources:
-            if rtype in ("tfe_policy_set", "tfe_policy", "tfe_sentinel_policy") or (
-                    rtype == "spacelift_policy" and str(facts.get("type", "")).upper() in ("PLAN", "APPROVAL")):
-                self.ev("iac.policy", e.locator.path, e.locator.line, {"tool": rtype, "via": "platform"},
-                        f"{rtype} declared in Terraform")
-
-    def drift_files(self) -> None:
-        for path in self.tree.named(".driftignore", ".driftctl.yml", ".driftctl.yaml", "driftctl.yml"):
-            self.ev("drift.tool", path, 1, {"tool": "driftctl", "automated_remediation": False, "schedule": None},
-                    "driftctl configuration")
-        rx = re.compile(r"(?i)(^|/)(drift[-_ ]?log[^/]*\.(md|ya?ml|csv|json)|drift[-_]?(logs?|reports?)/[^/]+\.(md|ya?ml|json))$")
-        for path in self.tree.files:
-            if not rx.search(path):
-                continue
-            text = self.tree.text(path) or ""
-            rows = len(re.findall(r"(?m)^\|(?!\s*-)", text))
-            entries = max(rows - 1, 0) if rows else len(re.findall(r"(?m)^\s*-\s+\S", text))
-            self.ev("drift.log", path, 1, {"format": path.rsplit(".", 1)[-1].lower(), "entries": entries},
-                    f"drift log with {entries} entr{'y' if entries == 1 else 'ies'}")
-
-    def plan_targets(self) -> None:
-        tree = self.tree
-        cands = tree.named("Makefile", "GNUmakefile", "makefile", "justfile", "Justfile", "Taskfile.yml", "Taskfile.yaml")
-        cands += [p for p in tree.with_suffix(".mk", ".sh") if re.search(r"(?i)(plan|drift|terraform|tf|check|diff|noop)[^/]*$", p)]
-        for path in cands:
-            text = tree.text(path)
-            if not text or not PLAN_CMD_RX.search(text):
-                continue
-            kind = ("makefile" if "make" in path.lower() or path.endswith(".mk") else
-                    "justfile" if "justfile" in path.lower() else "taskfile" if "taskfile" in path.lower() else "script")
-            for m in PLAN_CMD_RX.finditer(text):
-                line = text.count("\n", 0, m.start()) + 1
-                target = None
-                if kind in ("makefile", "justfile"):
-                    before = text[: m.start()].splitlines()
-                    target = next((re.match(r"^([\w.-]+)\s*:", ln).group(1) for ln in reversed(before)
-                                   if re.match(r"^[\w.-]+\s*:(?!=)", ln)), None)
-                cmd_line = text[m.start(): text.find("\n", m.start()) if "\n" in text[m.start():] else len(text)]
-                self.ev("iac.plan_target", path, line, {
-                    "file_kind": kind, "target": target, "detailed_exitcode": "-detailed-exitcode" in cmd_line,
-                    "tool": m.group(1) or m.group(3),
-                }, f"{m.group(1) or m.group(3)} plan in {kind}" + (f" target {target}" if target else ""), Strength.WEAK)
-                break
-
-    # ---- configuration management that converges on a schedule ---------------------------------------
-    # A Chef/Cinc client, Puppet agent, Salt minion schedule or ansible-pull that runs every N minutes on
-    # every host re-applies the declared configuration and reverts what drifted: continuous reconciliation,
-    # like a GitOps reconciler with self-heal. Emitted as `drift.tool` with `converges: true`, the tool
-    # `family` and the run interval; probes count it only where the repository holds that family's code.
-    def convergence(self) -> None:
-        tree = self.tree
-        seen: set[tuple[str, int, str]] = set()
-
-        def emit(path: str, line: int, family: str, agent: str, hours: float | None, via: str,
-                 remediates: bool = True, strength: Strength = Strength.DIRECT) -> None:
-            if (path, line, agent) in seen or role_of(dirname(path)) == "example":
-                return
-            seen.add((path, line, agent))
-            every = _fmt_hours(hours)
-            self.ev("drift.tool", path, line, {
-                "tool": agent, "family": family, "converges": True, "automated_remediation": remediates,
-                "interval_hours": hours, "schedule": every, "via": via,
-            }, f"{agent} converges the hosts {every} ({via})" + ("" if remediates else ", report only (dry run)"), strength)
-
-        # Chef/Cinc: timers and crons declared in recipes, the chef_client_* resources, the chef-client cookbook
-        for path, text in tree.iter_text(tree.with_suffix(".rb")):
-            if "client" not in text and "cron" not in text:
-                continue
-            for m in CHEF_SCHEDULE_RX.finditer(text):
-                kind, name = m.group(1), m.group(2)
-                body = _ruby_block(text, m.end())
-                line = text.count("\n", 0, m.start()) + 1
-                hours: float | None
-                if kind == "systemd_timer":
-                    if not CONVERGE_CMD_RX.search(name):
-                        continue
-                    hours = _systemd_interval(body, ruby=True)
-                elif kind in ("cron", "cron_d"):
-                    if not CONVERGE_CMD_RX.search(body):
-                        continue
-                    hours = cron_interval_hours(f"{_ruby_prop(body, 'minute') or '*'} {_ruby_prop(body, 'hour') or '*'} * * *")
-                elif kind == "chef_client_cron":
-                    hours = cron_interval_hours(f"{_ruby_prop(body, 'minute') or '0,30'} {_ruby_prop(body, 'hour') or '*'} * * *")
-                elif kind == "chef_client_systemd_timer":
-                    hours = _span_hours(_ruby_prop(body, "interval") or "1800sec")
-                elif kind == "chef_client_launchd":
-                    hours = (_num_expr(_ruby_prop(body, "interval") or "30") or 30) / 60
-                else:  # chef_client_scheduled_task
-                    freq = (_ruby_prop(body, "frequency") or "minute").lower()
-                    mod = _num_expr(_ruby_prop(body, "frequency_modifier") or "30") or 30
-                    hours = mod / 60 if "minute" in freq else mod if "hour" in freq else 24.0 if "dai" in freq else None
-                emit(path, line, "chef", "chef-client", hours, kind.replace("_", " "),
-                     not re.search(r"--why-run|\s-W\b", body))
-            m = CHEF_CLIENT_RECIPE_RX.search(text)
-            if m:
-                interval = CHEF_INTERVAL_RX.search(text)
-                emit(path, text.count("\n", 0, m.start()) + 1, "chef", "chef-client",
-                     _span_hours(interval.group(1)) if interval else 0.5, "chef-client cookbook", strength=Strength.STRONG)
-        for path, text in tree.iter_text(tree.glob("*roles/*.json")):
-            m = CHEF_CLIENT_RECIPE_RX.search(text)
-            if m:
-                interval = CHEF_INTERVAL_RX.search(text)
-                emit(path, text.count("\n", 0, m.start()) + 1, "chef", "chef-client",
-                     _span_hours(interval.group(1)) if interval else 0.5, "chef-client cookbook", strength=Strength.STRONG)
-        # Puppet: the agent service (default runinterval 30 min) and cron runs declared in manifests
-        for path, text in tree.iter_text(tree.with_suffix(".pp")):
-            if "puppet" not in text:
-                continue
-            m = PUPPET_SERVICE_RX.search(text) or PUPPET_RUNMODE_RX.search(text)
-            if m:
-                ri = PUPPET_RUNINTERVAL_RX.search(text)
-                emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent",
-                     _span_hours(ri.group(1)) if ri else 0.5, "agent service", strength=Strength.STRONG)
-            for m in re.finditer(r"(?m)^[ \t]*cron[ \t]*\{[ \t]*['\"][^'\"]*['\"][ \t]*:", text):
-                end = text.find("}", m.end())
-                body = text[m.end(): end if end > 0 else len(text)]
-                if not CONVERGE_CMD_RX.search(body):
-                    continue
-                minute = re.search(r"minute\s*=>\s*(\[[^\]]*\]|['\"]?[^'\",\n]+)", body)
-                hour = re.search(r"hour\s*=>\s*(\[[^\]]*\]|['\"]?[^'\",\n]+)", body)
-                expr = f"{_cron_field(minute.group(1) if minute else '*')} {_cron_field(hour.group(1) if hour else '*')} * * *"
-                emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", cron_interval_hours(expr), "cron",
-                     "--noop" not in body)
-        # Puppet settings in Hiera/puppet.conf; Salt minion schedules running highstate; ansible-pull from cron
-        for path, text in tree.iter_text(tree.with_suffix(".yaml", ".yml", ".conf", ".sls")):
-            if ("runinterval" in text or "runmode" in text) and "puppet" in (path.lower() + text[:2000].lower()):
-                m = PUPPET_RUNINTERVAL_RX.search(text) or PUPPET_RUNMODE_YAML_RX.search(text)
-                if m:
-                    every = _span_hours(m.group(1)) if m.re is PUPPET_RUNINTERVAL_RX else 0.5
-                    emit(path, text.count("\n", 0, m.start()) + 1, "puppet", "puppet-agent", every,
-                         "runinterval setting" if m.re is PUPPET_RUNINTERVAL_RX else "agent run mode", strength=Strength.STRONG)
-            if "schedule" in text and re.search(r"state\.(?:apply|highstate)", text):
-                for name, job in _salt_schedules(tolerant_yaml(text)):
-                    kw = job.get("kwarg") if isinstance(job.get("kwarg"), dict) else {}
-                    emit(path, tree.line_of(path, str(name)) or 1, "salt", "salt-minion", _salt_hours(job),
-                         "minion schedule", not is_true(kw.get("test")))
-            if "ansible-pull" in text:
-                m = re.search(r"ansible-pull", text)
-                assert m is not None
-                block = text[max(0, m.start() - 400): m.end() + 400]
-                minute = re.search(r"(?m)^\s*minute:\s*['\"]?([^'\"\n]+)", block)
-                hour = re.search(r"(?m)^\s*hour:\s*['\"]?([^'\"\n]+)", block)
-                if minute or hour:
-                    expr = f"{minute.group(1).strip() if minute else '0'} {hour.group(1).strip() if hour else '*'} * * *"
-                    emit(path, text.count("\n", 0, m.start()) + 1, "ansible", "ansible-pull", cron_interval_hours(expr),
-                         "cron", not re.search(r"--check\b|\s-C\b", block))
-        # systemd timer units and crontabs shipped as files or templates
-        for path in tree.glob("*.timer", "*.timer.erb", "*.timer.j2"):
-            text = tree.text(path) or ""
-            base = re.sub(r"\.timer(\.erb|\.j2)?$", "", path)
-            service = next((tree.text(p) or "" for p in (base + ".service", base + ".service.erb", base + ".service.j2")
-                            if tree.exists(p)), "")
-            cmd = CONVERGE_CMD_RX.search(service) or CONVERGE_CMD_RX.search(text)
-            if cmd:
-                agent, family = _agent_of(cmd.group(0))
-                emit(path, 1, family, agent, _systemd_interval(text, ruby=False), "systemd timer",
-                     not DRY_RUN_RX.search(service))
-        for path in tree.files:
-            low = path.lower()
-            base = low.rsplit("/", 1)[-1]
-            if not ("/cron.d/" in f"/{low}" or base in ("crontab", "root.crontab") or base.endswith((".cron", ".cron.erb", ".crontab"))):
-                continue
-            text = tree.text(path) or ""
-            for m in re.finditer(r"(?m)^[ \t]*([^#\s]\S*(?:[ \t]+\S+){4})[ \t]+([^\n]*)$", text):
-                cmd = CONVERGE_CMD_RX.search(m.group(2))
-                if cmd:
-                    agent, family = _agent_of(cmd.group(0))
-                    emit(path, text.count("\n", 0, m.start()) + 1, family, agent, cron_interval_hours(m.group(1)), "cron",
-                         not DRY_RUN_RX.search(m.group(2)))
-
-    # ---- scheduled drift checks through shared actions -------------------------------------------------
-    def drift_actions(self) -> None:
-        """A scheduled GitHub workflow that calls another repository's action or reusable workflow to plan
-        the infrastructure against the live estate (`org/actions/validate-infra@v1` with `environment:
-        production`, cloud credentials and a `teams-webhook-url`).
-
-        Its steps live elsewhere, but what it does is said by the action's name and inputs, as it would be
-        to a reviewer: a drift/plan action, or an infrastructure validation run against an environment with
-        cloud credentials (a syntax-only `terraform validate` needs neither). A plan with `-refresh=false`
-        compares code with the state file only, never with the live estate, so it is no drift check.
-        Emitted as `drift.tool` `scheduled-action` (strong: inferred from names and inputs)."""
-        tree = self.tree
-        for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
-            data = tree.yaml(path)
-            if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
-                continue
-            on = data.get("on", data.get(True))
-            sched = on.get("schedule") if isinstance(on, dict) else None
-            crons = [str(c["cron"]) for c in (sched if isinstance(sched, list) else []) if isinstance(c, dict) and c.get("cron")]
-            if not crons:
-                continue
-            hours = min((h for h in (cron_interval_hours(c) for c in crons) if h is not None), default=None)
-            for jname, job in data["jobs"].items():
-                if not isinstance(job, dict):
-                    continue
-                steps = [s for s in (job.get("steps") or []) if isinstance(s, dict)]
-                calls = [(job.get("uses"), job.get("with"))] + [(s.get("uses"), s.get("with")) for s in steps]
-                env = job.get("environment")
-                env = env.get("name") if isinstance(env, dict) else env
-                for uses, with_ in calls:
-                    if not isinstance(uses, str) or uses.startswith(("./", "docker://")) or uses.count("/") < 1:
-                        continue
-                    with_ = with_ if isinstance(with_, dict) else {}
-                    if not _is_drift_action(uses, with_, bool(env)):
-                        continue
-                    keys = " ".join(str(k).lower() for k in with_)
-                    others = "\n".join(f"{s.get('uses') or ''}\n{s.get('run') or ''}" for s in steps if s.get("uses") != uses)
-                    notifies = bool(re.search(r"webhook|slack|teams|notif|alert|pagerduty|opsgenie|mail", keys)
-                                    or STEP_RX["notify"].search(others))
-                    target = with_.get("environment") if isinstance(with_.get("environment"), str) else env
-                    self.ev("drift.tool", path, tree.line_of(path, uses) or 1, {
-                        "tool": "scheduled-action", "action": redact(uses, 200), "pipeline": path, "job": str(jname),
-                        "interval_hours": hours, "schedule": crons[0], "notifies": notifies,
-                        "environment": redact(str(target), 80) if target else None, "automated_remediation": False,
-                    }, f"scheduled ({crons[0]}) infrastructure check through {redact(uses.split('@', 1)[0], 120)}"
-                       + (" with notification" if notifies else ""), Strength.STRONG)
-
-    # ---- a reconciler the README names for the repository's paths -------------------------------------
-    def documented_reconciler(self) -> None:
-        """`cluster/manifests: Kubernetes manifests (will be applied by Cluster Lifecycle Manager)` beside
-        `Fully automated cluster updates`: the repository's own README says which of its IaC paths a
-        controller outside the repository applies, and that it does so automatically. The controller is not
-        visible, so this is strong (its names and paths agree with the code) for "applied by a reconciler"
-        and weak for drift checks. Plain tool names (Terraform, Helm, kubectl) are how, not who: no reconciler."""
-        code_dirs = {d for (_tool, d), v in self.dirs.items() if v.files and role_of(d) != "example"}
-        if not code_dirs:
-            return
-        readmes = [p for p in self.tree.files if re.match(r"(?i)readme(\.(md|rst|txt|adoc))?$", p.rsplit("/", 1)[-1])
-                   and (p.count("/") == 0 or dirname(p) in code_dirs)]
-        for path in readmes:
-            text = self.tree.text(path) or ""
-            if not DOC_AUTOMATION_RX.search(text):
-                continue
-            named: dict[str, tuple[int, list[str]]] = {}
-            for number, line in enumerate(text.splitlines(), start=1):
-                m = DOC_APPLIED_BY_RX.search(line)
-                if not m or m.group(1).split()[0].lower() in PLAIN_TOOLS:
-                    continue
-                base = "" if dirname(path) == "." else dirname(path) + "/"
-                paths = [base + t.strip("/") for t in DOC_PATH_RX.findall(line)]
-                paths = [t for t in paths if any(t == d or t.startswith(d + "/") or d.startswith(t + "/") for d in code_dirs)
-                         and (self.tree.exists(t) or any(f.startswith(t + "/") for f in self.tree.files))]
-                if paths:
-                    _first, seen = named.setdefault(m.group(1).strip(), (number, []))
-                    seen.extend(t for t in paths if t not in seen)
-            for name, (number, paths) in named.items():
-                self.ev("drift.tool", path, number, {
-                    "tool": "documented-reconciler", "reconciler": redact(name, 80), "paths": paths[:20],
-                    "documented": True, "continuous": True, "automated_remediation": False,
-                }, f"README: {', '.join(paths[:3])} applied automatically by {redact(name, 80)} (outside the repository)",
-                    Strength.STRONG)
+                drift_tool(self, path, line, rtype, m.group(1), {})
 
 
 def _under_chart_templates(path: str, charts: set[str]) -> bool:
@@ -1380,152 +1036,6 @@ def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None
 
 
 # ---- convergence schedules ----------------------------------------------------------------------------
-
-
-def _agent_of(cmd: str) -> tuple[str, str]:
-    """(agent, family) of a converging command."""
-    low = cmd.lower()
-    if "client" in low:
-        return "chef-client", "chef"
-    if "puppet" in low:
-        return "puppet-agent", "puppet"
-    if "salt" in low:
-        return "salt-minion", "salt"
-    return "ansible-pull", "ansible"
-
-
-def _fmt_hours(hours: float | None) -> str:
-    if hours is None:
-        return "on a schedule of unknown interval"
-    if hours < 1:
-        return f"every {round(hours * 60)} min"
-    return f"every {round(hours, 1):g} h"
-
-
-def _ruby_block(text: str, start: int) -> str:
-    """The body of a Ruby `... do` block: up to the first line that is only `end`."""
-    m = re.compile(r"(?m)^[ \t]*end\b").search(text, start)
-    return text[start: m.start() if m else min(len(text), start + 2000)]
-
-
-def _ruby_prop(body: str, name: str) -> str | None:
-    m = re.search(r"(?m)^[ \t]*" + re.escape(name) + r"[ \t(]+(.+?)[ \t)]*$", body)
-    return m.group(1).strip().strip("'\":") if m else None
-
-
-def _num_expr(expr: str) -> float | None:
-    """`25 * 60`, `1800`, `'900'` -> a number (products of numbers only)."""
-    parts = [p.strip().strip("'\"") for p in expr.split("*")]
-    try:
-        value = 1.0
-        for p in parts:
-            value *= float(p)
-        return value
-    except ValueError:
-        return None
-
-
-_SPAN_UNITS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
-               "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
-
-
-def _span_hours(span: str | None) -> float | None:
-    """A seconds expression or a systemd/puppet time span (`1800`, `25 * 60`, `30min`, `1h 30m`, `30m`) in hours."""
-    if not span:
-        return None
-    span = span.strip().strip("'\"")
-    n = _num_expr(span)
-    if n is not None:
-        return round(n / 3600, 3)
-    total = 0.0
-    for num, unit in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", span.lower()):
-        if unit not in _SPAN_UNITS:
-            return None
-        total += float(num) * _SPAN_UNITS[unit]
-    return round(total / 3600, 3) if total else None
-
-
-def _calendar_hours(cal: str) -> float | None:
-    """Interval of a systemd OnCalendar expression (the common shapes only)."""
-    cal = cal.strip().strip("'\"").lower()
-    named = {"minutely": 1 / 60, "hourly": 1.0, "daily": 24.0, "weekly": 168.0, "monthly": 720.0}
-    if cal in named:
-        return named[cal]
-    m = re.search(r"\*:(\d+)/(\d+)", cal)
-    if m:
-        return round(int(m.group(2)) / 60, 3)
-    if re.search(r"(?:^|\s)\*:\d+", cal):
-        return 1.0
-    if re.search(r"(?:^|\s)\*-\*-\*\s+\d+:\d+", cal):
-        return 24.0
-    return None
-
-
-def _systemd_interval(body: str, ruby: bool) -> float | None:
-    """Repeat interval of a timer (OnUnitInactiveSec/OnUnitActiveSec/OnCalendar); boot-only timers have none."""
-    keys = (("on_unit_inactive_sec", "on_unit_active_sec"), "on_calendar") if ruby else \
-        (("OnUnitInactiveSec", "OnUnitActiveSec"), "OnCalendar")
-    for key in keys[0]:
-        m = re.search(r"(?m)^[ \t]*" + key + (r"[ \t(]+(.+?)[ \t)]*$" if ruby else r"[ \t]*=[ \t]*(.+?)[ \t]*$"), body)
-        if m:
-            return _span_hours(m.group(1))
-    m = re.search(r"(?m)^[ \t]*" + keys[1] + (r"[ \t(]+(.+?)[ \t)]*$" if ruby else r"[ \t]*=[ \t]*(.+?)[ \t]*$"), body)
-    return _calendar_hours(m.group(1)) if m else None
-
-
-def _cron_field(value: str) -> str:
-    """A Puppet cron attribute (`'*/30'`, `[0, 30]`, `fqdn_rand(30)`) as a cron field."""
-    value = value.strip()
-    if value.startswith("["):
-        items = [v.strip().strip("'\"") for v in value.strip("[]").split(",") if v.strip()]
-        return ",".join(items) or "*"
-    value = value.strip("'\"")
-    if re.match(r"^[\d*/,-]+$", value):
-        return value
-    return "0"  # a computed minute (fqdn_rand) still fires once an hour
-
-
-def _salt_schedules(data: Any, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
-    """(name, job) of Salt `schedule:` entries that run highstate/state.apply, anywhere in a document."""
-    out: list[tuple[str, dict[str, Any]]] = []
-    if depth > 6 or not isinstance(data, dict):
-        return out
-    for key, value in data.items():
-        if key == "schedule" and isinstance(value, dict):
-            out += [(str(n), j) for n, j in value.items() if isinstance(j, dict)
-                    and str(j.get("function", "")) in ("state.apply", "state.highstate")]
-        elif isinstance(value, dict):
-            out += _salt_schedules(value, depth + 1)
-    return out
-
-
-def _salt_hours(job: dict[str, Any]) -> float | None:
-    if job.get("cron"):
-        return cron_interval_hours(str(job["cron"]))
-    secs = 0.0
-    for key, mult in (("seconds", 1), ("minutes", 60), ("hours", 3600), ("days", 86400)):
-        n = _num_expr(str(job.get(key))) if job.get(key) is not None else None
-        secs += (n or 0) * mult
-    return round(secs / 3600, 3) if secs else None
-
-
-def _is_drift_action(uses: str, with_: dict[str, Any], has_env: bool) -> bool:
-    """Whether a called action/reusable workflow checks infrastructure against the live estate (see drift_actions)."""
-    name = uses.split("@", 1)[0].lower()
-    tail = name.split("/", 1)[1] if "/" in name else name  # the owner says nothing
-    keys = " ".join(str(k).lower() for k in with_)
-    words = f"{tail} {keys}"
-    values = " ".join(str(v) for v in with_.values() if isinstance(v, str))
-    if re.search(r"-refresh=false|-refresh-only", values) or _MUTATE_WORD_RX.search(tail):
-        return False
-    if _DRIFT_WORD_RX.search(tail):
-        return True
-    if not _INFRA_WORD_RX.search(words):
-        return False
-    if _PLAN_WORD_RX.search(words):
-        return True
-    # `validate-infra`: a validation run against a live environment with cloud credentials is a plan
-    return bool(_CHECK_WORD_RX.search(tail)) and (has_env or "environment" in with_) and bool(_CLOUD_INPUT_RX.search(keys))
 
 
 # ---- templated YAML -------------------------------------------------------------------------------------
