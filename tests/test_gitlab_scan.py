@@ -70,7 +70,8 @@ def free():
 def scan(fake: FakeGitLab, cache: Path, *extra: str, fmt: str = "json", target: str = "gitlab:acme") -> tuple[int, str, dict | None]:
     reset_clients()
     args = ["scan", target, "--gitlab-url", fake.url, "--format", fmt, "--as-of", "2026-11-22",
-            "--option", f"cache_dir={cache}", "--option", "gitlab_max_wait=2", "--option", "gitlab_backoff=0.01", *extra]
+            "--option", f"cache_dir={cache}", "--option", "gitlab_max_wait=2", "--option", "gitlab_backoff=0.01",
+            *(["--all-evidence"] if fmt == "json" else []), *extra]
     r = CliRunner().invoke(main, args)
     if r.exception and not isinstance(r.exception, SystemExit):
         raise r.exception
