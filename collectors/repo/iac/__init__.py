@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any
 
 from wafops.collectors.base import CollectContext, Collector
+from wafops.collectors.repo.iac.config_management import config_management
 from wafops.collectors.repo.iac.convergence import convergence
 from wafops.collectors.repo.iac.drift import (
     documented_reconciler,
@@ -36,6 +37,7 @@ from wafops.collectors.repo.iac.drift import (
     drift_tool,
     plan_targets,
 )
+from wafops.collectors.repo.iac.gitops import config_sync_feature
 from wafops.collectors.repo.iac.hcl import (
     attr_bool,
     attr_raw,
@@ -47,18 +49,16 @@ from wafops.collectors.repo.iac.hcl import (
     provider_facts,
     top_level,
 )
+from wafops.collectors.repo.iac.kubernetes import yaml_files
 from wafops.collectors.repo.iac.policy import policy_files
+from wafops.collectors.repo.iac.stacks import bicep, cdk_pulumi_serverless, json_templates
 from wafops.collectors.repo.iac.state import (
-    CodeDir,
     IacRun,
     dirname,
     emit_code,
-    is_true,
     nearest,
-    role_of,
     slim,
 )
-from wafops.collectors.repo.iac.templated import TEMPLATE_MARK_RX, tolerant_yaml, tolerant_yaml_docs
 from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.hcl import block_headers, blocks
 from wafops.scanner.core.model import Evidence, Strength, Subject
@@ -88,40 +88,7 @@ REGION_RX = re.compile(
     r"^((us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"
     r"|(us|europe|asia|australia|northamerica|southamerica|me|africa)-(north|south|east|west|central|northeast|southeast)\d)$"
 )
-K8S_HEAD_RX = re.compile(r"(?m)^apiVersion:[ \t]*\S")
-K8S_KIND_RX = re.compile(r"(?m)^kind:[ \t]*\S")
-KIND_LINE_RX = re.compile(r"(?m)^kind:[ \t]*[\"']?([A-Za-z0-9]+)")
-CFN_RX = re.compile(r"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
-# Ansible plays: a YAML list whose items name `hosts` and what to run on them (tasks, roles, imports)
-ANSIBLE_HOSTS_RX = re.compile(r"(?m)^(?:-[ \t]+|[ \t]{2,})hosts:[ \t]*\S")
-ANSIBLE_BODY_RX = re.compile(
-    r"(?m)^(?:-[ \t]+|[ \t]{2,})(?:tasks|roles|pre_tasks|post_tasks|handlers|(?:ansible\.builtin\.)?import_playbook):"
-)
-PLAY_KEYS = {"tasks", "roles", "pre_tasks", "post_tasks", "handlers"}
-PUPPET_DECL_RX = re.compile(r"(?m)^[ \t]*(?:class|define|node)[ \t]+['\"]?[\w:.\-/]+|^[ \t]*[a-z][\w:]*[ \t]*\{[ \t]*['\"$]")
-ARM_RX = re.compile(r"schema\.management\.azure\.com/schemas/[^\"]*deploymentTemplate")
 GIT_CLONE_RX = re.compile(r"\bgit\b[^\n]*?\bclone\b([^\n;&|]*)")
-# YAML formats that borrow apiVersion/kind but are not applied to a cluster
-NOT_K8S_API_RX = re.compile(
-    r"^(backstage\.io|openslo|sloth\.slok\.dev|skaffold|kind\.x-k8s\.io|kustomize\.config\.k8s\.io|kuttl\.dev"
-    r"|kpt\.dev|config\.kubernetes\.io|ctlptl\.dev|k3d\.io|kubeadm\.k8s\.io|kubelet\.config\.k8s\.io"
-    r"|apiserver\.config\.k8s\.io|audit\.k8s\.io|client\.authentication\.k8s\.io|tilt\.dev|garden\.io"
-    r"|score\.dev|devfile)", re.I,
-)
-TEMPLATED_YAML_SUFFIXES = (".yaml.erb", ".yml.erb", ".yaml.j2", ".yml.j2", ".yaml.jinja", ".yaml.jinja2", ".yaml.tpl",
-                           ".yml.tpl", ".yaml.tmpl", ".yaml.gotmpl")
-# API groups of reconcilers and admission policies read even from chart templates
-CONTROLLER_API_RX = re.compile(r"argoproj\.io|toolkit\.fluxcd\.io|kyverno\.io|templates\.gatekeeper\.sh|configsync\.gke\.io")
-WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
-CFN_INTERESTING_RX = re.compile(
-    r"^AWS::(CloudWatch::\w+|Logs::LogGroup|Config::\w+|CodePipeline::\w+|CodeBuild::Project|CodeDeploy::\w+"
-    r"|ECS::Service|Lambda::Alias|AppConfig::\w+|SSM::Document|Organizations::Policy|Synthetics::Canary"
-    r"|Route53::HealthCheck|CloudTrail::Trail)$"
-)
-BICEP_INTERESTING_RX = re.compile(
-    r"^Microsoft\.(Insights/\w+|Authorization/(policyAssignments|policyDefinitions|locks)|OperationalInsights/\w+"
-    r"|Automation/automationAccounts/runbooks|PolicyInsights/remediations|Portal/dashboards)"
-)
 
 
 class IacCollector(Collector):
@@ -134,10 +101,10 @@ class IacCollector(Collector):
         run = _Run(ctx, ctx.tree)
         ctx.run_detectors("iac", (
             run.terraform, run.terraform_json, run.terragrunt, run.atmos, run.resolve_partial_backends,
-            run.yaml_files, run.json_templates, run.cdk_pulumi_serverless, run.bicep, run.config_management,
-            partial(policy_files, run), partial(drift_files, run), partial(plan_targets, run),
-            partial(convergence, run), partial(drift_actions, run), partial(documented_reconciler, run),
-            partial(emit_code, run)))
+            partial(yaml_files, run), partial(json_templates, run), partial(cdk_pulumi_serverless, run),
+            partial(bicep, run), partial(config_management, run), partial(policy_files, run),
+            partial(drift_files, run), partial(plan_targets, run), partial(convergence, run),
+            partial(drift_actions, run), partial(documented_reconciler, run), partial(emit_code, run)))
         return run.out
 
 
@@ -162,7 +129,7 @@ class _Run(IacRun):
                     if INTERESTING_RX.match(l1):
                         parse = True
                     elif l1 in ("google_gke_hub_feature_membership", "google_gke_hub_feature"):
-                        self._config_sync(path, text, l1, l2, line)
+                        config_sync_feature(self, path, text, l1, l2, line)
                 elif btype == "module" and l1:
                     d.modules += 1
                     self._module(path, text, l1, line)
@@ -245,22 +212,6 @@ class _Run(IacRun):
         e = self.ev("iac.resource", path, line, attrs, f"tfe_workspace via module {name} (VCS-driven)", Strength.STRONG)
         self.resources.append(("tfe_workspace", dirname(path), facts, e))
         drift_tool(self, path, line, "tfe_workspace", f"module.{name}", facts)
-
-    def _config_sync(self, path: str, text: str, rtype: str, name: str, line: int) -> None:
-        """Config Sync enabled through a GKE fleet feature (`configmanagement { config_sync { git { ... } } }`):
-        a reconciler that keeps the cluster equal to a git/OCI source and reverts drift (GitOps)."""
-        body = block_text(text, line)
-        m = re.search(r"config_sync[ \t]*\{", body)
-        if not m or not re.search(r"\b(?:git|oci)[ \t]*\{", body[m.end():]):
-            return
-        if re.search(r"(?m)^[ \t]*enabled[ \t]*=[ \t]*false", body[m.end():]):
-            return
-        repo_dir = attr_str(body, "policy_dir")
-        self.ev("gitops.app", path, line, {
-            "tool": "config-sync", "kind": rtype, "name": name, "automated": True, "self_heal": True, "prune": True,
-            "notifies": False, "interval": None, "source_dir": redact(repo_dir, 200) if repo_dir else None,
-        }, f"Config Sync on {rtype}.{name}: the cluster is synced continuously from git"
-           + (f" ({redact(repo_dir, 120)})" if repo_dir else ""), Strength.STRONG)
 
     def _provider(self, path: str, text: str, name: str, line: int) -> None:
         facts = provider_facts(name, block_text(text, line))
@@ -563,428 +514,6 @@ class _Run(IacRun):
                 f", locked by {a['lock']}" if a["locking"] else ", no locking" if a["locking"] is False
                 else ", locking unknown (configuration passed at init time)")
             self.ev("iac.backend", item["path"], item["line"], attrs, summary)
-
-    # ---- YAML: Kubernetes, GitOps, CloudFormation, Helm, Kustomize, Crossplane, policies -------
-    def yaml_files(self) -> None:
-        tree = self.tree
-        charts = {dirname(p) for p in tree.named("Chart.yaml")}
-        for c in sorted(charts):
-            templates = [p for p in tree.files if p.startswith(("" if c == "." else c + "/") + "templates/")]
-            d = self.dir("helm", c + "/Chart.yaml" if c != "." else "Chart.yaml")
-            d.files += 1 + len(templates)
-            d.resources = len([t for t in templates if t.endswith((".yaml", ".yml", ".tpl"))])
-            d.root = True
-        flux_alerts: list[Evidence] = []
-        flux_apps: list[Evidence] = []
-        for path in tree.with_suffix(".yaml", ".yml"):
-            if path.startswith((".github/", ".gitlab/", ".circleci/")) or _under_chart_templates(path, charts):
-                continue
-            name = path.rsplit("/", 1)[-1].lower()
-            if name in ("kustomization.yaml", "kustomization.yml"):
-                self._kustomization(path)
-                continue
-            if name in ("serverless.yml", "serverless.yaml", "chart.yaml", "pulumi.yaml", "pulumi.yml"):
-                continue
-            text = tree.text(path)
-            if not text:
-                continue
-            if CFN_RX.search(text):
-                data = tree.yaml(path)
-                if data is None and TEMPLATE_MARK_RX.search(text):
-                    data = tolerant_yaml(text)  # a Go/Jinja-templated stack template
-                self._cloudformation(path, data)
-                continue
-            if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
-                if ANSIBLE_HOSTS_RX.search(text) and ANSIBLE_BODY_RX.search(text):
-                    self._ansible_playbook(path)
-                continue
-            docs = tree.yaml_docs(path)
-            if not docs and TEMPLATE_MARK_RX.search(text):
-                docs = tolerant_yaml_docs(text)  # Go/Jinja-templated manifests outside a chart
-            self._k8s_docs(path, text, docs, flux_alerts, flux_apps)
-        # manifests rendered from ERB/Jinja/Go templates (`config/deploy/production/web.yaml.erb`, `*.yaml.j2`)
-        for path in tree.with_suffix(*TEMPLATED_YAML_SUFFIXES):
-            if path.startswith((".github/", ".gitlab/", ".circleci/")) or _under_chart_templates(path, charts):
-                continue
-            text = tree.text(path)
-            if text and K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text):
-                self._k8s_docs(path, text, tolerant_yaml_docs(text), flux_alerts, flux_apps)
-        # Helm chart templates: the chart already counts as code; read the reconcilers and admission
-        # policies it installs (an app-of-apps chart's Argo CD Applications with selfHeal)
-        for path in tree.with_suffix(".yaml", ".yml", ".tpl"):
-            if not _under_chart_templates(path, charts):
-                continue
-            text = tree.text(path)
-            if text and CONTROLLER_API_RX.search(text):
-                self._k8s_docs(path, text, tolerant_yaml_docs(text), flux_alerts, flux_apps, controllers_only=True)
-        for e in flux_apps:
-            e.attributes["notifies"] = bool(flux_alerts)
-
-    def _k8s_docs(self, path: str, text: str, docs: list[Any], alerts: list, apps: list,
-                  controllers_only: bool = False) -> None:
-        kind_lines = [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in KIND_LINE_RX.finditer(text)]
-        for doc in docs:
-            if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or "apiVersion" not in doc:
-                continue
-            if controllers_only and not CONTROLLER_API_RX.search(str(doc.get("apiVersion"))):
-                continue
-            line = next((ln for ln, k in kind_lines if k == doc["kind"]), 1)
-            kind_lines = [(ln, k) for ln, k in kind_lines if ln > line]
-            self._k8s_doc(path, line, doc, alerts, apps)
-
-    def _kustomization(self, path: str) -> None:
-        data = self.tree.yaml(path)
-        if not isinstance(data, dict):
-            return
-        if "kustomize.toolkit.fluxcd.io" in str(data.get("apiVersion", "")):
-            return
-        d = self.dir("kustomize", path)
-        d.files += 1
-        d.resources = (d.resources or 0) + sum(len(data.get(k) or []) for k in ("resources", "bases", "components")
-                                               if isinstance(data.get(k), list))
-        d.root = True
-
-    def _k8s_doc(self, path: str, line: int, doc: dict[str, Any], alerts: list, apps: list) -> None:
-        kind, api = doc["kind"], str(doc.get("apiVersion", ""))
-        if role_of(dirname(path)) == "example":
-            # Docs/tests/examples hold sample Applications, policies and Deployments (Argo CD's own
-            # docs/operator-manual/application.yaml): not reconcilers, admission or workloads anyone runs.
-            # The directory still counts as (example) Kubernetes code.
-            if not (api.startswith("argoproj.io") or "toolkit.fluxcd.io" in api or "crossplane.io" in api
-                    or "upbound.io" in api or NOT_K8S_API_RX.search(api)):
-                d = self.dir("kubernetes", path)
-                d.extra.setdefault("_files", set()).add(path)
-                d.files = len(d.extra["_files"])
-                d.resources = (d.resources or 0) + 1
-            return
-        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-        name = str(meta.get("name", ""))
-        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
-        if api.startswith("argoproj.io") and kind in ("Application", "ApplicationSet"):
-            aspec = spec
-            if kind == "ApplicationSet":
-                tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-                aspec = tmpl.get("spec") if isinstance(tmpl.get("spec"), dict) else {}
-            sync = aspec.get("syncPolicy") if isinstance(aspec.get("syncPolicy"), dict) else {}
-            automated = sync.get("automated", None) if "automated" in sync else None
-            auto = isinstance(automated, dict) or automated is True
-            if isinstance(automated, dict) and automated.get("enabled") is False:
-                auto = False
-            ad = automated if isinstance(automated, dict) else {}
-            annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
-            notifies = any(str(k).startswith("notifications.argoproj.io/subscribe") for k in annotations)
-            self.ev("gitops.app", path, line, {
-                "tool": "argocd", "kind": kind, "name": name, "automated": auto,
-                "self_heal": auto and is_true(ad.get("selfHeal")), "prune": auto and is_true(ad.get("prune")),
-                "notifies": notifies, "interval": None,
-            }, f"Argo CD {kind} {name}: " + ("automated sync" if auto else "manual sync")
-               + (", selfHeal" if auto and is_true(ad.get("selfHeal")) else ""))
-            return
-        if api.startswith("configsync.gke.io") and kind in ("RootSync", "RepoSync"):
-            # Config Sync applies a git/OCI source to the cluster and reverts changes made outside it
-            self.ev("gitops.app", path, line, {
-                "tool": "config-sync", "kind": kind, "name": name, "automated": True, "self_heal": True,
-                "prune": True, "notifies": False, "interval": None,
-            }, f"Config Sync {kind} {name}: continuous sync from {spec.get('sourceType') or 'git'}")
-            return
-        if "toolkit.fluxcd.io" in api:
-            if kind == "Alert" and api.startswith("notification."):
-                alerts.append(doc)
-                return
-            if kind in ("Kustomization", "HelmRelease") and (api.startswith("kustomize.") or api.startswith("helm.")):
-                suspended = is_true(spec.get("suspend"))
-                drift = spec.get("driftDetection") if isinstance(spec.get("driftDetection"), dict) else {}
-                self_heal = not suspended and (kind == "Kustomization" or str(drift.get("mode", "")) == "enabled")
-                e = self.ev("gitops.app", path, line, {
-                    "tool": "flux", "kind": kind, "name": name, "automated": not suspended,
-                    "self_heal": self_heal, "prune": is_true(spec.get("prune")), "notifies": False,
-                    "interval": spec.get("interval"),
-                }, f"Flux {kind} {name}" + (" (suspended)" if suspended else f", every {spec.get('interval')}"))
-                apps.append(e)
-            return
-        if api.startswith("kyverno.io") and kind in ("ClusterPolicy", "Policy"):
-            self.ev("iac.policy", path, line, {"tool": "kyverno", "via": "admission"}, f"Kyverno {kind} {name}")
-            return
-        if api.startswith("templates.gatekeeper.sh") and kind == "ConstraintTemplate":
-            self.ev("iac.policy", path, line, {"tool": "gatekeeper", "via": "admission"}, f"Gatekeeper template {name}")
-            return
-        if "crossplane.io" in api or "upbound.io" in api:
-            d = self.dir("crossplane", path)
-            d.files = max(d.files, 1)
-            d.resources = (d.resources or 0) + 1
-            d.root = True
-            return
-        if NOT_K8S_API_RX.search(api) or (api == "v1" and kind == "Config") or (kind == "Cluster" and "x-k8s" in api):
-            return
-        d = self.dir("kubernetes", path)
-        d.root = True
-        d.extra.setdefault("_files", set()).add(path)
-        d.files = len(d.extra["_files"])
-        d.resources = (d.resources or 0) + 1
-        if kind in WORKLOAD_KINDS:
-            self._workload(path, line, kind, api, name, spec)
-
-    def _workload(self, path: str, line: int, kind: str, api: str, name: str, spec: dict[str, Any]) -> None:
-        strategy = "RollingUpdate"
-        if kind == "Rollout" and isinstance(spec.get("strategy"), dict):
-            strategy = next((k for k in ("canary", "blueGreen") if k in spec["strategy"]), "canary")
-        elif isinstance(spec.get("strategy"), dict) and spec["strategy"].get("type"):
-            strategy = str(spec["strategy"]["type"])
-        elif isinstance(spec.get("updateStrategy"), dict) and spec["updateStrategy"].get("type"):
-            strategy = str(spec["updateStrategy"]["type"])
-        tpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-        pspec = tpl.get("spec") if isinstance(tpl.get("spec"), dict) else {}
-        containers = [c for c in (pspec.get("containers") or []) if isinstance(c, dict)]
-        self.ev("k8s.workload", path, line, {
-            "kind": kind, "name": name, "strategy": strategy,
-            "readiness_probe": any("readinessProbe" in c for c in containers),
-            "liveness_probe": any("livenessProbe" in c for c in containers),
-            "replicas": spec.get("replicas") if isinstance(spec.get("replicas"), int) else None,
-        }, f"{kind} {name} ({strategy})")
-
-    def _cloudformation(self, path: str, data: Any) -> None:
-        if not isinstance(data, dict):
-            return
-        transform = data.get("Transform")
-        sam = "AWS::Serverless" in str(transform)
-        if "AWSTemplateFormatVersion" not in data and not sam:
-            return
-        tool = "sam" if sam else "cloudformation"
-        res = data.get("Resources") if isinstance(data.get("Resources"), dict) else {}
-        d = self.dir(tool, path)
-        d.files += 1
-        d.resources = (d.resources or 0) + len(res)
-        d.root = True
-        for logical, body in res.items():
-            if not isinstance(body, dict):
-                continue
-            rtype = str(body.get("Type", ""))
-            if not CFN_INTERESTING_RX.match(rtype):
-                continue
-            line = self.tree.line_of(path, re.compile(r"^\s+\"?" + re.escape(str(logical)) + r"\"?\s*:")) or 1
-            props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
-            facts: dict[str, Any] = {}
-            if rtype == "AWS::Organizations::Policy":
-                facts = {"policy_type": props.get("Type"), "deny": '"Deny"' in str(props.get("Content")).replace("'", '"'),
-                         "targets_root": any(str(t).startswith("r-") for t in (props.get("TargetIds") or []))}
-            elif rtype == "AWS::Config::RemediationConfiguration":
-                facts = {"automatic": is_true(props.get("Automatic"))}
-            e = self.ev("iac.resource", path, line, {"type": rtype, "name": str(logical), "tool": tool,
-                                                     "dir": dirname(path), "body": slim(props), "parsed": True,
-                                                     "facts": facts}, f"{rtype} {logical}")
-            self.resources.append((rtype, dirname(path), facts, e))
-            drift_tool(self, path, line, rtype, str(logical), facts)
-
-    # ---- JSON templates (CloudFormation JSON, ARM) ---------------------------------------------
-    def json_templates(self) -> None:
-        rx = re.compile(r"(?i)(template|cfn|cloudformation|stack|azuredeploy|deploy|arm)[^/]*\.json$|\.template$")
-        for path in self.tree.files:
-            if not rx.search(path) or path.endswith(".tf.json") or "/cdk.out/" in f"/{path}":
-                continue
-            text = self.tree.text(path)
-            if not text:
-                continue
-            if CFN_RX.search(text):
-                self._cloudformation(path, self.tree.json(path) if path.endswith(".json") else self.tree.yaml(path))
-            elif ARM_RX.search(text):
-                data = self.tree.json(path)
-                if isinstance(data, dict):
-                    d = self.dir("arm", path)
-                    d.files += 1
-                    d.resources = (d.resources or 0) + len(data.get("resources") or [])
-                    d.root = True
-
-    # ---- CDK, Pulumi, Serverless ------------------------------------------------------------
-    def cdk_pulumi_serverless(self) -> None:
-        for path in self.tree.named("cdk.json"):
-            data = self.tree.json(path)
-            if isinstance(data, dict) and data.get("app"):
-                d = self.dir("cdk", path)
-                d.files += 1
-                d.resources = None  # constructs live in program code; not counted
-                d.root = True
-        for path in self.tree.named("Pulumi.yaml", "Pulumi.yml"):
-            data = self.tree.yaml(path)
-            if not isinstance(data, dict):
-                continue
-            d = self.dir("pulumi", path)
-            d.files += 1
-            d.root = True
-            res = data.get("resources")
-            d.resources = len(res) if isinstance(res, dict) else None
-            backend = data.get("backend") if isinstance(data.get("backend"), dict) else {}
-            url = str(backend.get("url") or "")
-            if url:
-                scheme = url.split("://", 1)[0].lower()
-                btype = {"s3": "s3", "azblob": "azurerm", "gs": "gcs", "file": "local"}.get(scheme, "pulumi-cloud")
-                self.ev("iac.backend", path, self.tree.line_of(path, "backend") or 1, {
-                    "type": btype, "locking": scheme != "file", "lock": "native" if scheme != "file" else "none",
-                    "dir": dirname(path), "partial": False, "config_files": [], "tool": "pulumi",
-                }, f"Pulumi backend {btype}")
-        for path in self.tree.named("serverless.yml", "serverless.yaml", "serverless.ts", "serverless.js"):
-            data = self.tree.yaml(path) if path.endswith(("yml", "yaml")) else None
-            d = self.dir("serverless", path)
-            d.files += 1
-            d.root = True
-            if isinstance(data, dict):
-                fns = data.get("functions") if isinstance(data.get("functions"), dict) else {}
-                res = data.get("resources") if isinstance(data.get("resources"), dict) else {}
-                cfn = res.get("Resources") if isinstance(res.get("Resources"), dict) else {}
-                d.resources = len(fns) + len(cfn)
-            else:
-                d.resources = None
-
-    # ---- configuration management: Ansible, Puppet, Chef, Salt --------------------------------------
-    # An SRE counts configuration management as infrastructure as code: the inventory, playbooks and
-    # roles (manifests, cookbooks, states) declare what every server runs. Deployable configurations
-    # (playbooks, `site.pp`, `top.sls`, Chef policyfiles/environments) are roots; roles, Puppet modules,
-    # cookbooks and formulas are reusable modules. Large trees are grouped per role/module folder so
-    # a 10,000-manifest Puppet repository yields a handful of `iac.code` items, not one per directory.
-    def _ansible_playbook(self, path: str) -> None:
-        data = self.tree.yaml(path)
-        if not isinstance(data, list):
-            return
-        plays = [p for p in data if isinstance(p, dict) and (
-            ("hosts" in p and PLAY_KEYS & set(p)) or "import_playbook" in p or "ansible.builtin.import_playbook" in p)]
-        if not plays:
-            return
-        d = self.dir("ansible", path)
-        d.files += 1
-        d.resources = (d.resources or 0) + len(plays)
-        d.root = True
-        for play in plays:
-            for r in play.get("roles") or [] if isinstance(play.get("roles"), list) else []:
-                name = r if isinstance(r, str) else (r.get("role") or r.get("name")) if isinstance(r, dict) else None
-                if isinstance(name, str) and "{{" not in name:
-                    self.role_users.setdefault(name.rsplit("/", 1)[-1], set()).add(path)
-
-    def _group(self, tool: str, key_dir: str, path: str, n: int, root: bool) -> None:
-        key = (tool, key_dir)
-        d = self.dirs.get(key)
-        if d is None:
-            d = self.dirs[key] = CodeDir(tool, path)
-        d.files += 1
-        d.resources = (d.resources or 0) + n
-        d.root = d.root or root
-
-    def config_management(self) -> None:
-        tree = self.tree
-        # Ansible roles: <...>roles/<name>/tasks/main.yml, grouped per roles/ folder; a role repository
-        # (tasks/main.yml beside meta/main.yml at its top) is one module.
-        for path in tree.glob("*roles/*/tasks/main.yml", "*roles/*/tasks/main.yaml", "tasks/main.yml", "tasks/main.yaml"):
-            parts = path.split("/")
-            idx = max((i for i, seg in enumerate(parts[:-2]) if seg == "roles"), default=None)
-            if idx is None:
-                if not tree.exists("meta/main.yml") and not tree.exists("meta/main.yaml"):
-                    continue
-                key_dir = "."
-            else:
-                key_dir = "/".join(parts[: idx + 1])
-            self._group("ansible", key_dir, path, 1, False)
-        # roles of this repository applied by several playbooks: a module library (like shared cookbooks)
-        role_dirs = {p.split("/")[-3]: "/".join(p.split("/")[:-2]) for p in tree.glob("*roles/*/tasks/main.yml",
-                                                                                    "*roles/*/tasks/main.yaml")}
-        for name, books in sorted(self.role_users.items()):
-            if name in role_dirs and role_of(role_dirs[name]) != "example":
-                first = sorted(books)[0]
-                self.ev("iac.module", first, self.tree.line_of(first, name) or 1, {
-                    "name": name, "source": role_dirs[name], "source_kind": "local", "pinned": True, "version": None,
-                    "dir": dirname(first), "tool": "ansible", "used_by": len(books),
-                }, f"role {name} applied by {len(books)} playbook(s)")
-        # Puppet: manifests grouped per `modules/<m>` tree or per directory; site.pp / Puppetfile make a root
-        roots = {dirname(p) for p in tree.named("site.pp", "Puppetfile", "environment.conf")}
-        for path in tree.with_suffix(".pp"):
-            text = tree.text(path)
-            if not text:
-                continue
-            n = len(PUPPET_DECL_RX.findall(text))
-            if not n:
-                continue
-            parts = path.split("/")
-            idx = next((i for i, seg in enumerate(parts[:-1]) if seg in ("modules", "site-modules", "site")), None)
-            key_dir = "/".join(parts[: idx + 1]) if idx is not None else dirname(path)
-            root = path.endswith("site.pp") or dirname(path) in roots or dirname(dirname(path)) in roots
-            self._group("puppet", key_dir, path, n, root)
-        # Chef: cookbooks (metadata.rb beside recipes/), grouped per cookbooks folder; Policyfiles are roots
-        for path in tree.named("metadata.rb"):
-            base = dirname(path)
-            prefix = "" if base == "." else base + "/"
-            recipes = [p for p in tree.glob(prefix + "recipes/*.rb") if p.count("/") == prefix.count("/") + 1]
-            if not recipes:
-                continue
-            self._group("chef", dirname(base) if base != "." else ".", path, len(recipes), False)
-        for path in tree.named("Policyfile.rb"):
-            self._group("chef", dirname(path), path, 1, True)
-        self._chef_roles()
-        # Salt: states grouped under the state tree that holds top.sls (a root); formulas elsewhere
-        tops = sorted({dirname(p) for p in tree.named("top.sls")}, key=len, reverse=True)
-        for path in tree.with_suffix(".sls"):
-            d = dirname(path)
-            top = next((t for t in tops if t == "." or d == t or d.startswith(t + "/")), None)
-            self._group("salt", top if top is not None else d, path, 1, top is not None)
-
-    def _chef_roles(self) -> None:
-        """Chef roles and environments (`roles/*.rb|json` with a run_list) are what nodes are assigned: the
-        deployable configuration (a root). Each cookbook of this repository that a role's run_list names is
-        reported once as an `iac.module` with `used_by` (how many roles use it): an internal cookbook
-        library shared by many roles is a module library."""
-        tree = self.tree
-        books = {dirname(dirname(p)).rsplit("/", 1)[-1]: dirname(dirname(p))
-                 for p in tree.glob("*recipes/*.rb") if tree.exists(dirname(dirname(p)) + "/metadata.rb")}
-        if not books:
-            return
-        users: dict[str, list[tuple[str, int]]] = {}
-        for path in tree.glob("*roles/*.rb", "*roles/*.json", "*environments/*.rb", "*environments/*.json"):
-            if role_of(dirname(path)) == "example":
-                continue
-            text = tree.text(path) or ""
-            if "run_list" not in text and "cookbook_versions" not in text and "/environments/" not in f"/{path}":
-                continue
-            self._group("chef", dirname(path), path, 1, True)
-            for m in re.finditer(r"recipe\[([\w-]+)(?:::[\w-]+)?(?:@[\d.]+)?\]", text):
-                if m.group(1) in books:
-                    users.setdefault(m.group(1), [])
-                    if path not in {p for p, _ln in users[m.group(1)]}:
-                        users[m.group(1)].append((path, text.count("\n", 0, m.start()) + 1))
-        for book, refs in sorted(users.items()):
-            path, line = refs[0]
-            self.ev("iac.module", path, line, {
-                "name": book, "source": books[book], "source_kind": "local", "pinned": True, "version": None,
-                "dir": dirname(path), "tool": "chef", "used_by": len(refs),
-            }, f"cookbook {book} in the run list of {len(refs)} role(s)/environment(s)")
-
-    # ---- Bicep --------------------------------------------------------------------------------
-    def bicep(self) -> None:
-        rx = re.compile(r"(?m)^[ \t]*resource[ \t]+(\w+)[ \t]+'([^'@]+)@[^']*'")
-        for path in self.tree.with_suffix(".bicep"):
-            text = self.tree.text(path)
-            if text is None:
-                continue
-            found = list(rx.finditer(text))
-            d = self.dir("bicep", path)
-            d.files += 1
-            d.resources = (d.resources or 0) + len(found)
-            if re.search(r"(?m)^[ \t]*targetScope", text) or path.endswith("main.bicep"):
-                d.root = True
-            for m in found:
-                rtype = m.group(2)
-                if not BICEP_INTERESTING_RX.match(rtype):
-                    continue
-                line = text.count("\n", 0, m.start()) + 1
-                e = self.ev("iac.resource", path, line, {"type": rtype, "name": m.group(1), "tool": "bicep",
-                                                         "dir": dirname(path), "body": {}, "parsed": False,
-                                                         "facts": {}}, f"{rtype} {m.group(1)}")
-                self.resources.append((rtype, dirname(path), {}, e))
-                drift_tool(self, path, line, rtype, m.group(1), {})
-
-
-def _under_chart_templates(path: str, charts: set[str]) -> bool:
-    for c in charts:
-        prefix = "" if c == "." else c + "/"
-        if path.startswith(prefix + "templates/") or (path.startswith(prefix) and "/templates/" in path[len(prefix):]
-                                                       and "/charts/" in "/" + path[len(prefix):]):
-            return True
-    return False
 
 
 def resource_facts(rtype: str, raw: str, file_text: str, run: _Run | None = None, path: str = "") -> dict[str, Any]:
