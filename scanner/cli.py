@@ -269,8 +269,7 @@ def scan(
 ) -> None:
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
     from wafops.scanner.core import parse_cache
-    from wafops.scanner.engine import ScanOptions, ScanSourceError, TargetError
-    from wafops.scanner.engine import scan as run_scan
+    from wafops.scanner.engine import ScanOptions
     from wafops.scanner.reports import json_report
 
     parse_cache.configure(enabled=not no_cache, directory=parse_cache_dir)
@@ -282,26 +281,10 @@ def scan(
     workloads = _workloads(config)
     if not targets and not workloads:
         raise click.UsageError("nothing to scan: give TARGETS, or workloads in --config wafops.yml")
-    collector_options: dict[str, Any] = dict(config.get("options") or {})
-    if github_url:
-        collector_options["github_url"] = github_url
-    if azure_url:
-        collector_options["azure_url"] = azure_url
-    if gitlab_url:
-        collector_options["gitlab_url"] = gitlab_url
-    if include:
-        collector_options["include"] = list(include)
-    if exclude:
-        collector_options["exclude"] = list(exclude)
-    if aws_profile:
-        collector_options["aws_profile"] = aws_profile
-    if aws_regions:
-        collector_options["aws_regions"] = list(aws_regions)
-    for item in extra:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--option")
-        collector_options[key.strip()] = value
+    flags = {"github_url": github_url, "azure_url": azure_url, "gitlab_url": gitlab_url,
+             "include": list(include), "exclude": list(exclude), "aws_profile": aws_profile,
+             "aws_regions": list(aws_regions)}
+    collector_options = _collector_options(config, flags, extra)
     collector_options, thresholds = _check_settings(collector_options, config.get("thresholds") or {})
     err_console = Console(stderr=True)
     bar = _progress_bar(err_console)
@@ -320,23 +303,7 @@ def scan(
         workloads=workloads,
         by=by,
     )
-    from wafops.scanner.assess import gates
-
-    source_failure: str | None = None
-    try:
-        result = run_scan(list(targets), options)
-    except TargetError as err:
-        raise click.UsageError(str(err)) from err
-    except ScanSourceError as err:  # e.g. the organisation's repository list could not be read
-        from wafops.scanner.core.model import ScanWarning, utcnow
-        from wafops.scanner.engine import ScanResult
-
-        now = utcnow()
-        source_failure = str(err)
-        result = ScanResult(now, now, [], [], [ScanWarning("*", err.source, source_failure)], complete=False)
-    finally:
-        if bar:
-            bar.stop()
+    result, source_failure = _run_scan(list(targets), options, bar)
     doc = json_report.to_dict(result, all_evidence=all_evidence)
 
     # the result first: nothing that can fail below may lose it
@@ -345,6 +312,49 @@ def scan(
         where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
         _err(err_console, f"[red]{escape(written.error + where)}[/red]")
     level_field = "confirmed_level" if strict else "level"  # the level the gates read
+    failures = _gate_failures(doc, base_doc, level_field, fail_under, fail_on_regression, allow_missing, err_console)
+    _exit(result, doc, failures, source_failure, bool(written.error), err_console)
+
+
+def _collector_options(config: dict[str, Any], flags: dict[str, Any], extra: tuple[str, ...]) -> dict[str, Any]:
+    """Collector options: wafops.yml's `options`, then the CLI's flags that were given, then `--option KEY=VALUE`."""
+    out: dict[str, Any] = dict(config.get("options") or {})
+    out.update({k: v for k, v in flags.items() if v})
+    for item in extra:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--option")
+        out[key.strip()] = value
+    return out
+
+
+def _run_scan(targets: list[str], options: Any, bar: Any) -> tuple[Any, str | None]:
+    """The scan's result, and why a whole source failed (an organisation's repository list unreadable)."""
+    from wafops.scanner.engine import ScanSourceError, TargetError
+    from wafops.scanner.engine import scan as run_scan
+
+    try:
+        return run_scan(targets, options), None
+    except TargetError as err:
+        raise click.UsageError(str(err)) from err
+    except ScanSourceError as err:  # e.g. the organisation's repository list could not be read
+        from wafops.scanner.core.model import ScanWarning, utcnow
+        from wafops.scanner.engine import ScanResult
+
+        now = utcnow()
+        warning = ScanWarning("*", err.source, str(err))
+        return ScanResult(now, now, [], [], [warning], complete=False), str(err)
+    finally:
+        if bar:
+            bar.stop()
+
+
+def _gate_failures(doc: dict[str, Any], base_doc: dict[str, Any] | None, level_field: str, fail_under: int | None,
+                   fail_on_regression: bool, allow_missing: bool, err_console: Console) -> list[str]:
+    """What fails the gates: regressions against the baseline (printed), levels under --fail-under, and a scan
+    that read nothing, which never passes a gate."""
+    from wafops.scanner.assess import gates
+
     failures: list[str] = []
     if base_doc is not None:
         from wafops.scanner.reports import diff
@@ -365,6 +375,14 @@ def scan(
             failures.append(f"gate: {empty}")
     if fail_under:
         failures += [f"below --fail-under: {r}" for r in gates.below(doc, fail_under, level_field)]
+    return failures
+
+
+def _exit(result: Any, doc: dict[str, Any], failures: list[str], source_failure: str | None, write_failed: bool,
+          err_console: Console) -> None:
+    """The exit code the README promises: 130 interrupted, 3 incomplete (never a pass), 1 gate failed, else 0."""
+    from wafops.scanner.assess import gates
+
     if not result.complete and source_failure is None and not result.deadline_passed:
         _err(err_console, "[yellow]scan interrupted: the report holds the subjects finished so far[/yellow]")
         sys.exit(gates.EXIT_INTERRUPTED)
@@ -375,7 +393,7 @@ def scan(
         _err(err_console, f"[red]scan could not complete: {escape(incomplete)}[/red]")
     for line in failures:
         _err(err_console, f"[red]{escape(line)}[/red]")
-    if incomplete or written.error:
+    if incomplete or write_failed:
         sys.exit(gates.EXIT_INCOMPLETE)
     if failures:
         _err(err_console, f"[red]gate failed: {len(failures)} finding(s)[/red]")
