@@ -2,7 +2,8 @@
 
 Why one shared module: the CI collector stores the classes on `ci.job.steps`/`ci.job.matched`, and
 every other helper (drift, change, deploy) reads them from there instead of re-parsing pipelines.
-The regexes follow design note 0.3 D-STEP and add the classes later controls need (apply, build,
+The regexes cover the classic classes (lint, test, security, deploy, plan, smoke, policy) and add those
+later controls need (apply, build,
 drift, notify, metrics, rollback, release). Only the matched keyword is ever kept, never the whole
 command line (commands can hold secrets).
 

@@ -212,7 +212,7 @@ def load_yaml_docs(tree: RepoTree, path: str, text: str | None = None) -> list[A
 def _quiet_loader() -> Any:
     from wafops.scanner.core import files
 
-    return files._Loader  # the tree's loader: YAML-1.2-ish booleans, unknown tags kept
+    return files.TreeYamlLoader  # the tree's loader: YAML-1.2-ish booleans, unknown tags kept
 
 
 def walk(value: Any, depth: int = 0) -> Iterator[Any]:

@@ -44,15 +44,15 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class TreeYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """YAML 1.2-ish booleans: `on:` (GitHub Actions) stays the string "on", not True."""
 
 
-_Loader.yaml_implicit_resolvers = {
+TreeYamlLoader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
     for k, v in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+TreeYamlLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
@@ -66,7 +66,7 @@ def _ignore_unknown_tags(loader: yaml.Loader, suffix: str, node: yaml.Node) -> A
     return loader.construct_mapping(node, deep=True)
 
 
-_Loader.add_multi_constructor("!", _ignore_unknown_tags)
+TreeYamlLoader.add_multi_constructor("!", _ignore_unknown_tags)
 
 
 @dataclass
@@ -240,7 +240,7 @@ class RepoTree:
 
     def yaml_docs(self, path: str) -> list[Any]:
         """All YAML documents of a file (empty when malformed)."""
-        docs = self._cached("yaml", path, lambda t: [d for d in yaml.load_all(t, Loader=_Loader)])
+        docs = self._cached("yaml", path, lambda t: [d for d in yaml.load_all(t, Loader=TreeYamlLoader)])
         return docs or []
 
     def yaml(self, path: str) -> Any:

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-CODE_VERSION = 1  # bump when hcl.parse_hcl/_clean or files._Loader change what a parse returns
+CODE_VERSION = 1  # bump when hcl.parse_hcl/_clean or files.TreeYamlLoader change what a parse returns
 DEFAULT_MAX_BYTES = 256 * 2**20
 ENV_DIR = "WAFOPS_PARSE_CACHE_DIR"
 ENV_OFF = "WAFOPS_NO_CACHE"

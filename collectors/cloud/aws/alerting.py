@@ -1,7 +1,7 @@
 """CloudWatch metric and composite alarms, SNS routing and Incident Manager -> alert.rule, alert.routing,
 obs.anomaly, exactly as the repository collector writes them for `aws_cloudwatch_metric_alarm` /
 `AWS::CloudWatch::Alarm` (one translation: collectors/translate/aws.py, one set of attributes:
-collectors.repo_alerting.rule_attributes)."""
+collectors.translate.alerting.rule_attributes)."""
 
 from __future__ import annotations
 

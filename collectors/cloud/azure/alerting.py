@@ -2,7 +2,7 @@
 smart detection, availability web tests, action groups and their receivers.
 
 Each rule goes through the same translation as its Terraform equivalent (collectors/translate/azure.py)
-and the same D-SYMPTOM/D-ALERT classification (`repo_alerting.rule_attributes`), so a live rule and an
+and the same D-SYMPTOM/D-ALERT classification (`translate.alerting.rule_attributes`), so a live rule and an
 `azurerm_monitor_*` block are the same `alert.rule`.
 """
 

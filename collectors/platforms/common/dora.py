@@ -1,7 +1,7 @@
 """DORA metrics of one repository (GitHub) or project (GitLab) from production deployments, merged PRs/MRs and incidents.
 
-Pure functions (no I/O), so every rule below is unit-tested without a server. Definitions follow
-the design note (section 4): production deployments only (D-PROD), a window (default 90 days),
+Pure functions (no I/O), so every rule below is unit-tested without a server. Definitions, as DORA's own
+reports use them: production deployments only (D-PROD), a window (default 90 days),
 medians as headline figures, and "insufficient" instead of a number when the sample is too small
 to mean anything (that is *unknown*, not zero).
 

@@ -6,7 +6,7 @@ Rules this collector keeps:
   `ctx.source_status("github", PARTIAL, "<what> unreadable: token lacks <permission>")` and an
   `scm.unreadable` evidence item, which probes check before concluding absence (PARTIAL still
   counts as a usable source). A rate limit we could not wait out marks the source `rate_limited`.
-- Absence is proven where GitHub allows it without admin rights (design 2.2): the branch says
+- Absence is proven where GitHub allows it without admin rights: the branch says
   `protected: false` and rules-for-branch is empty -> no `scm.branch_rules`, and nothing unreadable.
 - Locators are API URLs (or html_url where GitHub has a page), so a reviewer can open them.
 

@@ -73,7 +73,7 @@ class GitHubRun(PlatformRun):
         self.merged: list[datetime] = []  # merge times of the PRs merged in the window (for DORA)
 
     def unreadable(self, call: str, err: ApiError) -> Iterator[Evidence]:
-        """Record a part we could not read, so nobody infers its absence (shared rules: platform_common)."""
+        """Record a part we could not read, so nobody infers its absence (shared rules: platforms/common/unreadable.py)."""
         self.failures.append((call, err))
         yield unread.unreadable(self.ctx, "github", "GitHub", what=WHAT.get(call, call), call=call, err=err,
                                 permission=PERMISSION.get(call, "read access"))

@@ -1,7 +1,7 @@
 """Repository settings on GitHub: the default branch, its rules (rulesets, classic protection), environments,
 code scanning.
 
-Absence is proven where GitHub allows it without admin rights (design 2.2): the branch says
+Absence is proven where GitHub allows it without admin rights: the branch says
 `protected: false` and rules-for-branch is empty -> no `scm.branch_rules`, and nothing unreadable.
 """
 

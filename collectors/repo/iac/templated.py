@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 from wafops.scanner.core.files import (
-    _Loader as YamlLoader,  # the tree's loader: CloudFormation tags, YAML 1.2 booleans
+    TreeYamlLoader as YamlLoader,  # the tree's loader: CloudFormation tags, YAML 1.2 booleans
 )
 
 TEMPLATE_MARK_RX = re.compile(r"\{\{|\{%|<%")
