@@ -90,7 +90,7 @@ platform says so (`production_environment: true`, GitLab `tier: production`).
 
 SECTIONS: tuple[Section, ...] = (
     Section(
-        "CI/CD — `collectors/repo/ci.py` (source `repo`)",
+        "CI/CD — `collectors/repo/ci/` (source `repo`)",
         wing="repo",
         kinds=(
             Kind("ci.pipeline",
@@ -592,7 +592,7 @@ The same kinds and attributes as GitHub (probes read one vocabulary), with sourc
 """,
     ),
     Section(
-        ("CI and deploy collector additions (`collectors/repo/ci.py`, `collectors/repo/deploy.py`, source "
+        ("CI and deploy collector additions (`collectors/repo/ci/`, `collectors/repo/deploy.py`, source "
          "`repo`)"),
         wing="repo",
         level=3,
