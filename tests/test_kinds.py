@@ -160,3 +160,17 @@ def test_the_checks_fail_on_an_unregistered_kind(tmp_path):
     assert _unregistered(_found(read_kinds, "rules", root=tmp_path)) == ["rules/probes/opsx.py:2: made.up",
                                                                  "rules/probes/opsx.py:2: nothing.*"]
     assert _unregistered(_found(emitted_kinds, "collectors", root=tmp_path)) == ["collectors/repo/deep/x.py:2: made.up"]
+
+
+def _missing_paths(text: str, root: Path) -> list[str]:
+    """Repository paths the document names (in backticks) that do not exist under `root`."""
+    import re
+
+    named = {m.split(":")[0] for m in re.findall(r"`((?:collectors|scanner|rules)/[^`\s]*)`", text)}
+    return sorted(p for p in named if not (root / p.rstrip("/")).exists())
+
+
+def test_every_path_the_document_names_exists(tmp_path):
+    text = (ROOT / "collectors" / "KINDS.md").read_text(encoding="utf-8")
+    assert _missing_paths(text, ROOT) == []
+    assert _missing_paths("see `collectors/repo/gone.py` and `scanner/engine.py`", ROOT) == ["collectors/repo/gone.py"]
