@@ -139,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             tools[name] = best
         base = tools["wafops cold"]["wall_s"]
         warm = tools["wafops warm"]["wall_s"]
+        cpu_base = tools["wafops cold"]["cpu_s"]
         ratios = {name: {"vs_wafops_cold": round(t["wall_s"] / base, 2) if base else None,
-                         "vs_wafops_warm": round(t["wall_s"] / warm, 2) if warm else None}
+                         "vs_wafops_warm": round(t["wall_s"] / warm, 2) if warm else None,
+                         "cpu_vs_wafops_cold": round(t["cpu_s"] / cpu_base, 2) if cpu_base else None}
                   for name, t in tools.items() if not name.startswith("wafops")}
         figures = {"tree": {"root": str(root), **stats, "generated": generated, "generate_s": round(gen_s, 1)},
                    "cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2), "subreaper": reaper,
@@ -156,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             extra = ""
             if name in ratios:
                 extra = (f"  = {ratios[name]['vs_wafops_cold']}x wafops cold, "
-                         f"{ratios[name]['vs_wafops_warm']}x wafops warm")
+                         f"{ratios[name]['vs_wafops_warm']}x wafops warm (wall); "
+                         f"{ratios[name]['cpu_vs_wafops_cold']}x wafops cold (CPU)")
             print(f"{name:<12} {t['wall_s']:6.2f} s wall (median {t['median_wall_s']}), {t['cpu_s']:6.2f} s CPU, "
                   f"peak {t['peak_pss_all_mb']} MB PSS / {t['peak_rss_all_mb']} MB RSS over {t['processes']} processes{extra}")
         if figures["versions"]:
