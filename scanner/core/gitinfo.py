@@ -8,12 +8,13 @@ Why two passes, and the second one lazy: listing which files every commit change
 (`git log --name-status`) makes git diff each commit's trees against its parent's; on a busy
 repository (55,000 commits in the window) that is ~20 s of git CPU, while the commits alone
 (`git log --format`) cost well under a second. Per-file dates are read for a few documents only,
-so they are read on the first question, in one `git log --name-status -- <paths>` walk over the
-likely documents (every Markdown/AsciiDoc/reStructuredText file and debt/toil register at HEAD):
-git then skips the trees of every directory holding none of them. A path outside that set costs
-one more walk (with the other files of its folder). Both passes stop at the window (`--since`),
-so memory does not grow with the repository's age. `GitInfo.files` answers exactly what the old
-single full pass answered (a test compares them); iterating it runs that full pass.
+so they are read on the first question, in one `git log --name-status -- <pathspecs>` walk over
+the likely documents (Markdown/AsciiDoc/reStructuredText/text files and debt/toil registers at
+HEAD; a documentation folder as one pathspec): git then skips the trees of every folder holding
+none of them. A path outside that set costs one more walk (with the other files of its folder).
+Both passes stop at the window (`--since`), so memory does not grow with the repository's age.
+`GitInfo.files` answers exactly what the old single full pass answered (tests/test_gitinfo_lazy.py
+compares them); iterating it runs that full pass. benchmarks/git_history.py has the figures.
 
 Only read-only git commands run (rev-parse, log, ls-tree, for-each-ref, rev-list, show of a blob),
 with timeouts, `core.quotepath=off` (UTF-8 paths stay readable) and no optional locks, so scanning
@@ -48,7 +49,18 @@ SIBLINGS_MAX = 500
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".adoc", ".asciidoc", ".rst", ".txt", ".md.erb")
 REGISTER_SUFFIXES = (".yml", ".yaml", ".csv", ".json")
 REGISTER_WORDS = ("debt", "toil", "register")
+DOC_DIRS = {"doc", "docs", "documentation", "runbooks", "runbook", "playbooks", "postmortems", "post-mortems",
+            "incidents", "adr", "adrs", "decisions", "wiki", "handbook", "guides", "ops", "operations", "sre",
+            "oncall", "on-call"}
+OPS_WORDS = ("runbook", "playbook", "mortem", "incident", "outage", "oncall", "on-call", "operations", "adr",
+             "decision", "debt", "toil", "retro")
+PREFETCH_ALL = 300  # up to this many documents: walk them all; more (a README per package): the likely ones
 
+
+# For the long reads (history walks, the tree listing): git maps pack files in windows of up to 1 GiB and
+# keeps a 96 MB delta-base cache; every page it touches counts as its memory. Small windows and cache
+# cost no measurable time on a 55,000-commit walk and keep git at ~80 MB instead of 130-200 MB.
+_LEAN = ("-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=64m", "-c", "core.deltaBaseCacheLimit=4m")
 
 _H = TypeVar("_H")
 
@@ -78,6 +90,42 @@ def run_git(root: str, *args: str, timeout: float = TIMEOUT) -> str:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(msg[-1] if msg else f"git {args[0]} failed ({proc.returncode})")
     return proc.stdout.decode("utf-8", "replace")
+
+
+def _git_bytes(root: str, *args: str, timeout: float = TIMEOUT) -> bytes:
+    """Like run_git, undecoded (a 500,000-file listing is cheaper to search as bytes)."""
+    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *_LEAN, *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=_env(), check=False)
+    except subprocess.TimeoutExpired as err:
+        raise GitError(f"git {args[0]} timed out after {timeout:.0f} s") from err
+    except OSError as err:
+        raise GitError(f"cannot run git: {err}") from err
+    if proc.returncode != 0:
+        raise GitError(f"git {args[0]} failed ({proc.returncode})")
+    return proc.stdout
+
+
+def _likely_paths(data: bytes) -> list[str]:
+    """The paths `likely_read` accepts in `git ls-tree -r -z --name-only` output, found with bytes.find
+    (a 500,000-file listing is 11 MB: a regex over it or a split into strings costs ~0.5 s)."""
+    low = data.lower()
+    starts: set[int] = set()
+    for suffix in DOC_SUFFIXES:
+        key = suffix.encode() + b"\0"
+        i = low.find(key)
+        while i >= 0:
+            starts.add(low.rfind(b"\0", 0, i) + 1)
+            i = low.find(key, i + 1)
+    for word in REGISTER_WORDS:
+        i = low.find(word.encode())
+        while i >= 0:
+            start, end = low.rfind(b"\0", 0, i) + 1, low.find(b"\0", i)
+            name = low[low.rfind(b"/", start, end) + 1 if b"/" in low[start:end] else start:end]
+            if word.encode() in name and name.decode("utf-8", "replace").endswith(REGISTER_SUFFIXES):
+                starts.add(start)
+            i = low.find(word.encode(), end)
+    return [data[s:data.find(b"\0", s)].decode("utf-8", "replace") for s in sorted(starts)]
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -335,7 +383,7 @@ class _FileIndex(Mapping[str, FileHistory]):
             if not self._covered(path):
                 if not self._prefetched:
                     self._prefetched = True
-                    wanted = [p for p in self._head_files(None) if likely_read(p)]
+                    wanted = self._likely_items()
                     if len(wanted) > PREFETCH_MAX:
                         return self._all().get(path)
                 else:
@@ -343,13 +391,50 @@ class _FileIndex(Mapping[str, FileHistory]):
                 self._walk({p for p in wanted if not self._covered(p)} | {path})
             return self._files.get(path)
 
-    def _head_files(self, folder: str | None) -> list[str]:
-        """Files at HEAD: all of them (folder None), or those directly in `folder` ("" = the top)."""
-        args = ["ls-tree", "-z", "--full-tree"]
-        if folder is None:
-            args += ["-r", "HEAD"]
-        else:
-            args += ["HEAD"] + ([folder + "/"] if folder else [])
+    def _likely_items(self) -> list[str]:
+        """Pathspecs for the documents at HEAD (`likely_read`): a documentation folder (`docs/`,
+        `runbooks/`...) or a folder holding mostly documents as one pathspec, other documents each by
+        path; with more than PREFETCH_ALL documents, only those at the top, in documentation folders or
+        named like operations documents.
+        Few pathspecs matter: git compares every entry of every tree it reads against every pathspec,
+        so 200 literal paths make a walk over 55,000 commits ~0.8 s of git CPU dearer than 4 folders."""
+        try:
+            data = _git_bytes(self._root, "ls-tree", "-r", "-z", "--full-tree", "--name-only", "HEAD")
+        except GitError:
+            return []
+        paths = _likely_paths(data)
+        under: dict[str, int] = {}
+        for path in paths:
+            i = path.find("/")
+            while i > 0:
+                under[path[:i]] = under.get(path[:i], 0) + 1
+                i = path.find("/", i + 1)
+        mostly: dict[str, bool] = {}
+
+        def mostly_documents(folder: str) -> bool:
+            if folder not in mostly:
+                if under[folder] < 2 or len(mostly) >= 64:
+                    return False  # one document: its path is as good; and bound the scans
+                key = b"\0" + folder.encode() + b"/"
+                beneath = data.count(key, max(data.find(key), 0)) + data.startswith(key[1:])
+                mostly[folder] = under[folder] * 2 >= beneath
+            return mostly[folder]
+
+        items: dict[str, bool] = {}  # pathspec -> likely read even in a big tree
+        for path in paths:
+            parts = path.split("/")
+            folder = next((k for k in range(1, len(parts)) if parts[k - 1].lower() in DOC_DIRS
+                           or mostly_documents("/".join(parts[:k]))), 0)
+            item = "/".join(parts[:folder]) if folder else path
+            low = path.lower()
+            items[item] = items.get(item, False) or bool(folder) or len(parts) == 1 or any(w in low for w in OPS_WORDS)
+        if len(items) > PREFETCH_ALL:
+            return sorted(p for p, likely in items.items() if likely)
+        return sorted(items)
+
+    def _head_files(self, folder: str) -> list[str]:
+        """Files at HEAD directly in `folder` ("" = the top)."""
+        args = ["ls-tree", "-z", "--full-tree", "HEAD"] + ([folder + "/"] if folder else [])
         try:
             out = run_git(self._root, *args, timeout=TIMEOUT)
         except GitError:
@@ -398,7 +483,7 @@ def _stream_log(root: str, args: tuple[str, ...], header: Callable[[str], _H | N
     a thousand commits is one string.
     """
     parse = header or _header
-    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args]
+    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *_LEAN, *args]
     env = _env()
     if literal_pathspecs:
         env["GIT_LITERAL_PATHSPECS"] = "1"  # a path with `*` or `:(` in its name is that path, not a pattern
