@@ -4,7 +4,8 @@ Why: python-hcl2 costs 3-30 ms a file, so a re-scan of an unchanged tree (or of 
 holding the same files) was as slow as the first one. The process-wide content cache of
 `wafops.scanner.core.files` forgets everything when the process ends; this one keeps the parses on
 disk, keyed by the file's content hash and the parser's version (python-hcl2 or PyYAML, plus
-`CODE_VERSION` of our own normalising code), so an upgrade never reads a stale parse.
+`CODE_VERSION` and a hash of the module holding our own normalising code), so an upgrade or an
+edit of the parse code never reads a stale parse.
 
 Where: `$WAFOPS_PARSE_CACHE_DIR`, else `$XDG_CACHE_HOME/wafops/parse`, else `~/.cache/wafops/parse`
 (`wafops scan --no-cache` neither reads nor writes it; `WAFOPS_NO_CACHE=1` does the same).
@@ -63,22 +64,35 @@ _VERSIONS: dict[str, str] = {}
 
 
 def parser_version(kind: str) -> str:
-    """What a parse of `kind` depends on besides the text: the parser library and our code."""
+    """What a parse of `kind` depends on besides the text: the parser library and our code (CODE_VERSION
+    and a hash of the module that holds the parse code, so an edit there never reads a stale parse)."""
     v = _VERSIONS.get(kind)
     if v is None:
         if kind == "hcl":
             import hcl2
 
-            v = f"python-hcl2 {getattr(hcl2, '__version__', '?')}"
+            v = f"python-hcl2 {getattr(hcl2, '__version__', '?')}; {_source_hash('wafops.scanner.core.hcl')}"
         elif kind == "yaml":
             import yaml
 
-            v = f"pyyaml {yaml.__version__} libyaml {getattr(yaml, '__with_libyaml__', False)}"
+            v = (f"pyyaml {yaml.__version__} libyaml {getattr(yaml, '__with_libyaml__', False)}; "
+                 f"{_source_hash('wafops.scanner.core.files')}")
         else:
             v = kind
         v = f"{v}; wafops parse code {CODE_VERSION}"
         _VERSIONS[kind] = v
     return v
+
+
+def _source_hash(module: str) -> str:
+    import importlib
+
+    try:
+        path = importlib.import_module(module).__file__
+        with open(path or "", "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()[:16]
+    except (OSError, ImportError, TypeError):
+        return "source ?"
 
 
 class ParseCache:
