@@ -469,13 +469,43 @@ def become_subreaper() -> bool:
         return False
 
 
-def session_pids(sid: int) -> list[int]:
-    out = []
+def _children(pid: int) -> list[int] | None:
+    """Child pids of `pid` from /proc/PID/task/*/children (None when the kernel does not offer it)."""
+    out: list[int] = []
     try:
-        entries = os.listdir("/proc")
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return out
-    for entry in entries:
+        return None
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out.extend(int(c) for c in fh.read().split())
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return None
+    return out
+
+
+def session_pids(sid: int) -> list[int]:
+    """The live processes of the measured command's session. As a child subreaper this process is
+    the ancestor of all of them, so walking the tree below it is enough (a few reads per sample, not
+    one per process of the machine); without /proc/PID/task/*/children every process is looked at."""
+    below = _children(os.getpid())
+    if below is not None:
+        todo, tree = list(below), []
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo.extend(_children(pid) or [])
+        candidates = [str(p) for p in tree]
+    else:
+        try:
+            candidates = os.listdir("/proc")
+        except OSError:
+            return []
+    out = []
+    for entry in candidates:
         if not entry.isdigit():
             continue
         try:
