@@ -59,8 +59,8 @@ PREFETCH_ALL = 300  # up to this many documents: walk them all; more (a README p
 
 # For the long reads (history walks, the tree listing): git maps pack files in windows of up to 1 GiB and
 # keeps a 96 MB delta-base cache; every page it touches counts as its memory. Small windows and cache
-# cost no measurable time on a 55,000-commit walk and keep git at ~80 MB instead of 130-200 MB.
-_LEAN = ("-c", "core.packedGitWindowSize=4m", "-c", "core.packedGitLimit=64m", "-c", "core.deltaBaseCacheLimit=4m")
+# cost no measurable time on a 55,000-commit walk (within noise) and keep git at ~80-90 MB instead of 130-200 MB.
+_LEAN = ("-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m", "-c", "core.deltaBaseCacheLimit=4m")
 
 _H = TypeVar("_H")
 
@@ -92,23 +92,39 @@ def run_git(root: str, *args: str, timeout: float = TIMEOUT) -> str:
     return proc.stdout.decode("utf-8", "replace")
 
 
-def _git_bytes(root: str, *args: str, timeout: float = TIMEOUT) -> bytes:
-    """Like run_git, undecoded (a 500,000-file listing is cheaper to search as bytes)."""
-    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *_LEAN, *args]
+def _ls_tree(root: str, folder: str | None = None) -> Iterator[bytes]:
+    """`git ls-tree -r -z --name-only HEAD` (all files, or those beneath `folder`) in pieces of about
+    1 MB that each end with an entry: a 500,000-file tree lists 11 MB, never held whole. Closing the
+    iterator early stops git."""
+    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *_LEAN, "ls-tree", "-r",
+           "-z", "--full-tree", "--name-only", "HEAD", "--", *([folder + "/"] if folder else [])]
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=_env(), check=False)
-    except subprocess.TimeoutExpired as err:
-        raise GitError(f"git {args[0]} timed out after {timeout:.0f} s") from err
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
     except OSError as err:
         raise GitError(f"cannot run git: {err}") from err
-    if proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed ({proc.returncode})")
-    return proc.stdout
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        assert proc.stdout is not None
+        rest = b""
+        while block := proc.stdout.read(1 << 20):
+            block = rest + block
+            cut = block.rfind(b"\0") + 1
+            rest = block[cut:]
+            if cut:
+                yield block[:cut]
+        if proc.wait() != 0:
+            raise GitError(f"git ls-tree failed ({proc.returncode})")
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def _likely_paths(data: bytes) -> list[str]:
-    """The paths `likely_read` accepts in `git ls-tree -r -z --name-only` output, found with bytes.find
-    (a 500,000-file listing is 11 MB: a regex over it or a split into strings costs ~0.5 s)."""
+    """The paths `likely_read` accepts in (whole entries of) `git ls-tree -r -z --name-only` output, found
+    with bytes.find (a 500,000-file listing is 11 MB: a regex over it or a split into strings costs ~0.5 s)."""
     low = data.lower()
     starts: set[int] = set()
     for suffix in DOC_SUFFIXES:
@@ -399,10 +415,9 @@ class _FileIndex(Mapping[str, FileHistory]):
         Few pathspecs matter: git compares every entry of every tree it reads against every pathspec,
         so 200 literal paths make a walk over 55,000 commits ~0.8 s of git CPU dearer than 4 folders."""
         try:
-            data = _git_bytes(self._root, "ls-tree", "-r", "-z", "--full-tree", "--name-only", "HEAD")
+            paths = [p for chunk in _ls_tree(self._root) for p in _likely_paths(chunk)]
         except GitError:
             return []
-        paths = _likely_paths(data)
         under: dict[str, int] = {}
         for path in paths:
             i = path.find("/")
@@ -415,9 +430,15 @@ class _FileIndex(Mapping[str, FileHistory]):
             if folder not in mostly:
                 if under[folder] < 2 or len(mostly) >= 64:
                     return False  # one document: its path is as good; and bound the scans
-                key = b"\0" + folder.encode() + b"/"
-                beneath = data.count(key, max(data.find(key), 0)) + data.startswith(key[1:])
-                mostly[folder] = under[folder] * 2 >= beneath
+                limit, beneath = under[folder] * 2, 0
+                try:
+                    for chunk in _ls_tree(self._root, folder):
+                        beneath += chunk.count(b"\0")
+                        if beneath > limit:
+                            break  # mostly other files: stop listing (a big code folder)
+                except GitError:
+                    beneath = limit + 1
+                mostly[folder] = beneath <= limit
             return mostly[folder]
 
         items: dict[str, bool] = {}  # pathspec -> likely read even in a big tree
