@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from wafops.scanner.core.gitinfo import clear_cache, full_file_histories, git_info, likely_read
+from wafops.scanner.core.gitinfo import _likely_paths, clear_cache, full_file_histories, git_info, likely_read
 
 from tests.helpers import NOW
 
@@ -157,3 +157,17 @@ def test_windows_of_other_sizes_agree(repo: Path, days: int) -> None:
     info = git_info(str(repo), NOW, window_days=days)
     full = full_file_histories(info.root, info.since)
     _same(info, full, sorted(full) + ["README.md", "nope.md"])
+
+
+def test_document_search_in_a_listing_matches_likely_read() -> None:
+    names = ["a/b.md", "x/Debt-register.yaml", "ops/TOIL.json", "README.MD", "x.md.erb", "x.yaml", "debt/x.yaml",
+             "a/register.py", "q/tech-debt.yml", "deep/a/b/c.rst", "z.txt", "docs.md/x", "ünï/Runbook.adoc"]
+    listing = b"\0".join(n.encode() for n in names) + b"\0"
+    assert sorted(_likely_paths(listing)) == sorted(n for n in names if likely_read(n))
+
+
+def test_documents_are_walked_with_few_pathspecs(repo: Path) -> None:
+    items = git_info(str(repo), NOW).files._likely_items()
+    assert "docs" in items and not any(i.startswith("docs/") for i in items)  # a documentation folder: one pathspec
+    assert "services" in items  # a folder of documents only
+    assert "README.md" in items and not any(i.startswith("src") for i in items)
