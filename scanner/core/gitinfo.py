@@ -310,7 +310,7 @@ def full_file_histories(root: str, since: datetime) -> dict[str, FileHistory]:
     files: dict[str, FileHistory] = {}
     args = ("log", f"--since={since.isoformat()}", "--name-status", "--no-renames", "--date-order",
             f"--format={_LOG_FORMAT}", "HEAD")
-    for c, changes in _stream_log(root, args):
+    for c, changes in _stream_log(root, args, lean=False):  # reads every changed tree: small pack windows cost here
         for status, path in changes:
             fh = files.get(path)
             if fh is None:
@@ -496,7 +496,7 @@ class _FileIndex(Mapping[str, FileHistory]):
 
 
 def _stream_log(root: str, args: tuple[str, ...], header: Callable[[str], _H | None] | None = None,
-                literal_pathspecs: bool = False) -> Iterator[tuple[_H, list[tuple[str, str]]]]:
+                literal_pathspecs: bool = False, lean: bool = True) -> Iterator[tuple[_H, list[tuple[str, str]]]]:
     """Commits of `git log` one at a time, read as git writes them (each parsed by `header`).
 
     Why streamed: on a busy repository the window holds tens of thousands of commits; holding git's
@@ -504,7 +504,7 @@ def _stream_log(root: str, args: tuple[str, ...], header: Callable[[str], _H | N
     a thousand commits is one string.
     """
     parse = header or _header
-    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *_LEAN, *args]
+    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *(_LEAN if lean else ()), *args]
     env = _env()
     if literal_pathspecs:
         env["GIT_LITERAL_PATHSPECS"] = "1"  # a path with `*` or `:(` in its name is that path, not a pattern
