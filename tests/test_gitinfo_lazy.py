@@ -167,7 +167,21 @@ def test_document_search_in_a_listing_matches_likely_read() -> None:
 
 
 def test_documents_are_walked_with_few_pathspecs(repo: Path) -> None:
-    items = git_info(str(repo), NOW).files._likely_items()
+    items, later = git_info(str(repo), NOW).files._likely_items()
+    assert later == []  # a small tree: every document in the first walk
     assert "docs" in items and not any(i.startswith("docs/") for i in items)  # a documentation folder: one pathspec
     assert "services" in items  # a folder of documents only
     assert "README.md" in items and not any(i.startswith("src") for i in items)
+
+
+@pytest.mark.parametrize("prefetch_all, misses_max", [(2, 1), (2, 100), (0, 0)])
+def test_big_tree_limits_keep_answers_exact(repo: Path, monkeypatch, prefetch_all: int, misses_max: int) -> None:
+    """With many documents only the likely ones go first, the rest on the first miss; with questions all
+    over the tree a full pass answers the rest: the answers stay the same either way."""
+    import wafops.scanner.core.gitinfo as gitinfo
+
+    monkeypatch.setattr(gitinfo, "PREFETCH_ALL", prefetch_all)
+    monkeypatch.setattr(gitinfo, "MISSES_MAX", misses_max)
+    info = git_info(str(repo), NOW)
+    full = full_file_histories(info.root, info.since)
+    _same(info, full, ["src/app.py", "notes.txt"] + sorted(full) + ["never/there.md"])

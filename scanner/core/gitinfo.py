@@ -52,9 +52,11 @@ REGISTER_WORDS = ("debt", "toil", "register")
 DOC_DIRS = {"doc", "docs", "documentation", "runbooks", "runbook", "playbooks", "postmortems", "post-mortems",
             "incidents", "adr", "adrs", "decisions", "wiki", "handbook", "guides", "ops", "operations", "sre",
             "oncall", "on-call"}
+LIKELY_DIRS = DOC_DIRS | {"guide", "manual", "platform", "procedures"}  # where the docs collector looks for procedures
 OPS_WORDS = ("runbook", "playbook", "mortem", "incident", "outage", "oncall", "on-call", "operations", "adr",
              "decision", "debt", "toil", "retro")
 PREFETCH_ALL = 300  # up to this many documents: walk them all; more (a README per package): the likely ones
+MISSES_MAX = 8  # questions outside the walked paths, each one walk, before one full pass answers the rest
 
 
 # For the long reads (history walks, the tree listing): git maps pack files in windows of up to 1 GiB and
@@ -349,6 +351,8 @@ class _FileIndex(Mapping[str, FileHistory]):
         self._walked: set[str] = set()  # literal pathspecs walked: each, and all beneath it, is complete
         self._complete = False  # the full pass ran: every path is known
         self._prefetched = False
+        self._later: list[str] = []  # documents left out of the first walk (a big tree): walked on the first miss
+        self._misses = 0
         self._order: dict[str, int] | None = None
         self._lock = threading.RLock()
         self.walks = 0  # git walks run (for tests and benchmarks)
@@ -399,25 +403,29 @@ class _FileIndex(Mapping[str, FileHistory]):
             if not self._covered(path):
                 if not self._prefetched:
                     self._prefetched = True
-                    wanted = self._likely_items()
-                    if len(wanted) > PREFETCH_MAX:
-                        return self._all().get(path)
+                    wanted, self._later = self._likely_items()
+                elif self._misses >= MISSES_MAX:  # questions all over the tree: one full pass is cheaper
+                    return self._all().get(path)
                 else:
-                    wanted = self._head_files(path.rpartition("/")[0])[:SIBLINGS_MAX]
+                    self._misses += 1
+                    wanted = self._head_files(path.rpartition("/")[0])[:SIBLINGS_MAX] + self._later
+                    self._later = []
+                if len(wanted) > PREFETCH_MAX:
+                    return self._all().get(path)
                 self._walk({p for p in wanted if not self._covered(p)} | {path})
             return self._files.get(path)
 
-    def _likely_items(self) -> list[str]:
+    def _likely_items(self) -> tuple[list[str], list[str]]:
         """Pathspecs for the documents at HEAD (`likely_read`): a documentation folder (`docs/`,
         `runbooks/`...) or a folder holding mostly documents as one pathspec, other documents each by
         path; with more than PREFETCH_ALL documents, only those at the top, in documentation folders or
-        named like operations documents.
+        named like operations documents (the others are returned second, for a later walk).
         Few pathspecs matter: git compares every entry of every tree it reads against every pathspec,
         so 200 literal paths make a walk over 55,000 commits ~0.8 s of git CPU dearer than 4 folders."""
         try:
             paths = [p for chunk in _ls_tree(self._root) for p in _likely_paths(chunk)]
         except GitError:
-            return []
+            return [], []
         under: dict[str, int] = {}
         for path in paths:
             i = path.find("/")
@@ -448,10 +456,11 @@ class _FileIndex(Mapping[str, FileHistory]):
                            or mostly_documents("/".join(parts[:k]))), 0)
             item = "/".join(parts[:folder]) if folder else path
             low = path.lower()
-            items[item] = items.get(item, False) or bool(folder) or len(parts) == 1 or any(w in low for w in OPS_WORDS)
+            items[item] = (items.get(item, False) or bool(folder) or len(parts) == 1 or any(w in low for w in OPS_WORDS)
+                           or any(d.lower() in LIKELY_DIRS for d in parts[:-1]))
         if len(items) > PREFETCH_ALL:
-            return sorted(p for p, likely in items.items() if likely)
-        return sorted(items)
+            return sorted(p for p, likely in items.items() if likely), sorted(p for p, likely in items.items() if not likely)
+        return sorted(items), []
 
     def _head_files(self, folder: str) -> list[str]:
         """Files at HEAD directly in `folder` ("" = the top)."""
