@@ -604,3 +604,22 @@ jobs:
     (filing,) = [e for e in ev if e.kind == "doc.upkeep_filing"]
     assert filing.locator.path == ".github/workflows/upgrade.yml" and filing.locator.line == 9
     assert filing.get("files_to") == "issues" and filing.get("name") == "Monthly AKS upgrade check"
+
+
+def test_git_failing_while_dates_are_read_falls_back_like_a_failed_load(tmp_path: Path, monkeypatch) -> None:
+    """Dates are read lazily; a git failure on that read must not lose the documents, only their git dates."""
+    from wafops.scanner.core import gitinfo
+
+    r = Repo(tmp_path / "svc")
+    r.commit({"runbooks/db.md": "---\nlast_reviewed: 2026-10-01\n---\n# DB\n## Diagnosis\n"}, "runbook", 20)
+    clear_cache()
+
+    def broken(self, paths):
+        raise gitinfo.GitError("git log timed out after 120 s")
+
+    monkeypatch.setattr(gitinfo._FileIndex, "_walk", broken)
+    ev, ctx = collect_with(DocsCollector(), r.root)
+    (rb,) = [e for e in ev if e.kind == "doc.runbook"]
+    assert rb.get("dates_from") != "git"
+    assert not [w for w in ctx.warnings if "failed" in w.message]
+    clear_cache()

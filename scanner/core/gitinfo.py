@@ -205,6 +205,12 @@ class GitInfo:
     files: Mapping[str, FileHistory]  # every path changed by a non-merge commit of `commits` (read lazily)
     truncated_window: bool = False  # history reaches further back than the window
 
+    def prefetch_files(self) -> None:
+        """Read the documents' histories now (raises GitError); see _FileIndex.prefetch."""
+        prefetch = getattr(self.files, "prefetch", None)
+        if prefetch is not None:
+            prefetch()
+
     def file(self, path: str) -> FileHistory | None:
         return self.files.get(path)
 
@@ -400,11 +406,10 @@ class _FileIndex(Mapping[str, FileHistory]):
         if not path:
             return None
         with self._lock:
+            if not self._covered(path) and not self._prefetched:
+                self.prefetch()
             if not self._covered(path):
-                if not self._prefetched:
-                    self._prefetched = True
-                    wanted, self._later = self._likely_items()
-                elif self._misses >= MISSES_MAX:  # questions all over the tree: one full pass is cheaper
+                if self._misses >= MISSES_MAX:  # questions all over the tree: one full pass is cheaper
                     return self._all().get(path)
                 else:
                     self._misses += 1
@@ -414,6 +419,19 @@ class _FileIndex(Mapping[str, FileHistory]):
                     return self._all().get(path)
                 self._walk({p for p in wanted if not self._covered(p)} | {path})
             return self._files.get(path)
+
+    def prefetch(self) -> None:
+        """Walk the likely documents now (raises GitError), so a caller can treat a git failure as "no git
+        dates" up front, the way a failed load is treated, instead of in the middle of its work."""
+        with self._lock:
+            if self._prefetched:
+                return
+            self._prefetched = True
+            wanted, self._later = self._likely_items()
+            if len(wanted) > PREFETCH_MAX:
+                self._all()
+                return
+            self._walk({p for p in wanted if not self._covered(p)})
 
     def _likely_items(self) -> tuple[list[str], list[str]]:
         """Pathspecs for the documents at HEAD (`likely_read`): a documentation folder (`docs/`,

@@ -54,6 +54,8 @@ def _git(subject: Subject, ctx: CollectContext) -> GitInfo | None:
     """Full history only: a shallow clone would date every file to its single commit."""
     try:
         info = git_info(subject.workdir, ctx.now)
+        if info is not None and not info.shallow:
+            info.prefetch_files()  # the documents' dates: a git failure here means front-matter dates, as at load
     except GitError:
         return None
     return info if info is not None and not info.shallow else None
