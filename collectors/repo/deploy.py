@@ -209,6 +209,8 @@ def _terraform(ctx: CollectContext) -> Iterator[Evidence]:
         configs = {b.labels[1]: b.body for b in found if b.labels[0] == "aws_codedeploy_deployment_config"}
         for b in found:
             rtype, rname, body = b.labels[0], b.labels[1], b.body
+            if not _handled(rtype):  # locating every other resource would cost a regex compile each
+                continue
             line = tree.line_of(path, re.compile(rf'resource\s+"{re.escape(rtype)}"\s+"{re.escape(rname)}"'))
             yield from _tf_resource(ctx, path, line, rtype, rname, body, configs)
 
@@ -255,7 +257,16 @@ class _Res:
 
 
 _LB_TYPES = ("aws_lb_listener", "aws_lb_listener_rule", "aws_alb_listener", "aws_alb_listener_rule")
+_SINGLE_TYPES = frozenset({"aws_codedeploy_deployment_group", "aws_codedeploy_deployment_config", "aws_ecs_service",
+                           "aws_lambda_alias", "azurerm_container_app", "aws_elastic_beanstalk_environment",
+                           "aws_appconfig_configuration_profile", "azurerm_app_configuration_feature", *_LB_TYPES})
 _FLAG_VENDORS = ("launchdarkly_", "unleash_", "flagsmith_", "configcat_", "growthbook_", "statsig_")
+
+
+def _handled(rtype: str) -> bool:
+    """The resource types `_tf_resource` reads (the others yield nothing)."""
+    return (rtype in _SINGLE_TYPES or (rtype.startswith("azurerm_") and rtype.endswith("_slot"))
+            or rtype.startswith(_FLAG_VENDORS + ("aws_evidently_",)))
 
 
 def _tf_resource(ctx: CollectContext, path: str, line: int | None, rtype: str, rname: str, body: dict[str, Any],
