@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -74,6 +75,8 @@ _COMPILED = [
     (e[0], re.compile(e[1]), len(e) > 2 and e[2], re.compile(e[1], re.I) if len(e) > 2 and e[2] else None)
     for e in _PATTERNS
 ]
+# every cue of every pattern, as one alternation (the MySQL `-p` cue is "-p", covered by "-p" below)
+_ANY_CUE = re.compile("|".join(sorted({re.escape(c) for e in _PATTERNS for c in e[0]} | {"-p"}, key=len, reverse=True)))
 _URL_USERINFO = next(rx for cues, rx, _f, _i in _COMPILED if cues == ("://",))
 # mysql -pSECRET (the password glued to -p): only on a MySQL/MariaDB command line, where -p means it
 MYSQL_P = re.compile(r"(?<![a-z0-9_])(?:mysql|mariadb)[a-z_\-]{0,12}+(?:[ \t]++[^\n]{0,200}?)?[ \t](-p)(?=[^\s\-])\S++")
@@ -95,7 +98,25 @@ def mask(text: str, stats: Stats | None = None) -> str:
     """`text` with every secret-looking value replaced by [redacted]."""
     if not text:
         return text
+    if stats is None and len(text) <= _CACHED_LEN:
+        return _mask_short(text)
+    return _mask(text, stats)
+
+
+# A report repeats the same short strings thousands of times (attribute names, kinds, paths, sources):
+# each is masked once. Only short strings are kept, so the cache stays small (<= 64k x 256 characters).
+_CACHED_LEN = 256
+
+
+@lru_cache(maxsize=1 << 16)
+def _mask_short(text: str) -> str:
+    return _mask(text, None)
+
+
+def _mask(text: str, stats: Stats | None) -> str:
     low = text.lower()
+    if "@" not in text and not _ANY_CUE.search(low):  # no pattern's cue: nothing to mask (one C-speed scan)
+        return text
     same = len(low) == len(text)  # lower() kept every offset (not so for a few non-ASCII letters)
     spans: list[tuple[int, int, str]] = []
     for cues, rx, fold, rx_i in _COMPILED:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from wafops.scanner import __version__
 
 if TYPE_CHECKING:  # the reports read results, they never run a scan
+    from wafops.scanner.core.model import Evidence
     from wafops.scanner.engine import ScanResult
 from wafops.scanner.core.redaction import redact
 
@@ -21,7 +22,7 @@ def to_dict(result: ScanResult, all_evidence: bool = True) -> dict[str, Any]:
     kind in `evidence_summary` instead of listed: an auditor opens what backs a level; the rest of a large
     scan (thousands of items) would only make the report slow to write and to read."""
     subjects = []
-    evidence: dict[str, dict[str, Any]] = {}
+    evidence: dict[str, Evidence] = {}
     warnings = [w.to_json() for w in result.warnings]
     for sr in result.subjects:
         subjects.append(
@@ -36,9 +37,10 @@ def to_dict(result: ScanResult, all_evidence: bool = True) -> dict[str, Any]:
             }
         )
         for e in sr.evidence:
-            evidence.setdefault(e.id, e.to_json())
+            evidence.setdefault(e.id, e)
         warnings.extend(w.to_json() for w in sr.warnings)
     listed, uncited = _cited_only(subjects, evidence) if not all_evidence else (list(evidence.values()), Counter())
+    listed_json = [e.to_json() for e in listed]  # serialised once, and only what the report lists
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "wafops", "version": __version__},
@@ -47,7 +49,7 @@ def to_dict(result: ScanResult, all_evidence: bool = True) -> dict[str, Any]:
         "complete": result.complete,
         "sources": [st.to_json() for st in result.sources],
         "subjects": subjects,
-        "evidence": listed,
+        "evidence": listed_json,
         "evidence_summary": {"listed": len(listed), "all_evidence": all_evidence,
                              "uncited_by_kind": dict(sorted(uncited.items()))},
         "warnings": warnings,
@@ -57,12 +59,11 @@ def to_dict(result: ScanResult, all_evidence: bool = True) -> dict[str, Any]:
     return redact(doc)  # one pass over every field that leaves the process (scanner/core/redaction.py)
 
 
-def _cited_only(subjects: list[dict[str, Any]], evidence: dict[str, dict[str, Any]]
-                ) -> tuple[list[dict[str, Any]], Counter[str]]:
+def _cited_only(subjects: list[dict[str, Any]], evidence: dict[str, Evidence]) -> tuple[list[Evidence], Counter[str]]:
     """The evidence some criterion cites (in scan order), and how many of each kind nothing cites."""
     cited = {eid for s in subjects for c in s["controls"] for cr in c["criteria"] for eid in cr["evidence"]}
     listed = [e for eid, e in evidence.items() if eid in cited]
-    uncited = Counter(e["kind"] for eid, e in evidence.items() if eid not in cited)
+    uncited = Counter(e.kind for eid, e in evidence.items() if eid not in cited)
     return listed, uncited
 
 
