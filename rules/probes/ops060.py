@@ -142,7 +142,9 @@ def runbook_service_coverage(ev: EvidenceSet) -> Finding:
         return Finding(None, "not assessed: no service inventory (obs.service) to measure runbook coverage against")
     keys = [_norm(" ".join([str(e.get("service") or ""), str(e.get("title") or ""), e.locator.path or ""])) for e in items]
     names = {id(s): _norm(str(s.get("name") or "")) for s in scope}  # once per service, not per runbook
-    covered = [s for s in scope if names[id(s)] and any(names[id(s)] in k for k in keys)]
+    joined = "\0".join(keys)  # "in any key" as one C-speed search (a name never holds the separator)
+    found = {n: "\0" not in n and n in joined for n in set(names.values()) if n}
+    covered = [s for s in scope if names[id(s)] and found[names[id(s)]]]
     names = {str(s.get("name")) for s in scope}
     r = ratio(len({str(s.get("name")) for s in covered}), len(names))
     ok = r >= ev.p("min_ratio")
