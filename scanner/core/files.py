@@ -131,15 +131,29 @@ class RepoTree:
     def glob(self, *patterns: str) -> list[str]:
         """Paths matching any fnmatch pattern (`*` also crosses `/`), case-insensitive."""
         rx = re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns))
-        return [f for f in self.files if rx.match(f.lower())]
+        files, lowered, _names = self._lowered
+        return [f for f, low in zip(files, lowered, strict=True) if rx.match(low)]
 
     def named(self, *names: str) -> list[str]:
         wanted = {n.lower() for n in names}
-        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+        files, _lowered, basenames = self._lowered
+        return [f for f, name in zip(files, basenames, strict=True) if name in wanted]
 
     def with_suffix(self, *suffixes: str) -> list[str]:
         suf = tuple(s.lower() for s in suffixes)
-        return [f for f in self.files if f.lower().endswith(suf)]
+        files, lowered, _names = self._lowered
+        return [f for f, low in zip(files, lowered, strict=True) if low.endswith(suf)]
+
+    @property
+    def _lowered(self) -> tuple[list[str], list[str], list[str]]:
+        """The paths, lower-cased, and their lower-cased file names: computed once, not per question
+        (collectors ask dozens of times over tens of thousands of paths)."""
+        ix = self.__dict__.get("_ix")
+        if ix is None or ix[0] is not self.files or len(ix[1]) != len(self.files):
+            lowered = [f.lower() for f in self.files]
+            ix = (self.files, lowered, [low.rsplit("/", 1)[-1] for low in lowered])
+            self.__dict__["_ix"] = ix
+        return ix
 
     def exists(self, path: str) -> bool:
         return path in self._file_set
