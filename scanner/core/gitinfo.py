@@ -49,10 +49,11 @@ SIBLINGS_MAX = 500
 DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".adoc", ".asciidoc", ".rst", ".txt", ".md.erb")
 REGISTER_SUFFIXES = (".yml", ".yaml", ".csv", ".json")
 REGISTER_WORDS = ("debt", "toil", "register")
-DOC_DIRS = {"doc", "docs", "documentation", "runbooks", "runbook", "playbooks", "postmortems", "post-mortems",
+# folders that usually hold documents: walked as one pathspec (not vocabulary.DOC_DIRS, the sample folders)
+DOCUMENT_DIRS = {"doc", "docs", "documentation", "runbooks", "runbook", "playbooks", "postmortems", "post-mortems",
             "incidents", "adr", "adrs", "decisions", "wiki", "handbook", "guides", "ops", "operations", "sre",
             "oncall", "on-call"}
-LIKELY_DIRS = DOC_DIRS | {"guide", "manual", "platform", "procedures"}  # where the docs collector looks for procedures
+LIKELY_DIRS = DOCUMENT_DIRS | {"guide", "manual", "platform", "procedures"}  # where the docs collector looks for procedures
 OPS_WORDS = ("runbook", "playbook", "mortem", "incident", "outage", "oncall", "on-call", "operations", "adr",
              "decision", "debt", "toil", "retro")
 PREFETCH_ALL = 300  # up to this many documents: walk them all; more (a README per package): the likely ones
@@ -319,16 +320,21 @@ def full_file_histories(root: str, since: datetime) -> dict[str, FileHistory]:
     args = ("log", f"--since={since.isoformat()}", "--name-status", "--no-renames", "--date-order",
             f"--format={_LOG_FORMAT}", "HEAD")
     for c, changes in _stream_log(root, args, lean=False):  # reads every changed tree: small pack windows cost here
-        for status, path in changes:
-            fh = files.get(path)
-            if fh is None:
-                fh = files[path] = FileHistory()
-            fh.changes.append((c.date, c.sha))
-            if status.startswith("A"):
-                fh.added = c.date if fh.added is None or c.date < fh.added else fh.added
+        _record(files, changes, c.date, c.sha)
     for fh in files.values():
         fh.changes.sort(key=lambda x: x[0], reverse=True)
     return files
+
+
+def _record(files: dict[str, FileHistory], changes: Iterable[tuple[str, str]], date: datetime, sha: str) -> None:
+    """One commit's `--name-status` lines into the per-path histories (the full pass and the walks alike)."""
+    for status, path in changes:
+        fh = files.get(path)
+        if fh is None:
+            fh = files[path] = FileHistory()
+        fh.changes.append((date, sha))
+        if status.startswith("A") and (fh.added is None or date < fh.added):
+            fh.added = date
 
 
 def likely_read(path: str) -> bool:
@@ -470,7 +476,7 @@ class _FileIndex(Mapping[str, FileHistory]):
         items: dict[str, bool] = {}  # pathspec -> likely read even in a big tree
         for path in paths:
             parts = path.split("/")
-            folder = next((k for k in range(1, len(parts)) if parts[k - 1].lower() in DOC_DIRS
+            folder = next((k for k in range(1, len(parts)) if parts[k - 1].lower() in DOCUMENT_DIRS
                            or mostly_documents("/".join(parts[:k]))), 0)
             item = "/".join(parts[:folder]) if folder else path
             low = path.lower()
@@ -508,13 +514,7 @@ class _FileIndex(Mapping[str, FileHistory]):
         self.walks += 1
         for c, changes in _stream_log(self._root, args, _file_header, literal_pathspecs=True):
             positions[c[0]] = order.get(c[0], last)
-            for status, path in changes:
-                fh = found.get(path)
-                if fh is None:
-                    fh = found[path] = FileHistory()
-                fh.changes.append((c[1], c[0]))
-                if status.startswith("A"):
-                    fh.added = c[1] if fh.added is None or c[1] < fh.added else fh.added
+            _record(found, changes, c[1], c[0])
         for path, fh in found.items():
             if path not in self._files:
                 fh.changes.sort(key=lambda x: (-x[0].timestamp(), positions[x[1]]))
