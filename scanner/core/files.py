@@ -231,26 +231,34 @@ class RepoTree:
         result = None
         if text is not None:
             digest = _digest(text)
-            ckey = (kind, digest)
-            if ckey in _CONTENT_CACHE:
-                result = _CONTENT_CACHE[ckey]
-            else:
-                disk = self.cache if kind in _DISK_KINDS else None
-                hit, result = disk.get(kind, digest) if disk is not None else (False, None)
-                if hit:
-                    _CONTENT_CACHE[ckey] = result
+            hit, result = self._known_parse(kind, digest)
+            if not hit:
+                try:
+                    result = parse(text)
+                except Exception as err:  # every parser error becomes a warning, never a crash
+                    self._warn(path, f"malformed {kind.upper()}: {_first_line(err)}")
+                    result = None  # not cached: the next scan warns again
                 else:
-                    try:
-                        result = parse(text)
-                    except Exception as err:  # every parser error becomes a warning, never a crash
-                        self._warn(path, f"malformed {kind.upper()}: {_first_line(err)}")
-                        result = None  # not cached: the next scan warns again
-                    else:
-                        _CONTENT_CACHE[ckey] = result
-                        if disk is not None:
-                            disk.put(kind, digest, result)
+                    self._keep_parse(kind, digest, result)
         self._parsed[key] = result
         return result
+
+    def _known_parse(self, kind: str, digest: str) -> tuple[bool, Any]:
+        """(True, parse) from this process' content cache or the persistent one, else (False, None)."""
+        ckey = (kind, digest)
+        if ckey in _CONTENT_CACHE:
+            return True, _CONTENT_CACHE[ckey]
+        if self.cache is None or kind not in _DISK_KINDS:
+            return False, None
+        hit, result = self.cache.get(kind, digest)
+        if hit:
+            _CONTENT_CACHE[ckey] = result
+        return hit, result
+
+    def _keep_parse(self, kind: str, digest: str, result: Any) -> None:
+        _CONTENT_CACHE[(kind, digest)] = result
+        if self.cache is not None and kind in _DISK_KINDS:
+            self.cache.put(kind, digest, result)
 
     def yaml_docs(self, path: str) -> list[Any]:
         """All YAML documents of a file (empty when malformed)."""
@@ -283,14 +291,8 @@ class RepoTree:
             if text is None:
                 continue
             digest = _digest(text)
-            if ("hcl", digest) in _CONTENT_CACHE or digest in todo:
-                continue
-            if self.cache is not None:
-                hit, result = self.cache.get("hcl", digest)
-                if hit:
-                    _CONTENT_CACHE[("hcl", digest)] = result
-                    continue
-            todo[digest] = text
+            if digest not in todo and not self._known_parse("hcl", digest)[0]:
+                todo[digest] = text
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_MIN_FILES or workers < 2:
             return
@@ -300,9 +302,7 @@ class RepoTree:
             return
         for digest, result in zip(digests, results, strict=True):
             if result is not None:
-                _CONTENT_CACHE[("hcl", digest)] = result
-                if self.cache is not None:
-                    self.cache.put("hcl", digest, result)
+                self._keep_parse("hcl", digest, result)
         if self.cache is not None:
             self.cache.flush()
 
@@ -418,6 +418,8 @@ def _parse_in_workers(texts: list[str], workers: int) -> list[Any] | None:
         raise
     pool.shutdown(wait=True)
     return results
+
+
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines cuts
 
 
