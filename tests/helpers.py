@@ -54,3 +54,15 @@ def evaluate(control_id: str, evidence: list[Evidence], now: datetime = NOW, **s
     control = get_control(control_id)
     assert control is not None, control_id
     return evaluate_control(control, evidence_set(evidence, now, **states))
+
+
+def install_plugin(site: Path, module: str, code: str, entry_points: str) -> Path:
+    """A plugin the way pip would leave it: `module` (a package holding `code`) plus a dist-info whose
+    entry_points.txt is `entry_points`. Put `site` on sys.path (monkeypatch.syspath_prepend) to use it."""
+    (site / module).mkdir(parents=True)
+    (site / module / "__init__.py").write_text(code)
+    dist = site / f"{module}-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(entry_points)
+    return site

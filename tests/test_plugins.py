@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from wafops.scanner.cli import main
 from wafops.scanner.plugins import discover
 
-from tests.helpers import write_tree
+from tests.helpers import install_plugin, write_tree
 
 PLUGIN = '''
 from wafops.collectors.base import Collector
@@ -44,22 +44,12 @@ class Broken:
 @pytest.fixture
 def third_party(tmp_path, monkeypatch):
     """Install a plugin the way pip would leave it: a module plus a dist-info with entry_points.txt."""
-    site = tmp_path / "site"
-    (site / "rota_plugin").mkdir(parents=True)
-    (site / "rota_plugin" / "__init__.py").write_text(PLUGIN)
-    dist = site / "rota_plugin-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: rota-plugin\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(
-        textwrap.dedent(
-            """\
-            [wafops.collectors]
-            oncall-rota = rota_plugin:PagerCollector
-            broken = rota_plugin:Broken
-            missing = rota_plugin_nowhere:Nothing
-            """
-        )
-    )
+    site = install_plugin(tmp_path / "site", "rota_plugin", PLUGIN, textwrap.dedent("""\
+        [wafops.collectors]
+        oncall-rota = rota_plugin:PagerCollector
+        broken = rota_plugin:Broken
+        missing = rota_plugin_nowhere:Nothing
+        """))
     monkeypatch.syspath_prepend(str(site))
     yield
     sys.modules.pop("rota_plugin", None)

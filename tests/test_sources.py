@@ -16,7 +16,7 @@ from wafops.scanner.cli import main
 from wafops.scanner.core.model import Evidence, Locator, SourceState, SourceStatus, Strength
 from wafops.scanner.core.sources import REGISTRY, ROLES, SHIPPED, Source
 
-from tests.helpers import NOW, write_tree
+from tests.helpers import NOW, install_plugin, write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDORS = {s.name for s in SHIPPED if s.role in ("scm", "cloud")}
@@ -143,13 +143,7 @@ class BitbucketCollector(Collector):
 
 @pytest.fixture
 def bitbucket_plugin(tmp_path, monkeypatch, registry):
-    site = tmp_path / "site"
-    (site / "bb_plugin").mkdir(parents=True)
-    (site / "bb_plugin" / "__init__.py").write_text(PLUGIN)
-    dist = site / "bb_plugin-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: bb-plugin\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(textwrap.dedent("""\
+    site = install_plugin(tmp_path / "site", "bb_plugin", PLUGIN, textwrap.dedent("""\
         [wafops.collectors]
         bitbucket = bb_plugin:BitbucketCollector
         """))
