@@ -86,7 +86,7 @@ class EvidenceSet:
     @staticmethod
     def role(source: str) -> str | None:
         """The role of a source (`scm`, `cloud`, ...), for evidence that matters by kind of source, not vendor."""
-        return REGISTRY.roles.get(source)
+        return REGISTRY.role_of(source)
 
     def p(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)

@@ -54,9 +54,9 @@ class SourceRegistry:
 
     sources: dict[str, Source]
 
-    @property
-    def roles(self) -> dict[str, str]:
-        return {s.name: s.role for s in self.sources.values()}
+    def role_of(self, name: str) -> str | None:
+        src = self.sources.get(name)
+        return src.role if src else None
 
     def register(self, source: Source) -> None:
         if source.role and source.role not in ROLES:
