@@ -1,7 +1,7 @@
 """Probes for WAF-OPS-020 (Infrastructure as Code enforced).
 
-They read `iac.*`, `gitops.app`, `drift.tool` (collectors/repo/iac.py), `ci.job`/`ci.pipeline`
-(collectors/repo/ci.py) and `scm.branch_rules` (change/GitHub collectors). Helpers shared with the
+They read `iac.*`, `gitops.app`, `drift.tool` (collectors/repo/iac/), `ci.job`/`ci.pipeline`
+(collectors/repo/ci/) and `scm.branch_rules` (change/GitHub collectors). Helpers shared with the
 drift probes of WAF-OPS-090 live here too (`ci_jobs_with`, `pipeline_of`, `scheduled_drift_jobs`).
 
 Judgement calls, as an SRE reviewing the repository would make them:
