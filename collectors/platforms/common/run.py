@@ -10,7 +10,7 @@ marks the source `denied`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,6 +59,15 @@ class PlatformRun:
     def unreadable(self, call: str, err: ApiError) -> Iterator[Evidence]:
         """A call that failed: recorded (`failures`) and reported, so nobody infers absence. Per platform."""
         raise NotImplementedError
+
+    def result(self, call: str) -> Generator[Evidence, None, CallResult | None]:
+        """The planned call's answer (`res`); None when it was not made, or when it failed (then reported)."""
+        r = self.res.get(call)
+        if r is not None and not r.ok:
+            assert r.error is not None
+            yield from self.unreadable(call, r.error)
+            return None
+        return r
 
     def run_parts(self, parts: Iterable[Callable[[Any], Iterator[Evidence]]]) -> Iterator[Evidence]:
         """Each part's evidence in turn; then a token refused by every call (2 or more) makes the source denied."""

@@ -10,23 +10,17 @@ from wafops.scanner.core.model import Evidence
 
 
 def runs(run: GitHubRun) -> Iterator[Evidence]:
-    res = run.res.get("runs")
+    res = yield from run.result("runs")
     if res is None:
         return
-    if res.ok:
-        attrs = mapping.runs_summary(res.data, run.branch, run.now, run.window, res.complete)
-        yield run.ev("scm.runs", f"{run.html}/actions", attrs,
-                     summary=f"{attrs['sample']} recent workflow runs; {attrs['schedule_runs_48h']} scheduled in 48 h")
-    else:
-        yield from run.unreadable("runs", res.error)
+    attrs = mapping.runs_summary(res.data, run.branch, run.now, run.window, res.complete)
+    yield run.ev("scm.runs", f"{run.html}/actions", attrs,
+                 summary=f"{attrs['sample']} recent workflow runs; {attrs['schedule_runs_48h']} scheduled in 48 h")
 
 
 def workflows(run: GitHubRun) -> Iterator[Evidence]:
-    wf = run.res.get("workflows")
+    wf = yield from run.result("workflows")
     if wf is None:
-        return
-    if not wf.ok:
-        yield from run.unreadable("workflows", wf.error)
         return
     for w in wf.data or []:
         if isinstance(w, dict) and w.get("path"):

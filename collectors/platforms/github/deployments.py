@@ -19,11 +19,8 @@ from wafops.scanner.core.model import Evidence, Strength
 
 
 def releases(run: GitHubRun) -> Iterator[Evidence]:
-    rel = run.res.get("releases")
+    rel = yield from run.result("releases")
     if rel is None:
-        return
-    if not rel.ok:
-        yield from run.unreadable("releases", rel.error)
         return
     start = run.start
     pubs = sorted(t for r in rel.data or [] if isinstance(r, dict) and not r.get("draft")
@@ -34,11 +31,8 @@ def releases(run: GitHubRun) -> Iterator[Evidence]:
 
 
 def deployments_and_dora(run: GitHubRun) -> Iterator[Evidence]:
-    deps = run.res.get("deployments")
+    deps = yield from run.result("deployments")
     if deps is None:
-        return
-    if not deps.ok:
-        yield from run.unreadable("deployments", deps.error)
         return
     items = [d for d in deps.data or [] if isinstance(d, dict)]
     out: list[dora.Deploy] = []

@@ -11,11 +11,8 @@ from wafops.scanner.core.model import Evidence
 
 
 def incidents(run: GitHubRun) -> Iterator[Evidence]:
-    issues = run.res.get("issues")
+    issues = yield from run.result("issues")
     if issues is None:
-        return
-    if not issues.ok:
-        yield from run.unreadable("issues", issues.error)
         return
     incs = activity.in_window(mapping.incidents(issues.data or [], run.opts.get("incident_labels")), run.start)
     attrs = activity.incidents_attrs(incs, run.window, issues.complete)

@@ -95,11 +95,8 @@ def environments(run: GitHubRun) -> Iterator[Evidence]:
 
 
 def code_scanning(run: GitHubRun) -> Iterator[Evidence]:
-    cs = run.res.get("code_scanning")
+    cs = yield from run.result("code_scanning")
     if cs is None:
-        return
-    if not cs.ok:
-        yield from run.unreadable("code_scanning", cs.error)
         return
     data = cs.data if isinstance(cs.data, dict) else {}
     yield run.ev("scm.code_scanning", cs.url, {"state": data.get("state"), "languages": data.get("languages") or []})

@@ -22,11 +22,8 @@ _API_NAMES = {"lead_time_hours_p50": "lead_time", "change_failure_rate": "change
 
 
 def deployments_and_dora(run: GitLabRun) -> Generator[Evidence, None, None]:
-    deps = run.res.get("deployments")
+    deps = yield from run.result("deployments")
     if deps is None:
-        return
-    if not deps.ok:
-        yield from run.unreadable("deployments", deps.error)
         return
     items = [d for d in deps.data or [] if isinstance(d, dict)]
     out = _production(run, items)

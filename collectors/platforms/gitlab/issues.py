@@ -12,11 +12,8 @@ from wafops.scanner.core.model import Evidence
 
 
 def incidents(run: GitLabRun) -> Iterator[Evidence]:
-    issues = run.res.get("issues")
+    issues = yield from run.result("issues")
     if issues is None:
-        return
-    if not issues.ok:
-        yield from run.unreadable("issues", issues.error)
         return
     incs = activity.in_window([i for i in issues.data or [] if isinstance(i, dict)
                                and mapping.is_incident(i, run.opts.get("incident_labels"))], run.start)

@@ -14,12 +14,9 @@ from wafops.scanner.core.model import Evidence
 
 def merge_requests(run: GitLabRun) -> Iterator[Evidence]:
     """`scm.reviews`; leaves the merge times in `run.merged` (None when merge requests were not read)."""
-    mrs = run.res.get("merge_requests")
     run.merged = None
+    mrs = yield from run.result("merge_requests")
     if mrs is None:
-        return
-    if not mrs.ok:
-        yield from run.unreadable("merge_requests", mrs.error)
         return
     start = run.start
     merged = [m for m in mrs.data or [] if isinstance(m, dict) and (t := ts(m.get("merged_at"))) and t >= start]

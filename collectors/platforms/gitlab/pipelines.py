@@ -10,11 +10,8 @@ from wafops.scanner.core.model import Evidence, Strength
 
 
 def pipelines(run: GitLabRun) -> Iterator[Evidence]:
-    runs = run.res.get("pipelines")
+    runs = yield from run.result("pipelines")
     if runs is None:
-        return
-    if not runs.ok:
-        yield from run.unreadable("pipelines", runs.error)
         return
     attrs = mapping.runs_summary([p for p in runs.data or [] if isinstance(p, dict)], run.branch, run.now,
                                  run.window, runs.complete, run.p.get("ci_config_path"))
@@ -23,11 +20,8 @@ def pipelines(run: GitLabRun) -> Iterator[Evidence]:
 
 
 def schedules(run: GitLabRun) -> Iterator[Evidence]:
-    sch = run.res.get("pipeline_schedules")
+    sch = yield from run.result("pipeline_schedules")
     if sch is None:
-        return
-    if not sch.ok:
-        yield from run.unreadable("pipeline_schedules", sch.error)
         return
     for s in sch.data or []:
         if isinstance(s, dict):
@@ -37,11 +31,8 @@ def schedules(run: GitLabRun) -> Iterator[Evidence]:
 
 
 def freezes(run: GitLabRun) -> Iterator[Evidence]:
-    fp = run.res.get("freeze_periods")
+    fp = yield from run.result("freeze_periods")
     if fp is None:
-        return
-    if not fp.ok:
-        yield from run.unreadable("freeze_periods", fp.error)
         return
     for f in fp.data or []:
         if not isinstance(f, dict):
