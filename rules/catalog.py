@@ -64,12 +64,9 @@ class Criterion:
 
     @property
     def sources(self) -> list[str]:
-        out: list[str] = []
-        for ref in self.any_of:
-            for s in (s for need in PROBES[ref.probe].sources for s in REGISTRY.expand(need)):
-                if s not in out:
-                    out.append(s)
-        return out
+        """The sources its probes read, roles spelled out (`scm` -> github, gitlab, ...), in first-seen order."""
+        needs = (need for ref in self.any_of for need in PROBES[ref.probe].sources)
+        return list(dict.fromkeys(s for need in needs for s in REGISTRY.expand(need)))
 
 
 @dataclass(frozen=True)
