@@ -41,7 +41,6 @@ BURN_FACTOR = re.compile(r"\(\s*1\s*-\s*(0?\.\d+|\d+(\.\d+)?\s*/\s*100)\s*\)|(14
 # because `3 * 0.05` alone is an ordinary threshold
 BURN_FACTOR_BUDGET = re.compile(r"(?<![\w.])(14\.40*|13\.440*|6(?:\.0+)?|3(?:\.0+)?)\s*\*\s*0?\.0\d+")
 RUNBOOK_KEYS = ("runbook_url", "runbook", "runbook_link", "runbook-url", "runbookUrl", "playbook", "playbook_url")
-URL = re.compile(r"https?://[^\s\"'<>)\]]+")
 REPO_URL = re.compile(r"^https?://(?:www\.)?([^/]+)/(.+?)/(?:-/)?(?:blob|tree|raw|edit)/[^/]+/([^?#]+)")
 
 RECEIVER_TYPES = {

@@ -9,14 +9,8 @@ from typing import Any
 
 from wafops.collectors.repo.alerting.state import AlertRun
 from wafops.collectors.repo.observability_files import s
-from wafops.collectors.translate import aws as translate_aws
-from wafops.collectors.translate.alerting import (
-    PAGING_RECEIVERS,
-    REPO_URL,
-    RUNBOOK_KEYS,
-    URL,
-    rule_attributes,
-)
+from wafops.collectors.translate.alerting import PAGING_RECEIVERS, REPO_URL, RUNBOOK_KEYS, rule_attributes
+from wafops.collectors.translate.common import URL
 from wafops.scanner.core.model import Strength
 from wafops.scanner.core.vocabulary import redact
 
@@ -110,9 +104,6 @@ def runbook_of(ann: Any) -> str | None:
         if "runbook" in str(k).lower() and v:
             return s(v)
     return None
-
-
-runbook_in_text = translate_aws.runbook_in_text  # a runbook link in free text (alarm description, monitor message)
 
 
 def receiver_name(t: str) -> str:

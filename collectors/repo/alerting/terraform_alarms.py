@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from wafops.collectors.repo.alerting.record import rule, runbook_in_text, runbook_of
+from wafops.collectors.repo.alerting.record import rule, runbook_of
 from wafops.collectors.repo.alerting.state import AlertRun
 from wafops.collectors.repo.observability_files import TfResource, first, s
 from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
 from wafops.collectors.translate.alerting import window_seconds
+from wafops.collectors.translate.common import runbook_in_text
 
 TF_ALARMS = {"aws_cloudwatch_metric_alarm": "cloudwatch", "aws_cloudwatch_composite_alarm": "cloudwatch",
              "azurerm_monitor_metric_alert": "azure-monitor", "azurerm_monitor_scheduled_query_rules_alert": "azure-monitor",
