@@ -88,33 +88,9 @@ def _parser_for(name: str, path: str = "") -> Callable[[RepoTree, str, str], lis
         return _requirements
     if name.endswith(".in") and name.startswith("requirements"):
         return _requirements
-    if name == "pyproject.toml":
-        return _pyproject
-    if name == "pipfile":
-        return _pipfile
-    if name == "setup.cfg":
-        return _setup_cfg
-    if name == "setup.py":
-        return _setup_py
-    if name == "package.json":
-        return _package_json
-    if name == "go.mod":
-        return _go_mod
-    if name == "pom.xml":
-        return _pom
-    if name in ("build.gradle", "build.gradle.kts"):
-        return _gradle
-    if name == "libs.versions.toml":
-        return _gradle_catalog
-    if name.endswith((".csproj", ".fsproj", ".vbproj")) or name in ("directory.packages.props", "packages.config"):
+    if name.endswith((".csproj", ".fsproj", ".vbproj")):
         return _dotnet
-    if name == "gemfile":
-        return _gemfile
-    if name == "gemfile.lock":
-        return _gemfile_lock
-    if name == "cargo.toml":
-        return _cargo
-    return None
+    return _PARSERS.get(name)
 
 
 # ---- Python ---------------------------------------------------------------------------------------
@@ -460,9 +436,13 @@ def _cargo(tree: RepoTree, path: str, text: str) -> list[Dependency]:
     return out
 
 
-def all_dependencies(tree: RepoTree, warn: Warn | None = None, paths: Iterable[str] | None = None) -> dict[str, list[Dependency]]:
-    """Manifest path -> its dependencies, for every manifest in the tree (or the given paths)."""
-    return {p: parse_manifest(tree, p, warn) for p in (manifest_paths(tree) if paths is None else paths)}
+# manifests known by their whole (lower-case) file name
+_PARSERS: dict[str, Callable[[RepoTree, str, str], list[Dependency]]] = {
+    "pyproject.toml": _pyproject, "pipfile": _pipfile, "setup.cfg": _setup_cfg, "setup.py": _setup_py,
+    "package.json": _package_json, "go.mod": _go_mod, "pom.xml": _pom, "build.gradle": _gradle,
+    "build.gradle.kts": _gradle, "libs.versions.toml": _gradle_catalog, "directory.packages.props": _dotnet,
+    "packages.config": _dotnet, "gemfile": _gemfile, "gemfile.lock": _gemfile_lock, "cargo.toml": _cargo,
+}
 
 
 # ---- links between manifests of one repository (monorepos) ----------------------------------------
@@ -514,7 +494,6 @@ def local_links(tree: RepoTree, paths: Iterable[str]) -> dict[str, set[str]]:
             m = _GO_MODULE.search(tree.text(p) or "")
             if m:
                 go_modules.setdefault(m.group(1), _dir_of(p))
-    files = set(tree.files)
     out: dict[str, set[str]] = {}
     for p in paths:
         name = p.rsplit("/", 1)[-1].lower()
@@ -542,7 +521,7 @@ def local_links(tree: RepoTree, paths: Iterable[str]) -> dict[str, set[str]]:
                 continue  # an Aspire AppHost references the services it starts; it does not import them
             for m in _PROJECT_REF.finditer(text):
                 ref = _norm((d + "/" if d != "." else "") + m.group(1).replace("\\", "/"))
-                if ref in files:
+                if tree.exists(ref):
                     targets.add(_dir_of(ref))
         targets.discard(d)
         if targets:
