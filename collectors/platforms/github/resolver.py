@@ -12,15 +12,11 @@ tree, no device files).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from typing import Any
 
-from wafops.collectors.base import ScanSourceError, TargetError, TargetResolver
-from wafops.collectors.platforms.common.archive import (
-    extract,  # shared with GitLab (safe `data`-filter extraction)
-)
+from wafops.collectors.base import ScanSourceError, TargetError
 from wafops.collectors.platforms.common.http import truthy
+from wafops.collectors.platforms.common.resolver import PlatformResolver
 from wafops.collectors.platforms.common.selection import wanted
 from wafops.collectors.platforms.github import fetch
 from wafops.collectors.platforms.github.auth import AuthError
@@ -35,23 +31,20 @@ def select_repos(repos: list[dict[str, Any]], options: dict[str, Any]) -> list[d
         archived=bool(r.get("archived")), fork=bool(r.get("fork")), gone=bool(r.get("disabled")))]
 
 
-def _target_error(msg: str) -> Exception:
-    return TargetError(msg)
-
-
-class GitHubResolver(TargetResolver):
+class GitHubResolver(PlatformResolver):
     scheme = "github"
+    tmp_prefix = "wafops-gh-"
     remote_hosts = ("github",)
     description = "github:ORG or github:ORG/REPO — every repository of an organisation via the GitHub API"
 
     def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:
         spec = target.partition(":")[2].strip().strip("/")
         if not spec or spec.count("/") > 1:
-            raise _target_error(f"{target}: expected github:ORG or github:ORG/REPO")
+            raise TargetError(f"{target}: expected github:ORG or github:ORG/REPO")
         try:
             client = client_for(options)
         except AuthError as err:
-            raise _target_error(f"{target}: {err}") from None
+            raise TargetError(f"{target}: {err}") from None
         owner, _, name = spec.partition("/")
         try:
             if name:
@@ -64,10 +57,7 @@ class GitHubResolver(TargetResolver):
                 repos = select_repos(repos, options)
         except ApiError as err:
             hint = {401: "the token was refused", 403: "access denied or rate limited", 404: "not found or not visible to this token"}
-            msg = f"{target}: {hint.get(err.status, 'GitHub API error')} ({err})"
-            if err.status in (401, 404):  # the target or the credential is wrong: a usage error
-                raise _target_error(msg) from None
-            raise ScanSourceError(msg, "github") from None  # an outage, a limit, a page that is no API answer
+            raise self.failure(f"{target}: {hint.get(err.status, 'GitHub API error')} ({err})", err.status) from None
         subjects = []
         for r in sorted(repos, key=lambda r: r.get("full_name", "")):
             if not isinstance(r, dict) or not r.get("full_name"):
@@ -120,16 +110,5 @@ class GitHubResolver(TargetResolver):
         subject.permalink = f"{html.rstrip('/')}/blob/{sha}/"
         if truthy(options.get("github_skip_files")):
             return
-        blob = client.tarball(owner, name, sha)
-        tmp = tempfile.mkdtemp(prefix="wafops-gh-")
-        subject.meta["tmpdir"] = tmp
-        subject.workdir = extract(blob, tmp, warn=lambda m: warn("repo", m))
-
-    def cleanup(self, subject: Subject) -> None:
-        for f in (subject.meta.get("prefetch") or {}).values():
-            f.cancel()
-        tmp = subject.meta.pop("tmpdir", None)
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
-        subject.workdir = None
+        self.unpack(subject, client.tarball(owner, name, sha), warn)
 

@@ -12,12 +12,9 @@ become GitLab permalinks at that commit: `<web_url>/-/blob/<sha>/<path>#L<line>`
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from typing import Any
 
-from wafops.collectors.base import ScanSourceError, TargetError, TargetResolver
-from wafops.collectors.platforms.common.archive import extract
+from wafops.collectors.platforms.common.resolver import PlatformResolver
 from wafops.collectors.platforms.common.selection import wanted
 from wafops.collectors.platforms.gitlab import fetch
 from wafops.collectors.platforms.gitlab.client import (
@@ -40,22 +37,16 @@ def select_projects(projects: list[dict[str, Any]], options: dict[str, Any]) -> 
         gone=bool(p.get("marked_for_deletion_at") or p.get("marked_for_deletion_on")))]
 
 
-def _fail(msg: str, status: int) -> Exception:
-    """401/404: the target or the credential is wrong (usage error); anything else: the source failed."""
-    if status in (401, 404):
-        return TargetError(msg)
-    return ScanSourceError(msg, "gitlab")
-
-
-class GitLabResolver(TargetResolver):
+class GitLabResolver(PlatformResolver):
     scheme = "gitlab"
+    tmp_prefix = "wafops-gl-"
     remote_hosts = ("gitlab",)
     description = "gitlab:GROUP[/SUBGROUP] or gitlab:GROUP/PROJECT — every project of a group via the GitLab API"
 
     def resolve(self, target: str, options: dict[str, Any], warn: Any) -> list[Subject]:
         spec = target.partition(":")[2].strip().strip("/")
         if not spec:
-            raise _fail(f"{target}: expected gitlab:GROUP[/SUBGROUP...] or gitlab:GROUP/PROJECT", 404)
+            raise self.failure(f"{target}: expected gitlab:GROUP[/SUBGROUP...] or gitlab:GROUP/PROJECT", 404)
         client = client_for(options)
         try:
             projects = None
@@ -68,11 +59,11 @@ class GitLabResolver(TargetResolver):
             if projects is None:
                 projects = select_projects(self._list(client, spec, options, warn), options)
         except CredentialError as err:
-            raise _fail(f"{target}: {err}", 401) from None
+            raise self.failure(f"{target}: {err}", 401) from None
         except ApiError as err:
             hint = {401: "the token was refused", 403: "access denied or rate limited",
                     404: "no such group or project, or not visible to this token"}
-            raise _fail(f"{target}: {hint.get(err.status, 'GitLab API error')} ({err})", err.status) from None
+            raise self.failure(f"{target}: {hint.get(err.status, 'GitLab API error')} ({err})", err.status) from None
         subjects = []
         for p in sorted((p for p in projects if isinstance(p, dict) and p.get("path_with_namespace")),
                         key=lambda p: p["path_with_namespace"]):
@@ -124,15 +115,4 @@ class GitLabResolver(TargetResolver):
         subject.permalink = f"{web}/-/blob/{sha}/"
         if truthy(options.get("gitlab_skip_files")):
             return
-        blob = client.archive(pid, sha)
-        tmp = tempfile.mkdtemp(prefix="wafops-gl-")
-        subject.meta["tmpdir"] = tmp
-        subject.workdir = extract(blob, tmp, warn=lambda m: warn("repo", m))
-
-    def cleanup(self, subject: Subject) -> None:
-        for f in (subject.meta.get("prefetch") or {}).values():
-            f.cancel()
-        tmp = subject.meta.pop("tmpdir", None)
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
-        subject.workdir = None
+        self.unpack(subject, client.archive(pid, sha), warn)
