@@ -53,8 +53,9 @@ class CollectContext:
         if old is None or state.severity >= old.status.severity:
             self.statuses[source] = SourceStatus(source, state, reason)
 
-    def run_detectors(self, collector: str, steps: Iterable[Callable[[], Iterable[Evidence] | None]]) -> list[Evidence]:
-        """Run a collector's detectors one by one.
+    def run_detectors(self, collector: str, steps: Iterable[Callable[..., Iterable[Evidence] | None]],
+                      *args: Any) -> list[Evidence]:
+        """Run a collector's detectors one by one, each called with `args` (the collector's per-subject state).
 
         A detector that raises costs a warning naming it, never the evidence the others (or it,
         up to the failure) found. Steps either return evidence or append to their own list.
@@ -64,7 +65,7 @@ class CollectContext:
             fn = getattr(step, "func", step)  # functools.partial keeps the detector in .func
             name = getattr(fn, "__name__", "detector").strip("_")
             try:
-                for item in step() or ():
+                for item in step(*args) or ():
                     out.append(item)
             except Exception as err:
                 self.warn("repo", f"{collector} collector: {name} failed: {type(err).__name__}: {err}")

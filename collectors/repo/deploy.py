@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from wafops.collectors.base import CollectContext, Collector
@@ -70,10 +69,7 @@ class DeployCollector(Collector):
     controls = ("WAF-OPS-080", "WAF-OPS-010")
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
-        parts = (_k8s, _terraform, _appspec, _sam_and_serverless, _bicep_slots, _helm_atomic, _compose_flags,
-                 _flagd_files, _inhouse_flags, _flag_lifecycle_files, _rollback_docs, _promotions, _feature_gates,
-                 _redeploy_workflows)
-        yield from ctx.run_detectors("deploy", (partial(part, ctx) for part in parts))
+        yield from ctx.run_detectors("deploy", DETECTORS, ctx)
 
 
 def strategy(ctx: CollectContext, path: str, line: int | None, tool: str, kind: str, *, analysis: bool = False,
@@ -856,3 +852,10 @@ def _redeploy_workflows(ctx: CollectContext) -> Iterator[Evidence]:
         yield ctx.file_evidence("deploy.redeploy", path, line=tree.line_of(path, "workflow_dispatch"), strength=Strength.STRONG,
                                 attributes={"input": redact(str(chosen[0]), 40), "name": redact(name, 80)},
                                 summary=f"workflow {name} redeploys a chosen version (input {chosen[0]})")
+
+
+# in this order (the evidence keeps it); a detector that fails costs a warning naming it
+DETECTORS: tuple[Callable[[CollectContext], Iterator[Evidence]], ...] = (
+    _k8s, _terraform, _appspec, _sam_and_serverless, _bicep_slots, _helm_atomic, _compose_flags, _flagd_files,
+    _inhouse_flags, _flag_lifecycle_files, _rollback_docs, _promotions, _feature_gates, _redeploy_workflows,
+)

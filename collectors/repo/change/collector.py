@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.change import bots, documents, workflows
@@ -46,5 +45,4 @@ class ChangeCollector(Collector):
     controls = ("WAF-OPS-050", "WAF-OPS-100")
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
-        scan = ChangeScan.of(ctx)
-        return ctx.run_detectors("change", (partial(step, scan) for step in DETECTORS))
+        return ctx.run_detectors("change", DETECTORS, ChangeScan.of(ctx))

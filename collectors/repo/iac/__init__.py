@@ -35,7 +35,6 @@ Why it is shaped like this:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.iac.atmos import atmos
@@ -69,7 +68,7 @@ class IacCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = IacRun.start(ctx)
-        ctx.run_detectors("iac", (partial(detector, run) for detector in DETECTORS))
+        ctx.run_detectors("iac", DETECTORS, run)
         return run.out
 
 
