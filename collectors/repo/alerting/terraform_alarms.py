@@ -48,9 +48,8 @@ def _azure_prometheus_group(run: AlertRun, r: TfResource, origin: str) -> None:
     for i, item in enumerate(b.get("rule") or []):
         if isinstance(item, dict) and item.get("alert"):
             ann = item.get("annotations") if isinstance(item.get("annotations"), dict) else {}
-            sev = _int(item.get("severity"))
             rule(run, r.path, origin=origin, name=s(item.get("alert")), expr=s(item.get("expression")),
-                 severity="critical" if sev == 0 else str(sev if sev is not None else ""),
+                 severity=translate_azure._severity(item.get("severity")),  # Azure's 0-4, as read from Azure
                  runbook=runbook_of(ann), notifies=bool(item.get("action") or b.get("action")),
                  line=r.line, key=(r.type, r.name, i))
 
@@ -153,13 +152,6 @@ def _newrelic(run: AlertRun, r: TfResource, origin: str) -> None:
     rule(run, r.path, origin=origin, name=s(b.get("name")) or r.name, expr=expr,
          severity="critical" if critical else "", runbook=s(b.get("runbook_url")) or None,
          notifies=True, line=r.line, key=(r.type, r.name))
-
-
-def _int(v: Any) -> int | None:
-    try:
-        return int(str(v).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 # first match wins, in this order (the Prometheus rule group before the other azurerm_monitor types)
