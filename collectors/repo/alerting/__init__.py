@@ -21,7 +21,6 @@ probes.py) come from the same files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.alerting.alertmanager import generated_alertmanager
@@ -47,7 +46,7 @@ class AlertingCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = AlertRun.start(ctx)
-        ctx.run_detectors("alerting", (partial(detector, run) for detector in DETECTORS))
+        ctx.run_detectors("alerting", DETECTORS, run)
         return run.out
 
 

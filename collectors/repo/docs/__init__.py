@@ -15,7 +15,6 @@ One module per document family, all run through the detector loop below over one
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.docs.adr import adr
@@ -47,7 +46,7 @@ class DocsCollector(Collector):
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         # per-call state lives in DocsScan: one collector instance serves subjects on several threads
         scan = DocsScan(ctx, _git(subject, ctx))
-        return ctx.run_detectors("docs", (partial(detector, scan) for detector in DETECTORS))
+        return ctx.run_detectors("docs", DETECTORS, scan)
 
 
 def _git(subject: Subject, ctx: CollectContext) -> GitInfo | None:

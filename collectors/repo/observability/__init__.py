@@ -23,7 +23,6 @@ packages/config that very likely mean the practice, `direct` where the object is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.observability.cloudformation import cloudformation
@@ -55,7 +54,7 @@ class ObservabilityCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = ObsRun.start(ctx)
-        ctx.run_detectors("observability", (partial(detector, run) for detector in DETECTORS))
+        ctx.run_detectors("observability", DETECTORS, run)
         finish_manifests(run)
         agent_mdc_correlation(run)
         return run.out
