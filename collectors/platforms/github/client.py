@@ -16,12 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from wafops.collectors.platforms.common.cache import HttpCache
-from wafops.collectors.platforms.common.http import (  # noqa: F401  (re-exported for callers and tests)
+from wafops.collectors.platforms.common.http import (  # noqa: F401  (ApiError, safe_url: re-exported)
     ApiError,
-    BudgetExhausted,
     PlatformClient,
-    RateLimited,
-    Reply,
     safe_url,
 )
 from wafops.collectors.platforms.common.registry import Clients, cache_dir

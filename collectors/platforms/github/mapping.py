@@ -10,13 +10,7 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from wafops.collectors.platforms.common.payloads import (  # noqa: F401  (shared with GitLab; re-exported)
-    DEBT_LABELS,
-    INCIDENT_LABELS,
-    debt_used,
-    label_names,
-    ts,
-)
+from wafops.collectors.platforms.common.payloads import INCIDENT_LABELS, label_names, ts
 from wafops.collectors.translate import scm
 from wafops.scanner.core.vocabulary import is_production
 

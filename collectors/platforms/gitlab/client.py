@@ -24,14 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from wafops.collectors.platforms.common.cache import HttpCache, credential_hash
-from wafops.collectors.platforms.common.http import (  # noqa: F401  (re-exported)
-    ApiError,
-    BudgetExhausted,
-    CredentialError,
-    PlatformClient,
-    RateLimited,
-    truthy,
-)
+from wafops.collectors.platforms.common.http import ApiError, PlatformClient, truthy
 from wafops.collectors.platforms.common.registry import Clients, cache_dir
 
 DEFAULT_URL = "https://gitlab.com"

@@ -14,17 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from wafops.collectors.platforms.common.errors import CredentialError
+from wafops.collectors.platforms.common.http import truthy
 from wafops.collectors.platforms.common.resolver import PlatformResolver
 from wafops.collectors.platforms.common.selection import wanted
 from wafops.collectors.platforms.gitlab import fetch
-from wafops.collectors.platforms.gitlab.client import (
-    ApiError,
-    CredentialError,
-    GitLabClient,
-    client_for,
-    enc,
-    truthy,
-)
+from wafops.collectors.platforms.gitlab.client import ApiError, GitLabClient, client_for, enc
 from wafops.scanner.core.model import Subject
 
 
