@@ -204,11 +204,12 @@ def _terraform(ctx: CollectContext) -> Iterator[Evidence]:
         found = [b for b in blocks(tree.hcl(path)) if b.type == "resource" and len(b.labels) >= 2]
         configs = {b.labels[1]: b.body for b in found if b.labels[0] == "aws_codedeploy_deployment_config"}
         for b in found:
-            rtype, rname, body = b.labels[0], b.labels[1], b.body
-            if not _handled(rtype):  # locating every other resource would cost a regex compile each
+            rtype, rname = b.labels[0], b.labels[1]
+            read = _reader(rtype)
+            if read is None:  # locating every other resource would cost a regex compile each
                 continue
             line = tree.line_of(path, re.compile(rf'resource\s+"{re.escape(rtype)}"\s+"{re.escape(rname)}"'))
-            yield from _tf_resource(ctx, path, line, rtype, rname, body, configs)
+            yield from read(_Res(ctx, path, line, rtype, rname, b.body, configs))
 
 
 # Resource types that only matter with certain settings: skip the (slow) HCL parse without them.
@@ -253,38 +254,17 @@ class _Res:
 
 
 _LB_TYPES = ("aws_lb_listener", "aws_lb_listener_rule", "aws_alb_listener", "aws_alb_listener_rule")
-_SINGLE_TYPES = frozenset({"aws_codedeploy_deployment_group", "aws_codedeploy_deployment_config", "aws_ecs_service",
-                           "aws_lambda_alias", "azurerm_container_app", "aws_elastic_beanstalk_environment",
-                           "aws_appconfig_configuration_profile", "azurerm_app_configuration_feature", *_LB_TYPES})
 _FLAG_VENDORS = ("launchdarkly_", "unleash_", "flagsmith_", "configcat_", "growthbook_", "statsig_")
 
 
-def _handled(rtype: str) -> bool:
-    """The resource types `_tf_resource` reads (the others yield nothing)."""
-    return (rtype in _SINGLE_TYPES or (rtype.startswith("azurerm_") and rtype.endswith("_slot"))
-            or rtype.startswith(_FLAG_VENDORS + ("aws_evidently_",)))
-
-
-def _tf_resource(ctx: CollectContext, path: str, line: int | None, rtype: str, rname: str, body: dict[str, Any],
-                 configs: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
-    r = _Res(ctx, path, line, rtype, rname, body, configs)
-    if rtype == "aws_codedeploy_deployment_group":
-        yield from _codedeploy_group(ctx, path, line, rname, body, configs)
-    elif rtype == "aws_codedeploy_deployment_config":
-        yield from _tf_codedeploy_config(r)
-    elif rtype == "aws_ecs_service":
-        yield from _tf_ecs_service(r)
-    elif rtype == "aws_lambda_alias":
-        yield from _tf_lambda_alias(r)
-    elif rtype.startswith("azurerm_") and rtype.endswith("_slot") or rtype == "azurerm_container_app":
-        yield from _tf_azure_app(r)
-    elif rtype in _LB_TYPES:
-        yield from _tf_listener(r)
-    elif rtype == "aws_elastic_beanstalk_environment":
-        yield from _tf_beanstalk(r)
-    elif rtype in ("aws_appconfig_configuration_profile", "azurerm_app_configuration_feature") \
-            or rtype.startswith(_FLAG_VENDORS + ("aws_evidently_",)):
-        yield from _tf_flags(r)
+def _reader(rtype: str) -> Callable[[_Res], Iterator[Evidence]] | None:
+    """The reader of a resource type (None for the types this collector ignores)."""
+    read = _READERS.get(rtype)
+    if read is None and rtype.startswith("azurerm_") and rtype.endswith("_slot"):
+        read = _tf_azure_app
+    if read is None and rtype.startswith(_FLAG_VENDORS + ("aws_evidently_",)):
+        read = _tf_flags
+    return read
 
 
 def _tf_codedeploy_config(r: _Res) -> Iterator[Evidence]:
@@ -398,8 +378,8 @@ def _tf_flags(r: _Res) -> Iterator[Evidence]:
         yield r.evidence("deploy.flag_service", "evidently", f"CloudWatch Evidently {rtype.split('_', 2)[2]} {rname}")
 
 
-def _codedeploy_group(ctx: CollectContext, path: str, line: int | None, rname: str, body: dict[str, Any],
-                      configs: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
+def _codedeploy_group(r: _Res) -> Iterator[Evidence]:
+    body, configs, rname = r.body, r.configs, r.name
     cfg_name = str(body.get("deployment_config_name") or "")
     kind: str | None = None
     ref = re.search(r"aws_codedeploy_deployment_config\.(\w+)", cfg_name)
@@ -432,10 +412,23 @@ def _codedeploy_group(ctx: CollectContext, path: str, line: int | None, rname: s
         ready = first(bgc.get("deployment_ready_option"))
         if isinstance(ready, dict) and str(ready.get("action_on_timeout")) == "STOP_DEPLOYMENT":
             manual = True
-    yield strategy(ctx, path, line, "codedeploy", kind, analysis=alarms, health_gate=alarms or kind != "all-at-once",
-                   auto_rollback=auto_rb, manual_pause=manual, keeps_old=keeps_old or kind in ("canary", "linear"), name=rname,
-                   summary=f"CodeDeploy group {rname}: {kind}{' with alarms' if alarms else ''}"
-                   f"{', auto rollback on ' + '/'.join(events) if auto_rb else ''}")
+    yield r.strategy("codedeploy", kind, analysis=alarms, health_gate=alarms or kind != "all-at-once",
+                     auto_rollback=auto_rb, manual_pause=manual, keeps_old=keeps_old or kind in ("canary", "linear"),
+                     summary=f"CodeDeploy group {rname}: {kind}{' with alarms' if alarms else ''}"
+                     f"{', auto rollback on ' + '/'.join(events) if auto_rb else ''}")
+
+
+_READERS: dict[str, Callable[[_Res], Iterator[Evidence]]] = {
+    "aws_codedeploy_deployment_group": _codedeploy_group,
+    "aws_codedeploy_deployment_config": _tf_codedeploy_config,
+    "aws_ecs_service": _tf_ecs_service,
+    "aws_lambda_alias": _tf_lambda_alias,
+    "azurerm_container_app": _tf_azure_app,
+    **dict.fromkeys(_LB_TYPES, _tf_listener),
+    "aws_elastic_beanstalk_environment": _tf_beanstalk,
+    "aws_appconfig_configuration_profile": _tf_flags,
+    "azurerm_app_configuration_feature": _tf_flags,
+}
 
 
 # ==== CodeDeploy appspec, SAM, serverless, Bicep ==============================================
