@@ -90,7 +90,14 @@ def _config_match(run: ObsRun, path: str, text: str, kind: str, m: re.Match[str]
              summary=f"{kind}: {word} in {path}")
 
 
-def config_candidates(run: ObsRun) -> Iterator[str]:
+def config_candidates(run: ObsRun) -> list[str]:
+    """Config-like product files under MAX_CONFIG_BYTES (listed once per run: the correlation step asks again)."""
+    if run.config_files is None:
+        run.config_files = list(_config_candidates(run))
+    return run.config_files
+
+
+def _config_candidates(run: ObsRun) -> Iterator[str]:
     for path in run.tree.files:
         if not is_product_path(path):
             continue

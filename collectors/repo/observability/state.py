@@ -28,6 +28,7 @@ class ObsRun:
     load_tests: set[str] = field(default_factory=set)  # manifests of load generators (a load-testing framework at runtime)
     service_dirs: set[str] = field(default_factory=set)
     manifest_dirs: set[str] | None = None  # filled on first use, after the manifests were read
+    config_files: list[str] | None = None  # config-like files the text sweeps read (config_sweep), listed once
 
     @classmethod
     def start(cls, ctx: CollectContext) -> ObsRun:
