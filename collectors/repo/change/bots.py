@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from wafops.collectors.repo.change.common import ChangeScan, as_list_
+from wafops.collectors.repo.change.common import ChangeScan
+from wafops.collectors.repo.ci_model import as_list
 from wafops.collectors.translate.scm import declared_int
 from wafops.scanner.core.model import Evidence, Strength
 
@@ -123,7 +124,7 @@ def _zappr(data: dict[str, Any]) -> tuple[int, list[str]]:
     approvals = max([approvals] + [declared_int(g.get("minimum"), 0) for g in groups.values() if isinstance(g, dict)])
     pr = data.get("pull-request") if isinstance(data.get("pull-request"), dict) else {}
     lab = pr.get("labels") if isinstance(pr.get("labels"), dict) else {}
-    return approvals, [str(x) for x in as_list_(lab.get("oneOf")) + as_list_(lab.get("required"))]
+    return approvals, [str(x) for x in as_list(lab.get("oneOf")) + as_list(lab.get("required"))]
 
 
 def _pullapprove(data: dict[str, Any]) -> int:
@@ -140,8 +141,8 @@ def _mergeable(data: dict[str, Any]) -> tuple[int, list[str]]:
     """mergeable: validate: [{do: approvals, min: {count: 2}}, {do: label, must_include: {regex: ...}}]"""
     approvals = 0
     labels: list[str] = []
-    for rule in as_list_(data.get("mergeable")):
-        for v in as_list_(rule.get("validate") if isinstance(rule, dict) else None):
+    for rule in as_list(data.get("mergeable")):
+        for v in as_list(rule.get("validate") if isinstance(rule, dict) else None):
             if not isinstance(v, dict):
                 continue
             if v.get("do") == "approvals" and isinstance(v.get("min"), dict):

@@ -27,14 +27,6 @@ class ChangeScan:
         return cls(ctx, ctx.tree, ctx.options.get("production_pattern"))
 
 
-def as_list_(v: Any) -> list[Any]:
-    return v if isinstance(v, list) else [] if v is None else [v]
-
-
-def uniq_(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
 def label_names(data: Any) -> list[str]:
     if isinstance(data, dict):
         data = data.get("labels", data)

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from wafops.collectors.repo.change.common import WORKFLOW_GLOBS, ChangeScan, as_list_, uniq_
+from wafops.collectors.repo.change.common import WORKFLOW_GLOBS, ChangeScan
+from wafops.collectors.repo.ci_model import as_list, uniq
 from wafops.scanner.core.model import Evidence, Strength
 
 RISK_GATE_RX = re.compile(r"(?i)risk[:/_-](high|critical)|high[-_ ]risk")
@@ -65,7 +66,7 @@ def required_labels(data: Any) -> list[str]:
     out: list[str] = []
     jobs = data.get("jobs") if isinstance(data, dict) and isinstance(data.get("jobs"), dict) else {}
     for body in jobs.values():
-        for step in as_list_(body.get("steps") if isinstance(body, dict) else None):
+        for step in as_list(body.get("steps") if isinstance(body, dict) else None):
             if not isinstance(step, dict) or not LABEL_ACTION_RX.search(str(step.get("uses") or "")):
                 continue
             with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
@@ -73,4 +74,4 @@ def required_labels(data: Any) -> list[str]:
             for key, value in list(with_.items()) + list(env.items()):
                 if LABEL_KEY_RX.search(str(key)):
                     out += [x.strip().strip("'\"") for x in re.split(r"[,\n]", str(value)) if x.strip()]
-    return uniq_(out)
+    return uniq(out)
