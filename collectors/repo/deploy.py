@@ -28,7 +28,7 @@ from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.hcl import blocks, first
 from wafops.scanner.core.model import Evidence, Strength, Subject
-from wafops.scanner.core.vocabulary import DOC_DIRS, SAMPLE_DIRS, is_production, redact
+from wafops.scanner.core.vocabulary import DOC_DIRS, SAMPLE_DIRS, is_production, is_sample_path, redact
 
 SAMPLE_SEGMENTS = SAMPLE_DIRS | DOC_DIRS
 _K8S_KINDS = re.compile(
@@ -59,7 +59,7 @@ _ROLLBACK_NAME = re.compile(r"(?i)roll[-_ ]?back")
 
 
 def is_sample(path: str) -> bool:
-    return bool({s.lower() for s in posixpath.dirname(path).split("/")} & SAMPLE_SEGMENTS)
+    return is_sample_path(path, DOC_DIRS)
 
 
 class DeployCollector(Collector):
