@@ -16,10 +16,6 @@ from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.model import Strength
 
-# terraform types this collector reads
-TF_LOG_TYPES = {"aws_cloudwatch_log_group", "azurerm_log_analytics_workspace", "azurerm_monitor_diagnostic_setting",
-                "google_logging_project_sink", "aws_cloudwatch_log_subscription_filter", "azurerm_application_insights",
-                "aws_ecs_task_definition", "google_logging_project_bucket_config"}
 TF_DASHBOARD_TYPES = {"aws_cloudwatch_dashboard": "cloudwatch", "grafana_dashboard": "grafana",
                       "datadog_dashboard": "datadog", "datadog_dashboard_json": "datadog",
                       "azurerm_portal_dashboard": "azure", "azurerm_dashboard": "azure",
@@ -39,19 +35,13 @@ AZURE_APP_HOSTS = ("azurerm_function_app", "azurerm_linux_function_app", "azurer
 # call with W3C trace context - distributed tracing by the platform, for every app it hosts
 AI_AGENT = re.compile(r"""(?i)["']?(APPLICATIONINSIGHTS_ENABLE_AGENT["']?\s*[=:]\s*["']?true|ApplicationInsightsAgent_EXTENSION_VERSION["']?\s*[=:]\s*["']?~\d)""")
 AI_CONNECTION = re.compile(r"""["']?(APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_INSTRUMENTATIONKEY)["']?\s*[=:]""")
-TF_MISC_TYPES = {"aws_xray_sampling_rule", "aws_devopsguru_resource_collection", "azurerm_monitor_smart_detector_alert_rule",
-                 "aws_cloudwatch_metric_alarm", "azurerm_monitor_metric_alert", "datadog_monitor", "helm_release",
-                 "aws_api_gateway_stage", "aws_oam_sink", "aws_oam_link"}
 
 
 def terraform(run: ObsRun) -> None:
-    types = TF_LOG_TYPES | set(TF_DASHBOARD_TYPES) | TF_SLO_TYPES | TF_SERVICE_TYPES | TF_MISC_TYPES
-    resources = tf_resources(run.tree, types)
+    resources = tf_resources(run.tree, _HANDLERS)  # the types this collector reads: those it has a reader for
     _app_insights_agent(run, any(r.type in AZURE_APP_HOSTS and "function" in r.type for r in resources))
     for r in resources:
-        handler = _HANDLERS.get(r.type)
-        if handler is not None:
-            handler(run, r)
+        _HANDLERS[r.type](run, r)
 
 
 def _app_insights_agent(run: ObsRun, function_apps: bool) -> None:
@@ -196,18 +186,8 @@ def _oam(run: ObsRun, r: TfResource) -> None:
              line=r.line, strength=Strength.DIRECT, key=("oam",))
 
 
-_Handler = Callable[[ObsRun, TfResource], None]
-
-
-def _by_type(groups: tuple[tuple[tuple[str, ...], _Handler], ...]) -> dict[str, _Handler]:
-    out: dict[str, _Handler] = {}
-    for types, fn in groups:
-        for t in types:
-            out.setdefault(t, fn)  # the first group naming a type reads it
-    return out
-
-
-_HANDLERS = _by_type((
+# resource type -> its reader (each type named once)
+_HANDLERS: dict[str, Callable[[ObsRun, TfResource], None]] = {t: fn for types, fn in (
     (("aws_cloudwatch_log_group",), _log_group),
     (("azurerm_log_analytics_workspace",), _log_workspace),
     (("google_logging_project_bucket_config",), _log_bucket),
@@ -223,4 +203,4 @@ _HANDLERS = _by_type((
       "azurerm_monitor_metric_alert", "datadog_monitor"), _anomaly),
     (("helm_release",), _helm_release),
     (("aws_oam_sink", "aws_oam_link"), _oam),
-))
+) for t in types}
