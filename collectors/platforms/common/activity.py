@@ -7,8 +7,8 @@ are the same and are built here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from wafops.collectors.platforms.common import dora
@@ -37,6 +37,40 @@ def incidents_attrs(incs: list[dict[str, Any]], window: int, complete: bool, **e
         **extra,
         "complete": complete,
     }
+
+
+def runs_attrs(runs: list[dict[str, Any]], now: datetime, window_days: int, complete: bool, *, trigger: str,
+               pr_triggers: tuple[str, ...], push_minutes: Callable[[dict[str, Any]], float | None],
+               scheduled: Callable[[list[dict[str, Any]]], list[str]],
+               failed: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+    """`scm.runs`: CI runs (workflow runs, pipelines) of the window by trigger, scheduled runs of the last 48 h,
+    and the median duration of successful pushes to the default branch.
+
+    `trigger`: the field that says what started a run; `push_minutes`: a run's minutes when it is a successful
+    push to the default branch, else None; `scheduled`: what the scheduled runs ran (workflows, CI files);
+    `failed`, when the platform says so: which runs failed (`failed_runs` of the window).
+    """
+    start = now - timedelta(days=window_days)
+    recent = [r for r in runs if (ts(r.get("created_at")) or now) >= start]
+    sched48 = [r for r in runs if r.get(trigger) == "schedule"
+               and (ts(r.get("created_at")) or start) >= now - timedelta(hours=48)]
+    durations = [m for r in recent if r.get(trigger) == "push" and (m := push_minutes(r)) is not None]
+    oldest = min((t for r in runs if (t := ts(r.get("created_at")))), default=None)
+    attrs: dict[str, Any] = {
+        "window_days": window_days,
+        "sample": len(runs),
+        "complete": complete,
+        "oldest": oldest.isoformat() if oldest else None,
+        "pr_runs": sum(1 for r in recent if r.get(trigger) in pr_triggers),
+        "push_runs": sum(1 for r in recent if r.get(trigger) == "push"),
+        "schedule_runs_48h": len(sched48),
+        "scheduled_workflows_running": scheduled(sched48),
+        "p50_duration_min": dora.p50(durations),
+        "p50_sample": len(durations),
+    }
+    if failed is not None:
+        attrs["failed_runs"] = sum(1 for r in recent if failed(r))
+    return attrs
 
 
 def reviews(run: PlatformRun, url: str, noun: str, merged: int, checked: int, reviewed: int,

@@ -6,10 +6,10 @@ Kept apart from the HTTP code so each rule (which field means what) is tested on
 from __future__ import annotations
 
 import re
-import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
+from wafops.collectors.platforms.common import activity
 from wafops.collectors.platforms.common.payloads import INCIDENT_LABELS, label_names, ts
 from wafops.collectors.translate import scm
 from wafops.scanner.core.vocabulary import is_production
@@ -88,28 +88,16 @@ def workflow_path(run: dict[str, Any]) -> str:
 
 def runs_summary(runs: list[dict[str, Any]], default_branch: str, now: datetime, window_days: int,
                  complete: bool) -> dict[str, Any]:
-    start = now - timedelta(days=window_days)
-    recent = [r for r in runs if (ts(r.get("created_at")) or now) >= start]
-    sched48 = [r for r in runs if r.get("event") == "schedule" and (ts(r.get("created_at")) or start) >= now - timedelta(hours=48)]
-    durations = []
-    for r in recent:
-        if r.get("event") == "push" and r.get("head_branch") == default_branch and r.get("conclusion") == "success":
-            a, b = ts(r.get("run_started_at") or r.get("created_at")), ts(r.get("updated_at"))
-            if a and b and b >= a:
-                durations.append((b - a).total_seconds() / 60)
-    oldest = min((ts(r.get("created_at")) for r in runs if ts(r.get("created_at"))), default=None)
-    return {
-        "window_days": window_days,
-        "sample": len(runs),
-        "complete": complete,
-        "oldest": oldest.isoformat() if oldest else None,
-        "pr_runs": sum(1 for r in recent if r.get("event") in ("pull_request", "pull_request_target", "merge_group")),
-        "push_runs": sum(1 for r in recent if r.get("event") == "push"),
-        "schedule_runs_48h": len(sched48),
-        "scheduled_workflows_running": sorted({workflow_path(r) for r in sched48 if workflow_path(r)}),
-        "p50_duration_min": round(statistics.median(durations), 2) if durations else None,
-        "p50_sample": len(durations),
-    }
+    def push_minutes(r: dict[str, Any]) -> float | None:
+        if r.get("head_branch") != default_branch or r.get("conclusion") != "success":
+            return None
+        a, b = ts(r.get("run_started_at") or r.get("created_at")), ts(r.get("updated_at"))
+        return (b - a).total_seconds() / 60 if a and b and b >= a else None
+
+    return activity.runs_attrs(
+        runs, now, window_days, complete, trigger="event",
+        pr_triggers=("pull_request", "pull_request_target", "merge_group"), push_minutes=push_minutes,
+        scheduled=lambda sched: sorted({p for r in sched if (p := workflow_path(r))}))
 
 
 # ---- deployments --------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ platform); GitLab-only facts are added beside them. Field names follow GitLab's 
 from __future__ import annotations
 
 import fnmatch
-import statistics
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from wafops.collectors.platforms.common import activity
 from wafops.collectors.platforms.common.payloads import INCIDENT_LABELS, has_label, ts
 from wafops.collectors.translate import scm
 from wafops.collectors.translate.scm import NO_ACCESS, push_only_via_mr  # noqa: F401  (re-exported)
@@ -134,33 +134,19 @@ def environment(env: dict[str, Any], pe: dict[str, Any] | None, pattern: str | N
 # ---- pipelines ----------------------------------------------------------------------------------
 def runs_summary(pipes: list[dict[str, Any]], default_branch: str, now: datetime, window_days: int, complete: bool,
                  ci_config_path: str | None) -> dict[str, Any]:
-    start = now - timedelta(days=window_days)
-    recent = [p for p in pipes if (ts(p.get("created_at")) or now) >= start]
-    sched48 = [p for p in pipes if p.get("source") == "schedule" and (ts(p.get("created_at")) or start) >= now - timedelta(hours=48)]
-    durations = []
-    for p in recent:
-        if p.get("source") == "push" and p.get("ref") == default_branch and p.get("status") == "success":
-            if p.get("duration") is not None:
-                durations.append(float(p["duration"]) / 60)
-                continue
-            a, b = ts(p.get("started_at") or p.get("created_at")), ts(p.get("finished_at") or p.get("updated_at"))
-            if a and b and b >= a:
-                durations.append((b - a).total_seconds() / 60)
-    oldest = min((t for p in pipes if (t := ts(p.get("created_at")))), default=None)
+    def push_minutes(p: dict[str, Any]) -> float | None:
+        if p.get("ref") != default_branch or p.get("status") != "success":
+            return None
+        if p.get("duration") is not None:
+            return float(p["duration"]) / 60
+        a, b = ts(p.get("started_at") or p.get("created_at")), ts(p.get("finished_at") or p.get("updated_at"))
+        return (b - a).total_seconds() / 60 if a and b and b >= a else None
+
     path = ci_config_path or ".gitlab-ci.yml"
-    return {
-        "window_days": window_days,
-        "sample": len(pipes),
-        "complete": complete,
-        "oldest": oldest.isoformat() if oldest else None,
-        "pr_runs": sum(1 for p in recent if p.get("source") in ("merge_request_event", "external_pull_request_event")),
-        "push_runs": sum(1 for p in recent if p.get("source") == "push"),
-        "schedule_runs_48h": len(sched48),
-        "scheduled_workflows_running": [path] if sched48 else [],
-        "p50_duration_min": round(statistics.median(durations), 2) if durations else None,
-        "p50_sample": len(durations),
-        "failed_runs": sum(1 for p in recent if p.get("status") == "failed"),
-    }
+    return activity.runs_attrs(
+        pipes, now, window_days, complete, trigger="source",
+        pr_triggers=("merge_request_event", "external_pull_request_event"), push_minutes=push_minutes,
+        scheduled=lambda sched: [path] if sched else [], failed=lambda p: p.get("status") == "failed")
 
 
 # ---- deployments --------------------------------------------------------------------------------
