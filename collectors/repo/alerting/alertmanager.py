@@ -9,11 +9,11 @@ from typing import Any
 
 from wafops.collectors.repo.alerting.record import routing
 from wafops.collectors.repo.alerting.state import AlertRun
-from wafops.collectors.repo.observability_files import is_product_path
+from wafops.collectors.repo.observability_files import TEMPLATE_EXTS, is_product_path
 from wafops.collectors.translate.alerting import RECEIVER_TYPES
 from wafops.scanner.core.model import Strength
 
-_TEMPLATED_CONFIG_EXT = (".jsonnet", ".libsonnet", ".erb", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
+_TEMPLATED_CONFIG_EXT = (".jsonnet", ".libsonnet", *TEMPLATE_EXTS)
 
 
 def alertmanager(run: AlertRun, path: str, cfg: dict[str, Any]) -> None:
