@@ -148,7 +148,6 @@ STEP_PATTERNS: dict[str, str] = {
 }
 
 STEP_RX: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I | re.M) for k, v in STEP_PATTERNS.items()}
-STEP_CLASSES = tuple(STEP_PATTERNS)
 
 # `--atomic` counts as a rollback only as a flag of helm, and the generic word "rollback" only in
 # commands, never in an `echo`.

@@ -143,7 +143,7 @@ def _k8s_doc(run: IacRun, path: str, line: int, doc: dict[str, Any], alerts: lis
         return
     _count_manifest(run, path, root=True)
     if kind in WORKLOAD_KINDS:
-        _workload(run, path, line, kind, api, name, spec)
+        _workload(run, path, line, kind, name, spec)
 
 
 def _example_doc(run: IacRun, path: str, api: str) -> None:
@@ -165,7 +165,7 @@ def _count_manifest(run: IacRun, path: str, root: bool) -> None:
     d.resources = (d.resources or 0) + 1
 
 
-def _workload(run: IacRun, path: str, line: int, kind: str, api: str, name: str, spec: dict[str, Any]) -> None:
+def _workload(run: IacRun, path: str, line: int, kind: str, name: str, spec: dict[str, Any]) -> None:
     strategy = "RollingUpdate"
     if kind == "Rollout" and isinstance(spec.get("strategy"), dict):
         strategy = next((k for k in ("canary", "blueGreen") if k in spec["strategy"]), "canary")
