@@ -33,28 +33,9 @@ class GitHubClient(PlatformClient):
     json_accept = JSON_ACCEPT
     thread_prefix = "wafops-gh"
 
-    def __init__(
-        self,
-        base_url: str,
-        creds: Credentials,
-        cache: HttpCache | None = None,
-        *,
-        max_wait: float = 900.0,
-        retries: int = 3,
-        backoff: float = 1.0,
-        concurrency: int = 8,
-        timeout: float = 30.0,
-        cache_tarballs: bool = True,
-        max_tarball_bytes: int = 200 * 1024 * 1024,
-        max_calls: int | None = None,
-        connect_timeout: float = 10.0,
-        read_timeout: float | None = None,
-        max_call_seconds: float = 120.0,
-    ) -> None:
-        super().__init__(base_url or DEFAULT_API, cache, cred_ident=creds.ident, max_wait=max_wait, retries=retries,
-                         backoff=backoff, concurrency=concurrency, timeout=timeout, cache_blobs=cache_tarballs,
-                         max_blob_bytes=max_tarball_bytes, max_calls=max_calls, connect_timeout=connect_timeout,
-                         read_timeout=read_timeout, max_call_seconds=max_call_seconds)
+    def __init__(self, base_url: str, creds: Credentials, cache: HttpCache | None = None, **kw: Any) -> None:
+        """`kw`: PlatformClient's limits (max_wait, retries, timeout, concurrency, max_calls, cache_blobs...)."""
+        super().__init__(base_url or DEFAULT_API, cache, cred_ident=creds.ident, **kw)
         self.creds = creds
 
     def auth_headers(self) -> dict[str, str]:
@@ -105,7 +86,7 @@ def client_for(options: dict[str, Any]) -> GitHubClient:
         backoff=float(options.get("github_backoff", 1.0)),
         concurrency=int(options.get("github_concurrency", 8)),
         timeout=float(options.get("github_timeout", 30)),
-        cache_tarballs=str(options.get("cache_tarballs", "true")).lower() not in ("0", "false", "no", "off"),
+        cache_blobs=str(options.get("cache_tarballs", "true")).lower() not in ("0", "false", "no", "off"),
         max_calls=int(options.get("github_max_calls", 0) or 0) or None,
         connect_timeout=float(options.get("github_connect_timeout", 10)),
         read_timeout=float(options.get("github_read_timeout", 0) or 0) or None,
