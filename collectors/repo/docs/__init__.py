@@ -24,7 +24,6 @@ from wafops.collectors.repo.docs.debt_signals import debt_signals
 from wafops.collectors.repo.docs.incidents import incident_templates, incident_tooling, incident_trends
 from wafops.collectors.repo.docs.policies import policies
 from wafops.collectors.repo.docs.postmortems import postmortems
-from wafops.collectors.repo.docs.registers import parse_register, register_stats
 from wafops.collectors.repo.docs.runbooks import runbooks
 from wafops.collectors.repo.docs.state import DocsScan
 from wafops.scanner.core.gitinfo import GitError, GitInfo, git_info
@@ -60,4 +59,4 @@ def _git(subject: Subject, ctx: CollectContext) -> GitInfo | None:
     return info if info is not None and not info.shallow else None
 
 
-__all__ = ["DETECTORS", "DocsCollector", "parse_register", "register_stats"]
+__all__ = ["DETECTORS", "DocsCollector"]

@@ -35,7 +35,6 @@ from wafops.collectors.repo.observability.source_sweep import source_sweep
 from wafops.collectors.repo.observability.state import ObsRun
 from wafops.collectors.repo.observability.terraform import terraform
 from wafops.collectors.repo.observability.yaml_docs import yaml_files
-from wafops.collectors.repo.observability_files import walk
 from wafops.scanner.core.model import Evidence, Subject
 
 # in this order: a piece of evidence two detectors find keeps the first one's line and summary
@@ -60,4 +59,4 @@ class ObservabilityCollector(Collector):
         return run.out
 
 
-__all__ = ["DETECTORS", "ObservabilityCollector", "walk"]
+__all__ = ["DETECTORS", "ObservabilityCollector"]
