@@ -38,8 +38,9 @@ WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 def yaml_files(run: IacRun) -> None:
     tree = run.tree
     charts = {dirname(p) for p in tree.named("Chart.yaml")}
+    chart_templates = _chart_templates(tree.files, charts)
     for c in sorted(charts):
-        templates = [p for p in tree.files if p.startswith(("" if c == "." else c + "/") + "templates/")]
+        templates = chart_templates.get(c, [])
         d = run.dir("helm", c + "/Chart.yaml" if c != "." else "Chart.yaml")
         d.files += 1 + len(templates)
         d.resources = len([t for t in templates if t.endswith((".yaml", ".yml", ".tpl"))])
@@ -184,11 +185,37 @@ def _workload(run: IacRun, path: str, line: int, kind: str, name: str, spec: dic
     }, f"{kind} {name} ({strategy})")
 
 
+def _chart_templates(files: list[str], charts: set[str]) -> dict[str, list[str]]:
+    """Chart folder -> the files under its templates/ folder, in one pass over the tree (not one per chart)."""
+    out: dict[str, list[str]] = {}
+    for path in files:
+        if "templates/" not in path:
+            continue
+        parts = path.split("/")
+        for i, seg in enumerate(parts[:-1]):
+            chart = "/".join(parts[:i]) or "."
+            if seg == "templates" and chart in charts:
+                out.setdefault(chart, []).append(path)
+    return out
+
+
 def under_chart_templates(path: str, charts: set[str]) -> bool:
-    """Whether `path` is a template of one of the Helm `charts` (or of a chart vendored under its charts/)."""
-    for c in charts:
-        prefix = "" if c == "." else c + "/"
-        if path.startswith(prefix + "templates/") or (path.startswith(prefix) and "/templates/" in path[len(prefix):]
-                                                       and "/charts/" in "/" + path[len(prefix):]):
+    """Whether `path` is a template of one of the Helm `charts` (or of a chart vendored under its charts/).
+
+    The path's own folders are looked up among the charts, so the cost follows the path's depth, not the
+    number of charts (a charts monorepo holds hundreds)."""
+    if not charts:
+        return False
+    if "." in charts and _in_templates(path):
+        return True
+    pos = path.find("/")
+    while pos > 0:
+        if path[:pos] in charts and _in_templates(path[pos + 1:]):
             return True
+        pos = path.find("/", pos + 1)
     return False
+
+
+def _in_templates(rest: str) -> bool:
+    """`rest` (a path below a chart) lies in the chart's templates/, or in templates/ of a chart under charts/."""
+    return rest.startswith("templates/") or ("/templates/" in rest and "/charts/" in "/" + rest)
