@@ -51,13 +51,20 @@ def results(futures: dict[str, Future[CallResult]] | None,
     return {name: f.result() for name, f in futures.items()}
 
 
-def selected(depths: dict[str, tuple[str, ...]], depth: str, adjust: str) -> set[str]:
-    """The calls of a depth, with `+call,-call` adjustments."""
-    calls = set(depths.get(depth.lower(), depths["standard"]))
-    for item in str(adjust or "").split(","):
+def selected(depths: dict[str, tuple[str, ...]], options: dict[str, Any], platform: str) -> set[str]:
+    """The calls of the depth `<platform>_depth` (default standard), with `<platform>_calls` adjustments
+    (`+call,-call`)."""
+    calls = set(depths.get(str(options.get(f"{platform}_depth", "standard")).lower(), depths["standard"]))
+    for item in str(options.get(f"{platform}_calls", "")).split(","):
         item = item.strip()
         if item.startswith("-"):
             calls.discard(item[1:])
         elif item:
             calls.add(item.lstrip("+"))
     return calls
+
+
+def max_pages(options: dict[str, Any], platform: str) -> int:
+    """Pages a list call may follow: `<platform>_max_pages`, by default 5 at full depth and 1 otherwise."""
+    default = 5 if str(options.get(f"{platform}_depth", "standard")).lower() == "full" else 1
+    return max(1, int(options.get(f"{platform}_max_pages", default)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from wafops.collectors.base import CollectContext, Collector
+from wafops.collectors.platforms.common.calls import results
 from wafops.collectors.platforms.github import actions, deployments, fetch, issues, pulls, settings
 from wafops.collectors.platforms.github.auth import AuthError
 from wafops.collectors.platforms.github.client import client_for
@@ -71,6 +72,6 @@ class GitHubCollector(Collector):
 def evidence(run: GitHubRun) -> Iterator[Evidence]:
     """The default branch, then the planned calls' results (started by the resolver, or now), then every part."""
     yield from settings.read_branch(run)
-    run.res = fetch.results(run.s.meta.get("prefetch"),
-                            lambda: fetch.start(run.c, run.owner, run.name, run.branch, run.opts))
+    run.res = results(run.s.meta.get("prefetch"),
+                      lambda: fetch.start(run.c, run.owner, run.name, run.branch, run.opts))
     yield from run.run_parts(PARTS)

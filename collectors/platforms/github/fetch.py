@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from wafops.collectors.platforms.common import calls as _calls
-from wafops.collectors.platforms.common.calls import CallResult, results  # noqa: F401  (re-exported)
+from wafops.collectors.platforms.common.calls import CallResult
 from wafops.collectors.platforms.github.client import GitHubClient
 
 DEPTHS: dict[str, tuple[str, ...]] = {
@@ -43,12 +43,11 @@ DEPENDENT = {"classic", "rulesets", "deployment_statuses", "reviews"}
 
 
 def selected_calls(options: dict[str, Any]) -> set[str]:
-    return _calls.selected(DEPTHS, str(options.get("github_depth", "standard")), str(options.get("github_calls", "")))
+    return _calls.selected(DEPTHS, options, "github")
 
 
 def max_pages(options: dict[str, Any]) -> int:
-    default = 5 if str(options.get("github_depth", "standard")).lower() == "full" else 1
-    return max(1, int(options.get("github_max_pages", default)))
+    return _calls.max_pages(options, "github")
 
 
 def enc(s: str) -> str:

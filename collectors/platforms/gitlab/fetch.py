@@ -56,12 +56,11 @@ _RANK = {"free": 0, "premium": 1, "ultimate": 2}
 
 
 def selected_calls(options: dict[str, Any]) -> set[str]:
-    return _calls.selected(DEPTHS, str(options.get("gitlab_depth", "standard")), str(options.get("gitlab_calls", "")))
+    return _calls.selected(DEPTHS, options, "gitlab")
 
 
 def max_pages(options: dict[str, Any]) -> int:
-    default = 5 if str(options.get("gitlab_depth", "standard")).lower() == "full" else 1
-    return max(1, int(options.get("gitlab_max_pages", default)))
+    return _calls.max_pages(options, "gitlab")
 
 
 def tier_lacks(call: str, tier: str) -> bool:
