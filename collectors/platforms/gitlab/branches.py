@@ -30,17 +30,13 @@ def read_branch(run: GitLabRun) -> Iterator[Evidence]:
 
 def approval_rules(run: GitLabRun) -> Iterator[Evidence]:
     """Approval rules (Premium) into `run.rules`; None when not read. A Free group gets a plan limitation instead."""
-    r = run.res.get("approval_rules")
-    url = run.c.url(f"{run.base}/approval_rules")
     if not run.wanted("approval_rules") or run.protected is False:
         return
     if fetch.tier_lacks("approval_rules", run.tier):
-        yield run.plan_limited("approval_rules", url)
+        yield run.plan_limited("approval_rules", run.c.url(f"{run.base}/approval_rules"))
         return
+    r = yield from run.result("approval_rules")
     if r is None:
-        return
-    if not r.ok:
-        yield from run.unreadable("approval_rules", r.error)
         return
     run.rules = [x for x in r.data or [] if isinstance(x, dict)]
 
