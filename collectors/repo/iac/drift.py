@@ -193,7 +193,7 @@ def documented_reconciler(run: IacRun) -> None:
             base = "" if dirname(path) == "." else dirname(path) + "/"
             paths = [base + t.strip("/") for t in DOC_PATH_RX.findall(line)]
             paths = [t for t in paths if any(t == d or t.startswith(d + "/") or d.startswith(t + "/") for d in code_dirs)
-                     and (run.tree.exists(t) or any(f.startswith(t + "/") for f in run.tree.files))]
+                     and run.has_path(t)]
             if paths:
                 _first, seen = named.setdefault(m.group(1).strip(), (number, []))
                 seen.extend(t for t in paths if t not in seen)

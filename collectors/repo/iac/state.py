@@ -54,6 +54,7 @@ class IacRun:
     resources: list[tuple[str, str, dict[str, Any], Evidence]] = field(default_factory=list)  # (type, dir, facts, ev)
     clones: dict[str, tuple[str, bool]] | None = None  # git clone destinations in Makefiles/scripts
     role_users: dict[str, set[str]] = field(default_factory=dict)  # Ansible role name -> playbooks that apply it
+    folders: set[str] | None = None  # every folder of the tree that holds a file (built on first use)
 
     @classmethod
     def start(cls, ctx: CollectContext) -> IacRun:
@@ -65,6 +66,20 @@ class IacRun:
         e = self.ctx.file_evidence(kind, path, line=line, attributes=attrs, strength=strength, summary=summary)
         self.out.append(e)
         return e
+
+    def has_path(self, path: str) -> bool:
+        """Whether `path` is a file or a folder of the tree (a folder: some file lies under it). The folders
+        are listed once, not searched for among all files on every question (one per local module call)."""
+        if self.tree.exists(path):
+            return True
+        if self.folders is None:
+            self.folders = set()
+            for f in self.tree.files:
+                pos = f.find("/")
+                while pos > 0:
+                    self.folders.add(f[:pos])
+                    pos = f.find("/", pos + 1)
+        return path in self.folders
 
     def dir(self, tool: str, path: str, key_dir: str | None = None) -> CodeDir:
         """The directory record of `tool` for the folder of `path` (or for `key_dir` when code is grouped)."""

@@ -121,7 +121,7 @@ def _vendored(run: IacRun, dir_: str, source: str) -> tuple[str, bool] | None:
     library vendored at init time. Pinned when the clone names a tag (`--branch v1.2.3`, or a tag
     variable); a moving branch (main, master, stable) is not a pin."""
     target = posixpath.normpath(posixpath.join(dir_, source.split("//", 1)[0]))
-    if run.tree.exists(target) or any(f.startswith(target + "/") for f in run.tree.files):
+    if run.has_path(target):
         return None
     if run.clones is None:
         run.clones = _clones(run.tree)
