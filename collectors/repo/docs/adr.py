@@ -19,8 +19,8 @@ def adr(scan: DocsScan) -> Iterator[Evidence]:
     ctx = scan.ctx
     tree = ctx.tree
     dirs: dict[str, list[str]] = {}
-    for path in tree.files:
-        if not path.lower().endswith(DOC_EXT) or EXCLUDE_RX.search(path):
+    for path in tree.with_suffix(*DOC_EXT):
+        if EXCLUDE_RX.search(path):
             continue
         m = ADR_DIR_RX.search(path)
         if not m:

@@ -70,10 +70,9 @@ def _debt_templates(ctx: CollectContext) -> Iterator[Evidence]:
 def _lint_debt_files(ctx: CollectContext) -> Iterator[Evidence]:
     """Lint debt kept as a file: generated "todo"/baseline lists of known violations to pay down."""
     tree = ctx.tree
-    for path in tree.files:
-        name = path.rsplit("/", 1)[-1].lower()
-        tool = LINT_DEBT_FILES.get(name)
-        if tool is None or EXCLUDE_RX.search(path):
+    for path in tree.named(*LINT_DEBT_FILES):
+        tool = LINT_DEBT_FILES[path.rsplit("/", 1)[-1].lower()]
+        if EXCLUDE_RX.search(path):
             continue
         text = tree.text(path) or ""
         entries = len([ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")])

@@ -49,8 +49,8 @@ def incident_trends(scan: DocsScan) -> Iterator[Evidence]:
     ctx = scan.ctx
     rx = re.compile(r"(?i)(incident|postmortem|reliability|ops)[-_ ]?(trend|review|report)s?[-_ ]?(20\d\d[-_][01]\d)|"
                     r"(^|/)(incident-)?trends/[^/]*(20\d\d[-_][01]\d)")
-    for path in ctx.tree.files:
-        if not path.lower().endswith(DOC_EXT) or EXCLUDE_RX.search(path):
+    for path in ctx.tree.with_suffix(*DOC_EXT):
+        if EXCLUDE_RX.search(path):
             continue
         m = rx.search(path)
         if m:
@@ -64,9 +64,9 @@ def incident_tooling(scan: DocsScan) -> Iterator[Evidence]:
     """Detector: incident-management tool configuration and workflows reacting to incident issues."""
     ctx = scan.ctx
     tree = ctx.tree
-    for path in tree.files:
+    for path in tree.named(*INCIDENT_TOOL_FILES):
         name = path.rsplit("/", 1)[-1].lower()
-        if name in INCIDENT_TOOL_FILES and path.count("/") <= 1:
+        if path.count("/") <= 1:
             yield ctx.file_evidence("doc.incident_tooling", path, line=1, attributes={"tool": INCIDENT_TOOL_FILES[name]},
                                     strength=Strength.WEAK, summary=f"{INCIDENT_TOOL_FILES[name]} configuration")
     for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):

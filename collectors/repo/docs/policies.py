@@ -25,8 +25,8 @@ POLICY_TOPICS: list[tuple[str, re.Pattern[str]]] = [
 def policies(scan: DocsScan) -> Iterator[Evidence]:
     """Detector: operational policy documents at the top of the repository or its docs (doc.policy)."""
     ctx = scan.ctx
-    for path in ctx.tree.files:
-        if not path.lower().endswith(DOC_EXT) or EXCLUDE_RX.search(path):
+    for path in ctx.tree.with_suffix(*DOC_EXT):
+        if EXCLUDE_RX.search(path):
             continue
         top = path.count("/") == 0 or path.lower().startswith(("docs/", "doc/", "ops/", "operations/", "runbooks/", "handbook/"))
         if not top:

@@ -52,9 +52,9 @@ def postmortems(scan: DocsScan) -> Iterator[Evidence]:
     """Detector: postmortems (doc.postmortem), one per incident section of an incident log."""
     ctx = scan.ctx
     tree = ctx.tree
-    for path in tree.files:
+    for path in tree.with_suffix(*DOC_EXT, ".txt"):
         low = path.lower()
-        if not low.endswith(DOC_EXT + (".txt",)) or EXCLUDE_RX.search(path):
+        if EXCLUDE_RX.search(path):
             continue
         in_dir = bool(POSTMORTEM_DIR_RX.search(path.rsplit("/", 1)[0] + "/")) if "/" in path else False
         named = bool(POSTMORTEM_NAME_RX.search(path.rsplit("/", 1)[-1]))

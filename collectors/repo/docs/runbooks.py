@@ -69,8 +69,8 @@ def runbooks(scan: DocsScan) -> Iterator[Evidence]:
     ctx = scan.ctx
     tree = ctx.tree
     linked_targets = alert_runbook_targets(ctx)
-    for path in tree.files:
-        if not path.lower().endswith(DOC_EXT) or EXCLUDE_RX.search(path):
+    for path in tree.with_suffix(*DOC_EXT):
+        if EXCLUDE_RX.search(path):
             continue
         place = _placement(path, linked_targets)
         if place is None:
