@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.files import RepoTree, TreeYamlLoader
 from wafops.scanner.core.hcl import block_headers, blocks
 from wafops.scanner.core.vocabulary import DOC_DIRS, is_sample_path
 
@@ -186,33 +186,32 @@ def load_yaml_docs(tree: RepoTree, path: str, text: str | None = None) -> list[A
         # Go-templated manifests outside a chart (a cluster repository's manifests rendered by its own tool):
         # a plain parse first, then the template stubbed out
         try:
-            return [d for d in yaml.load_all(text, Loader=_quiet_loader()) if d is not None]
+            return _load_all(text)
         except Exception:
             pass
-    if is_template_file(path) or "{{" not in text:
-        cleaned = clean_template(text)
-    else:
-        cleaned = "\n".join(
-            "" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line) for line in text.splitlines()
-        )
+    cleaned = clean_template(text) if is_template_file(path) or "{{" not in text else _stub_go_template(text)
     try:
-        return [d for d in yaml.load_all(cleaned, Loader=_quiet_loader()) if d is not None]
+        return _load_all(cleaned)
     except Exception:
         if "{{" in cleaned and (is_template_file(path) or looks_templated(text)):
             # Go-templated as well: stub the remaining expressions too
-            cleaned = "\n".join("" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line)
-                                 for line in cleaned.splitlines())
             try:
-                return [d for d in yaml.load_all(cleaned, Loader=_quiet_loader()) if d is not None]
+                return _load_all(_stub_go_template(cleaned))
             except Exception:
                 return []
         return []
 
 
-def _quiet_loader() -> Any:
-    from wafops.scanner.core import files
+def _stub_go_template(text: str) -> str:
+    """Go template lines of their own blanked, inline `{{ ... }}` stubbed with TEMPLATED."""
+    return "\n".join("" if _TEMPLATE_LINE.match(line) else _TEMPLATE_INLINE.sub("TEMPLATED", line)
+                     for line in text.splitlines())
 
-    return files.TreeYamlLoader  # the tree's loader: YAML-1.2-ish booleans, unknown tags kept
+
+def _load_all(text: str) -> list[Any]:
+    """Every non-empty document, with the tree's loader (YAML-1.2-ish booleans, unknown tags kept); raises on
+    a parse error."""
+    return [d for d in yaml.load_all(text, Loader=TreeYamlLoader) if d is not None]
 
 
 def walk(value: Any, depth: int = 0) -> Iterator[Any]:
