@@ -131,9 +131,3 @@ class Sub:
 def props(item: dict[str, Any]) -> dict[str, Any]:
     p = item.get("properties")
     return p if isinstance(p, dict) else {}
-
-
-def rg_of(resource_id: str) -> str:
-    parts = resource_id.split("/")
-    low = [p.lower() for p in parts]
-    return parts[low.index("resourcegroups") + 1] if "resourcegroups" in low and low.index("resourcegroups") + 1 < len(parts) else ""

@@ -47,10 +47,3 @@ def debt_used(items: list[dict[str, Any]], now: datetime, days: int = 180, patte
         if when and when >= since and any(rx.search(name) for name in label_names(i)):
             n += 1
     return n
-
-
-def hours_between(a: Any, b: Any) -> float | None:
-    ta, tb = ts(a), ts(b)
-    if ta and tb and tb >= ta:
-        return (tb - ta).total_seconds() / 3600
-    return None

@@ -38,8 +38,6 @@ DEPTHS: dict[str, tuple[str, ...]] = {
         "code_scanning", "pulls", "rulesets", "deployment_statuses", "reviews",
     ),
 }
-# calls that depend on the result of another one run after it, in the collector
-DEPENDENT = {"classic", "rulesets", "deployment_statuses", "reviews"}
 
 
 def selected_calls(options: dict[str, Any]) -> set[str]:
