@@ -15,21 +15,11 @@ from wafops.collectors.translate import azure as translate_azure
 from wafops.collectors.translate.alerting import window_seconds
 from wafops.collectors.translate.common import runbook_in_text
 
-TF_ALARMS = {"aws_cloudwatch_metric_alarm": "cloudwatch", "aws_cloudwatch_composite_alarm": "cloudwatch",
-             "azurerm_monitor_metric_alert": "azure-monitor", "azurerm_monitor_scheduled_query_rules_alert": "azure-monitor",
-             "azurerm_monitor_scheduled_query_rules_alert_v2": "azure-monitor",
-             "azurerm_monitor_activity_log_alert": "azure-monitor",
-             "azurerm_monitor_alert_prometheus_rule_group": "azure-monitor",
-             "google_monitoring_alert_policy": "google", "datadog_monitor": "datadog", "grafana_rule_group": "grafana",
-             "newrelic_alert_condition": "newrelic", "newrelic_nrql_alert_condition": "newrelic"}
-
 
 def tf_alarm(run: AlertRun, r: TfResource) -> None:
     """One alarm resource, through the reader of its provider."""
-    for matches, read in _READERS:
-        if matches(r.type):
-            read(run, r, TF_ALARMS[r.type])
-            return
+    origin, read = TF_ALARMS[r.type]
+    read(run, r, origin)
 
 
 def _cloudwatch(run: AlertRun, r: TfResource, origin: str) -> None:
@@ -154,13 +144,17 @@ def _newrelic(run: AlertRun, r: TfResource, origin: str) -> None:
          notifies=True, line=r.line, key=(r.type, r.name))
 
 
-# first match wins, in this order (the Prometheus rule group before the other azurerm_monitor types)
-_READERS: tuple[tuple[Callable[[str], bool], Callable[[AlertRun, TfResource, str], None]], ...] = (
-    (lambda t: t in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"), _cloudwatch),
-    (lambda t: t == "azurerm_monitor_alert_prometheus_rule_group", _azure_prometheus_group),
-    (lambda t: t.startswith("azurerm_monitor"), _azure_monitor),
-    (lambda t: t == "google_monitoring_alert_policy", _google),
-    (lambda t: t == "datadog_monitor", _datadog),
-    (lambda t: t == "grafana_rule_group", _grafana),
-    (lambda t: t.startswith("newrelic"), _newrelic),
-)
+_Reader = Callable[[AlertRun, TfResource, str], None]
+# resource type -> (origin, reader of its provider)
+TF_ALARMS: dict[str, tuple[str, _Reader]] = {
+    "aws_cloudwatch_metric_alarm": ("cloudwatch", _cloudwatch),
+    "aws_cloudwatch_composite_alarm": ("cloudwatch", _cloudwatch),
+    "azurerm_monitor_metric_alert": ("azure-monitor", _azure_monitor),
+    "azurerm_monitor_scheduled_query_rules_alert": ("azure-monitor", _azure_monitor),
+    "azurerm_monitor_scheduled_query_rules_alert_v2": ("azure-monitor", _azure_monitor),
+    "azurerm_monitor_activity_log_alert": ("azure-monitor", _azure_monitor),
+    "azurerm_monitor_alert_prometheus_rule_group": ("azure-monitor", _azure_prometheus_group),
+    "google_monitoring_alert_policy": ("google", _google), "datadog_monitor": ("datadog", _datadog),
+    "grafana_rule_group": ("grafana", _grafana),
+    "newrelic_alert_condition": ("newrelic", _newrelic), "newrelic_nrql_alert_condition": ("newrelic", _newrelic),
+}
