@@ -12,7 +12,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from wafops.collectors.platforms.common.http import ApiError, PlatformClient
+from wafops.collectors.platforms.common.errors import ApiError
+from wafops.collectors.platforms.common.http import PlatformClient
 
 
 @dataclass

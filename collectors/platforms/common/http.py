@@ -26,7 +26,7 @@ A platform subclasses it and says how it authenticates (`auth_headers`) and what
 The parts, one module each: `wire.py` (one bounded GET, JSON only), `conditional.py` (the ETag
 cache), `limits.py` (rate limits and retries), `budget.py` (call budget, deadline, counters),
 `pagination.py` (replies and next pages), `download.py` (immutable archives), `errors.py`.
-This module puts them together and re-exports their public names.
+This module puts them together.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from wafops.collectors.platforms.common import wire
 from wafops.collectors.platforms.common.budget import CallBudget
 from wafops.collectors.platforms.common.cache import CachedResponse, HttpCache
 from wafops.collectors.platforms.common.conditional import Conditional
-from wafops.collectors.platforms.common.download import BLOB_TIME_FACTOR, download
+from wafops.collectors.platforms.common.download import download
 from wafops.collectors.platforms.common.errors import (
     ApiError,
     BudgetExhausted,
@@ -55,9 +55,11 @@ from wafops.collectors.platforms.common.pagination import Reply, follow, next_li
 from wafops.scanner.core import deadline
 from wafops.scanner.core.notices import notice
 
+# the errors and page helpers stay importable from here (tests and plugins did before the split);
+# the platform code imports them from errors.py / pagination.py where they live
 __all__ = [
-    "BLOB_TIME_FACTOR", "ApiError", "BudgetExhausted", "CredentialError", "PlatformClient", "RateLimited", "Reply",
-    "error_code", "next_link", "safe_url", "truthy", "with_page",
+    "ApiError", "BudgetExhausted", "CredentialError", "PlatformClient", "RateLimited", "error_code", "next_link",
+    "safe_url", "truthy", "with_page",
 ]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from wafops.collectors.base import CollectContext
-from wafops.collectors.platforms.common.http import ApiError, BudgetExhausted, RateLimited
+from wafops.collectors.platforms.common.errors import ApiError, BudgetExhausted, RateLimited
 from wafops.scanner.core.model import Evidence, SourceState
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from wafops.collectors.platforms.common.cache import credential_hash
-from wafops.collectors.platforms.common.http import CredentialError
+from wafops.collectors.platforms.common.errors import CredentialError
 
 
 class AuthError(CredentialError):

@@ -20,7 +20,7 @@ from typing import Any
 from wafops.collectors.base import CollectContext
 from wafops.collectors.platforms.common import unreadable as unread
 from wafops.collectors.platforms.common.calls import CallResult
-from wafops.collectors.platforms.common.http import error_code
+from wafops.collectors.platforms.common.errors import error_code
 from wafops.collectors.platforms.common.run import PlatformRun
 from wafops.collectors.platforms.gitlab import fetch
 from wafops.collectors.platforms.gitlab.client import ApiError, GitLabClient
