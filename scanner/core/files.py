@@ -129,10 +129,49 @@ class RepoTree:
 
     # ---- finding files -------------------------------------------------------------------
     def glob(self, *patterns: str) -> list[str]:
-        """Paths matching any fnmatch pattern (`*` also crosses `/`), case-insensitive."""
-        rx = re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns))
+        """Paths matching any fnmatch pattern (`*` also crosses `/`), case-insensitive.
+
+        The full match is tried only on paths holding a literal run each pattern needs, found by C-speed
+        `str.find` over all paths joined once: a glob for `*freeze*` over 20,000 paths cost ~20 ms of
+        regex backtracking per question, and collectors ask ~40 questions a scan.
+        """
+        lows = [p.lower() for p in patterns]
+        rx = re.compile("|".join(fnmatch.translate(p) for p in lows))
         files, lowered, _names = self._lowered
-        return [f for f, low in zip(files, lowered, strict=True) if rx.match(low)]
+        candidates = self._holding(lows)
+        if candidates is None:
+            return [f for f, low in zip(files, lowered, strict=True) if rx.match(low)]
+        return [files[i] for i in candidates if rx.match(lowered[i])]
+
+    def _holding(self, patterns: list[str]) -> list[int] | None:
+        """Indices (ascending) of the paths that contain each pattern's longest literal run, a superset of
+        the matches; None when a pattern has no literal run (`*`), so every path is a candidate."""
+        literals = [_glob_literal(p) for p in patterns]
+        if not all(literals):
+            return None
+        joined, starts = self._joined
+        found: set[int] = set()
+        for lit in set(literals):
+            pos = joined.find(lit)
+            while pos >= 0:
+                i = bisect.bisect_right(starts, pos) - 1
+                found.add(i)
+                pos = joined.find(lit, starts[i + 1]) if i + 1 < len(starts) else -1
+        return sorted(found)
+
+    @property
+    def _joined(self) -> tuple[str, list[int]]:
+        """The lower-cased paths joined by newlines, and where each starts (kept with `_lowered`)."""
+        ix = self._lowered
+        cached = self.__dict__.get("_jx")
+        if cached is None or cached[0] is not ix:
+            starts, pos = [], 0
+            for low in ix[1]:
+                starts.append(pos)
+                pos += len(low) + 1
+            cached = (ix, "\n".join(ix[1]), starts)
+            self.__dict__["_jx"] = cached
+        return cached[1], cached[2]
 
     def named(self, *names: str) -> list[str]:
         wanted = {n.lower() for n in names}
@@ -452,6 +491,17 @@ def _required_literal(pattern: str, flags: int) -> str:
     if len("".join(run)) > len(best):
         best = "".join(run)
     return "" if any(c in _LINE_BREAKS for c in best) else best
+
+
+def _glob_literal(pattern: str) -> str:
+    """The longest run of plain characters every match of an fnmatch pattern contains ("" when none).
+
+    fnmatch turns every character but `*`, `?` and a `[...]` set into itself, so a run between wildcards,
+    before the first `[`, is in every match; a run holding a newline is not used (paths are joined by one).
+    """
+    head = pattern.split("[", 1)[0]
+    runs = [r for r in re.split(r"[*?]", head) if "\n" not in r]
+    return max(runs, key=len, default="")
 
 
 def _inside(path: str, root: str) -> bool:
