@@ -14,6 +14,12 @@ from wafops.scanner.core.model import Strength
 TRACE_TOKEN = re.compile(
     r"(?i)(\btrace[_.]?id\b|\btraceid\b|otelTraceID|otelSpanID|dd\.trace_id|\bspan[_.]?id\b|AWS-XRAY-TRACE-ID|trace_flags)"
 )
+# Words one of which every TRACE_TOKEN match holds, looked up in the case-folded text first: a case-insensitive
+# pattern whose alternatives open with `\b` is tried at every offset of the file (most of the sweep's time),
+# while most source files name neither word. Exact, not a heuristic: every character that `(?i)` lets stand for
+# one of these ASCII letters case-folds to that letter (even the long s and the Kelvin sign; only the letter i
+# has exceptions, and it is not in these words), so a match always leaves the word in `text.casefold()`.
+TRACE_WORDS = ("trace", "span")
 LOG_CONTEXT = re.compile(
     r"(?i)(\blog|logger|logging|slog\.|zap\.|zerolog|logrus|\bMDC\b|ThreadContext|structlog|\.bind\(|with_?fields|"
     r"WithField|Enrich|formatter|%\(|\bextra\s*=|LogContext|BeginScope|\.child\(|mixin|event_dict|\brecord\.|LogRecord)"
@@ -36,6 +42,10 @@ CODE_APM_LOG_CONTEXT = re.compile(
     # Python `config.logs_injection = True`, Node `tracer.init({ logInjection: true })` (anything but false/nil)
     r"\blogs?_injection\s*=\s*(?!\s*(?:false|False|nil|None|0)\b)[\w\"'!(]|\blogInjection\s*:\s*(?!\s*false\b)[\w\"'!(]"
 )
+# substrings one of which every CODE_APM_LOG_CONTEXT match holds (the pattern is case-sensitive): most files
+# hold none, and the pattern's `\b` alternatives otherwise make the engine try every offset
+APM_LOG_CONTEXT_WORDS = ("get_linking_metadata(", "getLinkingMetadata(", "NewRelicContextFormatter", "ddtrace",
+                         "_injection", "logInjection")
 # OpenTelemetry log bridges wired in code: records go out as OTLP (structured, stamped with the active
 # trace/span id) - .NET `builder.Logging.AddOpenTelemetry(...)`, Go `otelslog.NewLogger`, Java appender install,
 # Python `LoggingHandler(logger_provider=...)`.
@@ -88,16 +98,21 @@ def source_sweep(run: ObsRun) -> None:
         run.ctx.warn("repo", f"observability: source grep capped at {MAX_SOURCE_FILES} of {len(candidates)} files")
 
 
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    """A substring test that rules a costly regex out: False only when no match of it can exist."""
+    return any(w in text for w in words)
+
+
 def _line(text: str, m: re.Match[str]) -> int:
     return text.count("\n", 0, m.start()) + 1
 
 
 def _scan_file(run: ObsRun, path: str, text: str, corr_found: set[str]) -> None:
     svc = run.service_of(path)
-    if svc not in corr_found and TRACE_TOKEN.search(text):
+    if svc not in corr_found and _has_any(text.casefold(), TRACE_WORDS) and TRACE_TOKEN.search(text):
         _trace_ids_in_logs(run, path, text, svc, corr_found)
     _json_logs(run, path, text, svc)
-    m = CODE_APM_LOG_CONTEXT.search(text) if svc not in corr_found else None
+    m = CODE_APM_LOG_CONTEXT.search(text) if svc not in corr_found and _has_any(text, APM_LOG_CONTEXT_WORDS) else None
     if m:
         run.emit("obs.log_correlation", path, {"mechanism": "code:apm-logs-in-context", "service": svc},
                  line=_line(text, m), strength=Strength.STRONG, key=("code",))
