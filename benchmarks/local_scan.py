@@ -371,8 +371,11 @@ def in_process(args: argparse.Namespace) -> int:
     """The former benchmark: the engine called in this process, with the time per collector.
 
     The persistent parse cache goes to a temporary folder (the "warm" run here is the process-wide
-    content cache, as a second subject with the same files would see it)."""
+    content cache, as a second subject with the same files would see it). Collectors run one after
+    another here (WAFOPS_NO_FORK), so each one's time is its own."""
     from wafops.scanner.core import parse_cache
+
+    os.environ["WAFOPS_NO_FORK"] = "1"
 
     cache_tmp = tempfile.mkdtemp(prefix="wafops-bench-cache-")
     parse_cache.configure(directory=cache_tmp)

@@ -36,6 +36,7 @@ from wafops.scanner.core.model import (
 )
 from wafops.scanner.core.sources import REGISTRY
 from wafops.scanner.plugins import Plugins, discover
+from wafops.scanner.runner import run_collectors
 
 REPO_MARKERS = (
     ".github", ".gitlab-ci.yml", "Jenkinsfile", "README.md", "README", "README.rst", "package.json",
@@ -331,29 +332,10 @@ def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: 
 
 def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: ScanOptions,
             ran: dict[str, bool]) -> list[Evidence]:
-    """Run every applicable collector; `ran` records, per source, whether a collector of it finished."""
-    evidence: list[Evidence] = []
-    for collector in plugins.collectors:
-        if options.only_collectors and collector.name not in options.only_collectors:
-            continue
-        try:
-            if not collector.applies(subject, ctx):
-                continue
-        except Exception as err:
-            ctx.warn(collector.source, f"collector {collector.name}: {err}")
-            continue
-        if ctx.tree is not None:
-            ctx.tree.reader = collector.name
-        try:
-            items = list(collector.collect(subject, ctx))
-        except Exception as err:  # keep what the other collectors found
-            ctx.warn(collector.source, f"collector {collector.name} failed: {type(err).__name__}: {err}")
-            ctx.source_status(collector.source, SourceState.ERROR, f"collector {collector.name} failed: {err}")
-            ran.setdefault(collector.source, False)
-            continue
-        evidence.extend(items)
-        ran[collector.source] = True
-    return evidence
+    """Run every selected collector (see wafops.scanner.runner); `ran` records, per source, whether a
+    collector of it finished."""
+    chosen = [c for c in plugins.collectors if not options.only_collectors or c.name in options.only_collectors]
+    return run_collectors(chosen, ctx, ran)
 
 
 def _unread_files(ctx: CollectContext, plugins: Plugins) -> list[Evidence]:

@@ -1,0 +1,249 @@
+"""Run one subject's collectors: one after another, or in two processes over the walked tree.
+
+Why two processes: the repository collectors are pure Python and CPU-bound. On a large checkout they
+take seconds one after another while the second core idles, and threads would not help (the GIL).
+So, once the tree is walked, the scan forks. The parent and the child take collectors from one shared
+counter, so neither idles while the other has work.
+
+Each collector runs against its own context: evidence, warnings, source statuses and the files it
+could not read are kept per collector. They are then replayed in the plugins' order, so the result is
+the same, item for item, as a serial run. A collector the child did not report back (it died, or its
+result could not be sent) is run again in the parent: nothing collected is lost.
+
+Forking is only done where it is safe and worth it: a platform with `fork`, a process with no other
+thread (a thread holding a lock at the fork would leave the child stuck), at least two CPUs, a tree of
+`MIN_FILES` or more, and only repository and git collectors (platform and cloud collectors share
+client threads and caches with their resolver). Otherwise, or with `WAFOPS_NO_FORK=1`, the
+collectors run one after another in this process, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from wafops.collectors.base import CollectContext, Collector
+from wafops.scanner.core.files import RepoTree, TreeWarning
+from wafops.scanner.core.model import Evidence, ScanWarning, SourceState, SourceStatus
+
+MIN_FILES = 2000  # below this, a fork and the transfer of results cost more than they save
+LOCAL_ROLES = ("", "repo", "git")  # collectors that only read the local tree may run in the child
+
+
+@dataclass
+class Outcome:
+    """What one collector left: its evidence (None: it did not run or failed) and its side effects."""
+
+    index: int
+    items: list[Evidence] | None = None
+    ran: bool | None = None  # True: finished; False: failed; None: did not apply
+    warnings: list[ScanWarning] = field(default_factory=list)
+    statuses: list[SourceStatus] = field(default_factory=list)
+    tree_warnings: list[TreeWarning] = field(default_factory=list)
+    unread: list[tuple[str, str, set[str]]] = field(default_factory=list)  # path, reason, readers
+
+
+def run_one(index: int, collector: Collector, ctx: CollectContext) -> Outcome:
+    """Run one collector against a context of its own; a failure costs a warning, never a crash."""
+    own = replace(ctx, warnings=[], statuses=dict(ctx.statuses))  # earlier verdicts stay readable
+    tree = ctx.tree
+    mark = _tree_mark(tree)
+    out = Outcome(index)
+    try:
+        applies = collector.applies(own.subject, own)
+    except Exception as err:
+        own.warn(collector.source, f"collector {collector.name}: {err}")
+        applies = False
+    if applies:
+        if tree is not None:
+            tree.reader = collector.name
+        try:
+            out.items = list(collector.collect(own.subject, own))
+            out.ran = True
+        except Exception as err:  # keep what the other collectors found
+            own.warn(collector.source, f"collector {collector.name} failed: {type(err).__name__}: {err}")
+            own.source_status(collector.source, SourceState.ERROR, f"collector {collector.name} failed: {err}")
+            out.ran = False
+    out.warnings = own.warnings
+    out.statuses = [st for name, st in own.statuses.items() if ctx.statuses.get(name) is not st]
+    out.tree_warnings, out.unread = _tree_delta(tree, mark)
+    return out
+
+
+def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[str, bool]) -> list[Evidence]:
+    """Every collector's evidence, in order; `ran` records, per source, whether a collector of it finished."""
+    evidence: list[Evidence] = []
+    outcomes = _in_two_processes(collectors, ctx) if _fork_worth_it(collectors, ctx) else None
+    if outcomes is None:  # one after another: each sees the source statuses of those before it
+        for i, collector in enumerate(collectors):
+            _apply(run_one(i, collector, ctx), collectors, ctx, ran, evidence, None)
+        return evidence
+    tree = ctx.tree
+    seen = {(w.path, w.message) for w in tree.warnings} if tree is not None else set()
+    for out in sorted(outcomes, key=lambda o: o.index):
+        _apply(out, collectors, ctx, ran, evidence, seen)
+    return evidence
+
+
+def _apply(out: Outcome, collectors: list[Collector], ctx: CollectContext, ran: dict[str, bool],
+           evidence: list[Evidence], seen: set[tuple[str, str]] | None) -> None:
+    """Add one collector's outcome to the subject's, as a serial run would have left it. `seen`: the
+    tree warnings so far, when the tree's side effects happened in another process (None: in this one)."""
+    ctx.warnings.extend(out.warnings)
+    for st in out.statuses:
+        ctx.source_status(st.source, st.status, st.reason)
+    tree = ctx.tree
+    if tree is not None and seen is not None:
+        for w in out.tree_warnings:  # two processes may both warn about a file one read would have
+            if (w.path, w.message) not in seen:
+                seen.add((w.path, w.message))
+                tree.warnings.append(w)
+        for path, reason, readers in out.unread:
+            tree.unread.setdefault(path, reason)
+            tree.unread_by.setdefault(path, set()).update(readers)
+    if out.ran is None:
+        return
+    source = collectors[out.index].source
+    if out.ran:
+        evidence.extend(out.items or [])
+        ran[source] = True
+    else:
+        ran.setdefault(source, False)
+
+
+# ---- the tree's side effects, per collector ---------------------------------------------------------
+def _tree_mark(tree: RepoTree | None) -> tuple[int, dict[str, str], dict[str, frozenset[str]]]:
+    if tree is None:
+        return 0, {}, {}
+    return len(tree.warnings), dict(tree.unread), {p: frozenset(r) for p, r in tree.unread_by.items()}
+
+
+def _tree_reset(tree: RepoTree | None, mark: tuple[int, dict[str, str], dict[str, frozenset[str]]]) -> None:
+    if tree is not None:
+        count, unread, readers = mark
+        del tree.warnings[count:]
+        tree.unread.clear()
+        tree.unread.update(unread)
+        tree.unread_by.clear()
+        tree.unread_by.update({p: set(r) for p, r in readers.items()})
+
+
+def _tree_delta(tree: RepoTree | None, mark: tuple[int, dict[str, str], dict[str, frozenset[str]]]
+                ) -> tuple[list[TreeWarning], list[tuple[str, str, set[str]]]]:
+    """The tree warnings and unread files a collector added since `mark`."""
+    if tree is None:
+        return [], []
+    count, unread, readers = mark
+    added = []
+    for path, reason in tree.unread.items():
+        new = set(tree.unread_by.get(path, ())) - readers.get(path, frozenset())
+        if path not in unread or new:
+            added.append((path, reason, new))
+    return list(tree.warnings[count:]), added
+
+
+# ---- two processes ----------------------------------------------------------------------------------
+def _fork_worth_it(collectors: list[Collector], ctx: CollectContext) -> bool:
+    if os.environ.get("WAFOPS_NO_FORK") or ctx.tree is None or len(ctx.tree.files) < MIN_FILES:
+        return False
+    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    running = [c for c in collectors if _applies_quietly(c, ctx)]
+    return len(running) >= 2 and all(getattr(c, "role", "") in LOCAL_ROLES for c in running)
+
+
+def _applies_quietly(collector: Collector, ctx: CollectContext) -> bool:
+    """Whether the collector will run (asked again, with its warning, when it is run)."""
+    try:
+        return bool(collector.applies(ctx.subject, replace(ctx, warnings=[], statuses=dict(ctx.statuses))))
+    except Exception:
+        return False
+
+
+def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[Outcome] | None:
+    """Outcomes of every collector, taken in turn by this process and a forked child; None if no child."""
+    mp = multiprocessing.get_context("fork")
+    mark = _tree_mark(ctx.tree)
+    try:
+        counter = mp.Value("i", 0)
+        receive, send = mp.Pipe(duplex=False)
+        child = mp.Process(target=_child, args=(collectors, ctx, counter, send), daemon=True)
+        child.start()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    send.close()
+    try:
+        mine = _take_turns(collectors, ctx, counter)
+        theirs = _receive(receive)
+        child.join()
+    except BaseException:  # Ctrl-C or a crash here: the child must not outlive the scan
+        with contextlib.suppress(Exception):
+            child.terminate()
+            child.join(5)
+        raise
+    finally:
+        receive.close()
+    done = {o.index for o in mine} | {o.index for o in theirs}
+    redo = [run_one(i, c, ctx) for i, c in enumerate(collectors) if i not in done]
+    _tree_reset(ctx.tree, mark)  # this process' side effects are in its outcomes, replayed in order
+    return mine + theirs + redo
+
+
+def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) -> list[Outcome]:
+    """Run the next collector nobody has taken yet, until none is left."""
+    outcomes = []
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        if index >= len(collectors):
+            return outcomes
+        outcomes.append(run_one(index, collectors[index], ctx))
+
+
+def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send: Any) -> None:
+    """The forked process: take collectors in turn, send each outcome as it is done, then leave."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    code = 0
+    try:
+        # results go back when the child has nothing left to take: the parent reads the pipe only
+        # after its own turns, and a child blocked on a full pipe would take no more collectors
+        outcomes = _take_turns(collectors, ctx, counter)
+        for outcome in outcomes:
+            try:
+                send.send_bytes(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
+            except (pickle.PicklingError, TypeError, AttributeError):
+                continue  # not sendable: the parent runs this collector again
+        tree = ctx.tree
+        if tree is not None and tree.cache is not None:
+            tree.cache.flush()
+    except BaseException:
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            send.close()
+        os._exit(code)  # no atexit handlers or buffers of the parent run twice
+
+
+def _receive(receive: Any) -> list[Outcome]:
+    """Outcomes the child sent until it closed its end (or died)."""
+    out = []
+    while True:
+        try:
+            data = receive.recv_bytes()
+        except (EOFError, OSError):
+            return out
+        try:
+            outcome = pickle.loads(data)
+        except Exception:
+            continue
+        if isinstance(outcome, Outcome):
+            out.append(outcome)
