@@ -51,20 +51,36 @@ class EvidenceSet:
         self.params: dict[str, Any] = params or {}
         self.probe: Probe | None = None  # the probe running now (set by Probe.run)
         self._by_kind: dict[str, list[Evidence]] = {}
+        self._prefixed: dict[str, list[Evidence]] = {}  # `kind.*` questions, answered once
         for e in self.all:
             self._by_kind.setdefault(e.kind, []).append(e)
 
     def of(self, *kinds: str, **where: Any) -> list[Evidence]:
-        """Evidence of any of the kinds (a trailing `.*` matches a prefix) whose attributes equal `where`."""
+        """Evidence of any of the kinds (a trailing `.*` matches a prefix) whose attributes equal `where`.
+
+        Probes ask this ~700 times a scan, for kinds of up to thousands of items: without `where` the
+        kind's list is copied as it is, and a prefix's items are gathered once, not per question.
+        """
         out: list[Evidence] = []
+        conditions = tuple(where.items())
         for kind in kinds:
-            if kind.endswith(".*"):
-                prefix = kind[:-1]
-                items = [e for k, es in self._by_kind.items() if k.startswith(prefix) for e in es]
+            items = self._of_prefix(kind[:-1]) if kind.endswith(".*") else self._by_kind.get(kind, [])
+            if not conditions:
+                out.extend(items)
+            elif len(conditions) == 1:
+                name, value = conditions[0]
+                out.extend([e for e in items if e.attributes.get(name) == value])
             else:
-                items = self._by_kind.get(kind, [])
-            out.extend(e for e in items if all(e.attributes.get(k) == v for k, v in where.items()))
+                out.extend([e for e in items if all(e.attributes.get(k) == v for k, v in conditions)])
         return out
+
+    def _of_prefix(self, prefix: str) -> list[Evidence]:
+        """The items of every kind starting with `prefix`, kind by kind in the order kinds were first seen."""
+        items = self._prefixed.get(prefix)
+        if items is None:
+            items = [e for k, es in self._by_kind.items() if k.startswith(prefix) for e in es]
+            self._prefixed[prefix] = items
+        return items
 
     def where(self, kind: str, pred: Callable[[Evidence], bool]) -> list[Evidence]:
         return [e for e in self.of(kind) if pred(e)]
