@@ -51,25 +51,18 @@ def evaluate_criterion(criterion: Criterion, ev: EvidenceSet, thresholds: dict[s
                 **base,
                 status=Outcome.NOT_ASSESSED,
                 reason=f"cannot confirm: only weak evidence ({reason})",
-                evidence=_ids(evidence),
+                evidence=ev.ids(evidence),
                 strength=strength,
             )
-        return CriterionResult(**base, status=Outcome.MET, reason=reason, evidence=_ids(evidence), strength=strength)
+        return CriterionResult(**base, status=Outcome.MET, reason=reason, evidence=ev.ids(evidence), strength=strength)
     if unknown:
         reasons = [f.reason for f in unknown] + [f.reason for f in findings if f.outcome is False]
         evidence = [e for f in findings for e in f.evidence]
-        return CriterionResult(**base, status=Outcome.NOT_ASSESSED, reason="; ".join(reasons), evidence=_ids(evidence))
+        return CriterionResult(**base, status=Outcome.NOT_ASSESSED, reason="; ".join(reasons), evidence=ev.ids(evidence))
     evidence = [e for f in findings for e in f.evidence]
     return CriterionResult(
-        **base, status=Outcome.NOT_MET, reason="; ".join(f.reason for f in findings), evidence=_ids(evidence)
+        **base, status=Outcome.NOT_MET, reason="; ".join(f.reason for f in findings), evidence=ev.ids(evidence)
     )
-
-
-def _ids(items: list[Any]) -> list[str]:
-    seen: dict[str, None] = {}
-    for e in items:
-        seen.setdefault(e.id, None)
-    return list(seen)
 
 
 def _gate(results: list[CriterionResult], share: float) -> bool | None:
