@@ -175,7 +175,7 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[
     try:
         counter = mp.Value("i", 0)
         receive, send = mp.Pipe(duplex=False)
-        child = mp.Process(target=_child, args=(collectors, ctx, counter, send), daemon=True)
+        child = mp.Process(target=_child, args=(collectors, ctx, counter, send))
         child.start()
     except (OSError, RuntimeError, ValueError):
         return None

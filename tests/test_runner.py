@@ -91,6 +91,20 @@ class Unsendable(Slow):
             yield item
 
 
+class HclReader(Slow):
+    """Parses the Terraform files in worker processes (the child must be allowed children)."""
+
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
+        _in_child(ctx, self.name)
+        tree = ctx.tree
+        paths = tree.with_suffix(".tf")
+        tree.prefetch_hcl(paths)
+        for path in paths:
+            for rtype in (tree.hcl(path) or {}).get("resource", []):
+                yield ctx.file_evidence("test.resource", path, summary=f"{self.name}:{sorted(rtype)}")
+        yield from super().collect(subject, ctx)
+
+
 def _context(root) -> CollectContext:
     tree = RepoTree.scan(root, cache=None)
     return CollectContext(subject=Subject("local:t", workdir=str(root)), tree=tree, now=NOW)
@@ -101,6 +115,7 @@ def root(tmp_path):
     tmp_path = tmp_path / "tree"
     files = {f"f{i}.txt": ("alpha " if i % 2 else "beta ") * 3 for i in range(40)}
     files["a.txt"] = "alpha"
+    files.update({f"tf/m{i}.tf": f'resource "aws_sns_topic" "t{i}" {{\n  name = "t{i}"\n}}\n' for i in range(4)})
     write_tree(tmp_path, files)
     for name in ("big", "big-a", "big-b", "big-c", "big-d"):
         (tmp_path / f"{name}.txt").write_text("x" * (MAX_FILE_BYTES + 1))
@@ -188,3 +203,19 @@ def test_no_fork_with_other_threads_or_small_trees(root, monkeypatch):
         role = "scm"
 
     assert not runner._fork_worth_it([Reader("a", "alpha"), Platform("p", "beta")], ctx)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two processes need two CPUs")
+def test_the_child_may_parse_in_worker_processes(root, monkeypatch):
+    from wafops.scanner.core import files
+
+    monkeypatch.setattr(files, "PARALLEL_MIN_FILES", 1)
+    make = lambda: [Slow("a", "alpha"), Slow("a2", "beta"), HclReader("h1", "x"), HclReader("h2", "x")]  # noqa: E731
+    monkeypatch.setattr(files, "_CONTENT_CACHE", {})
+    serial = _everything(*_run(root, make(), False, monkeypatch)[:3])
+    monkeypatch.setattr(files, "_CONTENT_CACHE", {})  # parsed again, in the child's workers
+    ctx, evidence, ran, forked = _run(root, make(), True, monkeypatch)
+    assert forked and list(root.parent.glob("child-ran-h*")), "no parsing collector ran in the child"
+    assert _everything(ctx, evidence, ran) == serial
+    assert len([e for e in evidence if e.kind == "test.resource"]) == 8
+    assert not [w for w in ctx.warnings if "failed" in w.message]
