@@ -145,6 +145,15 @@ class Collector:
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:  # pragma: no cover
         raise NotImplementedError
 
+    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
+        """The HCL files `collect` will parse in full (`ctx.tree.hcl`), picked by the same cheap test.
+
+        Why: the engine parses every collector's files once, in worker processes, before any collector
+        runs (and before the collectors are split over two processes, which would each parse a file
+        both read). Only speed depends on it: a file left out is parsed when it is asked for.
+        """
+        return ()
+
     @classmethod
     def describe(cls) -> dict[str, Any]:
         return {

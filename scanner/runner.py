@@ -79,6 +79,7 @@ def run_one(index: int, collector: Collector, ctx: CollectContext) -> Outcome:
 def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[str, bool]) -> list[Evidence]:
     """Every collector's evidence, in order; `ran` records, per source, whether a collector of it finished."""
     evidence: list[Evidence] = []
+    _parse_ahead(collectors, ctx)
     outcomes = _in_two_processes(collectors, ctx) if _fork_worth_it(collectors, ctx) else None
     if outcomes is None:  # one after another: each sees the source statuses of those before it
         for i, collector in enumerate(collectors):
@@ -115,6 +116,28 @@ def _apply(out: Outcome, collectors: list[Collector], ctx: CollectContext, ran: 
         ran[source] = True
     else:
         ran.setdefault(source, False)
+
+
+def _parse_ahead(collectors: list[Collector], ctx: CollectContext) -> None:
+    """Parse, once and in worker processes, every HCL file the collectors that run will parse in full.
+
+    Why here: three collectors parse many of the same .tf files; asked one by one each starts its own
+    workers, and split over two processes each process would parse what both read. A collector whose
+    `hcl_paths` fails only loses the head start (its files are parsed when asked).
+    """
+    tree = ctx.tree
+    if tree is None:
+        return
+    paths: dict[str, None] = {}
+    for collector in collectors:
+        if not _applies_quietly(collector, ctx):
+            continue
+        try:
+            paths.update(dict.fromkeys(collector.hcl_paths(ctx.subject, ctx) or ()))
+        except Exception:  # speed only: the collector parses its files itself
+            continue
+    if paths:
+        tree.prefetch_hcl(paths)
 
 
 # ---- the tree's side effects, per collector ---------------------------------------------------------

@@ -39,11 +39,10 @@ class TfResource:
     text: str  # the raw text of the block (for regexes over jsonencode()/heredoc bodies)
 
 
-def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
-    """Terraform resources of the given types. Only files whose text names a wanted type get a full parse."""
-    wanted = set(types)
-    out: list[TfResource] = []
-    candidates: list[tuple[str, str, list[tuple[str, str, str, int]]]] = []
+def tf_candidates(tree: RepoTree, wanted: set[str]) -> list[tuple[str, str, list[tuple[str, str, str, int]]]]:
+    """(path, text, block headers) of the product .tf files declaring a resource of a wanted type: the files
+    tf_resources parses in full (a cheap substring test, then the block-header pass)."""
+    candidates = []
     for path in tree.with_suffix(".tf"):
         if not is_product_path(path):
             continue
@@ -53,6 +52,19 @@ def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
         headers = block_headers(text)
         if any(h[0] == "resource" and h[1] in wanted for h in headers):
             candidates.append((path, text, headers))
+    return candidates
+
+
+def tf_paths(tree: RepoTree, types: Iterable[str]) -> list[str]:
+    """The files tf_resources(tree, types) will parse in full (for a collector's `hcl_paths`)."""
+    return [path for path, _t, _h in tf_candidates(tree, set(types))]
+
+
+def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
+    """Terraform resources of the given types. Only files whose text names a wanted type get a full parse."""
+    wanted = set(types)
+    out: list[TfResource] = []
+    candidates = tf_candidates(tree, wanted)
     tree.prefetch_hcl(path for path, _t, _h in candidates)
     for path, text, headers in candidates:
         lines = text.splitlines()

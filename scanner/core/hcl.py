@@ -6,6 +6,7 @@ cheap regex pass, to decide whether a file holds blocks worth a full parse.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -101,14 +102,22 @@ def _unwrap(item: Any, n: int, labels: tuple[str, ...] = ()) -> list[tuple[tuple
 
 
 def block_headers(text: str) -> list[tuple[str, str, str, int]]:
-    """(type, label1, label2, line) for every top-level-looking block header, by regex."""
+    """(type, label1, label2, line) for every top-level-looking block header, by regex.
+
+    Remembered per text: several collectors (and their `hcl_paths`, asked before they run) read the
+    headers of the same .tf files."""
+    return list(_block_headers(text))
+
+
+@functools.lru_cache(maxsize=4096)  # .tf texts the tree holds anyway; bounded across subjects
+def _block_headers(text: str) -> tuple[tuple[str, str, str, int], ...]:
     out = []
     line, pos = 1, 0
     for m in HEADER_RX.finditer(text):
         line += text.count("\n", pos, m.start())  # from the previous match on: linear in the text, not quadratic
         pos = m.start()
         out.append((m.group(1), m.group(2) or "", m.group(3) or "", line))
-    return out
+    return tuple(out)
 
 
 def first(value: Any) -> Any:

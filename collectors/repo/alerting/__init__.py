@@ -27,7 +27,7 @@ from wafops.collectors.repo.alerting.alertmanager import generated_alertmanager
 from wafops.collectors.repo.alerting.cloudformation import cloudformation
 from wafops.collectors.repo.alerting.probes import named_files
 from wafops.collectors.repo.alerting.state import AlertRun
-from wafops.collectors.repo.alerting.terraform import terraform, uptime_modules
+from wafops.collectors.repo.alerting.terraform import hcl_paths, terraform, uptime_modules
 from wafops.collectors.repo.alerting.yaml_files import yaml_files
 from wafops.scanner.core.model import Evidence, Subject
 
@@ -48,6 +48,9 @@ class AlertingCollector(Collector):
         run = AlertRun.start(ctx)
         ctx.run_detectors("alerting", DETECTORS, run)
         return run.out
+
+    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
+        return hcl_paths(ctx.tree) if ctx.tree is not None else []
 
 
 __all__ = ["AlertingCollector", "DETECTORS"]

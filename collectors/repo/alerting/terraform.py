@@ -8,9 +8,10 @@ import re
 from wafops.collectors.repo.alerting.record import receiver_name, routing
 from wafops.collectors.repo.alerting.state import AlertRun
 from wafops.collectors.repo.alerting.terraform_alarms import TF_ALARMS, tf_alarm
-from wafops.collectors.repo.observability_files import TfResource, is_product_path, s, tf_resources
+from wafops.collectors.repo.observability_files import TfResource, is_product_path, s, tf_paths, tf_resources
 from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
+from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.model import Strength
 
 TF_ROUTING = {"pagerduty_service", "pagerduty_escalation_policy", "pagerduty_service_integration", "opsgenie_team",
@@ -35,9 +36,19 @@ UPTIME_INPUT = re.compile(r"(?i)(url|host|endpoint|domain|target)s?$")
 NOTIFY_INPUT = re.compile(r"(?i)(contact|alert|notif|recipient|webhook|email|slack|teams|pagerduty|opsgenie|channel)")
 
 
+def tf_types() -> set[str]:
+    """The Terraform resource types this detector reads."""
+    return set(TF_ALARMS) | TF_ROUTING | set(TF_PROBES)
+
+
+def hcl_paths(tree: RepoTree) -> list[str]:
+    """The .tf files `terraform` parses in full."""
+    return tf_paths(tree, tf_types())
+
+
 def terraform(run: AlertRun) -> None:
     """Detector: alarm, routing and synthetic-check resources."""
-    for r in tf_resources(run.tree, set(TF_ALARMS) | TF_ROUTING | set(TF_PROBES)):
+    for r in tf_resources(run.tree, tf_types()):
         if r.type in TF_ALARMS:
             tf_alarm(run, r)
         elif r.type in TF_PROBES:

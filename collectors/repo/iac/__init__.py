@@ -46,7 +46,7 @@ from wafops.collectors.repo.iac.kubernetes import yaml_files
 from wafops.collectors.repo.iac.policy import policy_files
 from wafops.collectors.repo.iac.stacks import bicep, cdk_pulumi_serverless, json_templates
 from wafops.collectors.repo.iac.state import IacRun, emit_code
-from wafops.collectors.repo.iac.terraform import terraform, terraform_json
+from wafops.collectors.repo.iac.terraform import hcl_paths, terraform, terraform_json
 from wafops.collectors.repo.iac.terragrunt import terragrunt
 from wafops.scanner.core.model import Evidence, Subject
 
@@ -70,6 +70,9 @@ class IacCollector(Collector):
         run = IacRun.start(ctx)
         ctx.run_detectors("iac", DETECTORS, run)
         return run.out
+
+    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
+        return hcl_paths(ctx.tree) if ctx.tree is not None else []
 
 
 __all__ = ["DETECTORS", "IacCollector"]

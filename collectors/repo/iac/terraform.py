@@ -53,6 +53,16 @@ TFE_WORKSPACE_MODULE_RX = re.compile(r"(?i)^(?:[a-z0-9.-]+\.[a-z]{2,}/)?[\w-]+/[
 GIT_CLONE_RX = re.compile(r"\bgit\b[^\n]*?\bclone\b([^\n;&|]*)")
 
 
+def hcl_paths(tree: RepoTree) -> list[str]:
+    """The .tf files `terraform` parses in full: those declaring a resource of an INTERESTING_RX type."""
+    out = []
+    for path in tree.with_suffix(".tf"):
+        text = tree.text(path)
+        if text and any(b == "resource" and INTERESTING_RX.match(t) for b, t, _n, _l in block_headers(text)):
+            out.append(path)
+    return out
+
+
 def terraform(run: IacRun) -> None:
     tree = run.tree
     to_parse: list[tuple[str, str, list[tuple[str, str, str, int]]]] = []

@@ -33,7 +33,7 @@ from wafops.collectors.repo.observability.packages import dependencies, finish_m
 from wafops.collectors.repo.observability.shippers import named_files
 from wafops.collectors.repo.observability.source_sweep import source_sweep
 from wafops.collectors.repo.observability.state import ObsRun
-from wafops.collectors.repo.observability.terraform import terraform
+from wafops.collectors.repo.observability.terraform import hcl_paths, terraform
 from wafops.collectors.repo.observability.yaml_docs import yaml_files
 from wafops.scanner.core.model import Evidence, Subject
 
@@ -57,6 +57,9 @@ class ObservabilityCollector(Collector):
         finish_manifests(run)
         agent_mdc_correlation(run)
         return run.out
+
+    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
+        return hcl_paths(ctx.tree) if ctx.tree is not None else []
 
 
 __all__ = ["DETECTORS", "ObservabilityCollector"]

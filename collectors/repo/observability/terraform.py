@@ -11,9 +11,17 @@ from wafops.collectors.repo.observability.dashboards import dashboard
 from wafops.collectors.repo.observability.shippers import LOG_DRIVERS, agent_image
 from wafops.collectors.repo.observability.state import ObsRun
 from wafops.collectors.repo.observability.values import to_float, to_int
-from wafops.collectors.repo.observability_files import TfResource, first, is_product_path, s, tf_resources
+from wafops.collectors.repo.observability_files import (
+    TfResource,
+    first,
+    is_product_path,
+    s,
+    tf_paths,
+    tf_resources,
+)
 from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
+from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.model import Strength
 
 TF_DASHBOARD_TYPES = {"aws_cloudwatch_dashboard": "cloudwatch", "grafana_dashboard": "grafana",
@@ -35,6 +43,11 @@ AZURE_APP_HOSTS = ("azurerm_function_app", "azurerm_linux_function_app", "azurer
 # call with W3C trace context - distributed tracing by the platform, for every app it hosts
 AI_AGENT = re.compile(r"""(?i)["']?(APPLICATIONINSIGHTS_ENABLE_AGENT["']?\s*[=:]\s*["']?true|ApplicationInsightsAgent_EXTENSION_VERSION["']?\s*[=:]\s*["']?~\d)""")
 AI_CONNECTION = re.compile(r"""["']?(APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_INSTRUMENTATIONKEY)["']?\s*[=:]""")
+
+
+def hcl_paths(tree: RepoTree) -> list[str]:
+    """The .tf files `terraform` parses in full."""
+    return tf_paths(tree, _HANDLERS)
 
 
 def terraform(run: ObsRun) -> None:
