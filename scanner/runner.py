@@ -20,6 +20,7 @@ collectors run one after another in this process, as before.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
@@ -195,6 +196,7 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[
     """Outcomes of every collector, taken in turn by this process and a forked child; None if no child."""
     mp = multiprocessing.get_context("fork")
     mark = _tree_mark(ctx.tree)
+    gc.freeze()  # the garbage collector of the child must not write to (and so copy) every page it shares
     try:
         counter = mp.Value("i", 0)
         receive, send = mp.Pipe(duplex=False)
@@ -202,6 +204,8 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[
         child.start()
     except (OSError, RuntimeError, ValueError):
         return None
+    finally:
+        gc.unfreeze()
     send.close()
     try:
         mine = _take_turns(collectors, ctx, counter)
