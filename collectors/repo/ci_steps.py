@@ -285,6 +285,33 @@ def _num(s: str, names: dict[str, int] | None) -> int:
     return int(s)
 
 
+def _window() -> list[tuple[int, int, int, int]]:
+    """(offset, month, day of month, day of week with Sunday 0) of the 800 days from 2025-01-01 that every
+    schedule is laid over: computed once, not again for each cron expression (the date arithmetic of the
+    window was most of the time of reading a schedule)."""
+    start = date(2025, 1, 1)
+    out = []
+    for i in range(800):
+        d = start + timedelta(days=i)
+        out.append((i, d.month, d.day, d.isoweekday() % 7))
+    return out
+
+
+_WINDOW = _window()
+
+
+def _firing_days(months: set[int], doms: set[int], dows: set[int], dom_any: bool, dow_any: bool) -> list[int]:
+    """Offsets of the window's days the schedule fires on. As cron has it, when both the day of month and
+    the day of week are restricted, a day matching either fires."""
+    if dom_any and dow_any:
+        return [i for i, month, _, _ in _WINDOW if month in months]
+    if dom_any:
+        return [i for i, month, _, dow in _WINDOW if month in months and dow in dows]
+    if dow_any:
+        return [i for i, month, day, _ in _WINDOW if month in months and day in doms]
+    return [i for i, month, day, dow in _WINDOW if month in months and (day in doms or dow in dows)]
+
+
 def cron_interval_hours(expr: str | None) -> float | None:
     """Smallest gap between two firings of a 5-field cron expression, in hours (None if unparseable)."""
     if not expr:
@@ -306,31 +333,12 @@ def cron_interval_hours(expr: str | None) -> float | None:
     if not (minutes and hours and doms and months and dows):
         return None
     times = sorted(h * 60 + m for h in hours for m in minutes)
-    dom_any = fields[2] in ("*", "?")
-    dow_any = fields[4] in ("*", "?")
-    start = date(2025, 1, 1)
-    days = []
-    for i in range(0, 800):
-        d = start + timedelta(days=i)
-        if d.month not in months:
-            continue
-        dom_ok = d.day in doms
-        dow_ok = (d.isoweekday() % 7) in dows
-        if dom_any and dow_any:
-            ok = True
-        elif dom_any:
-            ok = dow_ok
-        elif dow_any:
-            ok = dom_ok
-        else:
-            ok = dom_ok or dow_ok
-        if ok:
-            days.append(i)
+    days = _firing_days(months, doms, dows, fields[2] in ("*", "?"), fields[4] in ("*", "?"))
     if not days:
         return None
     best = min((b - a for a, b in zip(times, times[1:], strict=False)), default=None)
-    for a, b in zip(days, days[1:], strict=False):
-        gap = (b - a) * 1440 + times[0] - times[-1]
+    if len(days) > 1:  # from the last firing of a day to the first of the next firing day
+        gap = min(b - a for a, b in zip(days, days[1:], strict=False)) * 1440 + times[0] - times[-1]
         best = gap if best is None else min(best, gap)
     if best is None:  # fires once in the whole window
         best = 366 * 1440
