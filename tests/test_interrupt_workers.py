@@ -70,3 +70,51 @@ def test_an_interrupted_scan_leaves_no_worker_processes(tmp_path, to_group):
             proc.wait()
         for pid in _session(proc.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def _forked_child(pid: int) -> int | None:
+    """The collectors' second process: a child of the scan running the scan's own command line."""
+    try:
+        mine = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == pid:
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z" and Path(f"/proc/{entry}/cmdline").read_bytes() == mine:
+                return int(entry)
+        except OSError:
+            continue
+    return None
+
+
+def test_an_interrupted_scan_leaves_no_collector_process(tmp_path):
+    """Ctrl-C while the collectors run in two processes: the forked one is stopped and waited for too."""
+    files: dict[str, str] = {f"infra/m{i}/main.tf": _tf(i) for i in range(240)}
+    files.update({f"src/pkg{i // 100}/mod{i}.py": f"import logging\nlog = logging.getLogger({i})\n" for i in range(2200)})
+    root = write_tree(tmp_path / "repo", files)
+    cmd = [sys.executable, "-c", "from wafops.scanner.cli import main; main()", "scan", str(root),
+           "--parse-cache-dir", str(tmp_path / "cache"), "--format", "json", "-o", str(tmp_path / "out.json")]
+    subprocess.run(cmd, check=False, capture_output=True, timeout=300)  # fills the parse cache: no workers now
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while _forked_child(proc.pid) is None:
+            assert proc.poll() is None, "the scan ended before the collectors were split over two processes"
+            assert time.monotonic() < deadline, "no second collector process started"
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        proc.communicate(timeout=60)
+        end = time.monotonic() + 15
+        while _session(proc.pid) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert _session(proc.pid) == []
+        assert proc.returncode != 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        for pid in _session(proc.pid):
+            os.kill(pid, signal.SIGKILL)
