@@ -15,6 +15,12 @@ from typing import Any
 _HEREDOC_RX = re.compile(r"<<-?\s*\"?([A-Za-z_][A-Za-z0-9_]*)\"?[ \t]*\n")
 
 
+# the characters the brace matcher acts on, and those that end or escape a string: the text between them is
+# skipped at C speed (re.search) rather than looked at one character at a time in Python
+_BLOCK_SPECIAL = re.compile(r'["#/<{}]')
+_STRING_SPECIAL = re.compile(r'["\\\n]')
+
+
 def block_text(text: str, line: int) -> str:
     """The text of the block whose header starts on `line` (1-based), from `{` to its matching `}`.
 
@@ -32,16 +38,11 @@ def block_text(text: str, line: int) -> str:
         return ""
     depth = 0
     i, n = start, len(text)
-    while i < n:
+    while (m := _BLOCK_SPECIAL.search(text, i)) is not None:
+        i = m.start()
         c = text[i]
         if c == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                if text[i] == "\\":
-                    i += 1
-                elif text[i] == "\n":
-                    break
-                i += 1
+            i = _string_end(text, i + 1)
         elif c == "#" or (c == "/" and text.startswith("//", i)):
             nl = text.find("\n", i)
             i = n if nl < 0 else nl
@@ -51,9 +52,9 @@ def block_text(text: str, line: int) -> str:
             i = n if end < 0 else end + 2
             continue
         elif c == "<" and text.startswith("<<", i):
-            m = _HEREDOC_RX.match(text, i)
-            if m:
-                end = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*$", re.M).search(text, m.end())
+            h = _HEREDOC_RX.match(text, i)
+            if h:
+                end = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(text, h.end())
                 i = n if end is None else end.end()
                 continue
         elif c == "{":
@@ -66,19 +67,33 @@ def block_text(text: str, line: int) -> str:
     return text[start:]
 
 
+def _string_end(text: str, i: int) -> int:
+    """Where a string opened just before `i` stops: its closing quote, or the line's end (an unclosed string
+    ends with its line); a backslash skips the character after it."""
+    while (m := _STRING_SPECIAL.search(text, i)) is not None:
+        if m.group() != "\\":
+            return m.start()
+        i = m.start() + 2
+    return len(text)
+
+
+_BRACKETS = re.compile(r"([{}\[\]])")
+
+
 def top_level(body: str) -> str:
-    """The body with nested `{...}` and `[...]` contents blanked, so regexes see depth-1 attributes only."""
+    """The body with nested `{...}` and `[...]` contents blanked, so regexes see depth-1 attributes only.
+
+    Cut at the brackets (re.split) and blank whole runs between them, rather than one character at a time."""
     out = []
     depth = 0
-    for c in body[1:-1] if body.startswith("{") else body:
-        if c in "{[":
-            depth += 1
-            out.append(c)
-        elif c in "}]":
-            depth = max(0, depth - 1)
-            out.append(c)
-        else:
-            out.append(c if depth == 0 or c == "\n" else " ")
+    for k, part in enumerate(_BRACKETS.split(body[1:-1] if body.startswith("{") else body)):
+        if k % 2:  # a bracket itself: always kept
+            depth = depth + 1 if part in "{[" else max(0, depth - 1)
+            out.append(part)
+        elif depth == 0:
+            out.append(part)
+        elif part:  # nested: every character but the line breaks becomes a space
+            out.append("\n".join(" " * len(piece) for piece in part.split("\n")))
     return "".join(out)
 
 
