@@ -22,6 +22,8 @@ class AlertRun:
     out: list[Evidence] = field(default_factory=list)
     seen: set[tuple[Any, ...]] = field(default_factory=set)
     dirs: set[str] | None = None  # folders of the tree, built on first need
+    # per file: where each `alert:` key's value starts, grouped by its leading word (prometheus.alert_line)
+    alert_keys: dict[str, dict[str, list[tuple[int, str, int]]]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, ctx: CollectContext) -> AlertRun:
