@@ -192,13 +192,16 @@ def runbook_updated_after_incident(ev: EvidenceSet) -> Finding:
     git_dated = any(e.get("dates_from") == "git" for e in items)
     hits: list[Evidence] = []
     reviewed: list[Evidence] = []
+    # each runbook's dates read once, not once per postmortem (hundreds of each on a large repository)
+    dated = [(rb, [iso_date(c) or date.min for c in rb.get("change_dates") or []],
+              iso_date(rb.get("last_reviewed")) or date.min) for rb in items]
     for pm in pms:
         start = iso_date(pm.get("date"))
         end = start + timedelta(days=ev.p("within_days"))
-        for rb in items:
-            if any(start <= (iso_date(c) or date.min) <= end for c in rb.get("change_dates") or []):
+        for rb, changed_on, reviewed_on in dated:
+            if any(start <= d <= end for d in changed_on):
                 hits += [pm, rb]
-            elif start <= (iso_date(rb.get("last_reviewed")) or date.min) <= end:
+            elif start <= reviewed_on <= end:
                 # a review date, not a change: it counts firmly only when the postmortem is about the same service
                 svc = _norm(str(rb.get("service") or ""))
                 same = bool(svc) and svc in _norm(f"{pm.locator.path} {pm.get('title')}")
