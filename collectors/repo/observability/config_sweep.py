@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from wafops.collectors.repo.observability.state import MAX_CONFIG_BYTES, ObsRun
@@ -23,20 +24,50 @@ CONFIG_CORRELATION = re.compile(
     r"logging\.pattern\.\w+.*trace_?id|otelTraceID|\{TraceId\}|WithSpan\(|Enrich\.WithSpan|"
     r"(pattern|format|layout)[\"']?\s*[:=].*\btrace_?id\b)"
 )
-CONFIG_JSON_LOG = re.compile(
-    r"(LogstashEncoder|ch\.qos\.logback\.classic\.encoder\.JsonEncoder|JsonTemplateLayout|<JsonLayout|EcsLayout|EcsEncoder|"
-    r"CompactJsonFormatter|RenderedCompactJsonFormatter|ElasticsearchJsonFormatter|\"FormatterName\"\s*:\s*\"json\"|"
-    r"logging\.structured\.format|pythonjsonlogger|jsonlogger\.JsonFormatter|structlog\.processors\.JSONRenderer|"
-    r"structured\.format\.console|"
+
+
+@dataclass(frozen=True)
+class Alternation:
+    """An alternation `a|b|c` searched as separate patterns, each tried only when the case-folded text holds
+    the words every match of it holds (`needles`: all of these groups, one word of each group).
+
+    Why: one case-insensitive alternative that opens with `\\b` makes the engine try the whole alternation at
+    every offset of the file, and these words are absent from most config files. Same answer as the joined
+    pattern: that one returns the leftmost match, at equal offsets that of the earliest alternative, and so
+    does `search`. The words are exact for `(?i)`: every character `(?i)` lets stand for a letter other than
+    i case-folds to that letter, and no needle holds an i."""
+
+    parts: tuple[tuple[re.Pattern[str], tuple[tuple[str, ...], ...]], ...]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        folded = text.casefold()
+        best: re.Match[str] | None = None
+        for rx, needles in self.parts:
+            if not all(any(w in folded for w in group) for group in needles):
+                continue
+            m = rx.search(text)
+            if m is not None and (best is None or m.start() < best.start()):  # a tie keeps the earlier part
+                best = m
+        return best
+
+
+CONFIG_JSON_LOG = Alternation((
+    (re.compile(
+        r"LogstashEncoder|ch\.qos\.logback\.classic\.encoder\.JsonEncoder|JsonTemplateLayout|<JsonLayout|EcsLayout|"
+        r"EcsEncoder|CompactJsonFormatter|RenderedCompactJsonFormatter|ElasticsearchJsonFormatter|"
+        r"\"FormatterName\"\s*:\s*\"json\"|logging\.structured\.format|pythonjsonlogger|jsonlogger\.JsonFormatter|"
+        r"structlog\.processors\.JSONRenderer|structured\.format\.console"), ()),
     # a log-format switch set to JSON in the app's own settings: `LOG_FORMAT=json`, `logFormat: json`,
     # `"log_format": "json"`, Mattermost's `"ConsoleJson": true` / `"FileJson": true`, `json_logs: true`
-    r"(?i:\b(log_?format|log[._]format|logging[._]format)[\"']?\s*[:=]\s*[\"']?json\b)|"
-    r"(?i:\b(console|file)_?json[\"']?\s*[:=]\s*[\"']?true\b)|(?i:\bjson_?logs?[\"']?\s*[:=]\s*[\"']?true\b)|"
+    (re.compile(r"(?i:\b(log_?format|log[._]format|logging[._]format)[\"']?\s*[:=]\s*[\"']?json\b)"),
+     (("format",), ("json",))),
+    (re.compile(r"(?i:\b(console|file)_?json[\"']?\s*[:=]\s*[\"']?true\b)"), (("json",), ("true",))),
+    (re.compile(r"(?i:\bjson_?logs?[\"']?\s*[:=]\s*[\"']?true\b)"), (("json",), ("true",))),
     # a log format/pattern that writes a JSON object per record: Python fileConfig `format={"timestamp": ...}`,
     # a log4j2/logback PatternLayout `pattern='{"timestamp": "%d", "severity": "%level", ...}'`
-    r"(?i:\b(format|pattern|conversionPattern)[\"']?\s*[=:]\s*['\"]?\{\s*\\?[\"'](@?timestamp|time|ts|level|severity|"
-    r"message|msg|log\.level)\\?[\"']\s*:))"
-)
+    (re.compile(r"(?i:\b(format|pattern|conversionPattern)[\"']?\s*[=:]\s*['\"]?\{\s*\\?[\"'](@?timestamp|time|ts|level|"
+                r"severity|message|msg|log\.level)\\?[\"']\s*:)"), (("format", "pattern"),)),
+))
 CONFIG_TRACING = re.compile(
     r"(?i)(-javaagent:\S*(opentelemetry|dd-java-agent|newrelic|elastic-apm|applicationinsights|aws-opentelemetry)|"
     r"AWS_LAMBDA_EXEC_WRAPPER[\"'\s:=]+[\"']?/opt/otel|APPLICATIONINSIGHTS_CONNECTION_STRING|"
