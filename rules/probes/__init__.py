@@ -53,6 +53,7 @@ class EvidenceSet:
         self._by_kind: dict[str, list[Evidence]] = {}
         self._prefixed: dict[str, list[Evidence]] = {}  # `kind.*` questions, answered once
         self._ids: dict[int, tuple[Evidence, str]] = {}  # id(item) -> (item, its evidence id), see ids()
+        self._indexes: dict[tuple[str, str], dict[Any, list[int]] | None] = {}  # see having()
         for e in self.all:
             self._by_kind.setdefault(e.kind, []).append(e)
 
@@ -95,6 +96,36 @@ class EvidenceSet:
                 hit = memo[id(e)] = (e, e.id)
             seen.setdefault(hit[1], None)
         return list(seen)
+
+    def having(self, kind: str, name: str, values: Iterable[Any]) -> list[Evidence]:
+        """Items of `kind` whose attribute `name` equals one of `values`, in scan order.
+
+        Looked up in an index of the kind by that attribute, built once: probes ask for Terraform resource
+        types ~20 times a subject, over thousands of `iac.resource` items. Unhashable values are compared
+        one by one, as `in` would."""
+        items = self._by_kind.get(kind, [])
+        wanted = tuple(values)
+        index = self._index(kind, name)
+        try:
+            positions = sorted({i for v in wanted for i in index.get(v, ())}) if index is not None else None
+        except TypeError:
+            positions = None
+        if positions is None:
+            return [e for e in items if e.attributes.get(name) in wanted]
+        return [items[i] for i in positions]
+
+    def _index(self, kind: str, name: str) -> dict[Any, list[int]] | None:
+        """Attribute value -> positions in the kind's list; None when a value cannot be a key."""
+        key = (kind, name)
+        if key not in self._indexes:
+            index: dict[Any, list[int]] | None = {}
+            try:
+                for i, e in enumerate(self._by_kind.get(kind, [])):
+                    index.setdefault(e.attributes.get(name), []).append(i)  # type: ignore[union-attr]
+            except TypeError:
+                index = None
+            self._indexes[key] = index
+        return self._indexes[key]
 
     def where(self, kind: str, pred: Callable[[Evidence], bool]) -> list[Evidence]:
         return [e for e in self.of(kind) if pred(e)]

@@ -96,7 +96,7 @@ def convergence_loops(ev: EvidenceSet) -> list[Evidence]:
 
 
 def resources(ev: EvidenceSet, *types: str, rx: str | None = None) -> list[Evidence]:
-    out = [e for e in ev.of("iac.resource") if e.get("type") in types]
+    out = ev.having("iac.resource", "type", types)
     if rx:
         out += [e for e in ev.of("iac.resource") if re.match(rx, str(e.get("type"))) and e not in out]
     return out
