@@ -137,6 +137,9 @@ class Collector:
     description: ClassVar[str] = ""
     needs: ClassVar[str] = "a directory tree (a checkout)"
     controls: ClassVar[tuple[str, ...]] = ()
+    # how long it takes on a large checkout, relative to others (1: an average repository collector); only
+    # the order in which two processes take collectors depends on it (heaviest first)
+    weight: ClassVar[float] = 1.0
 
     def applies(self, subject: Subject, ctx: CollectContext) -> bool:
         """Whether this collector can run for the subject (file collectors need a tree)."""

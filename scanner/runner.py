@@ -50,10 +50,17 @@ class Outcome:
     unread: list[tuple[str, str, set[str]]] = field(default_factory=list)  # path, reason, readers
 
 
-def run_one(index: int, collector: Collector, ctx: CollectContext) -> Outcome:
-    """Run one collector against a context of its own; a failure costs a warning, never a crash."""
+def run_one(index: int, collector: Collector, ctx: CollectContext, rewarn: bool = False) -> Outcome:
+    """Run one collector against a context of its own; a failure costs a warning, never a crash.
+
+    `rewarn`: forget first what the tree remembers of files that drew a warning, so this collector warns
+    again about each it reads. When collectors do not run in the plugins' order (two processes, the
+    heaviest first, one run again), the replay keeps each warning where the first reader in that order
+    put it, as a serial run does."""
     own = replace(ctx, warnings=[], statuses=dict(ctx.statuses))  # earlier verdicts stay readable
     tree = ctx.tree
+    if rewarn and tree is not None:
+        _forget_warned(tree)
     mark = _tree_mark(tree)
     out = Outcome(index)
     try:
@@ -148,6 +155,15 @@ def _tree_mark(tree: RepoTree | None) -> tuple[int, dict[str, str], dict[str, fr
     return len(tree.warnings), dict(tree.unread), {p: frozenset(r) for p, r in tree.unread_by.items()}
 
 
+def _forget_warned(tree: RepoTree) -> None:
+    """Drop the cached text and parses of the files that drew a tree warning (they are read again)."""
+    warned = {w.path for w in tree.warnings}
+    for path in warned:
+        tree._text.pop(path, None)
+    for key in [k for k in tree._parsed if k[1] in warned]:
+        del tree._parsed[key]
+
+
 def _tree_reset(tree: RepoTree | None, mark: tuple[int, dict[str, str], dict[str, frozenset[str]]]) -> None:
     if tree is not None:
         count, unread, readers = mark
@@ -219,21 +235,23 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[
     finally:
         receive.close()
     done = {o.index for o in mine} | {o.index for o in theirs}
-    redo = [run_one(i, c, ctx) for i, c in enumerate(collectors) if i not in done]
+    redo = [run_one(i, c, ctx, rewarn=True) for i, c in enumerate(collectors) if i not in done]
     _tree_reset(ctx.tree, mark)  # this process' side effects are in its outcomes, replayed in order
     return mine + theirs + redo
 
 
 def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) -> list[Outcome]:
-    """Run the next collector nobody has taken yet, until none is left."""
+    """Run the next collector nobody has taken yet, until none is left; the heaviest go first, so
+    the process that takes the last ones waits least for the other."""
+    order = sorted(range(len(collectors)), key=lambda i: -float(getattr(collectors[i], "weight", 1.0)))
     outcomes = []
     while True:
         with counter.get_lock():
-            index = counter.value
+            turn = counter.value
             counter.value += 1
-        if index >= len(collectors):
+        if turn >= len(order):
             return outcomes
-        outcomes.append(run_one(index, collectors[index], ctx))
+        outcomes.append(run_one(order[turn], collectors[order[turn]], ctx, rewarn=True))
 
 
 def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send: Any) -> None:

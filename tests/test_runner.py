@@ -158,7 +158,11 @@ def _everything(ctx: CollectContext, evidence, ran) -> dict:
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two processes need two CPUs")
 def test_two_processes_leave_what_one_leaves(root, monkeypatch):
-    make = lambda: [Slow("a", "alpha"), Reader("b", "beta"), Failing(), Slow("c", "alpha"), Reader("d", "x")]  # noqa: E731
+    def make() -> list[Collector]:
+        slow, heavy = Slow("c", "alpha"), Reader("d", "x")
+        slow.weight, heavy.weight = 4.0, 5.0  # taken first: the process that takes d reads big.txt, then a
+        return [Reader("a", "alpha"), Reader("b", "beta"), Failing(), slow, heavy]
+
     serial = _everything(*_run(root, make(), False, monkeypatch)[:3])
     ctx, evidence, ran, forked = _run(root, make(), True, monkeypatch)
     assert forked, "the two-process path did not run"

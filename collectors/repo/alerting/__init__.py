@@ -43,6 +43,7 @@ class AlertingCollector(Collector):
     description = ("Alerting as code: Prometheus/Grafana/Sloth/Pyrra rules, Terraform and CloudFormation alarms (D-ALERT, "
                    "D-SYMPTOM), notification routing, synthetic availability checks")
     controls = ("WAF-OPS-040", "WAF-OPS-030", "WAF-OPS-060")
+    weight = 1.5  # rule files and Terraform alarms
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = AlertRun.start(ctx)

@@ -65,6 +65,7 @@ class IacCollector(Collector):
     source = "repo"
     description = "Infrastructure as code: Terraform/Terragrunt, CloudFormation/SAM, CDK, Pulumi, Bicep, Kubernetes, GitOps, drift tooling"
     controls = ("WAF-OPS-020", "WAF-OPS-090")
+    weight = 2.0  # every .tf file's headers, Kubernetes and templated YAML
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = IacRun.start(ctx)

@@ -50,6 +50,7 @@ class ObservabilityCollector(Collector):
     description = ("Observability as code: telemetry SDKs in manifests, log shippers, OTel collectors, dashboards, "
                    "SLO specs, log-trace correlation, sampling, services (D-SVC), anomaly detection, log retention")
     controls = ("WAF-OPS-030", "WAF-OPS-040", "WAF-OPS-080")
+    weight = 3.0  # it sweeps source and config files too: the slowest on a large monorepo
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         run = ObsRun.start(ctx)
