@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from wafops.collectors.base import CollectContext
 from wafops.collectors.repo.alerting import AlertingCollector
+from wafops.collectors.repo.deploy import DeployCollector
 from wafops.collectors.repo.iac import IacCollector
 from wafops.collectors.repo.observability import ObservabilityCollector
 from wafops.scanner import runner
@@ -24,7 +25,7 @@ from tests.helpers import NOW
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "repos"
 
 
-@pytest.mark.parametrize("collector", [AlertingCollector(), IacCollector(), ObservabilityCollector()],
+@pytest.mark.parametrize("collector", [AlertingCollector(), DeployCollector(), IacCollector(), ObservabilityCollector()],
                          ids=lambda c: c.name)
 @pytest.mark.parametrize("repo", ["platform-core", "shop-api"])
 def test_hcl_paths_are_the_files_the_collector_parses(collector, repo, monkeypatch):
@@ -47,7 +48,7 @@ def test_hcl_paths_are_the_files_the_collector_parses(collector, repo, monkeypat
 def test_the_union_is_parsed_before_the_collectors_run(monkeypatch):
     tree = RepoTree.scan(EXAMPLES / "platform-core", cache=None)
     ctx = CollectContext(subject=Subject("local:p", workdir=str(tree.root)), tree=tree, now=NOW)
-    collectors = [AlertingCollector(), IacCollector(), ObservabilityCollector()]
+    collectors = [AlertingCollector(), DeployCollector(), IacCollector(), ObservabilityCollector()]
     calls: list[list[str]] = []
     real = RepoTree.prefetch_hcl
     monkeypatch.setattr(RepoTree, "prefetch_hcl", lambda self, paths: calls.append(list(paths)) or real(self, paths))

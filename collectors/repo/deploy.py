@@ -26,6 +26,7 @@ from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.ci_model import as_list
 from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
+from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.hcl import blocks, first
 from wafops.scanner.core.model import Evidence, Strength, Subject
 from wafops.scanner.core.vocabulary import DOC_DIRS, SAMPLE_DIRS, is_production, is_sample_path, redact
@@ -70,6 +71,9 @@ class DeployCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
         yield from ctx.run_detectors("deploy", DETECTORS, ctx)
+
+    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> list[str]:
+        return _tf_paths(ctx.tree) if ctx.tree is not None else []
 
 
 def strategy(ctx: CollectContext, path: str, line: int | None, tool: str, kind: str, *, analysis: bool = False,
@@ -195,10 +199,15 @@ def _true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def _tf_paths(tree: RepoTree) -> list[str]:
+    """The .tf files `_terraform` parses in full: outside samples, declaring a resource type read here."""
+    return [p for p in tree.with_suffix(".tf") if not is_sample(p) and _worth_parsing(tree.text(p) or "")]
+
+
 def _terraform(ctx: CollectContext) -> Iterator[Evidence]:
     tree = ctx.tree
     assert tree is not None
-    paths = [p for p in tree.with_suffix(".tf") if not is_sample(p) and _worth_parsing(tree.text(p) or "")]
+    paths = _tf_paths(tree)
     tree.prefetch_hcl(paths)
     for path in paths:
         found = [b for b in blocks(tree.hcl(path)) if b.type == "resource" and len(b.labels) >= 2]
