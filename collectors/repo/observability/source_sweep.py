@@ -30,6 +30,10 @@ CODE_JSON_LOG = re.compile(
     r"new\s+JsonFormatter|CompactJsonFormatter|ecs_logging\.StdlibFormatter|NewRelicContextFormatter|"
     r"zapcore\.NewJSONEncoder|formatters\.JSON\{"  # zap's JSON encoder; mattermost/logr's JSON formatter
 )
+# substrings one of which every match of the case-sensitive CODE_JSON_LOG, CODE_OTEL_LOGS and CODE_SAMPLER holds:
+# a file holding none is not searched (most source files; the patterns would be tried at many offsets)
+JSON_LOG_WORDS = ("JSON", "Json", "json", "zap.NewProduction", "zerolog.New(", "serialize", "ecs_logging.StdlibFormatter",
+                  "NewRelicContextFormatter")
 # a team's own JSON formatter: a Python `logging.Formatter` subclass in a file that serialises with json.dumps
 # (the commonest home-grown shape: PII masking or request fields added before `return json.dumps(output)`)
 CODE_FORMATTER_CLASS = re.compile(r"class\s+\w+\(\s*(logging\.)?Formatter\s*\)")
@@ -54,7 +58,9 @@ CODE_OTEL_LOGS = re.compile(
     r"SetResourceBuilder|AddOtlpExporter)|otelslog\.New(Logger|Handler)\(|OpenTelemetryAppender\.install\(|"
     r"LoggingHandler\(\s*(level\s*=\s*[\w.]+\s*,\s*)?logger_provider"
 )
+OTEL_LOGS_WORDS = ("AddOpenTelemetry(", "otelslog.New", "OpenTelemetryAppender.install(", "LoggingHandler(")
 CODE_SAMPLER = re.compile(r"TraceIdRatioBased|TraceIDRatioBased|ParentBasedSampler|ParentBased\(|traceidratio|TraceIdRatioBasedSampler")
+SAMPLER_WORDS = ("RatioBased", "ParentBased", "traceidratio")
 # Sentry performance monitoring switched on in code: `sentry_sdk.init(traces_sample_rate=0.2)`,
 # `Sentry.init({ tracesSampleRate: 0.01 })`, a `traces_sampler`/`tracesSampler` callback, `enable_tracing=True`.
 # With it the SDK records transactions and spans (distributed traces with sentry-trace propagation) and Sentry
@@ -117,7 +123,7 @@ def _scan_file(run: ObsRun, path: str, text: str, corr_found: set[str]) -> None:
         run.emit("obs.log_correlation", path, {"mechanism": "code:apm-logs-in-context", "service": svc},
                  line=_line(text, m), strength=Strength.STRONG, key=("code",))
         corr_found.add(svc)
-    m = CODE_OTEL_LOGS.search(text)
+    m = CODE_OTEL_LOGS.search(text) if _has_any(text, OTEL_LOGS_WORDS) else None
     if m:
         line = _line(text, m)
         run.emit("obs.structured_log", path, {"mechanism": "code:otel-log-bridge", "service": svc},
@@ -128,7 +134,7 @@ def _scan_file(run: ObsRun, path: str, text: str, corr_found: set[str]) -> None:
             corr_found.add(svc)
     if "entry" in text and re.search(r"(?i)sentry", text) and not _vendor_plugin(path, "sentry"):
         _sentry_tracing(run, path, text, svc)
-    m = CODE_SAMPLER.search(text)
+    m = CODE_SAMPLER.search(text) if _has_any(text, SAMPLER_WORDS) else None
     if m:
         run.emit("obs.sampling", path, {"mechanism": "code:" + keyword(m.group(0))}, line=_line(text, m), key=("code",))
 
@@ -146,7 +152,7 @@ def _trace_ids_in_logs(run: ObsRun, path: str, text: str, svc: str, corr_found: 
 
 def _json_logs(run: ObsRun, path: str, text: str, svc: str) -> None:
     """A JSON log handler or encoder, or a team's own Formatter that serialises with json.dumps."""
-    m = CODE_JSON_LOG.search(text)
+    m = CODE_JSON_LOG.search(text) if _has_any(text, JSON_LOG_WORDS) else None
     if m:
         run.emit("obs.structured_log", path, {"mechanism": "code:" + keyword(m.group(0)), "service": svc},
                  line=_line(text, m), key=("code", svc))
