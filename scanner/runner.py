@@ -60,7 +60,7 @@ def run_one(index: int, collector: Collector, ctx: CollectContext, rewarn: bool 
     own = replace(ctx, warnings=[], statuses=dict(ctx.statuses))  # earlier verdicts stay readable
     tree = ctx.tree
     if rewarn and tree is not None:
-        _forget_warned(tree)
+        tree.forget_warned()
     mark = _tree_mark(tree)
     out = Outcome(index)
     try:
@@ -153,15 +153,6 @@ def _tree_mark(tree: RepoTree | None) -> tuple[int, dict[str, str], dict[str, fr
     if tree is None:
         return 0, {}, {}
     return len(tree.warnings), dict(tree.unread), {p: frozenset(r) for p, r in tree.unread_by.items()}
-
-
-def _forget_warned(tree: RepoTree) -> None:
-    """Drop the cached text and parses of the files that drew a tree warning (they are read again)."""
-    warned = {w.path for w in tree.warnings}
-    for path in warned:
-        tree._text.pop(path, None)
-    for key in [k for k in tree._parsed if k[1] in warned]:
-        del tree._parsed[key]
 
 
 def _tree_reset(tree: RepoTree | None, mark: tuple[int, dict[str, str], dict[str, frozenset[str]]]) -> None:

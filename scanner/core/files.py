@@ -265,6 +265,17 @@ class RepoTree:
         self._text[path] = value
         return value
 
+    def forget_warned(self) -> None:
+        """Forget the text and parses of the files that drew a warning, so the next reader warns again.
+
+        For collectors run out of their plugins' order (wafops.scanner.runner): each warning must stay
+        where the first reader in that order would have put it."""
+        warned = {w.path for w in self.warnings}
+        for path in warned:
+            self._text.pop(path, None)
+        for key in [k for k in self._parsed if k[1] in warned]:
+            del self._parsed[key]
+
     def _warn(self, path: str, message: str) -> None:
         with self._lock:
             self.warnings.append(TreeWarning(path, message))
