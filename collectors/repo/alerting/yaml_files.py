@@ -23,7 +23,17 @@ from wafops.collectors.repo.observability_files import (
 
 ALERT_HINT = re.compile(r"(?m)^[ \t]*ALERT[ \t]+\w+[ \t]*$|alert:|record:\s*['\"]?slo[:_]|grafana_alert|receivers:|slos:|pyrra\.dev|contactPoints:|prober:|kind:\s*Probe|"
                         r"AlertmanagerConfig|PrometheusServiceLevel|conditions:")
+# substrings one of which every ALERT_HINT match holds (the pattern is case-sensitive): a file holding none is not
+# searched, as most YAML files of a repository hold none and the pattern, opening with a `^` alternative, would
+# be tried at every offset
+ALERT_HINT_WORDS = ("ALERT", "alert:", "record:", "grafana_alert", "receivers:", "slos:", "pyrra.dev", "contactPoints:",
+                    "prober:", "Probe", "AlertmanagerConfig", "PrometheusServiceLevel", "conditions:")
 _TEMPLATED_RULE = re.compile(r"(?m)^\s*-\s*alert:")
+
+
+def mentions_alerting(text: str) -> bool:
+    """Whether ALERT_HINT matches the text, with the substring test first."""
+    return any(w in text for w in ALERT_HINT_WORDS) and ALERT_HINT.search(text) is not None
 
 
 def yaml_files(run: AlertRun) -> None:
@@ -33,7 +43,7 @@ def yaml_files(run: AlertRun) -> None:
         if not is_product_path(path):
             continue
         text = tree.text(path)
-        if not text or not ALERT_HINT.search(text):
+        if not text or not mentions_alerting(text):
             continue
         if path.endswith(".rules") and prometheus.PROM1_ALERT.search(text):
             prometheus.prom1_rules(run, path, text)
@@ -84,7 +94,7 @@ def configmap(run: AlertRun, path: str, doc: dict[str, Any]) -> None:
     """Rule files and Alertmanager config mounted from a ConfigMap: the payload is a string under `data`."""
     data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
     for key, value in data.items():
-        if not isinstance(value, str) or not ALERT_HINT.search(value):
+        if not isinstance(value, str) or not mentions_alerting(value):
             continue
         if prometheus.PROM1_ALERT.search(value):
             prometheus.prom1_rules(run, path, value)
