@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from datetime import UTC, datetime
@@ -304,10 +305,16 @@ def scan(
         by=by,
     )
     result, source_failure = _run_scan(list(targets), options, bar)
-    doc = json_report.to_dict(result, all_evidence=all_evidence)
-
-    # the result first: nothing that can fail below may lose it
-    written = _write_report(doc, fmt, output, details, pretty)
+    # What the scan built is left out of garbage collections while the report is built and written: its
+    # ~200,000 small objects start a full collection, which walked the whole heap of a large scan (parsed
+    # files, evidence) for 0.12-0.29 s to free ~50 objects. The report's own garbage is still collected.
+    gc.freeze()
+    try:
+        doc = json_report.to_dict(result, all_evidence=all_evidence)
+        # the result first: nothing that can fail below may lose it
+        written = _write_report(doc, fmt, output, details, pretty)
+    finally:
+        gc.unfreeze()
     if written.error:
         where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
         _err(err_console, f"[red]{escape(written.error + where)}[/red]")
