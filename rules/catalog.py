@@ -87,8 +87,13 @@ class CatalogError(ValueError):
     pass
 
 
+# libyaml's loader builds what yaml.safe_load builds (the same resolvers and constructors) ~10x faster: the
+# catalog was ~0.17 s of every scan's start with the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_control(path: Path) -> Control:
-    data = yaml.safe_load(path.read_text())
+    data = yaml.load(path.read_text(), Loader=_LOADER)
     try:
         criteria = []
         for raw in data.get("criteria", []):
