@@ -13,6 +13,7 @@ pipelines are how drift detection and nightly checks show up.
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date, timedelta
 
@@ -338,7 +339,7 @@ def cron_interval_hours(expr: str | None) -> float | None:
         return None
     best = min((b - a for a, b in zip(times, times[1:], strict=False)), default=None)
     if len(days) > 1:  # from the last firing of a day to the first of the next firing day
-        gap = min(b - a for a, b in zip(days, days[1:], strict=False)) * 1440 + times[0] - times[-1]
+        gap = min(map(operator.sub, days[1:], days)) * 1440 + times[0] - times[-1]
         best = gap if best is None else min(best, gap)
     if best is None:  # fires once in the whole window
         best = 366 * 1440
