@@ -45,8 +45,23 @@ class AlertRun:
         if self.tree.exists(path):
             return True
         if self.dirs is None:
-            self.dirs = {f.rsplit("/", i)[0] for f in self.tree.files for i in range(1, f.count("/") + 1)}
+            self.dirs = folders(self.tree.files)
         return path in self.dirs
+
+
+def folders(files: list[str]) -> set[str]:
+    """Every folder holding a file, at any depth: what splitting each path at each of its slashes gives, but a
+    path's walk up stops at the first folder already listed (its parents are listed too), so the folders
+    shared by thousands of files are not split out again for each."""
+    out: set[str] = set()
+    for f in files:
+        d = f
+        while "/" in d:
+            d = d.rpartition("/")[0]
+            if d in out:
+                break
+            out.add(d)
+    return out
 
 
 def repo_identity(subject: Subject) -> str | None:
