@@ -150,9 +150,11 @@ class RepoTree:
         regex backtracking per question, and collectors ask ~40 questions a scan.
         """
         lows = [p.lower() for p in patterns]
-        rx = re.compile("|".join(fnmatch.translate(p) for p in lows))
         files, lowered, _names = self._lowered
         candidates = self._holding(lows)
+        if candidates == []:
+            return []  # most questions: no path holds the literals, and the regex need not even be compiled
+        rx = re.compile("|".join(fnmatch.translate(p) for p in lows))
         if candidates is None:
             return [f for f, low in zip(files, lowered, strict=True) if rx.match(low)]
         return [files[i] for i in candidates if rx.match(lowered[i])]
@@ -161,8 +163,8 @@ class RepoTree:
         """Indices (ascending) of the paths that contain each pattern's longest literal run, a superset of
         the matches; None when a pattern has no literal run (`*`), so every path is a candidate."""
         literals = [_glob_literal(p) for p in patterns]
-        if not all(literals):
-            return None
+        if not literals or not all(literals):
+            return None  # no pattern at all matches every path, as the empty regex does
         joined, starts = self._joined
         found: set[int] = set()
         for lit in set(literals):
