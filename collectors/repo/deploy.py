@@ -648,6 +648,7 @@ _FLAG_STEM = re.compile(r"(?i)^(feature[-_]?(flags?|toggles?|switch(es)?)|featur
 _FLAG_DEFS_DIR = re.compile(r"(?i)(^|/)config/feature[-_]?flags/")
 _SOURCE_EXT = (".py", ".ts", ".tsx", ".js", ".jsx", ".go", ".rb", ".java", ".kt", ".cs", ".php", ".ex", ".scala", ".rs")
 _VENDORED = {"node_modules", "vendor", "third_party", "third-party", "external", "dist", "build", ".yarn"}
+_SKIP_DIRS = SAMPLE_SEGMENTS | _VENDORED
 
 
 def _inhouse_flags(ctx: CollectContext) -> Iterator[Evidence]:
@@ -662,11 +663,15 @@ def _inhouse_flags(ctx: CollectContext) -> Iterator[Evidence]:
     modules: dict[str, str] = {}
     defs: dict[str, list[str]] = {}
     for path in tree.files:
+        low = path.lower()
+        # every flag folder, module and file name below holds "feature" (lower() maps exactly what `(?i)` lets
+        # stand for its letters): the other paths need none of the checks
+        if "feature" not in low:
+            continue
         segments = path.split("/")
         dirs = [d.lower() for d in segments[:-1]]
-        if set(dirs) & (SAMPLE_SEGMENTS | _VENDORED) or any(d.startswith(".") for d in dirs):
+        if not _SKIP_DIRS.isdisjoint(dirs) or any(d.startswith(".") for d in dirs):
             continue
-        low = path.lower()
         m = _FLAG_DEFS_DIR.search(path)
         if m and low.endswith((".yml", ".yaml")):
             defs.setdefault(path[: m.end()].rstrip("/"), []).append(path)
