@@ -415,14 +415,17 @@ def _err(console: Console, markup: str) -> None:
 
 
 def _write_report(doc: dict[str, Any], fmt: str, output: str | None, details: bool, pretty: bool = False) -> Any:
-    """Render and write the report (to `output`, or stdout); never raises for an I/O problem."""
+    """Render and write the report (to `output`, or stdout); never raises for an I/O problem.
+
+    Each format's renderer is imported only for that format (the table's pulls in rich.table)."""
     import io
 
     from wafops.scanner.assess import gates
-    from wafops.scanner.reports import table
 
     text = _render_text(doc, fmt, pretty)
     if text is None:
+        from wafops.scanner.reports import table
+
         if output:
             buf = io.StringIO()
             table.render(doc, Console(file=buf, width=200, color_system=None), details)
@@ -562,7 +565,6 @@ def report(result: str, fmt: str, details: bool, pretty: bool) -> None:
 
 def _render_text(doc: dict[str, Any], fmt: str, pretty: bool = False) -> str | None:
     """The report as text for the text formats; None for the terminal table (rendered by rich)."""
-    from wafops.scanner.reports import markdown, sarif
 
     def dumps(data: Any) -> str:
         return json.dumps(data, indent=2) if pretty else json.dumps(data, separators=(",", ":"))
@@ -570,8 +572,12 @@ def _render_text(doc: dict[str, Any], fmt: str, pretty: bool = False) -> str | N
     if fmt == "json":
         return dumps(doc)
     if fmt == "markdown":
+        from wafops.scanner.reports import markdown
+
         return markdown.render(doc)
     if fmt == "sarif":
+        from wafops.scanner.reports import sarif
+
         return dumps(sarif.render(doc))
     if fmt == "html":
         from wafops.scanner.reports import html
