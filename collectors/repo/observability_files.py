@@ -262,7 +262,10 @@ def first(value: Any) -> Any:
 
 
 def file_size(tree: RepoTree, path: str) -> int:
+    """The file's size in bytes (-1 when it cannot be read). The full path is joined as a string, not as a
+    pathlib.Path: the same file for the tree's relative file paths, without building a Path object per call
+    (the sweeps ask for thousands of files)."""
     try:
-        return os.stat(tree.root / path).st_size
+        return os.stat(os.path.join(tree.root, path)).st_size
     except OSError:
         return -1
