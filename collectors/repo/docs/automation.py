@@ -82,7 +82,8 @@ def _dispatched_workflows(ctx: CollectContext, runbooks: list[Evidence]) -> Iter
     for path in tree.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
         name = path.rsplit("/", 1)[-1]
         text = tree.text(path) or ""
-        if name in rb_text and "workflow_dispatch" in text and re.search(rf"(workflows/|\b){re.escape(name)}\b", rb_text):
+        # the workflow's own (short) text first: only dispatchable workflows are looked for in all the runbooks
+        if "workflow_dispatch" in text and name in rb_text and re.search(rf"(workflows/|\b){re.escape(name)}\b", rb_text):
             yield ctx.file_evidence("doc.automation", path, line=tree.line_of(path, "workflow_dispatch"),
                                     attributes={"tool": "workflow-dispatch"}, strength=Strength.STRONG,
                                     summary="manually dispatched ops workflow linked from a runbook")
