@@ -13,6 +13,9 @@ from wafops.scanner.core.hcl import blocks
 from wafops.scanner.core.model import Evidence, Strength
 
 _SSM_CANDIDATE_RX = re.compile(r"(?i)(ssm|automation|run-?books?|documents)/[^/]*\.(ya?ml|json)$|ssm[^/]*\.(ya?ml|json)$")
+# how the case-folded name of every _SSM_CANDIDATE_RX match ends (`$` also matches before a final newline): tested
+# first, it spares the pattern most paths. Exact: what `(?i)` accepts for these letters case-folds to them.
+_SSM_ENDINGS = (".yml", ".yaml", ".json", ".yml\n", ".yaml\n", ".json\n")
 
 
 def automation(scan: DocsScan) -> Iterator[Evidence]:
@@ -27,7 +30,7 @@ def automation(scan: DocsScan) -> Iterator[Evidence]:
 def _ssm_documents(ctx: CollectContext) -> Iterator[Evidence]:
     tree = ctx.tree
     for path in tree.files:
-        if EXCLUDE_RX.search(path) or not _SSM_CANDIDATE_RX.search(path):
+        if not path.casefold().endswith(_SSM_ENDINGS) or not _SSM_CANDIDATE_RX.search(path) or EXCLUDE_RX.search(path):
             continue
         data = tree.json(path) if path.lower().endswith(".json") else tree.yaml(path)
         if isinstance(data, dict) and str(data.get("schemaVersion")) == "0.3" and data.get("mainSteps"):
