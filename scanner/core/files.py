@@ -195,9 +195,34 @@ class RepoTree:
         return [f for f, name in zip(files, basenames, strict=True) if name in wanted]
 
     def with_suffix(self, *suffixes: str) -> list[str]:
+        """Paths ending with any of the suffixes, case-insensitive.
+
+        A suffix holding a dot is only at the end of paths whose text after their last dot is the
+        suffix's: those are looked up in an index of the paths by that text, built once, and only they
+        are tested (collectors ask ~50 times a scan, for thousands of YAML or source files among 20,000).
+        """
         suf = tuple(s.lower() for s in suffixes)
         files, lowered, _names = self._lowered
-        return [f for f, low in zip(files, lowered, strict=True) if low.endswith(suf)]
+        if not suf or any("." not in s for s in suf):
+            return [f for f, low in zip(files, lowered, strict=True) if low.endswith(suf)]
+        by_ext = self._by_ext
+        exts = {s.rsplit(".", 1)[1] for s in suf}
+        return [files[i] for i in sorted(i for e in exts for i in by_ext.get(e, ()) if lowered[i].endswith(suf))]
+
+    @property
+    def _by_ext(self) -> dict[str, list[int]]:
+        """Lower-cased text after the last dot -> positions of the paths with it (kept with `_lowered`)."""
+        ix = self._lowered
+        cached = self.__dict__.get("_ex")
+        if cached is None or cached[0] is not ix:
+            index: dict[str, list[int]] = {}
+            for i, low in enumerate(ix[1]):
+                dot = low.rfind(".")
+                if dot >= 0:
+                    index.setdefault(low[dot + 1:], []).append(i)
+            cached = (ix, index)
+            self.__dict__["_ex"] = cached
+        return cached[1]
 
     @property
     def _lowered(self) -> tuple[list[str], list[str], list[str]]:
