@@ -190,9 +190,11 @@ class RepoTree:
         return cached[1], cached[2]
 
     def named(self, *names: str) -> list[str]:
-        wanted = {n.lower() for n in names}
-        files, _lowered, basenames = self._lowered
-        return [f for f, name in zip(files, basenames, strict=True) if name in wanted]
+        """Paths whose file name is one of `names`, case-insensitive: looked up in an index by file name,
+        built once per tree, not by testing every path per question."""
+        files, _lowered, _basenames = self._lowered
+        by_name = self._by_name
+        return [files[i] for i in sorted({i for n in names for i in by_name.get(n.lower(), ())})]
 
     def with_suffix(self, *suffixes: str) -> list[str]:
         """Paths ending with any of the suffixes, case-insensitive.
@@ -208,6 +210,19 @@ class RepoTree:
         by_ext = self._by_ext
         exts = {s.rsplit(".", 1)[1] for s in suf}
         return [files[i] for i in sorted(i for e in exts for i in by_ext.get(e, ()) if lowered[i].endswith(suf))]
+
+    @property
+    def _by_name(self) -> dict[str, list[int]]:
+        """Lower-cased file name -> positions of the paths with it (kept with `_lowered`)."""
+        ix = self._lowered
+        cached = self.__dict__.get("_nx")
+        if cached is None or cached[0] is not ix:
+            index: dict[str, list[int]] = {}
+            for i, name in enumerate(ix[2]):
+                index.setdefault(name, []).append(i)
+            cached = (ix, index)
+            self.__dict__["_nx"] = cached
+        return cached[1]
 
     @property
     def _by_ext(self) -> dict[str, list[int]]:
