@@ -86,7 +86,10 @@ def backend_from_json(run: IacRun, path: str, btype: str, cfg: Any) -> None:
 def resolve_partial_backends(run: IacRun) -> None:
     """Terraform backends with partial configuration take their lock settings from config files."""
     tree = run.tree
-    partial_files = [p for p in tree.files if PARTIAL_BACKEND_RX.search(p) and not p.endswith(".tf")]
+    # every PARTIAL_BACKEND_RX match holds "backend", case-folded (what `(?i)` accepts for its letters folds to
+    # them): the substring test spares the pattern most paths
+    partial_files = [p for p in tree.files if "backend" in p.casefold() and PARTIAL_BACKEND_RX.search(p)
+                     and not p.endswith(".tf")]
     ci = tree.text(".gitlab-ci.yml") if tree.exists(".gitlab-ci.yml") else None
     gitlab_managed = bool(ci and re.search(r"gitlab-terraform|TF_HTTP_LOCK_ADDRESS|Terraform/Base|terraform/base|opentofu",
                                            ci, re.I))

@@ -57,9 +57,16 @@ def cloudformation(run: IacRun, path: str, data: Any) -> None:
         drift_tool(run, path, line, rtype, str(logical), facts)
 
 
+_TEMPLATE_ENDINGS = (".json", ".template", ".json\n", ".template\n")
+
+
 def json_templates(run: IacRun) -> None:
     rx = re.compile(r"(?i)(template|cfn|cloudformation|stack|azuredeploy|deploy|arm)[^/]*\.json$|\.template$")
     for path in run.tree.files:
+        # how every match's case-folded name ends (`$` also before a final newline), tested before the pattern:
+        # exact, as what `(?i)` accepts for these letters folds to them
+        if not path.casefold().endswith(_TEMPLATE_ENDINGS):
+            continue
         if not rx.search(path) or path.endswith(".tf.json") or "/cdk.out/" in f"/{path}":
             continue
         text = run.tree.text(path)
