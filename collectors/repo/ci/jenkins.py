@@ -52,7 +52,8 @@ def jenkins_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
     tree = ctx.tree
     assert tree is not None
     for path in tree.files:
-        if not _JENKINS_NAME.search(path):
+        # every _JENKINS_NAME match holds "jenk", case-folded (what `(?i)` accepts for those letters folds to them)
+        if "jenk" not in path.casefold() or not _JENKINS_NAME.search(path):
             continue
         text = tree.text(path)
         if not text or not text.strip():
