@@ -18,6 +18,7 @@ import contextlib
 import fnmatch
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -458,10 +459,7 @@ class RepoTree:
         cached = self._lines.get(path)
         if cached is None:
             with_ends = text.splitlines(keepends=True)
-            offsets, pos = [], 0
-            for line in with_ends:
-                offsets.append(pos)
-                pos += len(line)
+            offsets = list(itertools.accumulate(map(len, with_ends[:-1]), initial=0)) if with_ends else []
             cached = (text.splitlines(), offsets)
             self._lines[path] = cached
         return cached
