@@ -549,6 +549,9 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
     seconds, as RSS (pages shared between a parent and its forked workers counted more than once)
     and as PSS (shared pages split between them), and the largest single process (sampled too:
     ru_maxrss of children is a maximum over every run of this benchmark)."""
+    # measured as installed tools run: with bytecode caches. A machine-wide PYTHONDONTWRITEBYTECODE (set on
+    # some CI and build machines) would make every run of every tool compile its modules from source again
+    env = {k: v for k, v in (env if env is not None else os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"}
     stdout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
