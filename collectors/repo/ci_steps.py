@@ -17,6 +17,8 @@ import operator
 import re
 from datetime import date, timedelta
 
+from wafops.collectors.repo.pattern_words import may_match, required_words
+
 # Order matters only for readability; a step may fall into several classes.
 STEP_PATTERNS: dict[str, str] = {
     "test": (
@@ -149,6 +151,9 @@ STEP_PATTERNS: dict[str, str] = {
 }
 
 STEP_RX: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I | re.M) for k, v in STEP_PATTERNS.items()}
+# words one of which every match of each class's pattern holds (see pattern_words): a step text holding none of
+# them is not searched with that pattern, which would otherwise be tried in full at every offset
+STEP_WORDS: dict[str, tuple[str, ...] | None] = {k: required_words(rx) for k, rx in STEP_RX.items()}
 
 # `--atomic` counts as a rollback only as a flag of helm, and the generic word "rollback" only in
 # commands, never in an `echo`.
@@ -162,9 +167,10 @@ def classify(text: str | None) -> dict[str, str]:
     if not text:
         return {}
     body = _ECHO_LINE.sub("", text)
+    folded = body.casefold()
     out: dict[str, str] = {}
     for cls, rx in STEP_RX.items():
-        m = rx.search(body)
+        m = rx.search(body) if may_match(STEP_WORDS[cls], folded) else None
         if m:
             out[cls] = _keyword(m.group(0))
     return out
