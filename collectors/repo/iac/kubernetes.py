@@ -66,7 +66,8 @@ def yaml_files(run: IacRun) -> None:
             cloudformation(run, path, data)
             continue
         if not (K8S_HEAD_RX.search(text) and K8S_KIND_RX.search(text)):
-            if ANSIBLE_HOSTS_RX.search(text) and ANSIBLE_BODY_RX.search(text):
+            # "hosts:" first: every match of the (line-anchored, so slow) pattern holds it, most files do not
+            if "hosts:" in text and ANSIBLE_HOSTS_RX.search(text) and ANSIBLE_BODY_RX.search(text):
                 ansible_playbook(run, path)
             continue
         docs = tree.yaml_docs(path)
