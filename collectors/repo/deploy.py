@@ -845,7 +845,7 @@ def _feature_gates(ctx: CollectContext) -> Iterator[Evidence]:
         if seen >= _GATE_FILES:
             break
         dirs = {d.lower() for d in path.split("/")[:-1]}
-        if dirs & (SAMPLE_SEGMENTS | _VENDORED) or re.search(r"(?i)(^|[._-])(test|spec|mock)s?\.|_test\.go$|(^|/)test_", path):
+        if dirs & _SKIP_DIRS or re.search(r"(?i)(^|[._-])(test|spec|mock)s?\.|_test\.go$|(^|/)test_", path):
             continue
         seen += 1
         text = tree.text(path) or ""
