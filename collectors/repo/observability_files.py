@@ -46,13 +46,14 @@ class TfResource:
 
 def tf_candidates(tree: RepoTree, wanted: set[str]) -> list[tuple[str, str, list[tuple[str, str, str, int]]]]:
     """(path, text, block headers) of the product .tf files declaring a resource of a wanted type: the files
-    tf_resources parses in full (a cheap substring test, then the block-header pass)."""
+    tf_resources parses in full. The header pass is remembered per text and every .tf file gets it anyway
+    (IaC), so it is asked directly: testing each wanted type as a substring first cost more."""
     candidates = []
     for path in tree.with_suffix(".tf"):
         if not is_product_path(path):
             continue
         text = tree.text(path)
-        if not text or not any(t in text for t in wanted):
+        if not text or "resource" not in text:
             continue
         headers = block_headers(text)
         if any(h[0] == "resource" and h[1] in wanted for h in headers):
