@@ -2,8 +2,9 @@
 
 Why two processes: the repository collectors are pure Python and CPU-bound. On a large checkout they
 take seconds one after another while the second core idles, and threads would not help (the GIL).
-So, once the tree is walked, the scan forks. The parent and the child take collectors from one shared
-counter, so neither idles while the other has work.
+So, once the tree is walked (and the Terraform every collector will read is parsed, see `_parse_ahead`),
+the scan forks. The parent and the child take collectors from one shared counter, heaviest first
+(`Collector.weight`), so neither idles while the other has work.
 
 Each collector runs against its own context: evidence, warnings, source statuses and the files it
 could not read are kept per collector. They are then replayed in the plugins' order, so the result is
@@ -246,7 +247,7 @@ def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) 
 
 
 def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send: Any) -> None:
-    """The forked process: take collectors in turn, send each outcome as it is done, then leave."""
+    """The forked process: take collectors in turn, then send their outcomes and leave."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     code = 0
     try:
