@@ -271,7 +271,6 @@ def scan(
     """Scan TARGETS: a checkout, a folder of checkouts, github:ORG[/REPO], ..."""
     from wafops.scanner.core import parse_cache
     from wafops.scanner.engine import ScanOptions
-    from wafops.scanner.reports import json_report
 
     parse_cache.configure(enabled=not no_cache, directory=parse_cache_dir)
 
@@ -305,22 +304,31 @@ def scan(
         by=by,
     )
     result, source_failure = _run_scan(list(targets), options, bar)
-    # What the scan built is left out of garbage collections while the report is built and written: its
-    # ~200,000 small objects start a full collection, which walked the whole heap of a large scan (parsed
-    # files, evidence) for 0.12-0.29 s to free ~50 objects. The report's own garbage is still collected.
-    gc.freeze()
-    try:
-        doc = json_report.to_dict(result, all_evidence=all_evidence)
-        # the result first: nothing that can fail below may lose it
-        written = _write_report(doc, fmt, output, details, pretty)
-    finally:
-        gc.unfreeze()
+    doc, written = _report(result, fmt, output, details, pretty, all_evidence)
     if written.error:
         where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
         _err(err_console, f"[red]{escape(written.error + where)}[/red]")
     level_field = "confirmed_level" if strict else "level"  # the level the gates read
     failures = _gate_failures(doc, base_doc, level_field, fail_under, fail_on_regression, allow_missing, err_console)
     _exit(result, doc, failures, source_failure, bool(written.error), err_console)
+
+
+def _report(result: Any, fmt: str, output: str | None, details: bool, pretty: bool,
+            all_evidence: bool) -> tuple[dict[str, Any], Any]:
+    """The result as the JSON contract, written first in the chosen format: nothing that can fail after
+    it may lose it.
+
+    What the scan built is left out of garbage collections meanwhile: its ~200,000 small objects start a
+    full collection, which walked the whole heap of a large scan (parsed files, evidence) for 0.12-0.29 s
+    to free ~50 objects. The report's own garbage is still collected."""
+    from wafops.scanner.reports import json_report
+
+    gc.freeze()
+    try:
+        doc = json_report.to_dict(result, all_evidence=all_evidence)
+        return doc, _write_report(doc, fmt, output, details, pretty)
+    finally:
+        gc.unfreeze()
 
 
 def _collector_options(config: dict[str, Any], flags: dict[str, Any], extra: tuple[str, ...]) -> dict[str, Any]:

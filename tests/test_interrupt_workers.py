@@ -42,6 +42,15 @@ def _session(sid: int) -> list[int]:
     return out
 
 
+def _kill_session(proc: subprocess.Popen) -> None:
+    """Whatever a failed test left running is killed."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    for pid in _session(proc.pid):
+        os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.parametrize("to_group", [True, False], ids=["ctrl-c-to-the-group", "sigint-to-the-scan"])
 def test_an_interrupted_scan_leaves_no_worker_processes(tmp_path, to_group):
     root = write_tree(tmp_path / "repo", {f"infra/m{i}/main.tf": _tf(i) for i in range(240)})
@@ -65,11 +74,7 @@ def test_an_interrupted_scan_leaves_no_worker_processes(tmp_path, to_group):
             time.sleep(0.1)
         assert _session(proc.pid) == []
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        for pid in _session(proc.pid):
-            os.kill(pid, signal.SIGKILL)
+        _kill_session(proc)
 
 
 def _forked_child(pid: int) -> int | None:
@@ -113,8 +118,4 @@ def test_an_interrupted_scan_leaves_no_collector_process(tmp_path):
         assert _session(proc.pid) == []
         assert proc.returncode != 0
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        for pid in _session(proc.pid):
-            os.kill(pid, signal.SIGKILL)
+        _kill_session(proc)
