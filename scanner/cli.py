@@ -186,6 +186,43 @@ def main() -> None:
     """Evidence-based maturity levels for the WAF++ Operational Excellence controls."""
 
 
+def entry() -> None:
+    """The `wafops` command: `main`, then a quick exit.
+
+    Why: when a large scan is done, the interpreter's teardown frees its heap (the tree's texts, parses,
+    evidence) object by object: about 0.25 s on a 20,000-file checkout, for nothing. So once the command
+    has finished, the exit handlers run (the parse cache's size estimate, worker clean-up), the output
+    streams are flushed and the process leaves with the same exit code, as mypy does. `main` itself, as
+    tests call it, exits normally.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    else:  # pragma: no cover - click's standalone mode always ends in SystemExit
+        code = 0
+    if isinstance(code, str):  # sys.exit("message"): Python prints it and exits 1
+        print(code, file=sys.stderr)
+        code = 1
+    _leave(int(code or 0))
+
+
+def _leave(code: int) -> None:
+    import atexit
+    import os
+
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:  # pragma: no cover - not CPython: the usual exit
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+            pass
+    os._exit(code)
+
+
 def _sources_text(needs: tuple[str, ...]) -> str:
     """`repo, scm (github, gitlab)`: a role is shown with the sources that stand for it in this install."""
     from wafops.scanner.core.sources import REGISTRY, ROLES
