@@ -455,7 +455,7 @@ def in_process(args: argparse.Namespace) -> int:
 
 # ---- the whole CLI as a subprocess ------------------------------------------------------------------
 
-WAFOPS = [sys.executable, "-c", "import sys; sys.argv[0] = 'wafops'; from wafops.scanner.cli import main; main()"]
+WAFOPS = [sys.executable, "-c", "import sys; sys.argv[0] = 'wafops'; from wafops.scanner.cli import entry; entry()"]
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
