@@ -408,6 +408,7 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where st
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)  # collectors locate many items with the same pattern
 def _required_literal(pattern: str, flags: int) -> str:
     """The longest run of plain characters every match of `pattern` contains ("" when unsure).
 
@@ -416,9 +417,6 @@ def _required_literal(pattern: str, flags: int) -> str:
     """
     if flags & (re.IGNORECASE | re.VERBOSE):
         return ""
-    best = _simple_literal(pattern)
-    if best is not None:
-        return "" if any(c in _LINE_BREAKS for c in best) else best
     try:
         from re import _parser as sre_parse  # the stdlib's own parser (sre_parse before 3.11)
     except ImportError:  # pragma: no cover
@@ -439,75 +437,6 @@ def _required_literal(pattern: str, flags: int) -> str:
     if len("".join(run)) > len(best):
         best = "".join(run)
     return "" if any(c in _LINE_BREAKS for c in best) else best
-
-
-_CLASS_ESCAPES = frozenset("sSdDwW")  # one character of a class: ends a literal run
-_ANCHOR_ESCAPES = frozenset("bBAZ")  # zero-width: ends a run, and cannot be repeated
-_QUANTIFIERS = frozenset("*+?")
-
-
-def _simple_literal(pattern: str) -> str | None:
-    """What `_required_literal` reads with the stdlib's regex parser, for the patterns collectors
-    build (`resource\\s+"TYPE"\\s+"NAME"`, `alert:\\s*['"]?NAME\\b`): plain and escaped characters,
-    character classes and `.^$` anchors, each maybe repeated by `*`, `+` or `?`. None for anything
-    else (groups, `|`, `{m,n}`, other escapes), which the full parser reads. Why: collectors locate
-    thousands of items with one pattern each, and the full parser cost ~60 us a pattern.
-    """
-    best, run, prev, i, n = "", "", "", 0, len(pattern)  # prev: the last atom ("lit", "any", "at", "rep")
-    while i < n:
-        c = pattern[i]
-        if c in _QUANTIFIERS:
-            if prev not in ("lit", "any"):
-                return None  # nothing to repeat, or a repeat of a repeat: leave it to the parser
-            if prev == "lit":
-                run = run[:-1]
-            best, run, prev = max(best, run, key=len), "", "rep"
-            i += 2 if i + 1 < n and pattern[i + 1] in "?+" else 1  # lazy or possessive
-            continue
-        if c in "({|)":
-            return None
-        if c == "\\":
-            e = pattern[i + 1] if i + 1 < n else ""
-            if not e or (e.isascii() and e.isalnum() and e not in _CLASS_ESCAPES and e not in _ANCHOR_ESCAPES):
-                return None  # \n, \x41, \1, ...: a character or group the parser decodes
-            if e.isascii() and e.isalnum():
-                best, run, prev = max(best, run, key=len), "", ("at" if e in _ANCHOR_ESCAPES else "any")
-            else:
-                run, prev = run + e, "lit"
-            i += 2
-            continue
-        if c == "[":
-            end = _class_end(pattern, i)
-            if end is None or end >= n or pattern[end] not in _QUANTIFIERS:
-                return None  # a class of one character is a literal to the parser
-            best, run, prev, i = max(best, run, key=len), "", "any", end
-            continue
-        if c in ".^$":
-            best, run, prev = max(best, run, key=len), "", ("any" if c == "." else "at")
-        else:
-            run, prev = run + c, "lit"
-        i += 1
-    return max(best, run, key=len)
-
-
-def _class_end(pattern: str, start: int) -> int | None:
-    """The index after the `]` closing the class opened at `start`; None when unsure."""
-    i = start + 1
-    if pattern[i:i + 1] == "^":
-        i += 1
-    if pattern[i:i + 1] == "]":
-        i += 1
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-        elif c == "]":
-            return i + 1
-        elif c == "[":
-            return None  # a nested set (a future syntax): leave it to the parser
-        else:
-            i += 1
-    return None
 
 
 def _entry_name(entry: os.DirEntry[str]) -> str:
