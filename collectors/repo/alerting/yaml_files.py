@@ -20,20 +20,20 @@ from wafops.collectors.repo.observability_files import (
     load_yaml_docs,
     walk,
 )
+from wafops.collectors.repo.pattern_words import may_match, required_words
 
 ALERT_HINT = re.compile(r"(?m)^[ \t]*ALERT[ \t]+\w+[ \t]*$|alert:|record:\s*['\"]?slo[:_]|grafana_alert|receivers:|slos:|pyrra\.dev|contactPoints:|prober:|kind:\s*Probe|"
                         r"AlertmanagerConfig|PrometheusServiceLevel|conditions:")
-# substrings one of which every ALERT_HINT match holds (the pattern is case-sensitive): a file holding none is not
-# searched, as most YAML files of a repository hold none and the pattern, opening with a `^` alternative, would
-# be tried at every offset
-ALERT_HINT_WORDS = ("ALERT", "alert:", "record:", "grafana_alert", "receivers:", "slos:", "pyrra.dev", "contactPoints:",
-                    "prober:", "Probe", "AlertmanagerConfig", "PrometheusServiceLevel", "conditions:")
+# words one of which every ALERT_HINT match holds, case-folded, read from the pattern itself (see pattern_words):
+# a file holding none is not searched, as most YAML files of a repository hold none and the pattern, opening with
+# a `^` alternative, would be tried at every offset
+ALERT_HINT_WORDS = required_words(ALERT_HINT)
 _TEMPLATED_RULE = re.compile(r"(?m)^\s*-\s*alert:")
 
 
 def mentions_alerting(text: str) -> bool:
     """Whether ALERT_HINT matches the text, with the substring test first."""
-    return any(w in text for w in ALERT_HINT_WORDS) and ALERT_HINT.search(text) is not None
+    return may_match(ALERT_HINT_WORDS, text.casefold()) and ALERT_HINT.search(text) is not None
 
 
 def yaml_files(run: AlertRun) -> None:
