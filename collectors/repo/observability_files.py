@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from wafops.scanner.core.files import RepoTree, TreeYamlLoader
 from wafops.scanner.core.hcl import block_headers, blocks
-from wafops.scanner.core.vocabulary import DOC_DIRS, SAMPLE_DIRS
+from wafops.scanner.core.vocabulary import DOC_DIRS, is_sample_path
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # YAML kept as a template that configuration management or Terraform renders (Chef/Puppet ERB, Ansible/Salt
@@ -25,13 +25,8 @@ YAML_SUFFIXES = (".yml", ".yaml")
 TEMPLATE_EXTS = (".erb", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
 TEMPLATED_YAML_SUFFIXES = tuple(f"{base}{ext}" for base in (".yml", ".yaml", ".rules") for ext in TEMPLATE_EXTS)
 
-_NOT_PRODUCT_DIRS = SAMPLE_DIRS | DOC_DIRS
-
-
 def is_product_path(path: str) -> bool:
-    """`not is_sample_path(path, DOC_DIRS)`, without building the union of the two vocabularies and a set of
-    the path's folders on every call (collectors ask it for every path of the tree, several times)."""
-    return _NOT_PRODUCT_DIRS.isdisjoint(path.lower().strip("/").split("/")[:-1])
+    return not is_sample_path(path, DOC_DIRS)
 
 
 @dataclass(frozen=True)

@@ -73,5 +73,10 @@ def dir_segments(path: str, is_dir: bool = False) -> set[str]:
 
 
 def is_sample_path(path: str, also: frozenset[str] | set[str] = frozenset(), is_dir: bool = False) -> bool:
-    """Whether `path` lies under a sample/test/fixture directory (or one of the `also` names)."""
-    return bool(dir_segments(path, is_dir) & (SAMPLE_DIRS | also))
+    """Whether `path` lies under a sample/test/fixture directory (or one of the `also` names).
+
+    Collectors ask this for every path of a tree, several times: the folders are tested against each
+    vocabulary as they are, without building their set and the union of the vocabularies per call."""
+    parts = str(path).lower().strip("/").split("/")
+    folders = parts if is_dir else parts[:-1]
+    return not SAMPLE_DIRS.isdisjoint(folders) or (bool(also) and not also.isdisjoint(folders))
