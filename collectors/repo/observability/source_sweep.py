@@ -9,17 +9,12 @@ import re
 from wafops.collectors.repo.observability.state import ObsRun
 from wafops.collectors.repo.observability.values import keyword, to_float
 from wafops.collectors.repo.observability_files import file_size, is_product_path
+from wafops.collectors.repo.pattern_words import may_match, required_words
 from wafops.scanner.core.model import Strength
 
 TRACE_TOKEN = re.compile(
     r"(?i)(\btrace[_.]?id\b|\btraceid\b|otelTraceID|otelSpanID|dd\.trace_id|\bspan[_.]?id\b|AWS-XRAY-TRACE-ID|trace_flags)"
 )
-# Words one of which every TRACE_TOKEN match holds, looked up in the case-folded text first: a case-insensitive
-# pattern whose alternatives open with `\b` is tried at every offset of the file (most of the sweep's time),
-# while most source files name neither word. Exact, not a heuristic: every character that `(?i)` lets stand for
-# one of these ASCII letters case-folds to that letter (even the long s and the Kelvin sign; only the letter i
-# has exceptions, and it is not in these words), so a match always leaves the word in `text.casefold()`.
-TRACE_WORDS = ("trace", "span")
 LOG_CONTEXT = re.compile(
     r"(?i)(\blog|logger|logging|slog\.|zap\.|zerolog|logrus|\bMDC\b|ThreadContext|structlog|\.bind\(|with_?fields|"
     r"WithField|Enrich|formatter|%\(|\bextra\s*=|LogContext|BeginScope|\.child\(|mixin|event_dict|\brecord\.|LogRecord)"
@@ -30,10 +25,6 @@ CODE_JSON_LOG = re.compile(
     r"new\s+JsonFormatter|CompactJsonFormatter|ecs_logging\.StdlibFormatter|NewRelicContextFormatter|"
     r"zapcore\.NewJSONEncoder|formatters\.JSON\{"  # zap's JSON encoder; mattermost/logr's JSON formatter
 )
-# substrings one of which every match of the case-sensitive CODE_JSON_LOG, CODE_OTEL_LOGS and CODE_SAMPLER holds:
-# a file holding none is not searched (most source files; the patterns would be tried at many offsets)
-JSON_LOG_WORDS = ("JSON", "Json", "json", "zap.NewProduction", "zerolog.New(", "serialize", "ecs_logging.StdlibFormatter",
-                  "NewRelicContextFormatter")
 # a team's own JSON formatter: a Python `logging.Formatter` subclass in a file that serialises with json.dumps
 # (the commonest home-grown shape: PII masking or request fields added before `return json.dumps(output)`)
 CODE_FORMATTER_CLASS = re.compile(r"class\s+\w+\(\s*(logging\.)?Formatter\s*\)")
@@ -46,10 +37,6 @@ CODE_APM_LOG_CONTEXT = re.compile(
     # Python `config.logs_injection = True`, Node `tracer.init({ logInjection: true })` (anything but false/nil)
     r"\blogs?_injection\s*=\s*(?!\s*(?:false|False|nil|None|0)\b)[\w\"'!(]|\blogInjection\s*:\s*(?!\s*false\b)[\w\"'!(]"
 )
-# substrings one of which every CODE_APM_LOG_CONTEXT match holds (the pattern is case-sensitive): most files
-# hold none, and the pattern's `\b` alternatives otherwise make the engine try every offset
-APM_LOG_CONTEXT_WORDS = ("get_linking_metadata(", "getLinkingMetadata(", "NewRelicContextFormatter", "ddtrace",
-                         "_injection", "logInjection")
 # OpenTelemetry log bridges wired in code: records go out as OTLP (structured, stamped with the active
 # trace/span id) - .NET `builder.Logging.AddOpenTelemetry(...)`, Go `otelslog.NewLogger`, Java appender install,
 # Python `LoggingHandler(logger_provider=...)`.
@@ -58,9 +45,7 @@ CODE_OTEL_LOGS = re.compile(
     r"SetResourceBuilder|AddOtlpExporter)|otelslog\.New(Logger|Handler)\(|OpenTelemetryAppender\.install\(|"
     r"LoggingHandler\(\s*(level\s*=\s*[\w.]+\s*,\s*)?logger_provider"
 )
-OTEL_LOGS_WORDS = ("AddOpenTelemetry(", "otelslog.New", "OpenTelemetryAppender.install(", "LoggingHandler(")
 CODE_SAMPLER = re.compile(r"TraceIdRatioBased|TraceIDRatioBased|ParentBasedSampler|ParentBased\(|traceidratio|TraceIdRatioBasedSampler")
-SAMPLER_WORDS = ("RatioBased", "ParentBased", "traceidratio")
 # Sentry performance monitoring switched on in code: `sentry_sdk.init(traces_sample_rate=0.2)`,
 # `Sentry.init({ tracesSampleRate: 0.01 })`, a `traces_sampler`/`tracesSampler` callback, `enable_tracing=True`.
 # With it the SDK records transactions and spans (distributed traces with sentry-trace propagation) and Sentry
@@ -79,6 +64,17 @@ PRIORITY = re.compile(r"(?i)(log|telemetry|otel|trac|observ|instrument|monitor|m
 
 PLUGIN_PARENTS = frozenset({"components", "integrations", "plugins", "providers", "extensions", "contrib", "connectors",
                             "addons", "exporters", "sinks", "backends"})
+
+
+# words one of which every match of each costly pattern holds, case-folded, read from the pattern itself (see
+# pattern_words): a file holding none of a pattern's words is not searched with it (most source files; the
+# patterns' `\b` alternatives would otherwise be tried at every offset)
+WORDS = {rx: required_words(rx) for rx in (TRACE_TOKEN, CODE_JSON_LOG, CODE_APM_LOG_CONTEXT, CODE_OTEL_LOGS, CODE_SAMPLER)}
+
+
+def _search(rx: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
+    """rx.search(text), skipped when the case-folded text holds none of the words every match holds."""
+    return rx.search(text) if may_match(WORDS[rx], folded) else None
 
 
 def source_sweep(run: ObsRun) -> None:
@@ -104,26 +100,22 @@ def source_sweep(run: ObsRun) -> None:
         run.ctx.warn("repo", f"observability: source grep capped at {MAX_SOURCE_FILES} of {len(candidates)} files")
 
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
-    """A substring test that rules a costly regex out: False only when no match of it can exist."""
-    return any(w in text for w in words)
-
-
 def _line(text: str, m: re.Match[str]) -> int:
     return text.count("\n", 0, m.start()) + 1
 
 
 def _scan_file(run: ObsRun, path: str, text: str, corr_found: set[str]) -> None:
     svc = run.service_of(path)
-    if svc not in corr_found and _has_any(text.casefold(), TRACE_WORDS) and TRACE_TOKEN.search(text):
+    folded = text.casefold()
+    if svc not in corr_found and _search(TRACE_TOKEN, text, folded):
         _trace_ids_in_logs(run, path, text, svc, corr_found)
-    _json_logs(run, path, text, svc)
-    m = CODE_APM_LOG_CONTEXT.search(text) if svc not in corr_found and _has_any(text, APM_LOG_CONTEXT_WORDS) else None
+    _json_logs(run, path, text, svc, folded)
+    m = _search(CODE_APM_LOG_CONTEXT, text, folded) if svc not in corr_found else None
     if m:
         run.emit("obs.log_correlation", path, {"mechanism": "code:apm-logs-in-context", "service": svc},
                  line=_line(text, m), strength=Strength.STRONG, key=("code",))
         corr_found.add(svc)
-    m = CODE_OTEL_LOGS.search(text) if _has_any(text, OTEL_LOGS_WORDS) else None
+    m = _search(CODE_OTEL_LOGS, text, folded)
     if m:
         line = _line(text, m)
         run.emit("obs.structured_log", path, {"mechanism": "code:otel-log-bridge", "service": svc},
@@ -134,7 +126,7 @@ def _scan_file(run: ObsRun, path: str, text: str, corr_found: set[str]) -> None:
             corr_found.add(svc)
     if "entry" in text and re.search(r"(?i)sentry", text) and not _vendor_plugin(path, "sentry"):
         _sentry_tracing(run, path, text, svc)
-    m = CODE_SAMPLER.search(text) if _has_any(text, SAMPLER_WORDS) else None
+    m = _search(CODE_SAMPLER, text, folded)
     if m:
         run.emit("obs.sampling", path, {"mechanism": "code:" + keyword(m.group(0))}, line=_line(text, m), key=("code",))
 
@@ -150,9 +142,9 @@ def _trace_ids_in_logs(run: ObsRun, path: str, text: str, svc: str, corr_found: 
             break
 
 
-def _json_logs(run: ObsRun, path: str, text: str, svc: str) -> None:
+def _json_logs(run: ObsRun, path: str, text: str, svc: str, folded: str) -> None:
     """A JSON log handler or encoder, or a team's own Formatter that serialises with json.dumps."""
-    m = CODE_JSON_LOG.search(text) if _has_any(text, JSON_LOG_WORDS) else None
+    m = _search(CODE_JSON_LOG, text, folded)
     if m:
         run.emit("obs.structured_log", path, {"mechanism": "code:" + keyword(m.group(0)), "service": svc},
                  line=_line(text, m), key=("code", svc))
