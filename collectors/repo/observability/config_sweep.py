@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from wafops.collectors.repo.observability.state import MAX_CONFIG_BYTES, ObsRun
 from wafops.collectors.repo.observability.values import keyword
 from wafops.collectors.repo.observability_files import file_size, is_product_path
+from wafops.collectors.repo.pattern_words import may_match, required_words
 from wafops.scanner.core.model import Strength
 
 CONFIG_SAMPLING = re.compile(
@@ -26,24 +26,23 @@ CONFIG_CORRELATION = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class Alternation:
     """An alternation `a|b|c` searched as separate patterns, each tried only when the case-folded text holds
-    the words every match of it holds (`needles`: all of these groups, one word of each group).
+    one of the words every match of it holds (read from the pattern: see pattern_words).
 
     Why: one case-insensitive alternative that opens with `\\b` makes the engine try the whole alternation at
     every offset of the file, and these words are absent from most config files. Same answer as the joined
     pattern: that one returns the leftmost match, at equal offsets that of the earliest alternative, and so
-    does `search`. The words are exact for `(?i)`: every character `(?i)` lets stand for a letter other than
-    i case-folds to that letter, and no needle holds an i."""
+    does `search`."""
 
-    parts: tuple[tuple[re.Pattern[str], tuple[tuple[str, ...], ...]], ...]
+    def __init__(self, *parts: re.Pattern[str]) -> None:
+        self.parts = tuple((rx, required_words(rx)) for rx in parts)
 
     def search(self, text: str) -> re.Match[str] | None:
         folded = text.casefold()
         best: re.Match[str] | None = None
-        for rx, needles in self.parts:
-            if not all(any(w in folded for w in group) for group in needles):
+        for rx, words in self.parts:
+            if not may_match(words, folded):
                 continue
             m = rx.search(text)
             if m is not None and (best is None or m.start() < best.start()):  # a tie keeps the earlier part
@@ -51,23 +50,22 @@ class Alternation:
         return best
 
 
-CONFIG_JSON_LOG = Alternation((
-    (re.compile(
+CONFIG_JSON_LOG = Alternation(
+    re.compile(
         r"LogstashEncoder|ch\.qos\.logback\.classic\.encoder\.JsonEncoder|JsonTemplateLayout|<JsonLayout|EcsLayout|"
         r"EcsEncoder|CompactJsonFormatter|RenderedCompactJsonFormatter|ElasticsearchJsonFormatter|"
         r"\"FormatterName\"\s*:\s*\"json\"|logging\.structured\.format|pythonjsonlogger|jsonlogger\.JsonFormatter|"
-        r"structlog\.processors\.JSONRenderer|structured\.format\.console"), ()),
+        r"structlog\.processors\.JSONRenderer|structured\.format\.console"),
     # a log-format switch set to JSON in the app's own settings: `LOG_FORMAT=json`, `logFormat: json`,
     # `"log_format": "json"`, Mattermost's `"ConsoleJson": true` / `"FileJson": true`, `json_logs: true`
-    (re.compile(r"(?i:\b(log_?format|log[._]format|logging[._]format)[\"']?\s*[:=]\s*[\"']?json\b)"),
-     (("format",), ("json",))),
-    (re.compile(r"(?i:\b(console|file)_?json[\"']?\s*[:=]\s*[\"']?true\b)"), (("json",), ("true",))),
-    (re.compile(r"(?i:\bjson_?logs?[\"']?\s*[:=]\s*[\"']?true\b)"), (("json",), ("true",))),
+    re.compile(r"(?i:\b(log_?format|log[._]format|logging[._]format)[\"']?\s*[:=]\s*[\"']?json\b)"),
+    re.compile(r"(?i:\b(console|file)_?json[\"']?\s*[:=]\s*[\"']?true\b)"),
+    re.compile(r"(?i:\bjson_?logs?[\"']?\s*[:=]\s*[\"']?true\b)"),
     # a log format/pattern that writes a JSON object per record: Python fileConfig `format={"timestamp": ...}`,
     # a log4j2/logback PatternLayout `pattern='{"timestamp": "%d", "severity": "%level", ...}'`
-    (re.compile(r"(?i:\b(format|pattern|conversionPattern)[\"']?\s*[=:]\s*['\"]?\{\s*\\?[\"'](@?timestamp|time|ts|level|"
-                r"severity|message|msg|log\.level)\\?[\"']\s*:)"), (("format", "pattern"),)),
-))
+    re.compile(r"(?i:\b(format|pattern|conversionPattern)[\"']?\s*[=:]\s*['\"]?\{\s*\\?[\"'](@?timestamp|time|ts|level|"
+               r"severity|message|msg|log\.level)\\?[\"']\s*:)"),
+)
 CONFIG_TRACING = re.compile(
     r"(?i)(-javaagent:\S*(opentelemetry|dd-java-agent|newrelic|elastic-apm|applicationinsights|aws-opentelemetry)|"
     r"AWS_LAMBDA_EXEC_WRAPPER[\"'\s:=]+[\"']?/opt/otel|APPLICATIONINSIGHTS_CONNECTION_STRING|"
