@@ -54,13 +54,13 @@ GIT_CLONE_RX = re.compile(r"\bgit\b[^\n]*?\bclone\b([^\n;&|]*)")
 
 
 def hcl_paths(tree: RepoTree) -> list[str]:
-    """The .tf files `terraform` parses in full: those declaring a resource of an INTERESTING_RX type."""
-    out = []
-    for path in tree.with_suffix(".tf"):
-        text = tree.text(path)
-        if text and any(b == "resource" and INTERESTING_RX.match(t) for b, t, _n, _l in block_headers(text)):
-            out.append(path)
-    return out
+    """The .tf files `terraform` parses in full."""
+    return [path for path, text in tree.iter_text(tree.with_suffix(".tf")) if _needs_parse(block_headers(text))]
+
+
+def _needs_parse(headers: list[tuple[str, str, str, int]]) -> bool:
+    """Whether a file declares a resource of an INTERESTING_RX type: those are read from its full parse."""
+    return any(btype == "resource" and INTERESTING_RX.match(l1) for btype, l1, _l2, _line in headers)
 
 
 def terraform(run: IacRun) -> None:
@@ -73,13 +73,10 @@ def terraform(run: IacRun) -> None:
         headers = block_headers(text)
         d = run.dir("terraform", path)
         d.files += 1
-        parse = False
         for btype, l1, l2, line in headers:
             if btype == "resource":
                 d.resources = (d.resources or 0) + 1
-                if INTERESTING_RX.match(l1):
-                    parse = True
-                elif l1 in ("google_gke_hub_feature_membership", "google_gke_hub_feature"):
+                if l1 in ("google_gke_hub_feature_membership", "google_gke_hub_feature"):
                     config_sync_feature(run, path, text, l1, l2, line)
             elif btype == "module" and l1:
                 d.modules += 1
@@ -93,7 +90,7 @@ def terraform(run: IacRun) -> None:
             elif btype == "cloud" and not l1:
                 d.root = True
                 cloud_block(run, path, text, line)
-        if parse:
+        if _needs_parse(headers):
             to_parse.append((path, text, headers))
     tree.prefetch_hcl(path for path, _t, _h in to_parse)  # full parses, in parallel when there are many
     for path, text, headers in to_parse:
