@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import (
     Evidence,
     Locator,
@@ -148,12 +149,13 @@ class Collector:
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:  # pragma: no cover
         raise NotImplementedError
 
-    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
-        """The HCL files `collect` will parse in full (`ctx.tree.hcl`), picked by the same cheap test.
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> Iterable[tuple[str, Wanted]]:
+        """The .tf files `collect` will parse and the blocks it reads of each: the `(path, wanted)` it
+        will hand to `ctx.tree.hcl`, picked by the same cheap test.
 
-        Why: the engine parses every collector's files once, in worker processes, before any collector
-        runs (and before the collectors are split over two processes, which would each parse a file
-        both read). Only speed depends on it: a file left out is parsed when it is asked for.
+        Why: the engine parses every collector's blocks once, in worker processes, before any collector
+        runs (and before the collectors are split over two processes, which would each parse a block
+        both read). Only speed depends on it: a block left out is parsed when it is asked for.
         """
         return ()
 

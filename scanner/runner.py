@@ -32,6 +32,7 @@ from typing import Any
 
 from wafops.collectors.base import CollectContext, Collector
 from wafops.scanner.core.files import RepoTree, TreeWarning
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, ScanWarning, SourceState, SourceStatus
 
 MIN_FILES = 2000  # below this, a fork and the transfer of results cost more than they save
@@ -128,25 +129,25 @@ def _apply(out: Outcome, collectors: list[Collector], ctx: CollectContext, ran: 
 
 
 def _parse_ahead(collectors: list[Collector], ctx: CollectContext) -> None:
-    """Parse, once and in worker processes, every HCL file the collectors that run will parse in full.
+    """Parse, once and in worker processes, every HCL block the collectors that run will read.
 
     Why here: three collectors parse many of the same .tf files; asked one by one each starts its own
     workers, and split over two processes each process would parse what both read. A collector whose
-    `hcl_paths` fails only loses the head start (its files are parsed when asked).
+    `hcl_blocks` fails only loses the head start (its blocks are parsed when asked).
     """
     tree = ctx.tree
     if tree is None:
         return
-    paths: dict[str, None] = {}
+    asks: dict[tuple[str, Wanted], None] = {}
     for collector in collectors:
         if not _applies_quietly(collector, ctx):
             continue
         try:
-            paths.update(dict.fromkeys(collector.hcl_paths(ctx.subject, ctx) or ()))
-        except Exception:  # speed only: the collector parses its files itself
+            asks.update(dict.fromkeys(collector.hcl_blocks(ctx.subject, ctx) or ()))
+        except Exception:  # speed only: the collector parses its blocks itself
             continue
-    if paths:
-        tree.prefetch_hcl(paths)
+    if asks:
+        tree.prefetch_hcl_blocks(asks)
 
 
 # ---- the tree's side effects, per collector ---------------------------------------------------------

@@ -4,8 +4,9 @@ evidence is the same as when every file is parsed.
 The collectors (iac, alerting, observability, ci systems) read `block_headers(text)` and fully parse
 only the files holding a resource whose body they read. That is only right if the header regex finds
 every resource the full parse finds: checked file by file, and end to end by scanning the same trees
-once as shipped and once with "parse everything" (every .tf parsed, and the resource headers the
-collectors see taken from the full parse instead of the regex).
+once as shipped and once with "parse everything" (every .tf parsed whole, every reader given the whole
+file's parse instead of its wanted blocks, and the resource headers the collectors see taken from the full
+parse instead of the regex).
 """
 
 from __future__ import annotations
@@ -109,12 +110,12 @@ def test_parse_everything_gives_the_same_evidence(tmp_path, monkeypatch, which):
     real_hcl = files.RepoTree.hcl
     parsed_all: set[str] = set()
 
-    def hcl_everything(tree, path):  # every .tf file parsed the first time any file is asked for
+    def hcl_everything(tree, path, wanted=None):  # every .tf file parsed whole the first time any is asked for
         if tree.root not in parsed_all:
             parsed_all.add(tree.root)
             for p in tree.with_suffix(".tf"):
                 real_hcl(tree, p)
-        return real_hcl(tree, path)
+        return real_hcl(tree, path)  # the whole file, not only the blocks the reader wants
 
     monkeypatch.setattr(files.RepoTree, "hcl", hcl_everything)
     swapped = 0

@@ -28,6 +28,7 @@ from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.hcl import blocks, first
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Strength, Subject
 from wafops.scanner.core.vocabulary import DOC_DIRS, SAMPLE_DIRS, is_production, is_sample_path, redact
 
@@ -72,8 +73,8 @@ class DeployCollector(Collector):
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
         yield from ctx.run_detectors("deploy", DETECTORS, ctx)
 
-    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> list[str]:
-        return _tf_paths(ctx.tree) if ctx.tree is not None else []
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> list[tuple[str, Wanted]]:
+        return [(path, _WANTED) for path in _tf_paths(ctx.tree)] if ctx.tree is not None else []
 
 
 def strategy(ctx: CollectContext, path: str, line: int | None, tool: str, kind: str, *, analysis: bool = False,
@@ -200,7 +201,7 @@ def _true(value: Any) -> bool:
 
 
 def _tf_paths(tree: RepoTree) -> list[str]:
-    """The .tf files `_terraform` parses in full: outside samples, declaring a resource type read here."""
+    """The .tf files `_terraform` parses (the blocks it reads): outside samples, declaring a resource type read here."""
     return [p for p in tree.with_suffix(".tf") if not is_sample(p) and _worth_parsing(tree.text(p) or "")]
 
 
@@ -208,9 +209,9 @@ def _terraform(ctx: CollectContext) -> Iterator[Evidence]:
     tree = ctx.tree
     assert tree is not None
     paths = _tf_paths(tree)
-    tree.prefetch_hcl(paths)
+    tree.prefetch_hcl(paths, _WANTED)
     for path in paths:
-        found = [b for b in blocks(tree.hcl(path)) if b.type == "resource" and len(b.labels) >= 2]
+        found = [b for b in blocks(tree.hcl(path, _WANTED)) if b.type == "resource" and len(b.labels) >= 2]
         configs = {b.labels[1]: b.body for b in found if b.labels[0] == "aws_codedeploy_deployment_config"}
         heads: dict[tuple[str, str], int] | None = None  # built for the first resource this collector reads
         for b in found:
@@ -301,6 +302,10 @@ def _reader(rtype: str) -> Callable[[_Res], Iterator[Evidence]] | None:
     if read is None and rtype.startswith(_FLAG_VENDORS + ("aws_evidently_",)):
         read = _tf_flags
     return read
+
+
+# the blocks `_terraform` reads from a parse: the resources it has a reader for (deployment configs among them)
+_WANTED = Wanted(resource_test=_reader)
 
 
 def _tf_codedeploy_config(r: _Res) -> Iterator[Evidence]:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from wafops.scanner.core.files import RepoTree, TreeYamlLoader
 from wafops.scanner.core.hcl import block_headers, blocks
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.vocabulary import DOC_DIRS, is_sample_path
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -41,7 +42,7 @@ class TfResource:
 
 def tf_candidates(tree: RepoTree, wanted: set[str]) -> list[tuple[str, str, list[tuple[str, str, str, int]]]]:
     """(path, text, block headers) of the product .tf files declaring a resource of a wanted type: the files
-    tf_resources parses in full. The header pass is remembered per text and every .tf file gets it anyway
+    tf_resources parses (their wanted blocks). The header pass is remembered per text and every .tf file gets it anyway
     (IaC), so it is asked directly: testing each wanted type as a substring first cost more."""
     candidates = []
     for path in tree.with_suffix(".tf"):
@@ -56,22 +57,25 @@ def tf_candidates(tree: RepoTree, wanted: set[str]) -> list[tuple[str, str, list
     return candidates
 
 
-def tf_paths(tree: RepoTree, types: Iterable[str]) -> list[str]:
-    """The files tf_resources(tree, types) will parse in full (for a collector's `hcl_paths`)."""
-    return [path for path, _t, _h in tf_candidates(tree, set(types))]
+def tf_asks(tree: RepoTree, types: Iterable[str]) -> list[tuple[str, Wanted]]:
+    """The files tf_resources(tree, types) will parse, and the blocks it reads (for a collector's `hcl_blocks`)."""
+    wanted = Wanted(resource_types=frozenset(types))
+    return [(path, wanted) for path, _t, _h in tf_candidates(tree, set(types))]
 
 
 def tf_resources(tree: RepoTree, types: Iterable[str]) -> list[TfResource]:
-    """Terraform resources of the given types. Only files whose text names a wanted type get a full parse."""
+    """Terraform resources of the given types. Only files declaring a wanted type are parsed, and of them
+    only the resources of the wanted types."""
     wanted = set(types)
+    blocks_wanted = Wanted(resource_types=frozenset(wanted))
     out: list[TfResource] = []
     candidates = tf_candidates(tree, wanted)
-    tree.prefetch_hcl(path for path, _t, _h in candidates)
+    tree.prefetch_hcl((path for path, _t, _h in candidates), blocks_wanted)
     for path, text, headers in candidates:
         lines = text.splitlines()
         starts = sorted(h[3] for h in headers)
         where = {(h[1], h[2]): h[3] for h in headers if h[0] == "resource"}
-        parsed = tree.hcl(path)
+        parsed = tree.hcl(path, blocks_wanted)
         if parsed is None:
             continue
         for b in blocks(parsed):

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from wafops.scanner.core.hcl_blocks import Wanted, block_source, split_blocks
 from wafops.scanner.core.paths import PathQueries
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
@@ -84,7 +85,7 @@ class RepoTree(PathQueries):
     files: list[str] = field(default_factory=list)
     warnings: list[TreeWarning] = field(default_factory=list)
     _text: dict[str, str | None] = field(default_factory=dict, repr=False)
-    _parsed: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _parsed: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     unread: dict[str, str] = field(default_factory=dict)  # path -> why it could not be read (asked for)
     unread_by: dict[str, set[str]] = field(default_factory=dict)  # path -> the readers that asked
@@ -259,27 +260,32 @@ class RepoTree(PathQueries):
     def json(self, path: str) -> Any:
         return self._cached("json", path, json.loads)
 
-    def prefetch_hcl(self, paths: Iterable[str]) -> None:
-        """Parse many HCL files in worker processes, filling the content cache.
+    def prefetch_hcl(self, paths: Iterable[str], wanted: Wanted | None = None) -> None:
+        """Parse many HCL files (or only their `wanted` blocks) in worker processes, filling the content cache."""
+        self.prefetch_hcl_blocks((path, wanted) for path in paths)
 
-        python-hcl2 is pure-Python and CPU-bound (10-30 ms a file), so a collector that is about to
-        parse hundreds of .tf files calls this first; `hcl()` then answers from the cache. Files
-        that fail to parse are left to `hcl()`, which records the warning as usual. What the
-        persistent parse cache holds is read from it, not parsed again.
+    def prefetch_hcl_blocks(self, asks: Iterable[tuple[str, Wanted | None]]) -> None:
+        """Parse, in worker processes, what `hcl(path, wanted)` will parse for each ask, filling the content cache.
+
+        python-hcl2 is pure-Python and CPU-bound (about 8 ms a file), so a collector that is about to
+        parse hundreds of .tf files calls this first (and the engine calls it once for every collector's
+        `hcl_blocks`); `hcl()` then answers from the cache. What fails to parse is left to `hcl()`, which
+        records the warning as usual. What the persistent parse cache holds is read from it, not parsed again.
 
         The workers ignore Ctrl-C; the main process, interrupted, cancels what is queued, stops the
         workers and waits for them before the interrupt goes on (no orphaned processes).
         """
         todo: dict[str, str] = {}
-        for p in paths:
-            if ("hcl", p) in self._parsed:
+        for path, wanted in asks:
+            if (("hcl", path) if wanted is None else ("hcl", path, wanted)) in self._parsed:
                 continue
-            text = self.text(p)
+            text = self.text(path)
             if text is None:
                 continue
-            digest = _digest(text)
-            if digest not in todo and not self._known_parse("hcl", digest)[0]:
-                todo[digest] = text
+            for source in _hcl_sources(text, wanted):
+                digest = _digest(source)
+                if digest not in todo and not self._known_parse("hcl", digest)[0]:
+                    todo[digest] = source
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_MIN_FILES or workers < 2:
             return
@@ -293,11 +299,53 @@ class RepoTree(PathQueries):
         if self.cache is not None:
             self.cache.flush()
 
-    def hcl(self, path: str) -> dict[str, Any] | None:
-        """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean)."""
+    def hcl(self, path: str, wanted: Wanted | None = None) -> dict[str, Any] | None:
+        """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean).
+
+        With `wanted`, only the top-level blocks it names are parsed, each on its own (`hcl_blocks`), and
+        the answer holds at least those blocks, as the whole file's parse would: a file the block cut does
+        not understand, or a wanted block that does not parse alone, is parsed whole (with the usual
+        warning when that fails too). None when the file cannot be read or does not parse.
+        """
         from wafops.scanner.core.hcl import parse_hcl
 
-        return self._cached("hcl", path, parse_hcl)
+        if wanted is None or not SPLIT_HCL:
+            return self._cached("hcl", path, parse_hcl)
+        key = ("hcl", path, wanted)
+        if key in self._parsed:
+            if path in self.unread:  # asked again by another reader: it is blind to the file too
+                self._unread(path, self.unread[path])
+            return self._parsed[key]
+        text = self.text(path)
+        result = None if text is None else self._wanted_blocks(text, wanted)
+        if result is _WHOLE:
+            result = self._cached("hcl", path, parse_hcl)
+        self._parsed[key] = result
+        return result
+
+    def _wanted_blocks(self, text: str, wanted: Wanted) -> Any:
+        """The parse of the wanted blocks, assembled in the file's order; _WHOLE when the file must be parsed whole."""
+        from wafops.scanner.core.hcl import parse_hcl
+
+        segments = split_blocks(text)
+        if segments is None:
+            return _WHOLE
+        out: dict[str, list[Any]] = {}
+        for segment in segments:
+            if not wanted(segment.type, segment.label):
+                continue
+            source = block_source(text, segment)
+            digest = _digest(source)
+            hit, parsed = self._known_parse("hcl", digest)
+            if not hit:
+                try:
+                    parsed = parse_hcl(source)
+                except Exception:  # the whole file's parse decides (and warns)
+                    return _WHOLE
+                self._keep_parse("hcl", digest, parsed)
+            for btype, items in parsed.items():
+                out.setdefault(btype, []).extend(items)
+        return out
 
     # ---- locating ------------------------------------------------------------------------
     def line_of(self, path: str, pattern: str | re.Pattern[str], start: int = 1) -> int | None:
@@ -352,6 +400,16 @@ class RepoTree(PathQueries):
 
 
 _CONTENT_CACHE: dict[tuple[str, str], Any] = {}
+_WHOLE = object()  # a file whose wanted blocks cannot be parsed apart
+SPLIT_HCL = True  # parse only the wanted blocks of a .tf file (False: whole files, as a check in the tests)
+
+
+def _hcl_sources(text: str, wanted: Wanted | None) -> list[str]:
+    """What `RepoTree.hcl(path, wanted)` parses for a file: its wanted blocks, or the whole text."""
+    segments = split_blocks(text) if wanted is not None and SPLIT_HCL else None
+    if segments is None:
+        return [text]
+    return [block_source(text, s) for s in segments if wanted(s.type, s.label)]
 _DISK_KINDS = frozenset(("hcl", "yaml"))  # what the persistent parse cache keeps (JSON parses in C)
 
 

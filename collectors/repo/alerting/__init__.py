@@ -27,8 +27,9 @@ from wafops.collectors.repo.alerting.alertmanager import generated_alertmanager
 from wafops.collectors.repo.alerting.cloudformation import cloudformation
 from wafops.collectors.repo.alerting.probes import named_files
 from wafops.collectors.repo.alerting.state import AlertRun
-from wafops.collectors.repo.alerting.terraform import hcl_paths, terraform, uptime_modules
+from wafops.collectors.repo.alerting.terraform import hcl_blocks, terraform, uptime_modules
 from wafops.collectors.repo.alerting.yaml_files import yaml_files
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Subject
 
 # in this order: the generated-Alertmanager reader skips files the YAML reader already routed
@@ -50,8 +51,8 @@ class AlertingCollector(Collector):
         ctx.run_detectors("alerting", DETECTORS, run)
         return run.out
 
-    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
-        return hcl_paths(ctx.tree) if ctx.tree is not None else []
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> Iterable[tuple[str, Wanted]]:
+        return hcl_blocks(ctx.tree) if ctx.tree is not None else []
 
 
 __all__ = ["AlertingCollector", "DETECTORS"]

@@ -8,10 +8,11 @@ import re
 from wafops.collectors.repo.alerting.record import receiver_name, routing
 from wafops.collectors.repo.alerting.state import AlertRun
 from wafops.collectors.repo.alerting.terraform_alarms import TF_ALARMS, tf_alarm
-from wafops.collectors.repo.observability_files import TfResource, is_product_path, s, tf_paths, tf_resources
+from wafops.collectors.repo.observability_files import TfResource, is_product_path, s, tf_asks, tf_resources
 from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Strength
 
 TF_ROUTING = {"pagerduty_service", "pagerduty_escalation_policy", "pagerduty_service_integration", "opsgenie_team",
@@ -41,9 +42,24 @@ def tf_types() -> set[str]:
     return set(TF_ALARMS) | TF_ROUTING | set(TF_PROBES)
 
 
-def hcl_paths(tree: RepoTree) -> list[str]:
-    """The .tf files `terraform` parses in full."""
-    return tf_paths(tree, tf_types())
+UPTIME_WANTED = Wanted(blocks=frozenset({"module"}))
+
+
+def hcl_blocks(tree: RepoTree) -> list[tuple[str, Wanted]]:
+    """The .tf files `terraform` and `uptime_modules` parse, and the blocks they read."""
+    return tf_asks(tree, tf_types()) + [(path, UPTIME_WANTED) for path in _uptime_paths(tree)]
+
+
+def _uptime_paths(tree: RepoTree) -> list[str]:
+    """The product .tf files that may call an uptime module."""
+    out = []
+    for path in tree.with_suffix(".tf"):
+        if not is_product_path(path):
+            continue
+        text = tree.text(path) or ""
+        if "module" in text and UPTIME_MODULE.search(text):
+            out.append(path)
+    return out
 
 
 def terraform(run: AlertRun) -> None:
@@ -92,13 +108,8 @@ def uptime_modules(run: AlertRun) -> None:
     """Detector: uptime checks set up through a module: a `module` whose source or name is an uptime/synthetics
     module and which is given the URLs to check. It notifies when it is also given contact groups or alert targets."""
     tree = run.tree
-    for path in tree.with_suffix(".tf"):
-        if not is_product_path(path):
-            continue
-        text = tree.text(path) or ""
-        if "module" not in text or not UPTIME_MODULE.search(text):
-            continue
-        parsed = tree.hcl(path)
+    for path in _uptime_paths(tree):
+        parsed = tree.hcl(path, UPTIME_WANTED)
         if not isinstance(parsed, dict):
             continue
         for block in parsed.get("module") or []:

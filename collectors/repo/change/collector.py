@@ -12,7 +12,8 @@ from wafops.collectors.repo.change.freeze import freeze
 from wafops.collectors.repo.change.labels import labels
 from wafops.collectors.repo.change.settings import settings_yml
 from wafops.collectors.repo.change.templates import pr_templates
-from wafops.collectors.repo.change.terraform import terraform
+from wafops.collectors.repo.change.terraform import hcl_blocks, terraform
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Subject
 
 
@@ -46,3 +47,6 @@ class ChangeCollector(Collector):
 
     def collect(self, subject: Subject, ctx: CollectContext) -> Iterable[Evidence]:
         return ctx.run_detectors("change", DETECTORS, ChangeScan.of(ctx))
+
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> Iterable[tuple[str, Wanted]]:
+        return hcl_blocks(ctx.tree) if ctx.tree is not None else []

@@ -13,7 +13,9 @@ from wafops.collectors.repo.change.common import ChangeScan
 from wafops.collectors.translate import scm
 from wafops.collectors.translate.scm import declared_flag as _bool
 from wafops.collectors.translate.scm import declared_int as _int
+from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.hcl import block_headers, blocks, first
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Strength
 from wafops.scanner.core.vocabulary import is_production, is_sample_path
 
@@ -26,6 +28,7 @@ TF_LABEL_RES_RX = re.compile(r'resource\s+"(github_issue_labels?|gitlab_label|gi
 TF_LABEL_KEY_RX = re.compile(r'(?m)^\s*"?([\w][\w :/.+-]{0,48}?)"?\s*=\s*\{[^{}]{0,400}?\b(?:colou?r|description)\b')
 TF_LABEL_NAME_RX = re.compile(r'\{[^{}]{0,200}?\bname\s*=\s*"([^"$\n]{1,50})"[^{}]{0,200}?\bcolou?r\b|'
                               r'\{[^{}]{0,200}?\bcolou?r\b[^{}]{0,200}?\bname\s*=\s*"([^"$\n]{1,50})"')
+WANTED = Wanted(resource_types=frozenset(TF_TYPES))  # the blocks `terraform` reads from a parse
 S = Strength.STRONG
 
 
@@ -45,8 +48,13 @@ class Resource:
                                            summary=summary)
 
 
-def terraform(scan: ChangeScan) -> Iterator[Evidence]:
-    tree = scan.tree
+def hcl_blocks(tree: RepoTree) -> list[tuple[str, Wanted]]:
+    """The .tf files `terraform` parses, and the blocks it reads."""
+    return [(path, WANTED) for path, _lines in _candidates(tree)]
+
+
+def _candidates(tree: RepoTree) -> Iterator[tuple[str, dict[tuple[str, str], int]]]:
+    """(path, (type, name) -> line) of the .tf files outside samples declaring a resource of TF_TYPES."""
     for path in tree.with_suffix(".tf"):
         if is_sample_path(path):
             continue  # a module's examples/tests configure someone else's repository
@@ -54,9 +62,14 @@ def terraform(scan: ChangeScan) -> Iterator[Evidence]:
         if not text or not any(t in text for t in TF_TYPES):
             continue
         lines = {(h[1], h[2]): h[3] for h in block_headers(text) if h[0] == "resource" and h[1] in TF_TYPES}
-        if not lines:
-            continue
-        for b in blocks(tree.hcl(path)):
+        if lines:
+            yield path, lines
+
+
+def terraform(scan: ChangeScan) -> Iterator[Evidence]:
+    tree = scan.tree
+    for path, lines in _candidates(tree):
+        for b in blocks(tree.hcl(path, WANTED)):
             if b.type != "resource" or len(b.labels) < 2 or b.labels[0] not in TF_TYPES:
                 continue
             res = Resource(scan, path, lines.get(b.labels[:2]), b.labels[0], b.labels[1], b.body)

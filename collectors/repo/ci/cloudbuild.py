@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from wafops.collectors.base import CollectContext
 from wafops.collectors.repo.ci_model import Job, Pipeline, Step, flatten_text, key_line, uniq
 from wafops.scanner.core.hcl import blocks, first
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Strength
 from wafops.scanner.core.vocabulary import is_production
 
@@ -37,6 +38,7 @@ def cloudbuild_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
 # `gcloud deploy releases create --delivery-pipeline=x` hands the release to a Cloud Deploy delivery pipeline, which
 # promotes it through its targets; the targets the repository declares (Terraform `google_clouddeploy_target`,
 # or a `kind: Target` in Cloud Deploy YAML) are where the job's releases go.
+_DEPLOY_TARGETS = Wanted(resource_types=frozenset({"google_clouddeploy_target"}))
 _CLOUD_DEPLOY_RELEASE = re.compile(r"\bgcloud deploy releases create\b|--delivery-pipeline\b")
 
 
@@ -48,7 +50,7 @@ def _cloud_deploy_targets(ctx: CollectContext, job: Job) -> None:
         text = tree.text(path) or ""
         if '"google_clouddeploy_target"' not in text:
             continue
-        for b in blocks(tree.hcl(path)):
+        for b in blocks(tree.hcl(path, _DEPLOY_TARGETS)):
             if b.type == "resource" and len(b.labels) >= 2 and b.labels[0] == "google_clouddeploy_target":
                 name = b.body.get("name")
                 name = first(name) if isinstance(name, list) else name

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.ci import (
@@ -27,6 +27,7 @@ from wafops.collectors.repo.ci import (
     zuul,
 )
 from wafops.collectors.repo.ci_model import job_evidence, pipeline_evidence
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Strength, Subject
 
 # in this order (the evidence keeps it)
@@ -57,6 +58,9 @@ class CiCollector(Collector):
                 for job in pipe.jobs:
                     yield job_evidence(ctx, pipe, job)
         yield from external_ci(ctx)
+
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> Iterable[tuple[str, Wanted]]:
+        return terraform.hcl_blocks(ctx.tree) if ctx.tree is not None else []
 
 
 # ==== CI defined outside the repository ========================================================

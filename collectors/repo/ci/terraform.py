@@ -9,20 +9,31 @@ from typing import Any
 
 from wafops.collectors.base import CollectContext
 from wafops.collectors.repo.ci_model import Job, Pipeline, Step, as_list, flatten_text
+from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.hcl import blocks, first
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.vocabulary import is_production
 
 _TF_PIPES = ("aws_codepipeline", "aws_codebuild_project", "azuredevops_build_definition", "google_cloudbuild_trigger")
 
 
+WANTED = Wanted(resource_types=frozenset(_TF_PIPES))  # the blocks `terraform_pipelines` reads from a parse
+
+
+def hcl_blocks(tree: RepoTree) -> list[tuple[str, Wanted]]:
+    """The .tf files `terraform_pipelines` parses, and the blocks it reads."""
+    return [(path, WANTED) for path in _paths(tree)]
+
+
+def _paths(tree: RepoTree) -> list[str]:
+    return [path for path, text in tree.iter_text(tree.with_suffix(".tf")) if any(f'"{t}"' in text for t in _TF_PIPES)]
+
+
 def terraform_pipelines(ctx: CollectContext) -> Iterator[Pipeline]:
     tree = ctx.tree
     assert tree is not None
-    for path in tree.with_suffix(".tf"):
-        text = tree.text(path)
-        if not text or not any(f'"{t}"' in text for t in _TF_PIPES):
-            continue
-        for b in blocks(tree.hcl(path)):
+    for path in _paths(tree):
+        for b in blocks(tree.hcl(path, WANTED)):
             if b.type != "resource" or len(b.labels) < 2 or b.labels[0] not in _TF_PIPES:
                 continue
             rtype, rname = b.labels[0], b.labels[1]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from wafops.collectors.base import CollectContext, Collector
 from wafops.collectors.repo.docs.adr import adr
 from wafops.collectors.repo.docs.automation import automation
+from wafops.collectors.repo.docs.automation import hcl_blocks as automation_blocks
 from wafops.collectors.repo.docs.debt import debt
 from wafops.collectors.repo.docs.debt_signals import debt_signals
 from wafops.collectors.repo.docs.incidents import incident_templates, incident_tooling, incident_trends
@@ -27,6 +28,7 @@ from wafops.collectors.repo.docs.postmortems import postmortems
 from wafops.collectors.repo.docs.runbooks import runbooks
 from wafops.collectors.repo.docs.state import DocsScan
 from wafops.scanner.core.gitinfo import GitError, GitInfo, git_info
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Subject
 
 # in this order: automation reads the runbooks the runbook detector found
@@ -46,6 +48,9 @@ class DocsCollector(Collector):
         # per-call state lives in DocsScan: one collector instance serves subjects on several threads
         scan = DocsScan(ctx, _git(subject, ctx))
         return ctx.run_detectors("docs", DETECTORS, scan)
+
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> Iterable[tuple[str, Wanted]]:
+        return automation_blocks(ctx.tree) if ctx.tree is not None else []
 
 
 def _git(subject: Subject, ctx: CollectContext) -> GitInfo | None:

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from wafops.collectors.base import CollectContext
 from wafops.collectors.repo.docs.markup import EXCLUDE_RX
 from wafops.collectors.repo.docs.state import DocsScan
+from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.hcl import blocks
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Strength
 
 _SSM_CANDIDATE_RX = re.compile(r"(?i)(ssm|automation|run-?books?|documents)/[^/]*\.(ya?ml|json)$|ssm[^/]*\.(ya?ml|json)$")
@@ -38,13 +40,24 @@ def _ssm_documents(ctx: CollectContext) -> Iterator[Evidence]:
                                     strength=Strength.STRONG, summary="SSM Automation document")
 
 
+# the blocks `_terraform_runbooks` reads from a parse
+WANTED = Wanted(resource_types=frozenset({"aws_ssm_document", "azurerm_automation_runbook"}))
+
+
+def hcl_blocks(tree: RepoTree) -> list[tuple[str, Wanted]]:
+    """The .tf files `_terraform_runbooks` parses, and the blocks it reads."""
+    return [(path, WANTED) for path in _terraform_paths(tree)]
+
+
+def _terraform_paths(tree: RepoTree) -> list[str]:
+    return [path for path, text in tree.iter_text(tree.with_suffix(".tf"))
+            if "aws_ssm_document" in text or "azurerm_automation_runbook" in text]
+
+
 def _terraform_runbooks(ctx: CollectContext) -> Iterator[Evidence]:
     tree = ctx.tree
-    for path in tree.with_suffix(".tf"):
-        text = tree.text(path)
-        if not text or ("aws_ssm_document" not in text and "azurerm_automation_runbook" not in text):
-            continue
-        for b in blocks(tree.hcl(path)):
+    for path in _terraform_paths(tree):
+        for b in blocks(tree.hcl(path, WANTED)):
             if b.type != "resource" or not b.labels:
                 continue
             if b.labels[0] == "aws_ssm_document" and str(b.body.get("document_type")) == "Automation":

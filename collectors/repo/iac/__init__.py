@@ -46,8 +46,9 @@ from wafops.collectors.repo.iac.kubernetes import yaml_files
 from wafops.collectors.repo.iac.policy import policy_files
 from wafops.collectors.repo.iac.stacks import bicep, cdk_pulumi_serverless, json_templates
 from wafops.collectors.repo.iac.state import IacRun, emit_code
-from wafops.collectors.repo.iac.terraform import hcl_paths, terraform, terraform_json
+from wafops.collectors.repo.iac.terraform import hcl_blocks, terraform, terraform_json
 from wafops.collectors.repo.iac.terragrunt import terragrunt
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Subject
 
 # Order matters: Terragrunt lock kinds and Atmos backends before partial Terraform backends are resolved,
@@ -72,8 +73,8 @@ class IacCollector(Collector):
         ctx.run_detectors("iac", DETECTORS, run)
         return run.out
 
-    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
-        return hcl_paths(ctx.tree) if ctx.tree is not None else []
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> Iterable[tuple[str, Wanted]]:
+        return hcl_blocks(ctx.tree) if ctx.tree is not None else []
 
 
 __all__ = ["DETECTORS", "IacCollector"]

@@ -31,6 +31,7 @@ from wafops.collectors.repo.iac.state import IacRun, dirname, slim
 from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.hcl import block_headers, blocks
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Strength
 from wafops.scanner.core.vocabulary import redact
 
@@ -53,9 +54,13 @@ TFE_WORKSPACE_MODULE_RX = re.compile(r"(?i)^(?:[a-z0-9.-]+\.[a-z]{2,}/)?[\w-]+/[
 GIT_CLONE_RX = re.compile(r"\bgit\b[^\n]*?\bclone\b([^\n;&|]*)")
 
 
-def hcl_paths(tree: RepoTree) -> list[str]:
-    """The .tf files `terraform` parses in full."""
-    return [path for path, text in tree.iter_text(tree.with_suffix(".tf")) if _needs_parse(block_headers(text))]
+# the blocks `terraform` reads from a parse: resources of the types whose bodies matter
+WANTED = Wanted(resource_test=INTERESTING_RX.match)
+
+
+def hcl_blocks(tree: RepoTree) -> list[tuple[str, Wanted]]:
+    """The .tf files `terraform` parses, and the blocks it reads."""
+    return [(path, WANTED) for path, text in tree.iter_text(tree.with_suffix(".tf")) if _needs_parse(block_headers(text))]
 
 
 def _needs_parse(headers: list[tuple[str, str, str, int]]) -> bool:
@@ -92,7 +97,7 @@ def terraform(run: IacRun) -> None:
                 cloud_block(run, path, text, line)
         if _needs_parse(headers):
             to_parse.append((path, text, headers))
-    tree.prefetch_hcl(path for path, _t, _h in to_parse)  # full parses, in parallel when there are many
+    tree.prefetch_hcl((path for path, _t, _h in to_parse), WANTED)  # in parallel when there are many
     for path, text, headers in to_parse:
         _resources(run, path, text, headers)
     for path in tree.named(".terraform.lock.hcl") + tree.with_suffix(".tfvars"):
@@ -183,7 +188,7 @@ def _provider(run: IacRun, path: str, text: str, name: str, line: int) -> None:
 
 def _resources(run: IacRun, path: str, text: str, headers: list[tuple[str, str, str, int]]) -> None:
     lines = {(l1, l2): line for btype, l1, l2, line in headers if btype == "resource"}
-    parsed = run.tree.hcl(path)  # a parse error is already a warning; fall back to regex facts
+    parsed = run.tree.hcl(path, WANTED)  # a parse error is already a warning; fall back to regex facts
     bodies: dict[tuple[str, str], dict[str, Any]] = {}
     for b in blocks(parsed):
         if b.type == "resource" and len(b.labels) == 2:

@@ -33,8 +33,9 @@ from wafops.collectors.repo.observability.packages import dependencies, finish_m
 from wafops.collectors.repo.observability.shippers import named_files
 from wafops.collectors.repo.observability.source_sweep import source_sweep
 from wafops.collectors.repo.observability.state import ObsRun
-from wafops.collectors.repo.observability.terraform import hcl_paths, terraform
+from wafops.collectors.repo.observability.terraform import hcl_blocks, terraform
 from wafops.collectors.repo.observability.yaml_docs import yaml_files
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, Subject
 
 # in this order: a piece of evidence two detectors find keeps the first one's line and summary
@@ -59,8 +60,8 @@ class ObservabilityCollector(Collector):
         agent_mdc_correlation(run)
         return run.out
 
-    def hcl_paths(self, subject: Subject, ctx: CollectContext) -> Iterable[str]:
-        return hcl_paths(ctx.tree) if ctx.tree is not None else []
+    def hcl_blocks(self, subject: Subject, ctx: CollectContext) -> Iterable[tuple[str, Wanted]]:
+        return hcl_blocks(ctx.tree) if ctx.tree is not None else []
 
 
 __all__ = ["DETECTORS", "ObservabilityCollector"]

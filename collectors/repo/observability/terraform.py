@@ -16,12 +16,13 @@ from wafops.collectors.repo.observability_files import (
     first,
     is_product_path,
     s,
-    tf_paths,
+    tf_asks,
     tf_resources,
 )
 from wafops.collectors.translate import aws as translate_aws
 from wafops.collectors.translate import azure as translate_azure
 from wafops.scanner.core.files import RepoTree
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Strength
 
 TF_DASHBOARD_TYPES = {"aws_cloudwatch_dashboard": "cloudwatch", "grafana_dashboard": "grafana",
@@ -45,9 +46,9 @@ AI_AGENT = re.compile(r"""(?i)["']?(APPLICATIONINSIGHTS_ENABLE_AGENT["']?\s*[=:]
 AI_CONNECTION = re.compile(r"""["']?(APPLICATIONINSIGHTS_CONNECTION_STRING|APPINSIGHTS_INSTRUMENTATIONKEY)["']?\s*[=:]""")
 
 
-def hcl_paths(tree: RepoTree) -> list[str]:
-    """The .tf files `terraform` parses in full."""
-    return tf_paths(tree, _HANDLERS)
+def hcl_blocks(tree: RepoTree) -> list[tuple[str, Wanted]]:
+    """The .tf files `terraform` parses, and the blocks it reads."""
+    return tf_asks(tree, _HANDLERS)
 
 
 def terraform(run: ObsRun) -> None:
