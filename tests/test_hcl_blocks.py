@@ -162,3 +162,27 @@ def test_a_scan_gives_the_same_evidence_with_whole_files_and_with_blocks(monkeyp
     split = _scan_examples()
     assert whole_chars and sum(parsed) < whole_chars * 0.8  # blocks were parsed, not whole files (0.58 here)
     assert split == whole
+
+
+def test_a_rescan_reads_one_cache_entry_per_file(tmp_path, monkeypatch):
+    from wafops.scanner.core.parse_cache import ParseCache
+
+    n = files.PARALLEL_MIN_FILES + 4
+    root = write_tree(tmp_path / "repo", {f"m{i}/main.tf": ROLE + ALARM.replace('"a"', f'"a{i}"') + ALARM.replace(
+        '"a"', f'"b{i}"') for i in range(n)})
+    files._CONTENT_CACHE.clear()
+    cache = ParseCache(tmp_path / "cache")
+    tree = RepoTree.scan(root, cache=cache)
+    tree.prefetch_hcl(tree.with_suffix(".tf"), ALARMS)
+    first = {p: tree.hcl(p, ALARMS) for p in tree.with_suffix(".tf")}
+    assert cache.writes == n  # one entry per file, holding its two alarms
+
+    files._CONTENT_CACHE.clear()
+    monkeypatch.setattr(files, "_parse_in_workers", lambda *a: pytest.fail("a re-scan parses nothing"))
+    monkeypatch.setattr(hcl, "parse_hcl", lambda text: pytest.fail("a re-scan parses nothing"))
+    again = ParseCache(tmp_path / "cache")
+    tree = RepoTree.scan(root, cache=again)
+    tree.prefetch_hcl(tree.with_suffix(".tf"), ALARMS)
+    assert {p: tree.hcl(p, ALARMS) for p in tree.with_suffix(".tf")} == first
+    assert again.hits == n and again.writes == 0
+    assert first["m2/main.tf"]["resource"][1]["aws_cloudwatch_metric_alarm"]["b2"]["threshold"] == 5

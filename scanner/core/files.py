@@ -270,34 +270,59 @@ class RepoTree(PathQueries):
         python-hcl2 is pure-Python and CPU-bound (about 8 ms a file), so a collector that is about to
         parse hundreds of .tf files calls this first (and the engine calls it once for every collector's
         `hcl_blocks`); `hcl()` then answers from the cache. What fails to parse is left to `hcl()`, which
-        records the warning as usual. What the persistent parse cache holds is read from it, not parsed again.
+        records the warning as usual.
 
+        The persistent cache keeps one entry per file: the parses of the blocks all asks together want
+        ("hcl-blocks"), read back in one go by a re-scan. Entries are written while the workers parse.
         The workers ignore Ctrl-C; the main process, interrupted, cancels what is queued, stops the
         workers and waits for them before the interrupt goes on (no orphaned processes).
         """
-        todo: dict[str, str] = {}
-        for path, wanted in asks:
-            if (("hcl", path) if wanted is None else ("hcl", path, wanted)) in self._parsed:
-                continue
-            text = self.text(path)
-            if text is None:
-                continue
-            for source in _hcl_sources(text, wanted):
-                digest = _digest(source)
-                if digest not in todo and not self._known_parse("hcl", digest)[0]:
-                    todo[digest] = source
+        bundles = self._hcl_bundles(asks)
+        todo: dict[str, str] = {}  # digest -> source, in the order of the bundles
+        for digests, sources in bundles.values():
+            for digest, source in zip(digests, sources, strict=True):
+                if ("hcl", digest) not in _CONTENT_CACHE:
+                    todo.setdefault(digest, source)
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_MIN_FILES or workers < 2:
             return
-        digests, texts = list(todo), list(todo.values())
-        results = _parse_in_workers(texts, workers)
-        if results is None:  # no processes here: parse serially later
-            return
-        for digest, result in zip(digests, results, strict=True):
+        order = list(todo)
+        pending = _BundleWriter(self, bundles, {d: k for k, d in enumerate(order)})
+
+        def keep(index: int, result: Any) -> None:
             if result is not None:
-                self._keep_parse("hcl", digest, result)
+                _CONTENT_CACHE[("hcl", order[index])] = result
+            pending.done_up_to(index)
+
+        _parse_in_workers([todo[d] for d in order], workers, keep)
         if self.cache is not None:
             self.cache.flush()
+
+    def _hcl_bundles(self, asks: Iterable[tuple[str, Wanted | None]]) -> dict[str, tuple[list[str], list[str]]]:
+        """Per file not yet parsed: bundle key -> (digests, sources) of what the asks on it parse together.
+
+        A file's bundle found in the persistent cache fills the content cache and is left out."""
+        by_path: dict[str, list[Wanted | None]] = {}
+        for path, wanted in asks:
+            if (("hcl", path) if wanted is None else ("hcl", path, wanted)) not in self._parsed:
+                by_path.setdefault(path, []).append(wanted)
+        bundles: dict[str, tuple[list[str], list[str]]] = {}
+        for path, wanteds in by_path.items():
+            text = self.text(path)
+            if text is None:
+                continue
+            sources = list(dict.fromkeys(s for w in wanteds for s in _hcl_sources(text, w)))
+            digests = [_digest(s) for s in sources]
+            if not digests or all(("hcl", d) in _CONTENT_CACHE for d in digests):
+                continue
+            key = _digest("".join(digests))
+            hit, parses = self.cache.get("hcl-blocks", key) if self.cache is not None else (False, None)
+            if hit and isinstance(parses, list) and len(parses) == len(digests):
+                for digest, parsed in zip(digests, parses, strict=True):
+                    _CONTENT_CACHE[("hcl", digest)] = parsed
+                continue
+            bundles[key] = (digests, sources)
+        return bundles
 
     def hcl(self, path: str, wanted: Wanted | None = None) -> dict[str, Any] | None:
         """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean).
@@ -425,8 +450,9 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process' to handle
 
 
-def _parse_in_workers(texts: list[str], workers: int) -> list[Any] | None:
-    """parse_hcl_or_none of each text in worker processes, in order; None when processes cannot start.
+def _parse_in_workers(texts: list[str], workers: int, keep: Any) -> bool:
+    """parse_hcl_or_none of each text in worker processes; `keep(index, result)` for each, in order, as
+    they arrive. False when processes cannot start or the pool breaks (the rest is parsed serially later).
 
     Interrupted (KeyboardInterrupt, SystemExit), the queued parses are cancelled, the workers
     stopped and waited for, and the interrupt re-raised.
@@ -440,12 +466,14 @@ def _parse_in_workers(texts: list[str], workers: int) -> list[Any] | None:
         ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
     except (OSError, RuntimeError, ValueError):
-        return None
+        return False
     try:
-        results = list(pool.map(parse_hcl_or_none, texts, chunksize=max(1, len(texts) // (workers * 4))))
+        chunks = max(1, len(texts) // (workers * 4))
+        for index, result in enumerate(pool.map(parse_hcl_or_none, texts, chunksize=chunks)):
+            keep(index, result)
     except (OSError, RuntimeError, ValueError):  # a broken pool: parse serially later
         pool.shutdown(wait=True, cancel_futures=True)
-        return None
+        return False
     except BaseException:
         procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
@@ -459,7 +487,25 @@ def _parse_in_workers(texts: list[str], workers: int) -> list[Any] | None:
             pool.shutdown(wait=True)
         raise
     pool.shutdown(wait=True)
-    return results
+    return True
+
+
+class _BundleWriter:
+    """Writes each file's bundle of block parses to the persistent cache as soon as its last part is parsed,
+    while the workers parse the rest (the main process only waits for them otherwise)."""
+
+    def __init__(self, tree: RepoTree, bundles: dict[str, tuple[list[str], list[str]]], index: dict[str, int]) -> None:
+        self.cache = tree.cache
+        # bundles by the position of the last of their parts to be parsed (-1: all known already)
+        self.waiting = sorted(((max((index.get(d, -1) for d in digests), default=-1), key, digests)
+                               for key, (digests, _s) in bundles.items()), reverse=True)
+
+    def done_up_to(self, index: int) -> None:
+        while self.waiting and self.waiting[-1][0] <= index:
+            _last, key, digests = self.waiting.pop()
+            parses = [_CONTENT_CACHE.get(("hcl", d)) for d in digests]
+            if self.cache is not None and all(p is not None for p in parses):  # a failed part: not kept
+                self.cache.put("hcl-blocks", key, parses)
 
 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines cuts

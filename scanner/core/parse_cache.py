@@ -40,7 +40,9 @@ CODE_VERSION = 1  # bump when hcl.parse_hcl/_clean or files.TreeYamlLoader chang
 DEFAULT_MAX_BYTES = 256 * 2**20
 ENV_DIR = "WAFOPS_PARSE_CACHE_DIR"
 ENV_OFF = "WAFOPS_NO_CACHE"
-KINDS = ("hcl", "yaml")  # JSON is parsed in C about as fast as an entry is read back
+# JSON is parsed in C about as fast as an entry is read back. "hcl-blocks": the parses of the blocks of one .tf
+# file that the collectors read, kept as one entry (a list) so that a re-scan reads one entry per file
+KINDS = ("hcl", "hcl-blocks", "yaml")
 _MAGIC = b"wafops-parse\x01"
 _SUM = 32  # sha256 of the payload
 _LOW_WATER = 0.8
@@ -68,7 +70,7 @@ def parser_version(kind: str) -> str:
     and a hash of the module that holds the parse code, so an edit there never reads a stale parse)."""
     v = _VERSIONS.get(kind)
     if v is None:
-        if kind == "hcl":
+        if kind in ("hcl", "hcl-blocks"):
             import hcl2
 
             v = f"python-hcl2 {getattr(hcl2, '__version__', '?')}; {_source_hash('wafops.scanner.core.hcl')}"
