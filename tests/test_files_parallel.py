@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wafops.scanner.core import files
+from wafops.scanner.core import files, hcl_workers
 from wafops.scanner.core.files import RepoTree
 
 from tests.helpers import write_tree
@@ -14,7 +14,7 @@ def _tf(i: int) -> str:
 
 
 def test_prefetch_matches_serial_parse_and_keeps_warnings(tmp_path, monkeypatch):
-    n = files.PARALLEL_MIN_FILES + 6
+    n = hcl_workers.PARALLEL_MIN_FILES + 6
     tree_files = {f"m{i}/main.tf": _tf(i) for i in range(n)}
     tree_files["broken/main.tf"] = 'resource "x" "y" {\n  = oops\n'
     root = write_tree(tmp_path / "repo", tree_files)

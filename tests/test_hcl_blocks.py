@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from wafops.scanner.cli import main
-from wafops.scanner.core import files, hcl
+from wafops.scanner.core import files, hcl, hcl_workers
 from wafops.scanner.core.files import RepoTree
 from wafops.scanner.core.hcl import parse_hcl
 from wafops.scanner.core.hcl_blocks import Wanted, block_source, split_blocks
@@ -122,7 +122,7 @@ def test_a_file_the_cut_does_not_read_is_parsed_whole(tmp_path):
 
 
 def test_blocks_parsed_in_workers_are_those_asked(tmp_path):
-    n = files.PARALLEL_MIN_FILES + 4
+    n = hcl_workers.PARALLEL_MIN_FILES + 4
     root = write_tree(tmp_path / "repo", {f"m{i}/main.tf": ROLE + ALARM.replace('"a"', f'"a{i}"') for i in range(n)})
     files._CONTENT_CACHE.clear()
     tree = RepoTree.scan(root, cache=None)
@@ -167,7 +167,7 @@ def test_a_scan_gives_the_same_evidence_with_whole_files_and_with_blocks(monkeyp
 def test_a_rescan_reads_one_cache_entry_per_file(tmp_path, monkeypatch):
     from wafops.scanner.core.parse_cache import ParseCache
 
-    n = files.PARALLEL_MIN_FILES + 4
+    n = hcl_workers.PARALLEL_MIN_FILES + 4
     root = write_tree(tmp_path / "repo", {f"m{i}/main.tf": ROLE + ALARM.replace('"a"', f'"a{i}"') + ALARM.replace(
         '"a"', f'"b{i}"') for i in range(n)})
     files._CONTENT_CACHE.clear()
@@ -178,7 +178,7 @@ def test_a_rescan_reads_one_cache_entry_per_file(tmp_path, monkeypatch):
     assert cache.writes == n  # one entry per file, holding its two alarms
 
     files._CONTENT_CACHE.clear()
-    monkeypatch.setattr(files, "_parse_in_workers", lambda *a: pytest.fail("a re-scan parses nothing"))
+    monkeypatch.setattr(hcl_workers, "parse_in_workers", lambda *a: pytest.fail("a re-scan parses nothing"))
     monkeypatch.setattr(hcl, "parse_hcl", lambda text: pytest.fail("a re-scan parses nothing"))
     again = ParseCache(tmp_path / "cache")
     tree = RepoTree.scan(root, cache=again)

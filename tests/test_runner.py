@@ -211,9 +211,9 @@ def test_no_fork_with_other_threads_or_small_trees(root, monkeypatch):
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two processes need two CPUs")
 def test_the_child_may_parse_in_worker_processes(root, monkeypatch):
-    from wafops.scanner.core import files
+    from wafops.scanner.core import files, hcl_workers
 
-    monkeypatch.setattr(files, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(hcl_workers, "PARALLEL_MIN_FILES", 1)
     make = lambda: [Slow("a", "alpha"), Slow("a2", "beta"), HclReader("h1", "x"), HclReader("h2", "x")]  # noqa: E731
     monkeypatch.setattr(files, "_CONTENT_CACHE", {})
     serial = _everything(*_run(root, make(), False, monkeypatch)[:3])

@@ -14,7 +14,6 @@ symbolic link that points outside the checkout is never followed (skipped with a
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import hashlib
 import itertools
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from wafops.scanner.core.hcl_blocks import Wanted, block_source, split_blocks
+from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.paths import PathQueries
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
@@ -43,7 +42,6 @@ SKIP_DIRS = {
     "site-packages", ".idea", ".gradle", ".next", ".cache",
 }
 MAX_FILE_BYTES = 2 * 1024 * 1024
-PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 
 
 class TreeYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -219,7 +217,7 @@ class RepoTree(PathQueries):
         result = None
         if text is not None:
             digest = _digest(text)
-            hit, result = self._known_parse(kind, digest)
+            hit, result = self.known_parse(kind, digest)
             if not hit:
                 try:
                     result = parse(text)
@@ -227,11 +225,11 @@ class RepoTree(PathQueries):
                     self._warn(path, f"malformed {kind.upper()}: {_first_line(err)}")
                     result = None  # not cached: the next scan warns again
                 else:
-                    self._keep_parse(kind, digest, result)
+                    self.keep_parse(kind, digest, result)
         self._parsed[key] = result
         return result
 
-    def _known_parse(self, kind: str, digest: str) -> tuple[bool, Any]:
+    def known_parse(self, kind: str, digest: str) -> tuple[bool, Any]:
         """(True, parse) from this process' content cache or the persistent one, else (False, None)."""
         ckey = (kind, digest)
         if ckey in _CONTENT_CACHE:
@@ -243,7 +241,7 @@ class RepoTree(PathQueries):
             _CONTENT_CACHE[ckey] = result
         return hit, result
 
-    def _keep_parse(self, kind: str, digest: str, result: Any) -> None:
+    def keep_parse(self, kind: str, digest: str, result: Any) -> None:
         _CONTENT_CACHE[(kind, digest)] = result
         if self.cache is not None and kind in _DISK_KINDS:
             self.cache.put(kind, digest, result)
@@ -269,60 +267,15 @@ class RepoTree(PathQueries):
 
         python-hcl2 is pure-Python and CPU-bound (about 8 ms a file), so a collector that is about to
         parse hundreds of .tf files calls this first (and the engine calls it once for every collector's
-        `hcl_blocks`); `hcl()` then answers from the cache. What fails to parse is left to `hcl()`, which
-        records the warning as usual.
-
-        The persistent cache keeps one entry per file: the parses of the blocks all asks together want
-        ("hcl-blocks"), read back in one go by a re-scan. Entries are written while the workers parse.
-        The workers ignore Ctrl-C; the main process, interrupted, cancels what is queued, stops the
-        workers and waits for them before the interrupt goes on (no orphaned processes).
+        `hcl_blocks`); `hcl()` then answers from the cache (see `wafops.scanner.core.hcl_workers`).
         """
-        bundles = self._hcl_bundles(asks)
-        todo: dict[str, str] = {}  # digest -> source, in the order of the bundles
-        for digests, sources in bundles.values():
-            for digest, source in zip(digests, sources, strict=True):
-                if ("hcl", digest) not in _CONTENT_CACHE:
-                    todo.setdefault(digest, source)
-        workers = min(os.cpu_count() or 1, 8)
-        if len(todo) < PARALLEL_MIN_FILES or workers < 2:
-            return
-        order = list(todo)
-        pending = _BundleWriter(self, bundles, {d: k for k, d in enumerate(order)})
+        from wafops.scanner.core import hcl_workers
 
-        def keep(index: int, result: Any) -> None:
-            if result is not None:
-                _CONTENT_CACHE[("hcl", order[index])] = result
-            pending.done_up_to(index)
+        hcl_workers.prefetch(self, asks)
 
-        _parse_in_workers([todo[d] for d in order], workers, keep)
-        if self.cache is not None:
-            self.cache.flush()
-
-    def _hcl_bundles(self, asks: Iterable[tuple[str, Wanted | None]]) -> dict[str, tuple[list[str], list[str]]]:
-        """Per file not yet parsed: bundle key -> (digests, sources) of what the asks on it parse together.
-
-        A file's bundle found in the persistent cache fills the content cache and is left out."""
-        by_path: dict[str, list[Wanted | None]] = {}
-        for path, wanted in asks:
-            if (("hcl", path) if wanted is None else ("hcl", path, wanted)) not in self._parsed:
-                by_path.setdefault(path, []).append(wanted)
-        bundles: dict[str, tuple[list[str], list[str]]] = {}
-        for path, wanteds in by_path.items():
-            text = self.text(path)
-            if text is None:
-                continue
-            sources = list(dict.fromkeys(s for w in wanteds for s in _hcl_sources(text, w)))
-            digests = [_digest(s) for s in sources]
-            if not digests or all(("hcl", d) in _CONTENT_CACHE for d in digests):
-                continue
-            key = _digest("".join(digests))
-            hit, parses = self.cache.get("hcl-blocks", key) if self.cache is not None else (False, None)
-            if hit and isinstance(parses, list) and len(parses) == len(digests):
-                for digest, parsed in zip(digests, parses, strict=True):
-                    _CONTENT_CACHE[("hcl", digest)] = parsed
-                continue
-            bundles[key] = (digests, sources)
-        return bundles
+    def has_parse(self, path: str, wanted: Wanted | None = None) -> bool:
+        """Whether `hcl(path, wanted)` was answered already."""
+        return (("hcl", path) if wanted is None else ("hcl", path, wanted)) in self._parsed
 
     def hcl(self, path: str, wanted: Wanted | None = None) -> dict[str, Any] | None:
         """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean).
@@ -341,36 +294,14 @@ class RepoTree(PathQueries):
             if path in self.unread:  # asked again by another reader: it is blind to the file too
                 self._unread(path, self.unread[path])
             return self._parsed[key]
+        from wafops.scanner.core import hcl_workers
+
         text = self.text(path)
-        result = None if text is None else self._wanted_blocks(text, wanted)
-        if result is _WHOLE:
+        result = None if text is None else hcl_workers.wanted_blocks(self, text, wanted)
+        if result is hcl_workers.WHOLE:
             result = self._cached("hcl", path, parse_hcl)
         self._parsed[key] = result
         return result
-
-    def _wanted_blocks(self, text: str, wanted: Wanted) -> Any:
-        """The parse of the wanted blocks, assembled in the file's order; _WHOLE when the file must be parsed whole."""
-        from wafops.scanner.core.hcl import parse_hcl
-
-        segments = split_blocks(text)
-        if segments is None:
-            return _WHOLE
-        out: dict[str, list[Any]] = {}
-        for segment in segments:
-            if not wanted(segment.type, segment.label):
-                continue
-            source = block_source(text, segment)
-            digest = _digest(source)
-            hit, parsed = self._known_parse("hcl", digest)
-            if not hit:
-                try:
-                    parsed = parse_hcl(source)
-                except Exception:  # the whole file's parse decides (and warns)
-                    return _WHOLE
-                self._keep_parse("hcl", digest, parsed)
-            for btype, items in parsed.items():
-                out.setdefault(btype, []).extend(items)
-        return out
 
     # ---- locating ------------------------------------------------------------------------
     def line_of(self, path: str, pattern: str | re.Pattern[str], start: int = 1) -> int | None:
@@ -425,16 +356,7 @@ class RepoTree(PathQueries):
 
 
 _CONTENT_CACHE: dict[tuple[str, str], Any] = {}
-_WHOLE = object()  # a file whose wanted blocks cannot be parsed apart
 SPLIT_HCL = True  # parse only the wanted blocks of a .tf file (False: whole files, as a check in the tests)
-
-
-def _hcl_sources(text: str, wanted: Wanted | None) -> list[str]:
-    """What `RepoTree.hcl(path, wanted)` parses for a file: its wanted blocks, or the whole text."""
-    segments = split_blocks(text) if wanted is not None and SPLIT_HCL else None
-    if segments is None:
-        return [text]
-    return [block_source(text, s) for s in segments if wanted(s.type, s.label)]
 _DISK_KINDS = frozenset(("hcl", "yaml"))  # what the persistent parse cache keeps (JSON parses in C)
 
 
@@ -442,70 +364,6 @@ def _digest(text: str) -> str:
     """The content key of the parse caches (sha256: a cache shared between checkouts must not be
     fooled by two different files with one hash)."""
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
-
-
-def _ignore_sigint() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process' to handle
-
-
-def _parse_in_workers(texts: list[str], workers: int, keep: Any) -> bool:
-    """parse_hcl_or_none of each text in worker processes; `keep(index, result)` for each, in order, as
-    they arrive. False when processes cannot start or the pool breaks (the rest is parsed serially later).
-
-    Interrupted (KeyboardInterrupt, SystemExit), the queued parses are cancelled, the workers
-    stopped and waited for, and the interrupt re-raised.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from wafops.scanner.core.hcl import parse_hcl_or_none
-
-    try:
-        ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
-    except (OSError, RuntimeError, ValueError):
-        return False
-    try:
-        chunks = max(1, len(texts) // (workers * 4))
-        for index, result in enumerate(pool.map(parse_hcl_or_none, texts, chunksize=chunks)):
-            keep(index, result)
-    except (OSError, RuntimeError, ValueError):  # a broken pool: parse serially later
-        pool.shutdown(wait=True, cancel_futures=True)
-        return False
-    except BaseException:
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:  # a worker may be deep in a long chunk: stop it rather than wait
-            with contextlib.suppress(Exception):
-                proc.terminate()
-        for proc in procs:
-            with contextlib.suppress(Exception):
-                proc.join(5)
-        with contextlib.suppress(Exception):
-            pool.shutdown(wait=True)
-        raise
-    pool.shutdown(wait=True)
-    return True
-
-
-class _BundleWriter:
-    """Writes each file's bundle of block parses to the persistent cache as soon as its last part is parsed,
-    while the workers parse the rest (the main process only waits for them otherwise)."""
-
-    def __init__(self, tree: RepoTree, bundles: dict[str, tuple[list[str], list[str]]], index: dict[str, int]) -> None:
-        self.cache = tree.cache
-        # bundles by the position of the last of their parts to be parsed (-1: all known already)
-        self.waiting = sorted(((max((index.get(d, -1) for d in digests), default=-1), key, digests)
-                               for key, (digests, _s) in bundles.items()), reverse=True)
-
-    def done_up_to(self, index: int) -> None:
-        while self.waiting and self.waiting[-1][0] <= index:
-            _last, key, digests = self.waiting.pop()
-            parses = [_CONTENT_CACHE.get(("hcl", d)) for d in digests]
-            if self.cache is not None and all(p is not None for p in parses):  # a failed part: not kept
-                self.cache.put("hcl-blocks", key, parses)
 
 
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines cuts

@@ -1,0 +1,177 @@
+"""How a RepoTree gets its HCL parses: the wanted blocks of a file assembled, and many files parsed ahead
+in worker processes, with the persistent parse cache in front.
+
+Why apart from `files`: the tree reads files; this is the plumbing that makes python-hcl2 (pure Python,
+about 8 ms of CPU per file) affordable on a monorepo: only the blocks readers want are parsed
+(`wafops.scanner.core.hcl_blocks`), in two or more processes, and a re-scan reads one cache entry per
+file ("hcl-blocks": the parses of the blocks every reader together wants) instead of parsing again.
+
+The workers ignore Ctrl-C; the main process, interrupted, cancels what is queued, stops the workers and
+waits for them before the interrupt goes on (no orphaned processes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from wafops.scanner.core import files
+from wafops.scanner.core.files import RepoTree, _digest
+from wafops.scanner.core.hcl_blocks import Wanted, block_source, split_blocks
+
+# files._CONTENT_CACHE is read through its module each time (tests swap it for a fresh one)
+PARALLEL_MIN_FILES = 64  # parses below this: starting worker processes costs more than it saves
+WHOLE = object()  # a file whose wanted blocks cannot be parsed apart: parse it whole
+
+Bundles = dict[str, tuple[list[str], list[str]]]  # cache key -> (digests, sources) of one file's parses
+
+
+def wanted_blocks(tree: RepoTree, text: str, wanted: Wanted) -> Any:
+    """The parse of the wanted blocks of `text`, assembled in the file's order; WHOLE when the cut does
+    not read the file or a wanted block does not parse alone (the whole file's parse then decides, and warns)."""
+    from wafops.scanner.core.hcl import parse_hcl
+
+    segments = split_blocks(text)
+    if segments is None:
+        return WHOLE
+    out: dict[str, list[Any]] = {}
+    for segment in segments:
+        if not wanted(segment.type, segment.label):
+            continue
+        source = block_source(text, segment)
+        digest = _digest(source)
+        hit, parsed = tree.known_parse("hcl", digest)
+        if not hit:
+            try:
+                parsed = parse_hcl(source)
+            except Exception:
+                return WHOLE
+            tree.keep_parse("hcl", digest, parsed)
+        for btype, items in parsed.items():
+            out.setdefault(btype, []).extend(items)
+    return out
+
+
+def sources(text: str, wanted: Wanted | None) -> list[str]:
+    """What `RepoTree.hcl(path, wanted)` parses for a file: its wanted blocks, or the whole text."""
+    segments = split_blocks(text) if wanted is not None and files.SPLIT_HCL else None
+    if segments is None:
+        return [text]
+    return [block_source(text, s) for s in segments if wanted(s.type, s.label)]
+
+
+def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
+    """Parse in worker processes what `tree.hcl(path, wanted)` will parse for each ask, filling the content
+    cache; each file's bundle goes to the persistent cache as soon as its last part is parsed."""
+    bundles = _bundles(tree, asks)
+    todo: dict[str, str] = {}  # digest -> source, in the order of the bundles
+    for digests, texts in bundles.values():
+        for digest, source in zip(digests, texts, strict=True):
+            if ("hcl", digest) not in files._CONTENT_CACHE:
+                todo.setdefault(digest, source)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_MIN_FILES or workers < 2:
+        return  # each is parsed when asked
+    order = list(todo)
+    writer = _BundleWriter(tree, bundles, {d: k for k, d in enumerate(order)})
+
+    def keep(index: int, result: Any) -> None:
+        if result is not None:
+            files._CONTENT_CACHE[("hcl", order[index])] = result
+        writer.done_up_to(index)
+
+    parse_in_workers([todo[d] for d in order], workers, keep)
+    if tree.cache is not None:
+        tree.cache.flush()
+
+
+def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> Bundles:
+    """Per file not yet parsed: what the asks on it parse together. A bundle found in the persistent cache
+    fills the content cache and is left out."""
+    by_path: dict[str, list[Wanted | None]] = {}
+    for path, wanted in asks:
+        if not tree.has_parse(path, wanted):
+            by_path.setdefault(path, []).append(wanted)
+    bundles: Bundles = {}
+    for path, wanteds in by_path.items():
+        text = tree.text(path)
+        if text is None:
+            continue
+        texts = list(dict.fromkeys(s for w in wanteds for s in sources(text, w)))
+        digests = [_digest(s) for s in texts]
+        if not digests or all(("hcl", d) in files._CONTENT_CACHE for d in digests):
+            continue
+        key = _digest("".join(digests))
+        hit, parses = tree.cache.get("hcl-blocks", key) if tree.cache is not None else (False, None)
+        if hit and isinstance(parses, list) and len(parses) == len(digests):
+            for digest, parsed in zip(digests, parses, strict=True):
+                files._CONTENT_CACHE[("hcl", digest)] = parsed
+            continue
+        bundles[key] = (digests, texts)
+    return bundles
+
+
+class _BundleWriter:
+    """Writes each file's bundle of parses to the persistent cache as soon as its last part is parsed,
+    while the workers parse the rest (the main process only waits for them otherwise)."""
+
+    def __init__(self, tree: RepoTree, bundles: Bundles, index: dict[str, int]) -> None:
+        self.cache = tree.cache
+        # bundles by the position of the last of their parts to be parsed (-1: all known already)
+        self.waiting = sorted(((max((index.get(d, -1) for d in digests), default=-1), key, digests)
+                               for key, (digests, _s) in bundles.items()), reverse=True)
+
+    def done_up_to(self, index: int) -> None:
+        while self.waiting and self.waiting[-1][0] <= index:
+            _last, key, digests = self.waiting.pop()
+            parses = [files._CONTENT_CACHE.get(("hcl", d)) for d in digests]
+            if self.cache is not None and all(p is not None for p in parses):  # a failed part: not kept
+                self.cache.put("hcl-blocks", key, parses)
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process' to handle
+
+
+def parse_in_workers(texts: list[str], workers: int, keep: Callable[[int, Any], None]) -> bool:
+    """parse_hcl_or_none of each text in worker processes; `keep(index, result)` for each, in order, as
+    they arrive. False when processes cannot start or the pool breaks (the rest is parsed when asked).
+
+    Interrupted (KeyboardInterrupt, SystemExit), the queued parses are cancelled, the workers
+    stopped and waited for, and the interrupt re-raised.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from wafops.scanner.core.hcl import parse_hcl_or_none
+
+    try:
+        ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    try:
+        chunks = max(1, len(texts) // (workers * 4))
+        for index, result in enumerate(pool.map(parse_hcl_or_none, texts, chunksize=chunks)):
+            keep(index, result)
+    except (OSError, RuntimeError, ValueError):  # a broken pool
+        pool.shutdown(wait=True, cancel_futures=True)
+        return False
+    except BaseException:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:  # a worker may be deep in a long chunk: stop it rather than wait
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.join(5)
+        with contextlib.suppress(Exception):
+            pool.shutdown(wait=True)
+        raise
+    pool.shutdown(wait=True)
+    return True
