@@ -186,3 +186,29 @@ def test_a_rescan_reads_one_cache_entry_per_file(tmp_path, monkeypatch):
     assert {p: tree.hcl(p, ALARMS) for p in tree.with_suffix(".tf")} == first
     assert again.hits == n and again.writes == 0
     assert first["m2/main.tf"]["resource"][1]["aws_cloudwatch_metric_alarm"]["b2"]["threshold"] == 5
+
+
+def test_a_cached_bundle_answers_every_ask_on_its_file_as_a_fresh_parse(tmp_path, monkeypatch):
+    from wafops.scanner.core.parse_cache import ParseCache
+
+    roles = Wanted(resource_types=frozenset({"aws_iam_role"}), blocks=frozenset({"output"}))
+    n = hcl_workers.PARALLEL_MIN_FILES + 2
+    root = write_tree(tmp_path / "repo", {f"m{i}/main.tf": ALARM + ROLE + f'output "o{i}" {{\n  value = {i}\n}}\n'
+                                          for i in range(n)})
+
+    def answers(cache):
+        files._CONTENT_CACHE.clear()
+        tree = RepoTree.scan(root, cache=cache)
+        asks = [(p, w) for p in tree.with_suffix(".tf") for w in (ALARMS, roles, None)]
+        tree.prefetch_hcl_blocks(asks)
+        return {(p, repr(w)): tree.hcl(p, w) for p, w in asks}
+
+    fresh = answers(None)
+    assert fresh[("m1/main.tf", repr(roles))] == {"resource": [{"aws_iam_role": {"r": {"name": "role"}}}],
+                                                   "output": [{"o1": {"value": 1}}]}
+    answers(ParseCache(tmp_path / "cache"))  # fills the cache
+    monkeypatch.setattr(hcl, "parse_hcl", lambda text: pytest.fail("a re-scan parses nothing"))
+    monkeypatch.setattr(hcl_workers, "parse_in_workers", lambda *a: pytest.fail("a re-scan parses nothing"))
+    again = ParseCache(tmp_path / "cache")
+    assert answers(again) == fresh
+    assert again.hits == n and again.writes == 0

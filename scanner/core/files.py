@@ -277,6 +277,10 @@ class RepoTree(PathQueries):
         """Whether `hcl(path, wanted)` was answered already."""
         return (("hcl", path) if wanted is None else ("hcl", path, wanted)) in self._parsed
 
+    def remember_hcl(self, path: str, wanted: Wanted, parsed: dict[str, Any]) -> None:
+        """The answer to `hcl(path, wanted)`, assembled from a cached bundle (wafops.scanner.core.hcl_workers)."""
+        self._parsed[("hcl", path, wanted)] = parsed
+
     def hcl(self, path: str, wanted: Wanted | None = None) -> dict[str, Any] | None:
         """Terraform/HCL parsed by python-hcl2, with quotes normalised away (see hcl_clean).
 

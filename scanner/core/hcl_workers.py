@@ -89,7 +89,10 @@ def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
 
 def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> Bundles:
     """Per file not yet parsed: what the asks on it parse together. A bundle found in the persistent cache
-    fills the content cache and is left out."""
+    answers the asks on its file at once (`_answer`) and is left out.
+
+    The key is the file's digest and the positions of the blocks parsed: the cut is deterministic for a
+    text (and the cut's code is part of the entry's version), so no block needs hashing on a re-scan."""
     by_path: dict[str, list[Wanted | None]] = {}
     for path, wanted in asks:
         if not tree.has_parse(path, wanted):
@@ -99,18 +102,39 @@ def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> Bundl
         text = tree.text(path)
         if text is None:
             continue
-        texts = list(dict.fromkeys(s for w in wanteds for s in sources(text, w)))
-        digests = [_digest(s) for s in texts]
-        if not digests or all(("hcl", d) in files._CONTENT_CACHE for d in digests):
+        segments = split_blocks(text) if files.SPLIT_HCL else None
+        split = [w for w in dict.fromkeys(wanteds) if w is not None] if segments is not None else []
+        whole = segments is None or None in wanteds
+        picks = [k for k, s in enumerate(segments or ()) if any(w(s.type, s.label) for w in split)]
+        texts = ([text] if whole else []) + [block_source(text, segments[k]) for k in picks]  # type: ignore[index]
+        if not texts:
             continue
-        key = _digest("".join(digests))
+        key = f"{_digest(text)}{'+whole' if whole else ''}:{','.join(map(str, picks))}"
         hit, parses = tree.cache.get("hcl-blocks", key) if tree.cache is not None else (False, None)
-        if hit and isinstance(parses, list) and len(parses) == len(digests):
-            for digest, parsed in zip(digests, parses, strict=True):
-                files._CONTENT_CACHE[("hcl", digest)] = parsed
+        if hit and isinstance(parses, list) and len(parses) == len(texts):
+            _answer(tree, path, text, split, picks, parses, whole)
             continue
-        bundles[key] = (digests, texts)
+        digests = [_digest(s) for s in texts]
+        if not all(("hcl", d) in files._CONTENT_CACHE for d in digests):
+            bundles[key] = (digests, texts)
     return bundles
+
+
+def _answer(tree: RepoTree, path: str, text: str, split: list[Wanted], picks: list[int], parses: list[Any],
+            whole: bool) -> None:
+    """Answer the asks on one file from its bundle: the whole parse into the content cache, and for each
+    `wanted` the assembly `tree.hcl(path, wanted)` would make of its blocks."""
+    if whole:
+        files._CONTENT_CACHE[("hcl", _digest(text))] = parses[0]
+        parses = parses[1:]
+    segments = split_blocks(text) or ()
+    for wanted in split:
+        out: dict[str, list[Any]] = {}
+        for k, parsed in zip(picks, parses, strict=True):
+            if wanted(segments[k].type, segments[k].label):
+                for btype, items in parsed.items():
+                    out.setdefault(btype, []).extend(items)
+        tree.remember_hcl(path, wanted, out)
 
 
 class _BundleWriter:
