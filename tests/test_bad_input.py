@@ -222,14 +222,14 @@ def test_tree_does_not_block_on_a_fifo(tmp_path: Path) -> None:
 def test_unreadable_file_is_a_warning_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As root chmod 000 stays readable, so make the read itself fail the way the OS would."""
     root = write_tree(tmp_path / "repo", {"ok.yml": "a: 1\n", "locked.yml": "b: 2\n"})
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.yml":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def denied(path, flags, *args, **kwargs):  # the open itself fails, as for a file root may not read
+        if str(path).endswith("locked.yml"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", denied)
     tree = RepoTree.scan(root)
     assert tree.yaml("ok.yml") == {"a": 1}
     assert tree.yaml("locked.yml") is None

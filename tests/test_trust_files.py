@@ -43,14 +43,14 @@ def test_unreadable_workflow_is_not_absence(tmp_path, monkeypatch):
     """Workflows unreadable (permissions): repo is partial and OPS-010 is not lowered to level 1."""
     baseline = _ops010(_subject(tmp_path / "a", CI_REPO))
     assert baseline["level"] >= 2
-    real = pathlib.Path.read_bytes
+    real = os.open
 
-    def denied(self):
-        if "workflows" in str(self):
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def denied(path, flags, *args, **kwargs):  # the open itself fails, as for a file root may not read
+        if "workflows" in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     doc = _subject(tmp_path / "b", CI_REPO)
     src = _repo_source(doc)
     assert src["status"] == "partial" and ".github/workflows/ci.yml (cannot read: Permission denied)" in src["reason"]

@@ -92,6 +92,12 @@ class RepoTree(PathQueries):
     line_checks: int = 0  # lines a regex was tried on by line_of (the linear-time tests count them)
     # the persistent parse cache (wafops.scanner.core.parse_cache.ParseCache), None for none
     cache: Any = field(default=None, repr=False)
+    # the files the walk found: their symbolic links were checked then, so reading them needs no path lookup
+    _walked: frozenset[str] = field(default=frozenset(), repr=False)
+    _root: str = field(default="", init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._root = str(self.root)
 
     @classmethod
     def scan(cls, root: str | os.PathLike[str], cache: Any = "default") -> RepoTree:
@@ -104,6 +110,7 @@ class RepoTree(PathQueries):
         tree = cls(Path(root), cache=cache)
         tree.files = list(tree._walk())
         tree.files.sort()
+        tree._walked = frozenset(tree.files)
         return tree
 
     def _walk(self) -> Iterator[str]:
@@ -152,40 +159,58 @@ class RepoTree(PathQueries):
             if path in self.unread:
                 self._unread(path, self.unread[path])
             return self._text[path]
-        full = self.root / path
+        full = os.path.join(self._root, path)
         value: str | None = None
         try:
-            if full.is_symlink() and not _inside(os.path.realpath(full), os.path.realpath(self.root)):
+            if path not in self._walked and os.path.islink(full) and not _inside(os.path.realpath(full),
+                                                                               os.path.realpath(self._root)):
                 self._warn(path, "skipped: a symbolic link pointing outside the checkout")
                 self._text[path] = None
                 return None
-            st = full.stat()
-            size = st.st_size
-            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
-                self._warn(path, "skipped: not a regular file")
-            elif size > MAX_FILE_BYTES:
-                reason = f"skipped: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
-                self._warn(path, reason)
-                self._unread(path, reason)
-            else:
-                data = full.read_bytes()
-                if b"\x00" in data[:8192]:
-                    self._warn(path, "skipped: binary file")
-                else:
-                    try:
-                        value = data.decode("utf-8")
-                    except UnicodeDecodeError as err:
-                        value = data.decode("utf-8", errors="replace")
-                        reason = f"not valid UTF-8 (byte {err.start}): read with replacement characters"
-                        self._warn(path, reason)
-                        self._unread(path, reason)
+            value = self._read(path, full)
         except OSError as err:
             reason = f"cannot read: {err.strerror or err}"
             self._warn(path, reason)
-            if not full.is_symlink():  # a dangling or looping link holds nothing to read
+            if not os.path.islink(full):  # a dangling or looping link holds nothing to read
                 self._unread(path, reason)
         self._text[path] = value
         return value
+
+    def _read(self, path: str, full: str) -> str | None:
+        """Open once, then ask the open file what it is (one open and one fstat; no path lookups).
+
+        O_NONBLOCK: opening a FIFO must not wait for a writer; it is then skipped as not a regular file."""
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            st = os.stat(full)  # a socket cannot be opened: say what it is, as for a FIFO
+            if stat.S_ISREG(st.st_mode):
+                raise
+            self._warn(path, "skipped: not a regular file")
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+                self._warn(path, "skipped: not a regular file")
+                return None
+            if st.st_size > MAX_FILE_BYTES:
+                reason = f"skipped: {st.st_size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
+                self._warn(path, reason)
+                self._unread(path, reason)
+                return None
+            data = _read_all(fd, st.st_size)
+        finally:
+            os.close(fd)
+        if b"\x00" in data[:8192]:
+            self._warn(path, "skipped: binary file")
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            reason = f"not valid UTF-8 (byte {err.start}): read with replacement characters"
+            self._warn(path, reason)
+            self._unread(path, reason)
+            return data.decode("utf-8", errors="replace")
 
     def forget_warned(self) -> None:
         """Forget the text and parses of the files that drew a warning, so the next reader warns again.
@@ -431,6 +456,14 @@ def _split_entries(entries: list[os.DirEntry[str]]) -> tuple[list[os.DirEntry[st
         elif entry.name not in SKIP_DIRS and not _is_link(entry):
             dirs.append(entry)
     return dirs, files
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The whole file behind `fd` (it may have grown or shrunk since its size was read)."""
+    chunks = []
+    while chunk := os.read(fd, max(size, 65536) + 1):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _inside(path: str, root: str) -> bool:
