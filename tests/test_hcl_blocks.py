@@ -212,3 +212,24 @@ def test_a_cached_bundle_answers_every_ask_on_its_file_as_a_fresh_parse(tmp_path
     again = ParseCache(tmp_path / "cache")
     assert answers(again) == fresh
     assert again.hits == n and again.writes == 0
+
+
+def test_workers_are_forked_only_when_no_other_thread_runs(tmp_path):
+    import threading
+
+    n = hcl_workers.PARALLEL_MIN_FILES + 2
+    root = write_tree(tmp_path / "repo", {f"m{i}/main.tf": ALARM.replace('"a"', f'"a{i}"') for i in range(n)})
+    assert hcl_workers._start_method() == "fork"
+    methods, filled = [], []
+
+    def in_a_thread():  # as in a multi-subject scan: another thread is alive, so fork is not safe
+        methods.append(hcl_workers._start_method())
+        files._CONTENT_CACHE.clear()
+        tree = RepoTree.scan(root, cache=None)
+        tree.prefetch_hcl(tree.with_suffix(".tf"), ALARMS)
+        filled.append(len([k for k in files._CONTENT_CACHE if k[0] == "hcl"]))
+
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join(120)
+    assert methods == ["forkserver"] and filled == [n]

@@ -13,6 +13,7 @@ waits for them before the interrupt goes on (no orphaned processes).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -161,6 +162,18 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process' to handle
 
 
+def _start_method() -> str:
+    """fork when this process runs one thread: the workers start at once, sharing what is loaded (python-hcl2
+    too), and leave no forkserver and no resource tracker behind (about 17 MB that lived on through the
+    collectors). forkserver otherwise (a multi-subject scan parses from threads, and fork is not safe then)."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "forkserver"
+
+
 def parse_in_workers(texts: list[str], workers: int, keep: Callable[[int, Any], None]) -> bool:
     """parse_hcl_or_none of each text in worker processes; `keep(index, result)` for each, in order, as
     they arrive. False when processes cannot start or the pool breaks (the rest is parsed when asked).
@@ -174,13 +187,18 @@ def parse_in_workers(texts: list[str], workers: int, keep: Callable[[int, Any], 
     from wafops.scanner.core.hcl import parse_hcl_or_none
 
     try:
-        ctx = multiprocessing.get_context("forkserver")  # safe with threads (fork is not)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(_start_method()),
+                                   initializer=_ignore_sigint)
     except (OSError, RuntimeError, ValueError):
         return False
     try:
         chunks = max(1, len(texts) // (workers * 4))
-        for index, result in enumerate(pool.map(parse_hcl_or_none, texts, chunksize=chunks)):
+        gc.freeze()  # forked workers: their garbage collector must not write to (and so copy) every shared page
+        try:
+            results = pool.map(parse_hcl_or_none, texts, chunksize=chunks)  # the workers start here
+        finally:
+            gc.unfreeze()
+        for index, result in enumerate(results):
             keep(index, result)
     except (OSError, RuntimeError, ValueError):  # a broken pool
         pool.shutdown(wait=True, cancel_futures=True)
