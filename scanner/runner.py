@@ -205,25 +205,33 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[
     """Outcomes of every collector, taken in turn by this process and a forked child; None if no child."""
     mp = multiprocessing.get_context("fork")
     mark = _tree_mark(ctx.tree)
+    # Ctrl-C waits while the child is being made: an interrupt between its fork and the `try` below left a
+    # child nobody stopped, blocked writing its results, and the parent waiting for it at exit (a hang)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     gc.freeze()  # the garbage collector of the child must not write to (and so copy) every page it shares
+    child = None
     try:
         counter = mp.Value("i", 0)
         receive, send = mp.Pipe(duplex=False)
         child = mp.Process(target=_child, args=(collectors, ctx, counter, send))
         child.start()
     except (OSError, RuntimeError, ValueError):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return None
+    except BaseException:  # an interrupt noted just before the block
+        _stop(child)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        raise
     finally:
         gc.unfreeze()
-    send.close()
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C waiting is raised here
+        send.close()
         mine = _take_turns(collectors, ctx, counter)
         theirs = _receive(receive)
         child.join()
     except BaseException:  # Ctrl-C or a crash here: the child must not outlive the scan
-        with contextlib.suppress(Exception):
-            child.terminate()
-            child.join(5)
+        _stop(child)
         raise
     finally:
         receive.close()
@@ -231,6 +239,15 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[
     redo = [run_one(i, c, ctx, rewarn=True) for i, c in enumerate(collectors) if i not in done]
     _tree_reset(ctx.tree, mark)  # this process' side effects are in its outcomes, replayed in order
     return mine + theirs + redo
+
+
+def _stop(child: Any) -> None:
+    """Stop the child (if it was started) and wait for it."""
+    if child is None or child.pid is None:
+        return
+    with contextlib.suppress(Exception):
+        child.terminate()
+        child.join(5)
 
 
 def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) -> list[Outcome]:
@@ -250,6 +267,7 @@ def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) 
 def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send: Any) -> None:
     """The forked process: take collectors in turn, then send their outcomes and leave."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked by the parent while forking)
     code = 0
     try:
         # results go back when the child has nothing left to take: the parent reads the pipe only
