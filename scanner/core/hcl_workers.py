@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -157,9 +158,12 @@ class _BundleWriter:
 
 
 def _ignore_sigint() -> None:
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process' to handle
+
+
+def _sigint(how: int) -> None:
+    if hasattr(signal, "pthread_sigmask"):  # (not on Windows, where no worker is forked either)
+        signal.pthread_sigmask(how, {signal.SIGINT})
 
 
 def _start_method() -> str:
@@ -193,11 +197,15 @@ def parse_in_workers(texts: list[str], workers: int, keep: Callable[[int, Any], 
         return False
     try:
         chunks = max(1, len(texts) // (workers * 4))
+        # Ctrl-C waits while the workers start (here): a worker forked but not yet known to the pool would
+        # not be stopped below, and the scan would wait for it at exit
+        _sigint(signal.SIG_BLOCK)
         gc.freeze()  # forked workers: their garbage collector must not write to (and so copy) every shared page
         try:
-            results = pool.map(parse_hcl_or_none, texts, chunksize=chunks)  # the workers start here
+            results = pool.map(parse_hcl_or_none, texts, chunksize=chunks)
         finally:
             gc.unfreeze()
+            _sigint(signal.SIG_UNBLOCK)  # a Ctrl-C that waited is raised here, in the `try`
         for index, result in enumerate(results):
             keep(index, result)
     except (OSError, RuntimeError, ValueError):  # a broken pool
