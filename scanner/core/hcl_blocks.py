@@ -2,9 +2,9 @@
 
 Why: python-hcl2 costs about 8 ms of CPU per file, and collectors read the bodies of a few resource types
 (alarms, log groups, ECS services, branch protections...), while a file holds variables, locals, outputs,
-comments and resources no collector reads. Parsing each wanted block on its own costs a third to a seventh
-of parsing the whole file on real repositories. Top-level blocks are independent in HCL, so the parse of a
-block alone is the parse of that block within the file.
+comments and resources no collector reads. Parsing only the wanted blocks, each on its own, costs a half
+to a seventh of parsing the whole files on real repositories. Top-level blocks are independent in HCL,
+so the parse of a block alone is the parse of that block within the file.
 
 The cut is conservative: it reads strings (with `${...}` and `%{...}` templates, escapes), heredocs and
 the three comment forms, and gives up (None) on anything it does not expect at the top level (a top-level
