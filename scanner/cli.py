@@ -178,6 +178,41 @@ class _MaskedGroup(click.Group):
         except click.ClickException as err:
             err.message = mask(err.message)
             raise
+        except KeyboardInterrupt:  # outside the scan's own handling (e.g. while the report is written)
+            click.echo("wafops: interrupted", err=True)
+            raise click.exceptions.Exit(130) from None  # the README's code for an interrupted scan, not 1
+
+
+class _Interrupts:
+    """Remembers a Ctrl-C (SIGINT) during a scan, so that it always ends in the interrupted exit code.
+
+    Why: Python raises KeyboardInterrupt wherever the main thread is when it handles the signal; raised
+    inside a finalizer (a `__del__`, a generator the garbage collector closes) it is printed and dropped,
+    and the scan went on to exit 0 as if Ctrl-C had not been pressed. This handler raises as Python's own
+    does, and also notes that it did."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _Interrupts:
+        import signal
+
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread: Python's own handling stays
+            self._previous = None
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 @click.group(cls=_MaskedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -340,14 +375,15 @@ def scan(
         workloads=workloads,
         by=by,
     )
-    result, source_failure = _run_scan(list(targets), options, bar)
-    doc, written = _report(result, fmt, output, details, pretty, all_evidence)
-    if written.error:
-        where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
-        _err(err_console, f"[red]{escape(written.error + where)}[/red]")
-    level_field = "confirmed_level" if strict else "level"  # the level the gates read
-    failures = _gate_failures(doc, base_doc, level_field, fail_under, fail_on_regression, allow_missing, err_console)
-    _exit(result, doc, failures, source_failure, bool(written.error), err_console)
+    with _Interrupts() as interrupts:
+        result, source_failure = _run_scan(list(targets), options, bar)
+        doc, written = _report(result, fmt, output, details, pretty, all_evidence)
+        if written.error:
+            where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
+            _err(err_console, f"[red]{escape(written.error + where)}[/red]")
+        level_field = "confirmed_level" if strict else "level"  # the level the gates read
+        failures = _gate_failures(doc, base_doc, level_field, fail_under, fail_on_regression, allow_missing, err_console)
+        _exit(result, doc, failures, source_failure, bool(written.error), err_console, interrupts.seen)
 
 
 def _report(result: Any, fmt: str, output: str | None, details: bool, pretty: bool,
@@ -431,11 +467,11 @@ def _gate_failures(doc: dict[str, Any], base_doc: dict[str, Any] | None, level_f
 
 
 def _exit(result: Any, doc: dict[str, Any], failures: list[str], source_failure: str | None, write_failed: bool,
-          err_console: Console) -> None:
+          err_console: Console, interrupted: bool = False) -> None:
     """The exit code the README promises: 130 interrupted, 3 incomplete (never a pass), 1 gate failed, else 0."""
     from wafops.scanner.assess import gates
 
-    if not result.complete and source_failure is None and not result.deadline_passed:
+    if (not result.complete or interrupted) and source_failure is None and not result.deadline_passed:
         _err(err_console, "[yellow]scan interrupted: the report holds the subjects finished so far[/yellow]")
         sys.exit(gates.EXIT_INTERRUPTED)
     if result.deadline_passed:

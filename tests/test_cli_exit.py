@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "repos"
 ENTRY = [sys.executable, "-c", "from wafops.scanner.cli import entry; entry()"]
 
@@ -41,3 +43,45 @@ def test_the_report_on_stdout_is_complete_and_usage_errors_exit_2(tmp_path):
     assert (tmp_path / "cache" / ".usage").read_text().strip().isdigit()  # the cache's exit handler ran
     bad = _run("scan", "--no-such-option")
     assert bad.returncode == 2 and "no such option" in bad.stderr.lower()
+
+
+def test_ctrl_c_while_the_report_is_written_exits_130_not_1(monkeypatch):
+    """Outside the engine's own handling, click would turn KeyboardInterrupt into "Aborted!" and exit 1,
+    which the README gives to a failed gate."""
+    from click.testing import CliRunner
+    from wafops.scanner import cli
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_report", interrupted)
+    result = CliRunner().invoke(cli.main, ["scan", str(EXAMPLES / "shop-api"), "--format", "json"])
+    assert result.exit_code == 130, result.output
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the dropped interrupt, on purpose
+def test_a_ctrl_c_dropped_in_a_finalizer_still_exits_130(monkeypatch):
+    """Python drops a KeyboardInterrupt raised inside a `__del__`; the scan then ran to its end and exited 0."""
+    import os
+    import signal
+    import time
+
+    from click.testing import CliRunner
+    from wafops.scanner import cli
+
+    class Finalized:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)  # the handler runs here: its KeyboardInterrupt is printed and dropped
+
+    real = cli._run_scan
+
+    def run(*args, **kwargs):
+        Finalized()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "_run_scan", run)
+    result = CliRunner().invoke(cli.main, ["scan", str(EXAMPLES / "shop-api"), "--format", "json"])
+    assert result.exit_code == 130, result.output
+    assert json.loads(result.stdout)["subjects"]  # the report is whole: the scan had finished
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's handler is back
