@@ -198,6 +198,8 @@ class _Interrupts:
     def __enter__(self) -> _Interrupts:
         import signal
 
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            return self  # started with Ctrl-C ignored (a background job, nohup): it stays ignored
         try:
             self._previous = signal.signal(signal.SIGINT, self._handle)
         except ValueError:  # not the main thread: Python's own handling stays

@@ -81,7 +81,11 @@ def test_a_ctrl_c_dropped_in_a_finalizer_still_exits_130(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(cli, "_run_scan", run)
-    result = CliRunner().invoke(cli.main, ["scan", str(EXAMPLES / "shop-api"), "--format", "json"])
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (CI may ignore SIGINT)
+    try:
+        result = CliRunner().invoke(cli.main, ["scan", str(EXAMPLES / "shop-api"), "--format", "json"])
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's handler is back
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert result.exit_code == 130, result.output
     assert json.loads(result.stdout)["subjects"]  # the report is whole: the scan had finished
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's handler is back

@@ -42,6 +42,12 @@ def _session(sid: int) -> list[int]:
     return out
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a test run as a background job inherits SIGINT ignored, and the
+    scan would then (rightly) not be interrupted at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _kill_session(proc: subprocess.Popen) -> None:
     """Whatever a failed test left running is killed."""
     if proc.poll() is None:
@@ -56,7 +62,8 @@ def test_an_interrupted_scan_leaves_no_worker_processes(tmp_path, to_group):
     root = write_tree(tmp_path / "repo", {f"infra/m{i}/main.tf": _tf(i) for i in range(240)})
     cmd = [sys.executable, "-c", "from wafops.scanner.cli import main; main()", "scan", str(root),
            "--no-cache", "--format", "json", "-o", str(tmp_path / "out.json")]
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_as_in_a_terminal)
     try:
         deadline = time.monotonic() + 120
         while len(_session(proc.pid)) < 3:  # the scan, the forkserver and at least one worker
@@ -108,7 +115,8 @@ def test_an_interrupted_scan_leaves_no_collector_process(tmp_path):
     cmd = [sys.executable, "-c", "from wafops.scanner.cli import main; main()", "scan", str(root),
            "--parse-cache-dir", str(tmp_path / "cache"), "--format", "json", "-o", str(tmp_path / "out.json")]
     subprocess.run(cmd, check=False, capture_output=True, timeout=300)  # fills the parse cache: no workers now
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_as_in_a_terminal)
     try:
         deadline = time.monotonic() + 120
         while _forked_child(proc.pid) is None:
