@@ -67,7 +67,7 @@ def sources(text: str, wanted: Wanted | None) -> list[str]:
 def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
     """Parse in worker processes what `tree.hcl(path, wanted)` will parse for each ask, filling the content
     cache; each file's bundle goes to the persistent cache as soon as its last part is parsed."""
-    bundles = _bundles(tree, asks)
+    bundles, files_of = _bundles(tree, asks)
     todo: dict[str, str] = {}  # digest -> source, in the order of the bundles
     for digests, texts in bundles.values():
         for digest, source in zip(digests, texts, strict=True):
@@ -87,19 +87,26 @@ def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
     parse_in_workers([todo[d] for d in order], workers, keep)
     if tree.cache is not None:
         tree.cache.flush()
+    # the answers too, here: made once before the collectors fork, they are shared, not built in each process
+    for key, (path, text, split, picks, whole) in files_of.items():
+        parses = [files._CONTENT_CACHE.get(("hcl", d)) for d in bundles[key][0]]
+        if all(p is not None for p in parses):
+            _answer(tree, path, text, split, picks, parses, whole)
 
 
-def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> Bundles:
+def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> tuple[Bundles, dict[str, Any]]:
     """Per file not yet parsed: what the asks on it parse together. A bundle found in the persistent cache
     answers the asks on its file at once (`_answer`) and is left out.
 
     The key is the file's digest and the positions of the blocks parsed: the cut is deterministic for a
-    text (and the cut's code is part of the entry's version), so no block needs hashing on a re-scan."""
+    text (and the cut's code is part of the entry's version), so no block needs hashing on a re-scan.
+    Also returned, per bundle: what `_answer` needs once its parts are parsed."""
     by_path: dict[str, list[Wanted | None]] = {}
     for path, wanted in asks:
         if not tree.has_parse(path, wanted):
             by_path.setdefault(path, []).append(wanted)
     bundles: Bundles = {}
+    files_of: dict[str, Any] = {}
     for path, wanteds in by_path.items():
         text = tree.text(path)
         if text is None:
@@ -119,7 +126,8 @@ def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> Bundl
         digests = [_digest(s) for s in texts]
         if not all(("hcl", d) in files._CONTENT_CACHE for d in digests):
             bundles[key] = (digests, texts)
-    return bundles
+            files_of[key] = (path, text, split, picks, whole)
+    return bundles, files_of
 
 
 def _answer(tree: RepoTree, path: str, text: str, split: list[Wanted], picks: list[int], parses: list[Any],
