@@ -17,6 +17,7 @@ import gc
 import os
 import signal
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from wafops.scanner.core import files
@@ -27,7 +28,23 @@ from wafops.scanner.core.hcl_blocks import Wanted, block_source, split_blocks
 PARALLEL_MIN_FILES = 64  # parses below this: starting worker processes costs more than it saves
 WHOLE = object()  # a file whose wanted blocks cannot be parsed apart: parse it whole
 
-Bundles = dict[str, tuple[list[str], list[str]]]  # cache key -> (digests, sources) of one file's parses
+
+
+@dataclass
+class _Bundle:
+    """One file's parse-ahead: the blocks all asks on it parse together (the whole text first when one
+    asks for the whole file), and what `_answer` needs once they are parsed."""
+
+    path: str
+    text: str
+    split: list[Wanted]  # the asks that take blocks
+    picks: list[int]  # positions of the blocks parsed
+    whole: bool
+    sources: list[str]
+    digests: list[str]
+
+
+Bundles = dict[str, _Bundle]  # by cache key
 
 
 def wanted_blocks(tree: RepoTree, text: str, wanted: Wanted) -> Any:
@@ -56,21 +73,13 @@ def wanted_blocks(tree: RepoTree, text: str, wanted: Wanted) -> Any:
     return out
 
 
-def sources(text: str, wanted: Wanted | None) -> list[str]:
-    """What `RepoTree.hcl(path, wanted)` parses for a file: its wanted blocks, or the whole text."""
-    segments = split_blocks(text) if wanted is not None and files.SPLIT_HCL else None
-    if segments is None:
-        return [text]
-    return [block_source(text, s) for s in segments if wanted(s.type, s.label)]
-
-
 def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
     """Parse in worker processes what `tree.hcl(path, wanted)` will parse for each ask, filling the content
     cache; each file's bundle goes to the persistent cache as soon as its last part is parsed."""
-    bundles, files_of = _bundles(tree, asks)
+    bundles = _bundles(tree, asks)
     todo: dict[str, str] = {}  # digest -> source, in the order of the bundles
-    for digests, texts in bundles.values():
-        for digest, source in zip(digests, texts, strict=True):
+    for bundle in bundles.values():
+        for digest, source in zip(bundle.digests, bundle.sources, strict=True):
             if ("hcl", digest) not in files._CONTENT_CACHE:
                 todo.setdefault(digest, source)
     workers = min(os.cpu_count() or 1, 8)
@@ -88,13 +97,13 @@ def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
     if tree.cache is not None:
         tree.cache.flush()
     # the answers too, here: made once before the collectors fork, they are shared, not built in each process
-    for key, (path, text, split, picks, whole) in files_of.items():
-        parses = [files._CONTENT_CACHE.get(("hcl", d)) for d in bundles[key][0]]
+    for b in bundles.values():
+        parses = [files._CONTENT_CACHE.get(("hcl", d)) for d in b.digests]
         if all(p is not None for p in parses):
-            _answer(tree, path, text, split, picks, parses, whole)
+            _answer(tree, b.path, b.text, b.split, b.picks, parses, b.whole)
 
 
-def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> tuple[Bundles, dict[str, Any]]:
+def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> Bundles:
     """Per file not yet parsed: what the asks on it parse together. A bundle found in the persistent cache
     answers the asks on its file at once (`_answer`) and is left out.
 
@@ -106,7 +115,6 @@ def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> tuple
         if not tree.has_parse(path, wanted):
             by_path.setdefault(path, []).append(wanted)
     bundles: Bundles = {}
-    files_of: dict[str, Any] = {}
     for path, wanteds in by_path.items():
         text = tree.text(path)
         if text is None:
@@ -125,9 +133,8 @@ def _bundles(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> tuple
             continue
         digests = [_digest(s) for s in texts]
         if not all(("hcl", d) in files._CONTENT_CACHE for d in digests):
-            bundles[key] = (digests, texts)
-            files_of[key] = (path, text, split, picks, whole)
-    return bundles, files_of
+            bundles[key] = _Bundle(path, text, split, picks, whole, texts, digests)
+    return bundles
 
 
 def _answer(tree: RepoTree, path: str, text: str, split: list[Wanted], picks: list[int], parses: list[Any],
@@ -154,8 +161,8 @@ class _BundleWriter:
     def __init__(self, tree: RepoTree, bundles: Bundles, index: dict[str, int]) -> None:
         self.cache = tree.cache
         # bundles by the position of the last of their parts to be parsed (-1: all known already)
-        self.waiting = sorted(((max((index.get(d, -1) for d in digests), default=-1), key, digests)
-                               for key, (digests, _s) in bundles.items()), reverse=True)
+        self.waiting = sorted(((max((index.get(d, -1) for d in b.digests), default=-1), key, b.digests)
+                               for key, b in bundles.items()), reverse=True)
 
     def done_up_to(self, index: int) -> None:
         while self.waiting and self.waiting[-1][0] <= index:
