@@ -318,14 +318,12 @@ class RepoTree(PathQueries):
 
         if wanted is None or not SPLIT_HCL:
             return self._cached("hcl", path, parse_hcl)
+        text = self.text(path)  # (asked again, an unreadable file is recorded for this reader too)
         key = ("hcl", path, wanted)
         if key in self._parsed:
-            if path in self.unread:  # asked again by another reader: it is blind to the file too
-                self._unread(path, self.unread[path])
             return self._parsed[key]
         from wafops.scanner.core import hcl_workers
 
-        text = self.text(path)
         result = None if text is None else hcl_workers.wanted_blocks(self, text, wanted)
         if result is hcl_workers.WHOLE:
             result = self._cached("hcl", path, parse_hcl)
