@@ -64,8 +64,8 @@ def hcl_blocks(tree: RepoTree) -> list[tuple[str, Wanted]]:
 
 
 def _needs_parse(headers: list[tuple[str, str, str, int]]) -> bool:
-    """Whether a file declares a resource of an INTERESTING_RX type: those are read from its full parse."""
-    return any(btype == "resource" and INTERESTING_RX.match(l1) for btype, l1, _l2, _line in headers)
+    """Whether a file declares a block `terraform` reads from a parse (WANTED)."""
+    return any(WANTED(btype, l1) for btype, l1, _l2, _line in headers)
 
 
 def terraform(run: IacRun) -> None:
