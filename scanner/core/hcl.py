@@ -2,7 +2,8 @@
 
 python-hcl2 is accurate but slow (~8 ms of CPU per file), so callers first use `block_headers`, a
 cheap regex pass, to decide whether a file holds blocks worth parsing, and then parse only the blocks
-they read (`RepoTree.hcl(path, wanted)`, cut apart by `wafops.scanner.core.hcl_blocks`).
+they read (`RepoTree.hcl(path, wanted)`, cut apart by `wafops.scanner.core.hcl_blocks`), with
+python-hcl2's transformer run inside lark's parse (`wafops.scanner.core.hcl_parser`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import hcl2
 from hcl2.utils import SerializationOptions
+from wafops.scanner.core import hcl_parser
 
 _OPTIONS = SerializationOptions(with_comments=False, strip_string_quotes=True)
 
@@ -35,7 +36,7 @@ _HCL2_LOCK = threading.Lock()
 
 def parse_hcl(text: str) -> dict[str, Any]:
     with _HCL2_LOCK:
-        parsed = hcl2.loads(text, serialization_options=_OPTIONS)
+        parsed = hcl_parser.parse(text, _OPTIONS)
     return _clean(parsed)
 
 

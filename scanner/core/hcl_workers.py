@@ -203,8 +203,10 @@ def parse_in_workers(texts: list[str], workers: int, keep: Callable[[int, Any], 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from wafops.scanner.core import hcl_parser
     from wafops.scanner.core.hcl import parse_hcl_or_none
 
+    hcl_parser.parser()  # built (loaded) once here: forked workers share it instead of each loading it
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(_start_method()),
                                    initializer=_ignore_sigint)
