@@ -44,6 +44,7 @@ class CollectContext:
     now: datetime = field(default_factory=utcnow)
     warnings: list[ScanWarning] = field(default_factory=list)
     statuses: dict[str, SourceStatus] = field(default_factory=dict)
+    reused: list[str] = field(default_factory=list)  # collectors whose outcome an earlier scan kept (not run)
 
     def warn(self, source: str, message: str, path: str | None = None) -> None:
         self.warnings.append(ScanWarning(self.subject.id, source, message, path))
@@ -141,6 +142,11 @@ class Collector:
     # how long it takes on a large checkout, relative to others (1: an average repository collector); only
     # the order in which two processes take collectors depends on it (heaviest first)
     weight: ClassVar[float] = 1.0
+    # what its outcome depends on besides the subject, the options and wafops' code, so that a re-scan may
+    # reuse it when none changed (wafops.scanner.reuse): "tree" (the files of the walk: the collector finds
+    # files by the walk's list only), "git" (the HEAD commit), "day" (the day of the scan's clock). Empty:
+    # it reads something else (an API, git history by the hour) and always runs.
+    reads: ClassVar[tuple[str, ...]] = ()
 
     def applies(self, subject: Subject, ctx: CollectContext) -> bool:
         """Whether this collector can run for the subject (file collectors need a tree)."""

@@ -380,6 +380,7 @@ def scan(
     with _Interrupts() as interrupts:
         result, source_failure = _run_scan(list(targets), options, bar)
         doc, written = _report(result, fmt, output, details, pretty, all_evidence)
+        _note_reused(result, err_console)
         if written.error:
             where = f"; the result was written to {written.fallback}" if written.fallback else "; the result was not written"
             _err(err_console, f"[red]{escape(written.error + where)}[/red]")
@@ -488,6 +489,17 @@ def _exit(result: Any, doc: dict[str, Any], failures: list[str], source_failure:
     if failures:
         _err(err_console, f"[red]gate failed: {len(failures)} finding(s)[/red]")
         sys.exit(gates.EXIT_GATE)
+
+
+def _note_reused(result: Any, err_console: Console) -> None:
+    """Say so when collectors were not run because an earlier scan's outcome was replayed (wafops.scanner.reuse):
+    a reviewer must know the evidence was read then, of the same files."""
+    reused = [sr for sr in result.subjects if sr.reused]
+    if reused:
+        names = sorted({name for sr in reused for name in sr.reused})
+        _err(err_console, f"[dim]{len(reused)} of {len(result.subjects)} subject(s): the files, the code and the options "
+             f"are unchanged since an earlier scan, whose outcome of {', '.join(names)} was reused "
+             "(`reused` in the JSON report; --no-cache reads everything again)[/dim]")
 
 
 def _err(console: Console, markup: str) -> None:

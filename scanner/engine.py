@@ -327,7 +327,7 @@ def scan_subject(subject: Subject, plugins: Plugins, options: ScanOptions, now: 
     ev = EvidenceSet(evidence, sources, now)
     decided = for_subject(options.decisions, subject.id)
     controls = [evaluate_control(c, ev, options.thresholds, decisions=decided) for c in catalog]
-    return SubjectResult(subject, controls, sources, evidence, warnings)
+    return SubjectResult(subject, controls, sources, evidence, warnings, reused=list(ctx.reused))
 
 
 def collect(subject: Subject, ctx: CollectContext, plugins: Plugins, options: ScanOptions,

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wafops.collectors.base import CollectContext, Collector
+from wafops.scanner import reuse as reuse_mod
 from wafops.scanner.core.files import RepoTree, TreeWarning
 from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, ScanWarning, SourceState, SourceStatus
@@ -87,19 +88,50 @@ def run_one(index: int, collector: Collector, ctx: CollectContext, rewarn: bool 
 
 
 def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[str, bool]) -> list[Evidence]:
-    """Every collector's evidence, in order; `ran` records, per source, whether a collector of it finished."""
+    """Every collector's evidence, in order; `ran` records, per source, whether a collector of it finished.
+
+    A collector whose inputs did not change since a scan that kept its outcome (wafops.scanner.reuse) is
+    not run: its outcome is replayed in its place, as a forked collector's is."""
+    reuse = _prepare_reuse(collectors, ctx)
+    kept = reuse.lookup() if reuse is not None else {}
+    fresh = [i for i in range(len(collectors)) if i not in kept]
+    subset = [collectors[i] for i in fresh]
+    _parse_ahead(subset, ctx)
+    outcomes = _in_two_processes(subset, ctx) if _fork_worth_it(subset, ctx) else None
     evidence: list[Evidence] = []
-    _parse_ahead(collectors, ctx)
-    outcomes = _in_two_processes(collectors, ctx) if _fork_worth_it(collectors, ctx) else None
     if outcomes is None:  # one after another: each sees the source statuses of those before it
+        outcomes = []
         for i, collector in enumerate(collectors):
-            _apply(run_one(i, collector, ctx), collectors, ctx, ran, evidence, None)
-        return evidence
-    tree = ctx.tree
-    seen = {(w.path, w.message) for w in tree.warnings} if tree is not None else set()
-    for out in sorted(outcomes, key=lambda o: o.index):
-        _apply(out, collectors, ctx, ran, evidence, seen)
+            if not kept:
+                outcomes.append(run_one(i, collector, ctx))
+                _apply(outcomes[-1], collectors, ctx, ran, evidence, None)
+                continue
+            if i not in kept:  # beside replayed outcomes, its tree side effects are replayed as theirs are
+                mark = _tree_mark(ctx.tree)
+                outcomes.append(run_one(i, collector, ctx, rewarn=True))
+                _tree_reset(ctx.tree, mark)
+            _apply(kept[i] if i in kept else outcomes[-1], collectors, ctx, ran, evidence, _seen(ctx.tree))
+    else:
+        for out in outcomes:
+            out.index = fresh[out.index]
+        seen = _seen(ctx.tree)
+        for out in sorted([*outcomes, *kept.values()], key=lambda o: o.index):
+            _apply(out, collectors, ctx, ran, evidence, seen)
+    if reuse is not None:
+        reuse.store(outcomes)
+        ctx.reused = [collectors[i].name for i in sorted(kept)]
     return evidence
+
+
+def _prepare_reuse(collectors: list[Collector], ctx: CollectContext) -> Any:
+    try:
+        return reuse_mod.prepare(collectors, ctx)
+    except Exception:  # speed only: every collector runs
+        return None
+
+
+def _seen(tree: RepoTree | None) -> set[tuple[str, str]]:
+    return {(w.path, w.message) for w in tree.warnings} if tree is not None else set()
 
 
 def _apply(out: Outcome, collectors: list[Collector], ctx: CollectContext, ran: dict[str, bool],

@@ -66,6 +66,7 @@ def is_sample(path: str) -> bool:
 
 class DeployCollector(Collector):
     name = "deploy"
+    reads = ("tree",)  # see Collector.reads
     source = "repo"
     description = "Safe deployment: rollout strategies, auto rollback, flag services, flag lifecycle, rollback procedures"
     controls = ("WAF-OPS-080", "WAF-OPS-010")

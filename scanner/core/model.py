@@ -280,3 +280,4 @@ class SubjectResult:
     sources: dict[str, SourceStatus]
     evidence: list[Evidence]
     warnings: list[ScanWarning]
+    reused: list[str] = field(default_factory=list)  # collectors not run: an earlier scan's outcome replayed

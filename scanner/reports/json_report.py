@@ -33,6 +33,7 @@ def to_dict(result: ScanResult, all_evidence: bool = True) -> dict[str, Any]:
                 "path_in_repo": sr.subject.meta.get("path_in_repo", ""),
                 **({"members": list(sr.subject.meta.get("members") or [])} if sr.subject.kind == "workload" else {}),
                 "sources": [st.to_json() for st in sr.sources.values()],
+                **({"reused": list(sr.reused)} if sr.reused else {}),
                 "controls": [c.to_json() for c in sr.controls],
             }
         )

@@ -40,6 +40,7 @@ DETECTORS: tuple[Callable[[AlertRun], None], ...] = (
 
 class AlertingCollector(Collector):
     name = "alerting"
+    reads = ("tree",)  # see Collector.reads
     source = "repo"
     description = ("Alerting as code: Prometheus/Grafana/Sloth/Pyrra rules, Terraform and CloudFormation alarms (D-ALERT, "
                    "D-SYMPTOM), notification routing, synthetic availability checks")

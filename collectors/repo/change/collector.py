@@ -41,6 +41,7 @@ DETECTORS: tuple[Callable[[ChangeScan], Iterable[Evidence]], ...] = (
 
 class ChangeCollector(Collector):
     name = "change"
+    reads = ("tree",)  # see Collector.reads
     source = "repo"
     description = "Change management: CODEOWNERS, PR/MR templates, freezes, dependency bots, labels, branch rules as code"
     controls = ("WAF-OPS-050", "WAF-OPS-100")

@@ -42,6 +42,7 @@ PARSERS = (
 
 class CiCollector(Collector):
     name = "ci"
+    reads = ("tree",)  # see Collector.reads
     source = "repo"
     description = "CI/CD pipeline definitions: triggers, jobs, step classes, environments, manual gates"
     controls = ("WAF-OPS-010", "WAF-OPS-050", "WAF-OPS-080", "WAF-OPS-090")

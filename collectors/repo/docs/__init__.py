@@ -40,6 +40,7 @@ DETECTORS: tuple[Callable[[DocsScan], Iterator[Evidence]], ...] = (
 
 class DocsCollector(Collector):
     name = "docs"
+    reads = ("tree", "git")  # see Collector.reads
     source = "repo"
     description = "Operational documents: runbooks, postmortems, debt registers, ADRs, policies, runbook automation"
     controls = ("WAF-OPS-060", "WAF-OPS-070", "WAF-OPS-100")

@@ -63,6 +63,7 @@ DETECTORS: tuple[Callable[[IacRun], None], ...] = (
 
 class IacCollector(Collector):
     name = "iac"
+    reads = ("tree",)  # see Collector.reads
     source = "repo"
     description = "Infrastructure as code: Terraform/Terragrunt, CloudFormation/SAM, CDK, Pulumi, Bicep, Kubernetes, GitOps, drift tooling"
     controls = ("WAF-OPS-020", "WAF-OPS-090")

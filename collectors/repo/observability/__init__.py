@@ -47,6 +47,7 @@ DETECTORS: tuple[Callable[[ObsRun], None], ...] = (
 
 class ObservabilityCollector(Collector):
     name = "observability"
+    reads = ("tree",)  # see Collector.reads
     source = "repo"
     description = ("Observability as code: telemetry SDKs in manifests, log shippers, OTel collectors, dashboards, "
                    "SLO specs, log-trace correlation, sampling, services (D-SVC), anomaly detection, log retention")
