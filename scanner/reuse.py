@@ -24,12 +24,19 @@ failed collector or detector, or with files that could not be read, and when a f
 Reused evidence keeps the time it was collected at; the scan names the collectors it reused.
 
 Entries live in the parse cache's folder (kind "outcome"): atomic writes, checksums, the size bound.
+They are pickles read back by an unpickler that builds only wafops' own result records, dates and
+enumerations (the Python documentation's "restricting globals"): a planted entry (a CI cache restored
+from elsewhere) can at worst be a wrong outcome for that key, never code that runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
 import hashlib
 import importlib
+import io
 import json
 import os
 import pickle
@@ -67,8 +74,8 @@ class Reuse:
             if not hit or not isinstance(payload, bytes):
                 continue
             try:
-                outcome = pickle.loads(payload)
-            except Exception:  # an entry from a wafops whose classes changed shape: run the collector
+                outcome = _Unpickler(io.BytesIO(payload)).load()
+            except Exception:  # not an outcome this wafops wrote: run the collector
                 continue
             if getattr(outcome, "index", None) == index:
                 found[index] = outcome
@@ -118,6 +125,22 @@ def prepare(collectors: list[Collector], ctx: CollectContext) -> Reuse | None:
                 continue
         keys[index] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return Reuse(cache, keys, storable=newest < looked_at - RACY_NS)
+
+
+# what an outcome is made of: anything else in an entry refuses it
+_ALLOWED_MODULES = ("wafops.scanner.core.model", "wafops.scanner.core.files", "wafops.scanner.runner")
+_ALLOWED_DATES = {"datetime": dt.datetime, "date": dt.date, "timedelta": dt.timedelta, "timezone": dt.timezone}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "datetime" and name in _ALLOWED_DATES:
+            return _ALLOWED_DATES[name]
+        if module in _ALLOWED_MODULES:
+            found = getattr(sys.modules.get(module) or importlib.import_module(module), name, None)
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a collector outcome")
 
 
 def _worth_keeping(outcome: Any) -> bool:

@@ -176,3 +176,31 @@ def test_history_readers_are_reused_only_under_the_same_clock(tmp_path):
     assert set(_reused(_scan(root, "--as-of", "2026-11-02"))[0]) == set(COLLECTORS)
     _git(root, "commit", "-q", "--allow-empty", "-m", "second")  # a new HEAD: the history changed
     assert _reused(_scan(root, "--as-of", "2026-11-01")) == [[]]  # (the subject's commit is in every key)
+
+
+class _Planted:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_entry_never_runs_code(tmp_path, monkeypatch):
+    """An entry that is not an outcome wafops wrote (a CI cache restored from elsewhere) is a miss: its
+    unpickler builds only wafops' result records, so nothing in it runs."""
+    import pickle
+
+    root = write_tree(tmp_path / "shop", TREE)
+    _scan(root)
+    marker = tmp_path / "pwned"
+    real = reuse.Reuse.lookup
+
+    def planted(self):
+        for key in self.keys.values():
+            self.cache.put(reuse.KIND, key, pickle.dumps(_Planted(marker)))
+        return real(self)
+
+    monkeypatch.setattr(reuse.Reuse, "lookup", planted)
+    assert _reused(_scan(root)) == [[]]
+    assert not marker.exists()
