@@ -308,8 +308,9 @@ def _sources_text(needs: tuple[str, ...]) -> str:
               help="Gates (--fail-under, --fail-on-regression) read the confirmed level (every criterion met) "
                    "instead of the estimated level.")
 @click.option("--no-cache", "no_cache", is_flag=True,
-              help="Neither read nor write the parse cache (parsed Terraform/YAML kept between scans, "
-                   "in $XDG_CACHE_HOME/wafops/parse).")
+              help="Neither read nor write the parse cache (parsed Terraform/YAML, and the collectors' outcomes "
+                   "replayed on an unchanged checkout, kept between scans in $XDG_CACHE_HOME/wafops/parse): "
+                   "every file is read and every collector runs.")
 @click.option("--parse-cache-dir", "parse_cache_dir", type=click.Path(file_okay=False),
               help="Folder of the parse cache (default $WAFOPS_PARSE_CACHE_DIR, else $XDG_CACHE_HOME/wafops/parse, "
                    "else ~/.cache/wafops/parse).")
