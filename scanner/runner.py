@@ -92,8 +92,7 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
 
     A collector whose inputs did not change since a scan that kept its outcome (wafops.scanner.reuse) is
     not run: its outcome is replayed in its place, as a forked collector's is."""
-    reuse = _prepare_reuse(collectors, ctx)
-    kept = reuse.lookup() if reuse is not None else {}
+    reuse, kept = _prepare_reuse(collectors, ctx)
     fresh = [i for i in range(len(collectors)) if i not in kept]
     subset = [collectors[i] for i in fresh]
     _parse_ahead(subset, ctx)
@@ -118,16 +117,19 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
         for out in sorted([*outcomes, *kept.values()], key=lambda o: o.index):
             _apply(out, collectors, ctx, ran, evidence, seen)
     if reuse is not None:
-        reuse.store(outcomes)
         ctx.reused = [collectors[i].name for i in sorted(kept)]
+        with contextlib.suppress(Exception):  # speed only: the next scan runs them again
+            reuse.store(outcomes)
     return evidence
 
 
-def _prepare_reuse(collectors: list[Collector], ctx: CollectContext) -> Any:
+def _prepare_reuse(collectors: list[Collector], ctx: CollectContext) -> tuple[Any, dict[int, Outcome]]:
+    """The subject's reuse keys and the outcomes kept under them; (None, {}) when none may be reused."""
     try:
-        return reuse_mod.prepare(collectors, ctx)
+        reuse = reuse_mod.prepare(collectors, ctx)
+        return reuse, (reuse.lookup() if reuse is not None else {})
     except Exception:  # speed only: every collector runs
-        return None
+        return None, {}
 
 
 def _seen(tree: RepoTree | None) -> set[tuple[str, str]]:
