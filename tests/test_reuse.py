@@ -204,3 +204,12 @@ def test_a_planted_entry_never_runs_code(tmp_path, monkeypatch):
     monkeypatch.setattr(reuse.Reuse, "lookup", planted)
     assert _reused(_scan(root)) == [[]]
     assert not marker.exists()
+
+
+def test_the_markdown_and_html_reports_say_what_was_reused():
+    from wafops.scanner.reports import html, markdown
+
+    first, again = _scan(EXAMPLES), _scan(EXAMPLES)
+    for render in (markdown.render, html.render):
+        assert "reused from an earlier scan" not in render(first)
+        assert "reused from an earlier scan" in render(again)

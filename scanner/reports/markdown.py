@@ -60,6 +60,9 @@ def _render(doc: dict[str, Any], subjects: list[dict[str, Any]], details: bool) 
                                   "`wafops report RESULT.json --format markdown` on the artifact shows them."])
     for s in subjects:
         lines.append(f"## {s['id']}")
+        if s.get("reused"):
+            lines.append(f"- evidence of {', '.join(s['reused'])} reused from an earlier scan of the same, unchanged "
+                         "files (each item keeps the time it was collected at)")
         for c in s["controls"]:
             lvl = "not assessed" if c["level"] is None else f"level {c['level']}"
             if c["level"] is not None and c.get("confirmed_level") is not None:
