@@ -77,7 +77,8 @@ class Reuse:
                 outcome = _Unpickler(io.BytesIO(payload)).load()
             except Exception:  # not an outcome this wafops wrote: run the collector
                 continue
-            if getattr(outcome, "index", None) == index:
+            if (type(outcome).__module__, type(outcome).__name__) == ("wafops.scanner.runner", "Outcome"):
+                outcome.index = index  # (an outcome pickled by a forked child holds its index in the child's list)
                 found[index] = outcome
         return found
 
@@ -90,8 +91,9 @@ class Reuse:
             key = self.keys.get(outcome.index)
             if key is None or not _worth_keeping(outcome):
                 continue
+            payload = getattr(outcome, "wire", None)
             try:
-                payload = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+                payload = payload if payload is not None else pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
             except Exception:
                 continue
             stored += bool(self.cache.put(KIND, key, payload))

@@ -51,6 +51,8 @@ class Outcome:
     statuses: list[SourceStatus] = field(default_factory=list)
     tree_warnings: list[TreeWarning] = field(default_factory=list)
     unread: list[tuple[str, str, set[str]]] = field(default_factory=list)  # path, reason, readers
+    # as the forked child pickled it (None when run here): kept for a re-scan as is, not pickled again
+    wire: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def run_one(index: int, collector: Collector, ctx: CollectContext, rewarn: bool = False) -> Outcome:
@@ -96,7 +98,7 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
     fresh = [i for i in range(len(collectors)) if i not in kept]
     subset = [collectors[i] for i in fresh]
     _parse_ahead(subset, ctx)
-    outcomes = _in_two_processes(subset, ctx) if _fork_worth_it(subset, ctx) else None
+    outcomes = _in_two_processes(subset, ctx, wire=reuse is not None) if _fork_worth_it(subset, ctx) else None
     evidence: list[Evidence] = []
     if outcomes is None:  # one after another: each sees the source statuses of those before it
         outcomes = []
@@ -235,8 +237,9 @@ def _applies_quietly(collector: Collector, ctx: CollectContext) -> bool:
         return False
 
 
-def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[Outcome] | None:
-    """Outcomes of every collector, taken in turn by this process and a forked child; None if no child."""
+def _in_two_processes(collectors: list[Collector], ctx: CollectContext, wire: bool = False) -> list[Outcome] | None:
+    """Outcomes of every collector, taken in turn by this process and a forked child; None if no child.
+    `wire`: also pickle this process' outcomes (to keep them for a re-scan) while the child may still run."""
     mp = multiprocessing.get_context("fork")
     mark = _tree_mark(ctx.tree)
     # Ctrl-C waits while the child is being made: an interrupt between its fork and the `try` below left a
@@ -262,6 +265,8 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext) -> list[
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C waiting is raised here
         send.close()
         mine = _take_turns(collectors, ctx, counter)
+        if wire:
+            _pickle_each(mine)
         theirs = _receive(receive)
         child.join()
     except BaseException:  # Ctrl-C or a crash here: the child must not outlive the scan
@@ -323,6 +328,12 @@ def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send:
         os._exit(code)  # no atexit handlers or buffers of the parent run twice
 
 
+def _pickle_each(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+            outcome.wire = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+
+
 def _receive(receive: Any) -> list[Outcome]:
     """Outcomes the child sent until it closed its end (or died)."""
     out = []
@@ -336,4 +347,5 @@ def _receive(receive: Any) -> list[Outcome]:
         except Exception:
             continue
         if isinstance(outcome, Outcome):
+            outcome.wire = data
             out.append(outcome)
