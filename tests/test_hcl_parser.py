@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from wafops.scanner.core import hcl_parser
-from wafops.scanner.core.hcl import _OPTIONS, _clean, parse_hcl
+from wafops.scanner.core.hcl import _clean, parse_hcl, serialization_options
 
 from tests.test_hcl_blocks import TRICKY
 
@@ -49,7 +49,7 @@ BAD = [
 
 
 def _loads(text: str) -> dict:
-    return _clean(hcl2.loads(text, serialization_options=_OPTIONS))
+    return _clean(hcl2.loads(text, serialization_options=serialization_options()))
 
 
 def _outcome(parse, text: str):

@@ -9,6 +9,8 @@ import sys
 import threading
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wafops.scanner.core.hcl import block_headers, parse_hcl
 from wafops.scanner.engine import ScanOptions, scan
 
@@ -112,3 +114,18 @@ def test_block_headers_are_linear_in_the_file_size():
     t = time.perf_counter()
     block_headers(unterminated * 20)
     assert time.perf_counter() - t < 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), min_size=4, max_size=4), st.one_of(st.text(), st.integers(), st.none()))
+def test_an_evidence_id_is_the_hash_of_its_json_key(parts, name):
+    """Evidence ids are compared across scans and versions (baselines): the fast key must be json.dumps' own."""
+    import hashlib
+    import json
+
+    from wafops.scanner.core.model import Evidence, Locator
+
+    e = Evidence(kind=parts[0], subject=parts[1], source="repo", locator=Locator(path=parts[2], line=3),
+                 attributes={"name": name if name is not None else parts[3]})
+    key = json.dumps([e.kind, e.subject, str(e.locator), e.attributes.get("name", "")], sort_keys=True, default=str)
+    assert e.id == "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]

@@ -14,10 +14,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from hcl2.utils import SerializationOptions
-from wafops.scanner.core import hcl_parser
 
-_OPTIONS = SerializationOptions(with_comments=False, strip_string_quotes=True)
+@functools.lru_cache(maxsize=1)
+def serialization_options() -> Any:
+    """python-hcl2's output options. Imported when first parsing: python-hcl2 and lark take ~60 ms to import,
+    and a re-scan that replays every collector's outcome (wafops.scanner.reuse) parses nothing."""
+    from hcl2.utils import SerializationOptions
+
+    return SerializationOptions(with_comments=False, strip_string_quotes=True)
 
 HEADER_RX = re.compile(
     r'^[ \t]*(resource|data|module|provider|terraform|backend|cloud|import|remote_state|include)'
@@ -35,8 +39,10 @@ _HCL2_LOCK = threading.Lock()
 
 
 def parse_hcl(text: str) -> dict[str, Any]:
+    from wafops.scanner.core import hcl_parser
+
     with _HCL2_LOCK:
-        parsed = hcl_parser.parse(text, _OPTIONS)
+        parsed = hcl_parser.parse(text, serialization_options())
     return _clean(parsed)
 
 

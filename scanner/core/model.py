@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 from wafops.scanner.core.redaction import mask
@@ -99,11 +100,11 @@ class Evidence:
 
     @property
     def id(self) -> str:
-        key = json.dumps(
-            [self.kind, self.subject, str(self.locator), self.attributes.get("name", "")],
-            sort_keys=True,
-            default=str,
-        )
+        parts = [self.kind, self.subject, str(self.locator), self.attributes.get("name", "")]
+        if all(type(p) is str for p in parts):  # what json.dumps writes for a list of strings, at half the cost
+            key = "[" + ", ".join(map(_json_string, parts)) + "]"
+        else:
+            key = json.dumps(parts, sort_keys=True, default=str)
         return "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]
 
     def get(self, name: str, default: Any = None) -> Any:
