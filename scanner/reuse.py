@@ -97,20 +97,19 @@ class Reuse:
 
     def store(self, outcomes: Iterable[Any]) -> int:
         """Keep each outcome that is worth reusing; how many were stored."""
-        if not self.storable:
-            return 0
-        stored = 0
-        for outcome in outcomes:
-            key = self.keys.get(outcome.index)
-            if key is None or not _worth_keeping(outcome):
-                continue
-            payload = getattr(outcome, "wire", None)
-            try:
-                payload = payload if payload is not None else pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                continue
-            stored += bool(self.cache.put(KIND, key, payload))
-        return stored
+        return sum(self.keep(outcome.index, outcome) for outcome in outcomes)
+
+    def keep(self, index: int, outcome: Any, payload: bytes | None = None) -> bool:
+        """Keep the outcome of collector `index` if it is worth reusing; `payload`: the outcome already pickled
+        (as a forked child sent it), so that it is not pickled again."""
+        key = self.keys.get(index)
+        if not self.storable or key is None or not _worth_keeping(outcome):
+            return False
+        try:
+            payload = payload if payload is not None else pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return False
+        return bool(self.cache.put(KIND, key, payload))
 
 
 def prepare(collectors: list[Collector], ctx: CollectContext) -> Reuse | None:

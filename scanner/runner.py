@@ -27,6 +27,7 @@ import os
 import pickle
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,8 +52,6 @@ class Outcome:
     statuses: list[SourceStatus] = field(default_factory=list)
     tree_warnings: list[TreeWarning] = field(default_factory=list)
     unread: list[tuple[str, str, set[str]]] = field(default_factory=list)  # path, reason, readers
-    # as the forked child pickled it (None when run here): kept for a re-scan as is, not pickled again
-    wire: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def run_one(index: int, collector: Collector, ctx: CollectContext, rewarn: bool = False) -> Outcome:
@@ -98,7 +97,9 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
     fresh = [i for i in range(len(collectors)) if i not in kept]
     subset = [collectors[i] for i in fresh]
     _parse_ahead(subset, ctx)
-    outcomes = _in_two_processes(subset, ctx, wire=reuse is not None) if _fork_worth_it(subset, ctx) else None
+    keep = None if reuse is None else (lambda out, data: reuse.keep(fresh[out.index], out, data))
+    outcomes = _in_two_processes(subset, ctx, keep) if _fork_worth_it(subset, ctx) else None
+    forked = outcomes is not None
     evidence: list[Evidence] = []
     if outcomes is None:  # one after another: each sees the source statuses of those before it
         outcomes = []
@@ -120,8 +121,9 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
             _apply(out, collectors, ctx, ran, evidence, seen)
     if reuse is not None:
         ctx.reused = [collectors[i].name for i in sorted(kept)]
-        with contextlib.suppress(Exception):  # speed only: the next scan runs them again
-            reuse.store(outcomes)
+        if not forked:  # (forked, each outcome was kept as it came: pickled once, not held)
+            with contextlib.suppress(Exception):  # speed only: the next scan runs them again
+                reuse.store(outcomes)
     return evidence
 
 
@@ -237,9 +239,11 @@ def _applies_quietly(collector: Collector, ctx: CollectContext) -> bool:
         return False
 
 
-def _in_two_processes(collectors: list[Collector], ctx: CollectContext, wire: bool = False) -> list[Outcome] | None:
+def _in_two_processes(collectors: list[Collector], ctx: CollectContext,
+                      keep: Callable[[Outcome, bytes | None], Any] | None = None) -> list[Outcome] | None:
     """Outcomes of every collector, taken in turn by this process and a forked child; None if no child.
-    `wire`: also pickle this process' outcomes (to keep them for a re-scan) while the child may still run."""
+    `keep(outcome, pickled)`: called for each outcome as it is done (this process' own while the child may
+    still run, the child's as they arrive, with the bytes it sent), to keep it for a re-scan."""
     mp = multiprocessing.get_context("fork")
     mark = _tree_mark(ctx.tree)
     # Ctrl-C waits while the child is being made: an interrupt between its fork and the `try` below left a
@@ -265,9 +269,8 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext, wire: bo
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C waiting is raised here
         send.close()
         mine = _take_turns(collectors, ctx, counter)
-        if wire:
-            _pickle_each(mine)
-        theirs = _receive(receive)
+        _keep_each(keep, [(o, None) for o in mine])
+        theirs = _receive(receive, keep)
         child.join()
     except BaseException:  # Ctrl-C or a crash here: the child must not outlive the scan
         _stop(child)
@@ -276,6 +279,7 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext, wire: bo
         receive.close()
     done = {o.index for o in mine} | {o.index for o in theirs}
     redo = [run_one(i, c, ctx, rewarn=True) for i, c in enumerate(collectors) if i not in done]
+    _keep_each(keep, [(o, None) for o in redo])
     _tree_reset(ctx.tree, mark)  # this process' side effects are in its outcomes, replayed in order
     return mine + theirs + redo
 
@@ -328,13 +332,15 @@ def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send:
         os._exit(code)  # no atexit handlers or buffers of the parent run twice
 
 
-def _pickle_each(outcomes: list[Outcome]) -> None:
-    for outcome in outcomes:
-        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
-            outcome.wire = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+def _keep_each(keep: Callable[[Outcome, bytes | None], Any] | None, pairs: list[tuple[Outcome, bytes | None]]) -> None:
+    if keep is None:
+        return
+    for outcome, data in pairs:
+        with contextlib.suppress(Exception):  # speed only: the next scan runs it again
+            keep(outcome, data)
 
 
-def _receive(receive: Any) -> list[Outcome]:
+def _receive(receive: Any, keep: Callable[[Outcome, bytes | None], Any] | None = None) -> list[Outcome]:
     """Outcomes the child sent until it closed its end (or died)."""
     out = []
     while True:
@@ -347,5 +353,5 @@ def _receive(receive: Any) -> list[Outcome]:
         except Exception:
             continue
         if isinstance(outcome, Outcome):
-            outcome.wire = data
+            _keep_each(keep, [(outcome, data)])
             out.append(outcome)

@@ -131,8 +131,8 @@ def _run(root, collectors, fork: bool, monkeypatch) -> tuple[CollectContext, lis
     forked = []
     real = runner._in_two_processes
 
-    def spy(cs, ctx, **kwargs):
-        out = real(cs, ctx, **kwargs)
+    def spy(cs, ctx, *args, **kwargs):
+        out = real(cs, ctx, *args, **kwargs)
         forked.append(out is not None)
         return out
 
