@@ -26,6 +26,8 @@ import multiprocessing
 import os
 import pickle
 import signal
+import struct
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,6 +39,7 @@ from wafops.scanner.core.files import RepoTree, TreeWarning
 from wafops.scanner.core.hcl_blocks import Wanted
 from wafops.scanner.core.model import Evidence, ScanWarning, SourceState, SourceStatus
 
+_FRAME = struct.Struct(">Q")  # the length of each pickled outcome in the child's spool
 MIN_FILES = 2000  # below this, a fork and the transfer of results cost more than they save
 LOCAL_ROLES = ("", "repo", "git")  # collectors that only read the local tree may run in the child
 
@@ -246,6 +249,12 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext,
     still run, the child's as they arrive, with the bytes it sent), to keep it for a re-scan."""
     mp = multiprocessing.get_context("fork")
     mark = _tree_mark(ctx.tree)
+    try:
+        # the child writes its outcomes here and exits at once, its memory freed while this process still
+        # works (over a pipe it stayed, blocked, until this process read them: both at their peak together)
+        spool = tempfile.TemporaryFile()
+    except OSError:
+        return None
     # Ctrl-C waits while the child is being made: an interrupt between its fork and the `try` below left a
     # child nobody stopped, blocked writing its results, and the parent waiting for it at exit (a hang)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -253,30 +262,30 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext,
     child = None
     try:
         counter = mp.Value("i", 0)
-        receive, send = mp.Pipe(duplex=False)
-        child = mp.Process(target=_child, args=(collectors, ctx, counter, send))
+        child = mp.Process(target=_child, args=(collectors, ctx, counter, spool))
         child.start()
     except (OSError, RuntimeError, ValueError):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        spool.close()
         return None
     except BaseException:  # an interrupt noted just before the block
         _stop(child)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        spool.close()
         raise
     finally:
         gc.unfreeze()
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C waiting is raised here
-        send.close()
         mine = _take_turns(collectors, ctx, counter)
         _keep_each(keep, [(o, None) for o in mine])
-        theirs = _receive(receive, keep)
         child.join()
+        theirs = _receive(spool, keep)
     except BaseException:  # Ctrl-C or a crash here: the child must not outlive the scan
         _stop(child)
         raise
     finally:
-        receive.close()
+        spool.close()
     done = {o.index for o in mine} | {o.index for o in theirs}
     redo = [run_one(i, c, ctx, rewarn=True) for i, c in enumerate(collectors) if i not in done]
     _keep_each(keep, [(o, None) for o in redo])
@@ -307,20 +316,22 @@ def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) 
         outcomes.append(run_one(order[turn], collectors[order[turn]], ctx, rewarn=True))
 
 
-def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send: Any) -> None:
+def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, spool: Any) -> None:
     """The forked process: take collectors in turn, then send their outcomes and leave."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked by the parent while forking)
     code = 0
     try:
-        # results go back when the child has nothing left to take: the parent reads the pipe only
-        # after its own turns, and a child blocked on a full pipe would take no more collectors
+        # results go to the spool when the child has nothing left to take; the parent reads them once
+        # the child has left
         outcomes = _take_turns(collectors, ctx, counter)
         for outcome in outcomes:
             try:
-                send.send_bytes(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
+                data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
             except (pickle.PicklingError, TypeError, AttributeError):
                 continue  # not sendable: the parent runs this collector again
+            spool.write(_FRAME.pack(len(data)) + data)
+        spool.flush()
         tree = ctx.tree
         if tree is not None and tree.cache is not None:
             tree.cache.flush()
@@ -328,7 +339,7 @@ def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, send:
         code = 1
     finally:
         with contextlib.suppress(Exception):
-            send.close()
+            spool.flush()
         os._exit(code)  # no atexit handlers or buffers of the parent run twice
 
 
@@ -340,13 +351,18 @@ def _keep_each(keep: Callable[[Outcome, bytes | None], Any] | None, pairs: list[
             keep(outcome, data)
 
 
-def _receive(receive: Any, keep: Callable[[Outcome, bytes | None], Any] | None = None) -> list[Outcome]:
-    """Outcomes the child sent until it closed its end (or died)."""
+def _receive(spool: Any, keep: Callable[[Outcome, bytes | None], Any] | None = None) -> list[Outcome]:
+    """Outcomes the child wrote to the spool before it left (whole frames only: a child that died mid-write
+    leaves a short last frame, and that collector is run again)."""
     out = []
+    spool.seek(0)
     while True:
-        try:
-            data = receive.recv_bytes()
-        except (EOFError, OSError):
+        head = spool.read(_FRAME.size)
+        if len(head) < _FRAME.size:
+            return out
+        (size,) = _FRAME.unpack(head)
+        data = spool.read(size)
+        if len(data) < size:
             return out
         try:
             outcome = pickle.loads(data)
