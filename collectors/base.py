@@ -144,8 +144,8 @@ class Collector:
     weight: ClassVar[float] = 1.0
     # what its outcome depends on besides the subject, the options and wafops' code, so that a re-scan may
     # reuse it when none changed (wafops.scanner.reuse): "tree" (the files of the walk: the collector finds
-    # files by the walk's list only), "git" (the HEAD commit), "day" (the day of the scan's clock). Empty:
-    # it reads something else (an API, git history by the hour) and always runs.
+    # files by the walk's list only), "git" (the checkout's history, counted back from the scan's clock).
+    # Empty: it reads something else (an API) and always runs.
     reads: ClassVar[tuple[str, ...]] = ()
 
     def applies(self, subject: Subject, ctx: CollectContext) -> bool:

@@ -44,7 +44,7 @@ import pickle
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,6 @@ class Reuse:
     cache: Any
     keys: dict[int, str]  # collector index -> entry key
     storable: bool  # False when the tree changed too recently to trust its times
-    reused_names: list[str] = field(default_factory=list)
 
     def lookup(self) -> dict[int, Any]:
         """Index -> the stored outcome, for every collector whose inputs are unchanged.
@@ -128,15 +127,14 @@ def prepare(collectors: list[Collector], ctx: CollectContext) -> Reuse | None:
     # the selection too: which collectors ran before one decides which file warnings are its to report
     base = {"code": code_version(), "subject": _subject(ctx), "options": _jsonable(ctx.options), "files": files,
             "selection": [f"{type(c).__module__}.{type(c).__qualname__}" for c in collectors]}
+    git = _git_state(ctx) if any("git" in reads for reads in kinds.values()) else {}
     keys = {}
-    git: dict[str, Any] | None = None
     for index, reads in kinds.items():
         parts = dict(base, index=index, reads=sorted(reads))
         if "git" in reads:
-            parts["git"] = git if git is not None else _git_state(ctx)
-            git = parts["git"]
             if git is None:  # git failed: its history cannot be told unchanged
                 continue
+            parts["git"] = git
         keys[index] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return Reuse(cache, keys, storable=newest < looked_at - RACY_NS)
 

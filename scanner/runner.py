@@ -104,18 +104,8 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
     outcomes = _in_two_processes(subset, ctx, keep) if _fork_worth_it(subset, ctx) else None
     forked = outcomes is not None
     evidence: list[Evidence] = []
-    if outcomes is None:  # one after another: each sees the source statuses of those before it
-        outcomes = []
-        for i, collector in enumerate(collectors):
-            if not kept:
-                outcomes.append(run_one(i, collector, ctx))
-                _apply(outcomes[-1], collectors, ctx, ran, evidence, None)
-                continue
-            if i not in kept:  # beside replayed outcomes, its tree side effects are replayed as theirs are
-                mark = _tree_mark(ctx.tree)
-                outcomes.append(run_one(i, collector, ctx, rewarn=True))
-                _tree_reset(ctx.tree, mark)
-            _apply(kept[i] if i in kept else outcomes[-1], collectors, ctx, ran, evidence, _seen(ctx.tree))
+    if outcomes is None:
+        outcomes = _one_after_another(collectors, ctx, kept, ran, evidence)
     else:
         for out in outcomes:
             out.index = fresh[out.index]
@@ -128,6 +118,26 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
             with contextlib.suppress(Exception):  # speed only: the next scan runs them again
                 reuse.store(outcomes)
     return evidence
+
+
+def _one_after_another(collectors: list[Collector], ctx: CollectContext, kept: dict[int, Outcome],
+                       ran: dict[str, bool], evidence: list[Evidence]) -> list[Outcome]:
+    """Run the collectors not `kept` in this process, in order, each seeing the source statuses of those
+    before it; the outcomes of those run. Beside replayed outcomes, a run collector's tree side effects are
+    replayed as theirs are."""
+    outcomes = []
+    for i, collector in enumerate(collectors):
+        if i in kept:
+            _apply(kept[i], collectors, ctx, ran, evidence, _seen(ctx.tree))
+        elif not kept:
+            outcomes.append(run_one(i, collector, ctx))
+            _apply(outcomes[-1], collectors, ctx, ran, evidence, None)
+        else:
+            mark = _tree_mark(ctx.tree)
+            outcomes.append(run_one(i, collector, ctx, rewarn=True))
+            _tree_reset(ctx.tree, mark)
+            _apply(outcomes[-1], collectors, ctx, ran, evidence, _seen(ctx.tree))
+    return outcomes
 
 
 def _prepare_reuse(collectors: list[Collector], ctx: CollectContext) -> tuple[Any, dict[int, Outcome]]:

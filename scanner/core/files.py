@@ -396,8 +396,7 @@ def _digest(text: str) -> str:
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines cuts
 
 
-@functools.lru_cache(maxsize=4096)
-@functools.lru_cache(maxsize=1024)  # collectors locate many items with the same pattern
+@functools.lru_cache(maxsize=4096)  # collectors locate many items with the same pattern
 def _required_literal(pattern: str, flags: int) -> str:
     """The longest run of plain characters every match of `pattern` contains ("" when unsure).
 

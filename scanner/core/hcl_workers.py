@@ -68,9 +68,14 @@ def wanted_blocks(tree: RepoTree, text: str, wanted: Wanted) -> Any:
             except Exception:
                 return WHOLE
             tree.keep_parse("hcl", digest, parsed)
-        for btype, items in parsed.items():
-            out.setdefault(btype, []).extend(items)
+        _merge(out, parsed)
     return out
+
+
+def _merge(out: dict[str, list[Any]], parsed: dict[str, list[Any]]) -> None:
+    """Add one block's parse to the assembled answer, as the whole file's parse lists its blocks."""
+    for btype, items in parsed.items():
+        out.setdefault(btype, []).extend(items)
 
 
 def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
@@ -149,8 +154,7 @@ def _answer(tree: RepoTree, path: str, text: str, split: list[Wanted], picks: li
         out: dict[str, list[Any]] = {}
         for k, parsed in zip(picks, parses, strict=True):
             if wanted(segments[k].type, segments[k].label):
-                for btype, items in parsed.items():
-                    out.setdefault(btype, []).extend(items)
+                _merge(out, parsed)
         tree.remember_hcl(path, wanted, out)
 
 

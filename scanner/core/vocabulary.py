@@ -66,10 +66,14 @@ def is_iac_example_dir(dir_: str) -> bool:
     return bool(segments & IAC_EXAMPLE_DIRS)
 
 
+def _folders(path: str, is_dir: bool) -> list[str]:
+    parts = str(path).lower().strip("/").split("/")
+    return parts if is_dir else parts[:-1]
+
+
 def dir_segments(path: str, is_dir: bool = False) -> set[str]:
     """Lower-cased directory names of a repo-relative path (the file name itself excluded)."""
-    parts = str(path).lower().strip("/").split("/")
-    return set(parts if is_dir else parts[:-1])
+    return set(_folders(path, is_dir))
 
 
 def is_sample_path(path: str, also: frozenset[str] | set[str] = frozenset(), is_dir: bool = False) -> bool:
@@ -77,6 +81,5 @@ def is_sample_path(path: str, also: frozenset[str] | set[str] = frozenset(), is_
 
     Collectors ask this for every path of a tree, several times: the folders are tested against each
     vocabulary as they are, without building their set and the union of the vocabularies per call."""
-    parts = str(path).lower().strip("/").split("/")
-    folders = parts if is_dir else parts[:-1]
+    folders = _folders(path, is_dir)
     return not SAMPLE_DIRS.isdisjoint(folders) or (bool(also) and not also.isdisjoint(folders))
