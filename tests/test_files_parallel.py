@@ -9,7 +9,8 @@ from tests.helpers import write_tree
 
 
 def _tf(i: int) -> str:
-    return (f'resource "aws_cloudwatch_metric_alarm" "a{i}" {{\n  alarm_name = "errors-{i}"\n  threshold = {i}\n'
+    """Not plain HCL (a function call): python-hcl2 parses it, in the workers (hcl_simple reads plain HCL)."""
+    return (f'resource "aws_cloudwatch_metric_alarm" "a{i}" {{\n  alarm_name = format("errors-%d", {i})\n  threshold = {i}\n'
             f'  dimensions = {{ service = "svc{i}" }}\n}}\n')
 
 
@@ -20,10 +21,13 @@ def test_prefetch_matches_serial_parse_and_keeps_warnings(tmp_path, monkeypatch)
     root = write_tree(tmp_path / "repo", tree_files)
     files._CONTENT_CACHE.clear()
 
+    handed = []
+    real = hcl_workers.parse_in_workers
+    monkeypatch.setattr(hcl_workers, "parse_in_workers", lambda texts, *a: handed.append(len(texts)) or real(texts, *a))
     tree = RepoTree.scan(root)
     tree.prefetch_hcl(tree.with_suffix(".tf"))
     cached = {k for k in files._CONTENT_CACHE if k[0] == "hcl"}
-    assert len(cached) == n  # every valid file parsed in the workers; the broken one left out
+    assert handed == [n + 1] and len(cached) == n  # every file parsed in the workers; the broken one failed
 
     parallel = {p: tree.hcl(p) for p in tree.with_suffix(".tf")}
     assert [w.path for w in tree.warnings] == ["broken/main.tf"]

@@ -115,7 +115,9 @@ def root(tmp_path):
     tmp_path = tmp_path / "tree"
     files = {f"f{i}.txt": ("alpha " if i % 2 else "beta ") * 3 for i in range(40)}
     files["a.txt"] = "alpha"
-    files.update({f"tf/m{i}.tf": f'resource "aws_sns_topic" "t{i}" {{\n  name = "t{i}"\n}}\n' for i in range(4)})
+    # (a function call: not plain HCL, so python-hcl2 parses it, in worker processes where there are enough)
+    files.update({f"tf/m{i}.tf": f'resource "aws_sns_topic" "t{i}" {{\n  name = format("t%d", {i})\n}}\n'
+                  for i in range(4)})
     write_tree(tmp_path, files)
     for name in ("big", "big-a", "big-b", "big-c", "big-d"):
         (tmp_path / f"{name}.txt").write_text("x" * (MAX_FILE_BYTES + 1))

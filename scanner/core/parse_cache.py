@@ -74,7 +74,7 @@ def parser_version(kind: str) -> str:
             import hcl2
 
             v = (f"python-hcl2 {getattr(hcl2, '__version__', '?')}; {_source_hash('wafops.scanner.core.hcl')}; "
-                 f"{_source_hash('wafops.scanner.core.hcl_parser')}")
+                 f"{_source_hash('wafops.scanner.core.hcl_parser')}; {_source_hash('wafops.scanner.core.hcl_simple')}")
             if kind == "hcl-blocks":  # keyed by block positions: the cut's code is part of what an entry means
                 v += f"; {_source_hash('wafops.scanner.core.hcl_blocks')}"
         elif kind == "yaml":
