@@ -1,11 +1,13 @@
-"""How much of a folder's Terraform the plain-HCL fast path reads, how fast, and whether it ever differs
-from python-hcl2 (it must not: every difference is printed, and the exit code is 1).
+"""How much of a folder's Terraform the fast path (`hcl_simple`) reads, how fast, and whether it ever
+differs from python-hcl2 (it must not: every difference is printed, and the exit code is 1).
 
     python benchmarks/hcl_simple.py FOLDER [FOLDER ...]
 
 Each .tf file is checked whole and block by block (the scan parses the blocks collectors ask for, cut
-by `hcl_blocks.split_blocks`). Figures: the share read by the fast path, and CPU seconds for those texts
-by the fast path and by python-hcl2 (the inline-transforming parse that `hcl.parse_hcl` falls back to).
+by `hcl_blocks.split_blocks`), two ways: plain HCL only (what the parse-ahead reads in place), and with
+the attributes it cannot read cut out and handed to python-hcl2 (what `hcl.parse_hcl` does). Figures:
+the share of texts each way reads, and the CPU seconds of `hcl.parse_hcl` against python-hcl2 alone
+over every text.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-from wafops.scanner.core import hcl, hcl_parser, hcl_simple
+from wafops.scanner.core import hcl, hcl_simple
 from wafops.scanner.core.hcl_blocks import block_source, split_blocks
 
 
-def _reference(text: str) -> object:
-    """python-hcl2's answer without the fast path (an exception's type when it does not parse)."""
+def _outcome(parse, text: str) -> object:
     try:
-        return hcl._clean(hcl_parser.parse(text, hcl.serialization_options()))
+        return parse(text)
     except Exception as err:  # noqa: BLE001 (a parse failure is an answer here)
         return f"error: {type(err).__name__}"
 
@@ -40,31 +41,40 @@ def _texts(folders: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def main(folders: list[str]) -> int:
-    texts = _texts(folders)
-    read, differ = [], 0
+def _compare(texts: list[tuple[str, str]], cut: bool) -> tuple[int, int]:
+    read = differ = 0
     for name, text in texts:
-        fast = hcl_simple.parse(text)
+        fast = hcl_simple.parse(text, hcl._python_hcl2 if cut else None)
         if fast is None:
             continue
-        read.append(text)
-        expected = _reference(text)
+        read += 1
+        expected = _outcome(hcl._python_hcl2, text)
         if fast != expected:
             differ += 1
-            print(f"DIFFERS {name}\n  fast: {fast!r:.300}\n  hcl2: {expected!r:.300}")
+            print(f"DIFFERS ({'cut' if cut else 'plain'}) {name}\n  fast: {fast!r:.300}\n  hcl2: {expected!r:.300}")
+    return read, differ
+
+
+def _cpu(parse, texts: list[tuple[str, str]]) -> float:
     t0 = time.process_time()
-    for text in read:
-        hcl_simple.parse(text)
-    t1 = time.process_time()
-    for text in read:
-        _reference(text)
-    t2 = time.process_time()
+    for _, text in texts:
+        _outcome(parse, text)
+    return time.process_time() - t0
+
+
+def main(folders: list[str]) -> int:
+    texts = _texts(folders)
     chars = sum(len(t) for _, t in texts)
     print(f"{len(texts)} texts (files and their blocks), {chars} characters")
-    print(f"read by the fast path: {len(read)} texts ({len(read) / max(1, len(texts)):.0%}), "
-          f"{sum(map(len, read)) / max(1, chars):.0%} of the characters; differences from python-hcl2: {differ}")
-    print(f"CPU for those texts: fast path {t1 - t0:.3f} s, python-hcl2 {t2 - t1:.3f} s "
-          f"({(t2 - t1) / max(t1 - t0, 1e-9):.1f}x)")
+    differ = 0
+    for cut in (False, True):
+        read, bad = _compare(texts, cut)
+        differ += bad
+        how = "with non-plain attributes cut out for python-hcl2" if cut else "plain only"
+        print(f"read by the fast path, {how}: {read} texts ({read / max(1, len(texts)):.0%}); "
+              f"differences from python-hcl2: {bad}")
+    new, old = _cpu(hcl.parse_hcl, texts), _cpu(hcl._python_hcl2, texts)
+    print(f"CPU over every text: hcl.parse_hcl {new:.3f} s, python-hcl2 alone {old:.3f} s ({old / max(new, 1e-9):.1f}x)")
     return 1 if differ else 0
 
 

@@ -30,9 +30,16 @@ def _loads(text: str):
         return f"error: {type(err).__name__}"
 
 
+def _python_hcl2(text: str):
+    return _clean(hcl2.loads(text, serialization_options=serialization_options()))
+
+
 def _same_or_none(text: str) -> None:
-    fast = hcl_simple.parse(text)
-    assert fast is None or fast == _loads(text), text
+    """Plain only, and with non-plain attributes cut out for python-hcl2: the same answer, or none."""
+    expected = _loads(text)
+    for cut in (None, _python_hcl2):
+        fast = hcl_simple.parse(text, cut)
+        assert fast is None or fast == expected, (text, cut)
 
 
 PLAIN = {
@@ -91,6 +98,42 @@ def test_anything_else_is_left_to_python_hcl2(text):
     assert hcl_simple.parse(text) is None
 
 
+CUT = {
+    "conditional": "locals {\n  a = var.x ? 1 : 0\n  b = 2\n}\n",
+    "function over lines": ('resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = jsonencode({\n'
+                            '    Statement = [{ Action = "s3:*", Resource = "*" }] # all\n  })\n  path = "/"\n}\n'),
+    "heredoc": 'locals {\n  a = <<-EOT\n    hello ${var.x}\n    EOT\n  b = 1\n}\n',
+    "heredoc in a call": "locals {\n  a = trimspace(<<EOT\nx\nEOT\n  )\n  b = 1\n}\n",
+    "template with braces and quotes": 'locals {\n  a = "%{ if var.on }${lookup(var.m, "}", "{")}%{ endif }"\n}\n',
+    "escaped interpolation": 'locals {\n  a = "$${not.a.ref} \\"q\\""\n  b = [1]\n}\n',
+    "trailing comment": "locals {\n  a = max(1, 2) # the larger\n  b = 2 // two\n}\n",
+}
+NOT_CUT = {
+    "operator on the next line": "locals {\n  a = var.x\n    ? 1\n    : 0\n}\n",
+    "block comment": "locals {\n  a = f(1) /* c */\n}\n",
+    "unclosed call": "locals {\n  a = f(1\n}\n",
+    "bad expression": "locals {\n  a = 1 +\n}\n",
+}
+
+
+@pytest.mark.parametrize("text", CUT.values(), ids=CUT.keys())
+def test_a_value_that_is_not_plain_is_cut_out_for_python_hcl2_and_the_rest_read_here(text):
+    seen = []
+
+    def hcl2_alone(snippet):
+        seen.append(snippet)
+        return _python_hcl2(snippet)
+
+    assert hcl_simple.parse(text) is None
+    assert hcl_simple.parse(text, hcl2_alone) == _loads(text)
+    assert seen and all(s.startswith("x =") for s in seen), "python-hcl2 was given more than the values"
+
+
+@pytest.mark.parametrize("text", NOT_CUT.values(), ids=NOT_CUT.keys())
+def test_where_a_value_may_end_is_unsure_the_whole_text_goes_to_python_hcl2(text):
+    assert hcl_simple.parse(text, _python_hcl2) is None
+
+
 @pytest.mark.parametrize("text", [*TRICKY.values(), *MORE.values()])
 def test_the_tricky_texts_of_the_parser_tests_are_never_answered_differently(text):
     _same_or_none(text)
@@ -111,7 +154,8 @@ def test_every_terraform_file_and_block_the_tests_and_examples_hold_is_never_ans
 
 _ATOMS = ['"s"', '"a-${var.x}"', '"${if}"', '"$x%"', "0", "-1", "007", "2.5", "1.", "true", "null", "false",
           "var.x", "a.b[0].c", "x.1", "l[*].id", "l.*.n", "name", "for", "if", "in", "true.x", "f(1)", "x[\"k\"]",
-          "[]", "{}", "- 2", "1e2", "a-b"]
+          "[]", "{}", "- 2", "1e2", "a-b", "f(1,\n2)", "x ? 1 : 2", "x\n? 1 : 2", "<<E\nz\nE\n", '"${a + "}"}"',
+          "(1)", "a /* c */", "1 # c\n+ 2"]
 _KEYS = ["a", "k", '"q"', "for_each", "if", "in", "null", "true", "1", '"${x}"']
 
 

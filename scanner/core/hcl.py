@@ -39,13 +39,20 @@ _HCL2_LOCK = threading.Lock()
 
 
 def parse_hcl(text: str) -> dict[str, Any]:
-    """python-hcl2's parse of `text` (cleaned: no quotes, no block markers); plain HCL is read by
-    `hcl_simple`, the same answer about twenty times faster, and python-hcl2 parses the rest."""
-    from wafops.scanner.core import hcl_parser, hcl_simple
+    """python-hcl2's parse of `text` (cleaned: no quotes, no block markers). Plain HCL is read by
+    `hcl_simple`, the same answer about twenty times faster; of the rest, what python-hcl2 parses is
+    only the attributes `hcl_simple` cannot read, or the whole text where it cannot tell."""
+    from wafops.scanner.core import hcl_simple
 
-    simple = hcl_simple.parse(text)
+    simple = hcl_simple.parse(text, _python_hcl2)
     if simple is not None:
         return simple
+    return _python_hcl2(text)
+
+
+def _python_hcl2(text: str) -> dict[str, Any]:
+    from wafops.scanner.core import hcl_parser
+
     with _HCL2_LOCK:
         parsed = hcl_parser.parse(text, serialization_options())
     return _clean(parsed)

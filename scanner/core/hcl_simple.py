@@ -26,6 +26,7 @@ How python-hcl2 writes the subset (with `strip_string_quotes`, after `hcl._clean
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -65,55 +66,53 @@ class _NotSimple(Exception):
     """The text has something outside the plain subset: python-hcl2 decides."""
 
 
-def parse(text: str) -> dict[str, Any] | None:
-    """What `hcl.parse_hcl(text)` returns, when `text` is plain HCL; None otherwise."""
+Expression = Callable[[str], dict[str, Any]]
+
+
+def parse(text: str, expression: Expression | None = None) -> dict[str, Any] | None:
+    """What `hcl.parse_hcl(text)` returns, when `text` is plain HCL; None otherwise.
+
+    With `expression` (python-hcl2's parse of a text, as `hcl.parse_hcl` gives it), an attribute whose
+    value is not plain is cut out, `name = value` alone, and handed to it: the rest of the block is still
+    read here. The cut ends where python-hcl2's own attribute ends (`_value_end`), and where that is not
+    certain (a `/* */` comment, a line that may continue the value), the whole text goes to python-hcl2."""
     try:
-        tokens = _tokens(text + "\n")  # as python-hcl2 does (lark has no end-of-input token)
-        reader = _Reader(tokens)
-        body = reader.body(inner=False)
+        return _Reader(text + "\n", expression).body(inner=False)  # "\n": as python-hcl2 adds one
     except _NotSimple:
         return None
-    return body
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """(kind, text) for each token; _NotSimple at the first character no plain token starts with."""
-    out = []
-    pos, end = 0, len(text)
-    match = _TOKEN.match
-    while pos < end:
-        m = match(text, pos)
-        if m is None:
-            if text[pos:].strip(" \t\r") == "":
-                break
-            raise _NotSimple
-        kind = m.lastgroup
-        out.append((kind, m.group(kind)))  # type: ignore[arg-type]
-        pos = m.end()
-    out.append(("end", ""))
-    return out
 
 
 class _Reader:
-    """Recursive descent over the tokens, building python-hcl2's dicts as it goes."""
+    """Recursive descent over the tokens (read one at a time from `end`), building python-hcl2's dicts."""
 
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
-        self.tokens = tokens
-        self.pos = 0
+    def __init__(self, text: str, expression: Expression | None) -> None:
+        self.text = text
+        self.expression = expression
+        self.kind, self.token, self.end = "", "", 0
+        self.next()
 
-    def peek(self) -> tuple[str, str]:
-        return self.tokens[self.pos]
+    def next(self) -> None:
+        """Read the token at `end` (kind "end" at the end of the text, "bad" where no plain token starts)."""
+        m = _TOKEN.match(self.text, self.end)
+        if m is None:
+            self.kind, self.token = ("end" if self.end >= len(self.text) else "bad"), ""
+            return
+        kind = m.lastgroup or ""
+        self.kind, self.token, self.end = kind, m.group(kind), m.end()
 
-    def take(self, kind: str, text: str | None = None) -> str:
-        got_kind, got = self.tokens[self.pos]
-        if got_kind != kind or (text is not None and got != text):
+    def take(self, kind: str, token: str | None = None) -> str:
+        got = self.token
+        if self.kind != kind or (token is not None and got != token):
             raise _NotSimple
-        self.pos += 1
+        self.next()
         return got
 
+    def at(self, kind: str, token: str) -> bool:
+        return self.kind == kind and self.token == token
+
     def skip_lines(self) -> None:
-        while self.tokens[self.pos][0] == "nl":
-            self.pos += 1
+        while self.kind == "nl":
+            self.next()
 
     def body(self, inner: bool) -> dict[str, Any]:
         """Attributes and blocks up to the closing `}` (inner) or the end of the text."""
@@ -121,19 +120,15 @@ class _Reader:
         attributes: set[str] = set()
         while True:
             self.skip_lines()
-            kind, text = self.peek()
-            if kind == "end" and not inner:
-                return out
-            if kind == "punct" and text == "}" and inner:
+            if (self.kind == "end" and not inner) or (inner and self.at("punct", "}")):
                 return out
             name = self.take("ref")
             if not _SIMPLE_NAME.match(name):
                 raise _NotSimple
-            if self.peek()[0] == "eq":
-                self.pos += 1
+            if self.kind == "eq":
                 if name in out:
                     raise _NotSimple  # a name set twice, or a block's name: python-hcl2 decides
-                out[name] = self.value()
+                out[name] = self.attribute_value()
                 attributes.add(name)
             else:
                 if name in attributes:
@@ -141,18 +136,42 @@ class _Reader:
                 out.setdefault(name, []).append(self.block())
             self.take("nl")
 
+    def attribute_value(self) -> Any:
+        """The value after `=`: read here when plain, else cut out and parsed by `expression`."""
+        start = self.end
+        self.next()
+        try:
+            value = self.value()
+            if self.kind == "nl":
+                return value
+        except _NotSimple:
+            pass
+        if self.expression is None:
+            raise _NotSimple
+        end = _value_end(self.text, start)
+        if end is None or _may_continue(self.text, end):
+            raise _NotSimple
+        try:
+            parsed = self.expression("x =" + self.text[start:end] + "\n")
+        except Exception as err:  # python-hcl2 decides on the whole text, and says why
+            raise _NotSimple from err
+        if not isinstance(parsed, dict) or list(parsed) != ["x"]:
+            raise _NotSimple
+        self.end = end
+        self.next()
+        return parsed["x"]
+
     def block(self) -> dict[str, Any]:
         """A block after its type: labels, `{`, a line break, the body, `}`."""
         labels = []
-        while self.peek()[0] in ("str", "ref"):
-            kind, label = self.tokens[self.pos]
-            if (kind == "ref" and not _SIMPLE_NAME.match(label)) or (kind == "str" and "$" in label):
+        while self.kind in ("str", "ref"):
+            if (self.kind == "ref" and not _SIMPLE_NAME.match(self.token)) or (self.kind == "str" and "$" in self.token):
                 raise _NotSimple
-            labels.append(label)
-            self.pos += 1
+            labels.append(self.token)
+            self.next()
         self.take("punct", "{")
-        if self.peek() == ("punct", "}"):
-            self.pos += 1
+        if self.at("punct", "}"):
+            self.next()
             result: dict[str, Any] = {}
         else:
             self.take("nl")
@@ -163,8 +182,8 @@ class _Reader:
         return result
 
     def value(self) -> Any:
-        kind, text = self.tokens[self.pos]
-        self.pos += 1
+        kind, text = self.kind, self.token
+        self.next()
         if kind == "str":
             if "${" in text and any(_root(ref) in _RESERVED for ref in _INTERPOLATION.findall(text)):
                 raise _NotSimple
@@ -192,14 +211,14 @@ class _Reader:
         items: list[Any] = []
         while True:
             self.skip_lines()
-            if self.peek() == ("punct", "]"):
-                self.pos += 1
+            if self.at("punct", "]"):
+                self.next()
                 return items
             items.append(self.value())
             self.skip_lines()
-            if self.peek() == ("punct", ","):
-                self.pos += 1
-            elif self.peek() != ("punct", "]"):
+            if self.at("punct", ","):
+                self.next()
+            elif not self.at("punct", "]"):
                 raise _NotSimple
 
     def map_items(self) -> dict[str, Any]:
@@ -207,22 +226,112 @@ class _Reader:
         out: dict[str, Any] = {}
         while True:
             self.skip_lines()
-            kind, key = self.tokens[self.pos]
+            kind, key = self.kind, self.token
             if kind == "punct" and key == "}":
-                self.pos += 1
+                self.next()
                 return out
             if not ((kind == "ref" and _SIMPLE_NAME.match(key) and key not in _RESERVED)
                     or (kind == "str" and "$" not in key)):
                 raise _NotSimple
-            self.pos += 1
-            if self.peek()[0] not in ("eq", "colon"):
+            self.next()
+            if self.kind not in ("eq", "colon"):
                 raise _NotSimple
-            self.pos += 1
+            self.next()
             if key in out:
                 raise _NotSimple
             out[key] = self.value()
-            kind, text = self.peek()
-            if kind == "punct" and text == ",":
-                self.pos += 1
-            elif kind != "nl" and (kind, text) != ("punct", "}"):
+            if self.at("punct", ","):
+                self.next()
+            elif self.kind != "nl" and not self.at("punct", "}"):
                 raise _NotSimple
+
+
+# ---- where an attribute's value ends, for the cut ---------------------------------------------------
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+_PLAIN_RUN = re.compile(r'[^"#/()\[\]{}<\n]+')
+_STRING_RUN = re.compile(r'[^"\\$%]+')
+# python-hcl2's heredoc terminals (the grammar's HEREDOC_TEMPLATE and HEREDOC_TEMPLATE_TRIM)
+_HEREDOC = re.compile(r"<<-?(?P<id>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=id)\r?\n")
+# after a value: blank and comment lines, then what comes next
+_NEXT_LINE = re.compile(r"(?:[ \t\r]*(?:(?:#|//)[^\n]*)?\n)+[ \t\r]*")
+
+
+def _value_end(text: str, i: int, closer: str | None = None) -> int | None:
+    """Where the expression starting at `i` ends: at the line break (or comment) that ends its line outside
+    brackets, strings and heredocs; with `closer` ("}" of a `${...}`), just after the closer that
+    matches. None when unsure: a `/* */` comment, a bracket that does not match, no end."""
+    depth: list[str] = []
+    n = len(text)
+    while i < n:
+        run = _PLAIN_RUN.match(text, i)
+        if run:
+            i = run.end()
+            if i >= n:
+                break
+        c = text[i]
+        if c == "\n" or c == "#" or text.startswith("//", i):
+            if not depth and closer is None:
+                return i
+            i = text.find("\n", i) + 1 if c != "\n" else i + 1
+            if i == 0:
+                return None
+        elif c == '"':
+            i = _string_end(text, i + 1)
+            if i is None:
+                return None
+        elif c in _CLOSERS:
+            depth.append(_CLOSERS[c])
+            i += 1
+        elif c in ")]}":
+            if not depth:
+                return i + 1 if c == closer else None
+            if depth.pop() != c:
+                return None
+            i += 1
+        elif c == "/":
+            if text.startswith("/*", i):
+                return None
+            i += 1
+        else:  # "<": a heredoc, or an operator
+            heredoc = _HEREDOC.match(text, i)
+            i = heredoc.end() - 1 if heredoc else i + 1  # (a heredoc ends its line: its last "\n" is kept)
+    return None
+
+
+def _string_end(text: str, i: int) -> int | None:
+    """Just after the closing quote of the string whose text starts at `i` (templates skipped whole)."""
+    n = len(text)
+    while i < n:
+        run = _STRING_RUN.match(text, i)
+        if run:
+            i = run.end()
+            if i >= n:
+                break
+        c = text[i]
+        if c == '"':
+            return i + 1
+        if c == "\\":
+            i += 2
+        elif text.startswith(c + c + "{", i):  # $${...} or %%{...}: literal text, up to the first "}"
+            close = text.find("}", i + 3)
+            if close < 0:
+                return None
+            i = close + 1
+        elif text.startswith(c + "{", i):  # ${ or %{: a template, up to its closing brace
+            end = _value_end(text, i + 2, closer="}")
+            if end is None:
+                return None
+            i = end
+        else:
+            i += 1
+    return None
+
+
+def _may_continue(text: str, end: int) -> bool:
+    """Whether the value that ends at `end` may go on below: python-hcl2 joins a line that starts with a
+    binary operator or `?` to the one before (its PostLexer). Only a name, `}` or the end is certain."""
+    gap = _NEXT_LINE.match(text, end)
+    if gap is None:
+        return True
+    i = gap.end()
+    return i < len(text) and not (text[i] == "}" or text[i].isalpha() or text[i] == "_")
