@@ -9,8 +9,8 @@ from tests.helpers import write_tree
 
 
 def _tf(i: int) -> str:
-    """Not plain HCL (a function call): python-hcl2 parses it, in the workers (hcl_simple reads plain HCL)."""
-    return (f'resource "aws_cloudwatch_metric_alarm" "a{i}" {{\n  alarm_name = format("errors-%d", {i})\n  threshold = {i}\n'
+    """Not plain HCL (a for expression): python-hcl2 parses it, in the workers (hcl_simple reads plain HCL)."""
+    return (f'resource "aws_cloudwatch_metric_alarm" "a{i}" {{\n  alarm_name = [for e in var.envs : "errors-${{e}}-{i}"]\n  threshold = {i}\n'
             f'  dimensions = {{ service = "svc{i}" }}\n}}\n')
 
 

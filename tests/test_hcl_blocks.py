@@ -90,9 +90,9 @@ def test_any_sequence_of_blocks_cuts_exactly(parts):
 ALARM = 'resource "aws_cloudwatch_metric_alarm" "a" {\n  alarm_name = "errors"\n  threshold = 5\n}\n'
 ROLE = 'resource "aws_iam_role" "r" {\n  name = "role"\n}\n'
 ALARMS = Wanted(resource_types=frozenset({"aws_cloudwatch_metric_alarm"}))
-# not plain HCL (a function call): python-hcl2 parses it, in workers when there are enough (hcl_simple
+# not plain HCL (a for expression): python-hcl2 parses it, in workers when there are enough (hcl_simple
 # reads plain blocks itself, and keeps no cache entry for them)
-ALARM_CALL = ALARM.replace('"errors"', 'format("errors-%s", var.env)')
+ALARM_CALL = ALARM.replace('"errors"', '[for e in var.envs : "errors-${e}"]')
 
 
 def test_only_the_wanted_blocks_are_parsed(tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or (os.cpu_
 
 def _tf(i: int) -> str:
     return "".join(
-        f'resource "aws_cloudwatch_metric_alarm" "a{i}_{j}" {{\n  alarm_name = format("errors-%s", {i}{j})\n'
+        f'resource "aws_cloudwatch_metric_alarm" "a{i}_{j}" {{\n  alarm_name = [for e in var.envs : "errors-${{e}}-{i}{j}"]\n'
         f'  metric_name = "Errors"\n  namespace = "AWS/Lambda"\n  threshold = {j}\n'
         f'  dimensions = {{ FunctionName = "fn-{i}" }}\n  alarm_actions = [var.topic_{j}]\n}}\n\n'
         for j in range(25)

@@ -115,8 +115,8 @@ def root(tmp_path):
     tmp_path = tmp_path / "tree"
     files = {f"f{i}.txt": ("alpha " if i % 2 else "beta ") * 3 for i in range(40)}
     files["a.txt"] = "alpha"
-    # (a function call: not plain HCL, so python-hcl2 parses it, in worker processes where there are enough)
-    files.update({f"tf/m{i}.tf": f'resource "aws_sns_topic" "t{i}" {{\n  name = format("t%d", {i})\n}}\n'
+    # (a for expression: not plain HCL, so python-hcl2 parses it, in worker processes where there are enough)
+    files.update({f"tf/m{i}.tf": f'resource "aws_sns_topic" "t{i}" {{\n  name = [for e in var.envs : "t{i}-${{e}}"]\n}}\n'
                   for i in range(4)})
     write_tree(tmp_path, files)
     for name in ("big", "big-a", "big-b", "big-c", "big-d"):

@@ -34,18 +34,22 @@ _INDEX = r"(?:0|[1-9][0-9]*)"
 # a reference: a name, then attribute, index and splat steps, no blanks (python-hcl2 writes them as read)
 _REF = rf"{_NAME}(?:\.{_NAME}|\[{_INDEX}\]|\.{_INDEX}|\[\*\]|\.\*)*"
 # a quoted string's text: no escapes, no line break, `$` and `%` only where they start no template;
-# `${ref}` interpolations of a plain reference
-_CHARS = rf'(?:[^"\\$%\n]|\$(?![{{$])|%(?![{{%])|\$\{{{_REF}\}})*'
+# `${ref}` interpolations of a plain reference; escapes (kept as written inside an expression)
+_CHARS = rf'(?:[^"\\$%\n]|\\[^\n]|\$(?![{{$])|%(?![{{%])|\$\{{{_REF}\}})*'
 
 _TOKEN = re.compile(
     rf"""[ \t\r]*(?:
       (?P<nl>(?:(?:\#|//)[^\n]*)?\n)
     | "(?P<str>{_CHARS})"
-    | (?P<num>-?[0-9]+(?:\.[0-9]+)?)(?![0-9A-Za-z_.])
+    | (?P<num>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?![0-9A-Za-z_.])
+    | (?P<call>{_NAME})\(
     | (?P<ref>{_REF})(?![A-Za-z0-9_(.\[-])
     | (?P<eq>=)(?![=>])
+    | (?P<op>==|!=|<=|>=|&&|\|\||[<>+*%-]|/(?![/*]))
+    | (?P<not>!)
+    | (?P<qmark>\?)
     | (?P<colon>:)(?!:)
-    | (?P<punct>[{{}}\[\],])
+    | (?P<punct>[{{}}\[\](),])
     )""",
     re.X,
 )
@@ -73,7 +77,7 @@ def parse(text: str, expression: Expression | None = None) -> dict[str, Any] | N
     """What `hcl.parse_hcl(text)` returns, when `text` is plain HCL; None otherwise.
 
     With `expression` (python-hcl2's parse of a text, as `hcl.parse_hcl` gives it), an attribute whose
-    value is not plain is cut out, `name = value` alone, and handed to it: the rest of the block is still
+    value is not plain is cut out, `name = [value]` alone, and handed to it: the rest of the block is still
     read here. The cut ends where python-hcl2's own attribute ends (`_value_end`), and where that is not
     certain (a `/* */` comment, a line that may continue the value), the whole text goes to python-hcl2."""
     try:
@@ -87,7 +91,7 @@ class _Reader:
 
     def __init__(self, text: str, expression: Expression | None) -> None:
         self.text = text
-        self.expression = expression
+        self.cut = expression
         self.kind, self.token, self.end = "", "", 0
         self.next()
 
@@ -146,26 +150,31 @@ class _Reader:
                 return value
         except _NotSimple:
             pass
-        if self.expression is None:
+        if self.cut is None:
             raise _NotSimple
         end = _value_end(self.text, start)
         if end is None or _may_continue(self.text, end):
             raise _NotSimple
         try:
-            parsed = self.expression("x =" + self.text[start:end] + "\n")
+            # in brackets: what python-hcl2 would read as more than this one value (it takes a second
+            # attribute on the same line, `a = b c = d`) does not parse, or is a second element
+            parsed = self.cut("x = [" + self.text[start:end] + "\n]\n")
         except Exception as err:  # python-hcl2 decides on the whole text, and says why
             raise _NotSimple from err
-        if not isinstance(parsed, dict) or list(parsed) != ["x"]:
+        if not isinstance(parsed, dict) or list(parsed) != ["x"] or not isinstance(parsed["x"], list) \
+                or len(parsed["x"]) != 1:
             raise _NotSimple
         self.end = end
         self.next()
-        return parsed["x"]
+        return parsed["x"][0]
 
     def block(self) -> dict[str, Any]:
         """A block after its type: labels, `{`, a line break, the body, `}`."""
         labels = []
         while self.kind in ("str", "ref"):
-            if (self.kind == "ref" and not _SIMPLE_NAME.match(self.token)) or (self.kind == "str" and "$" in self.token):
+            plain = _SIMPLE_NAME.match(self.token) if self.kind == "ref" else not ("$" in self.token
+                                                                                    or "\\" in self.token)
+            if not plain:
                 raise _NotSimple
             labels.append(self.token)
             self.next()
@@ -182,48 +191,95 @@ class _Reader:
         return result
 
     def value(self) -> Any:
+        """The next expression, as python-hcl2 gives an attribute's value."""
+        return _top(self.expression())
+
+    # Expressions are read into small tuples, ("kind", ...), and written out by `_top` (an attribute's
+    # value) or `_src` (inside an expression, where python-hcl2 writes the expression's text).
+    def expression(self) -> tuple:
+        """operand (operator operand)*, then `? operand-chain : operand-chain` (one conditional, no nesting
+        without parentheses: python-hcl2 decides on those)."""
+        chain = self.chain()
+        if self.kind != "qmark":
+            return chain
+        self.next()
+        self.skip_lines()
+        if_true = self.chain()
+        self.take("colon")
+        self.skip_lines()
+        if_false = self.chain()
+        return ("ops", [chain, "?", if_true, ":", if_false])
+
+    def chain(self) -> tuple:
+        items: list[Any] = [self.operand()]
+        while self.kind == "op":
+            if self.token == "-" and self.text[self.end:self.end + 1].isdigit():
+                raise _NotSimple  # python-hcl2 reads `1 -2` as two numbers (and fails)
+            items.append(self.token)
+            self.next()
+            self.skip_lines()
+            items.append(self.operand())
+        return items[0] if len(items) == 1 else ("ops", items)
+
+    def operand(self) -> tuple:
+        kind, text = self.kind, self.token
+        if kind in ("not", "op") and text in ("!", "-"):
+            self.next()
+            inner = self.primary()
+            return ("unary", text, inner)
+        return self.primary()
+
+    def primary(self) -> tuple:
         kind, text = self.kind, self.token
         self.next()
         if kind == "str":
             if "${" in text and any(_root(ref) in _RESERVED for ref in _INTERPOLATION.findall(text)):
                 raise _NotSimple
-            return text
+            return ("str", text)
         if kind == "num":
-            return float(text) if "." in text else int(text)
+            return ("num", text)
         if kind == "ref":
             if text in _LITERALS:
-                return _LITERALS[text]
-            if _SIMPLE_NAME.match(text):
-                if text in _KEYWORDS:
-                    raise _NotSimple
-                return text
+                return ("lit", text)
             if _root(text) in _RESERVED:
                 raise _NotSimple
-            return "${" + text + "}"
+            return ("name" if _SIMPLE_NAME.match(text) else "ref", text)
+        if kind == "call":
+            if text in _RESERVED:
+                raise _NotSimple
+            return ("call", text, self.items(")"))
         if kind == "punct" and text == "[":
-            return self.list_items()
+            return ("list", self.items("]"))
         if kind == "punct" and text == "{":
-            return self.map_items()
+            return ("map", self.map_items())
+        if kind == "punct" and text == "(":
+            self.skip_lines()
+            inner = self.expression()
+            self.skip_lines()
+            self.take("punct", ")")
+            return ("paren", inner)
         raise _NotSimple
 
-    def list_items(self) -> list[Any]:
-        """After `[`: values separated by commas (line breaks around them), an optional last comma, `]`."""
-        items: list[Any] = []
+    def items(self, closer: str) -> list[tuple]:
+        """After `[` or `f(`: expressions separated by commas (line breaks around them), an optional last
+        comma, then `closer`."""
+        items: list[tuple] = []
         while True:
             self.skip_lines()
-            if self.at("punct", "]"):
+            if self.at("punct", closer):
                 self.next()
                 return items
-            items.append(self.value())
+            items.append(self.expression())
             self.skip_lines()
             if self.at("punct", ","):
                 self.next()
-            elif not self.at("punct", "]"):
+            elif not self.at("punct", closer):
                 raise _NotSimple
 
-    def map_items(self) -> dict[str, Any]:
+    def map_items(self) -> list[tuple[str, str, tuple]]:
         """After `{`: `key = value` (or `key: value`) elements, each ended by a comma or a line break."""
-        out: dict[str, Any] = {}
+        out: list[tuple[str, str, tuple]] = []
+        keys: set[str] = set()
         while True:
             self.skip_lines()
             kind, key = self.kind, self.token
@@ -231,24 +287,87 @@ class _Reader:
                 self.next()
                 return out
             if not ((kind == "ref" and _SIMPLE_NAME.match(key) and key not in _RESERVED)
-                    or (kind == "str" and "$" not in key)):
+                    or (kind == "str" and "$" not in key and "\\" not in key)):
                 raise _NotSimple
             self.next()
             if self.kind not in ("eq", "colon"):
                 raise _NotSimple
             self.next()
-            if key in out:
+            if key in keys:
                 raise _NotSimple
-            out[key] = self.value()
+            keys.add(key)
+            out.append((kind, key, self.expression()))
             if self.at("punct", ","):
                 self.next()
             elif self.kind != "nl" and not self.at("punct", "}"):
                 raise _NotSimple
 
 
+def _top(node: tuple) -> Any:
+    """An expression as python-hcl2 gives it as an attribute's value (or an element of one)."""
+    kind = node[0]
+    if kind == "str":
+        if "\\" in node[1]:
+            raise _NotSimple  # escapes are resolved in a value: python-hcl2 does that
+        return node[1]
+    if kind == "num":
+        return _number(node[1])
+    if kind == "lit":
+        return _LITERALS[node[1]]
+    if kind == "name":
+        if node[1] in _KEYWORDS:
+            raise _NotSimple
+        return node[1]
+    if kind == "list":
+        return [_top(item) for item in node[1]]
+    if kind == "map":
+        return {key: _top(value) for _kind, key, value in node[1]}
+    if kind == "unary" and node[1] == "-" and node[2][0] == "num":
+        number = _number(node[2][1])
+        if isinstance(number, str):
+            raise _NotSimple
+        return -number
+    if kind == "paren":
+        raise _NotSimple  # python-hcl2 writes the inside of a parenthesised value as a value: left to it
+    return "${" + _src(node) + "}"
+
+
+def _number(text: str) -> Any:
+    if "e" in text or "E" in text:
+        return "${" + text + "}"  # (python-hcl2 keeps scientific notation as written)
+    return float(text) if "." in text else int(text)
+
+
+def _src(node: tuple) -> str:
+    """An expression's text as python-hcl2 writes it inside `${...}`: single spaces around operators,
+    `, ` between items, strings quoted as written, numbers as Python prints them."""
+    kind = node[0]
+    if kind == "str":
+        return '"' + node[1] + '"'
+    if kind == "num":
+        text = node[1]
+        return text if ("e" in text or "E" in text) else str(_number(text))
+    if kind in ("lit", "name", "ref"):
+        return node[1]
+    if kind == "list":
+        return "[" + ", ".join(_src(item) for item in node[1]) + "]"
+    if kind == "map":
+        return "{" + ", ".join(f"{key if k == 'ref' else chr(34) + key + chr(34)} = {_src(value)}"
+                               for k, key, value in node[1]) + "}"
+    if kind == "call":
+        return node[1] + "(" + ", ".join(_src(arg) for arg in node[2]) + ")"
+    if kind == "paren":
+        return "(" + _src(node[1]) + ")"
+    if kind == "unary":
+        if node[2][0] == "unary":
+            raise _NotSimple
+        return node[1] + _src(node[2])
+    return " ".join(item if isinstance(item, str) else _src(item) for item in node[1])  # "ops"
+
+
 # ---- where an attribute's value ends, for the cut ---------------------------------------------------
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
-_PLAIN_RUN = re.compile(r'[^"#/()\[\]{}<\n]+')
+_PLAIN_RUN = re.compile(r'[^"#/()\[\]{}<,\n]+')
 _STRING_RUN = re.compile(r'[^"\\$%]+')
 # python-hcl2's heredoc terminals (the grammar's HEREDOC_TEMPLATE and HEREDOC_TEMPLATE_TRIM)
 _HEREDOC = re.compile(r"<<-?(?P<id>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=id)\r?\n")
@@ -290,6 +409,10 @@ def _value_end(text: str, i: int, closer: str | None = None) -> int | None:
             i += 1
         elif c == "/":
             if text.startswith("/*", i):
+                return None
+            i += 1
+        elif c == ",":  # a comma outside brackets: no value (in the cut's brackets, a second element)
+            if not depth and closer is None:
                 return None
             i += 1
         else:  # "<": a heredoc, or an operator
