@@ -71,9 +71,7 @@ def parser_version(kind: str) -> str:
     v = _VERSIONS.get(kind)
     if v is None:
         if kind in ("hcl", "hcl-blocks"):
-            import hcl2
-
-            v = (f"python-hcl2 {getattr(hcl2, '__version__', '?')}; {_source_hash('wafops.scanner.core.hcl')}; "
+            v = (f"python-hcl2 {_source_hash('hcl2', 'version.py')}; {_source_hash('wafops.scanner.core.hcl')}; "
                  f"{_source_hash('wafops.scanner.core.hcl_parser')}; {_source_hash('wafops.scanner.core.hcl_simple')}")
             if kind == "hcl-blocks":  # keyed by block positions: the cut's code is part of what an entry means
                 v += f"; {_source_hash('wafops.scanner.core.hcl_blocks')}"
@@ -89,14 +87,20 @@ def parser_version(kind: str) -> str:
     return v
 
 
-def _source_hash(module: str) -> str:
-    import importlib
+def _source_hash(module: str, file: str = "") -> str:
+    """A hash of a module's source (or of `file` in a top-level package), found without importing it:
+    python-hcl2 and lark take ~60 ms to import, and a scan whose Terraform is all plain HCL (`hcl_simple`)
+    never needs them. (python-hcl2's version.py holds its version and commit.)"""
+    import importlib.util
 
     try:
-        path = importlib.import_module(module).__file__
+        spec = importlib.util.find_spec(module)
+        path = spec.origin if spec else None
+        if file and spec and spec.submodule_search_locations:
+            path = os.path.join(list(spec.submodule_search_locations)[0], file)
         with open(path or "", "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()[:16]
-    except (OSError, ImportError, TypeError):
+    except (OSError, ImportError, TypeError, ValueError):
         return "source ?"
 
 
