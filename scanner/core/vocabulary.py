@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -79,7 +80,15 @@ def dir_segments(path: str, is_dir: bool = False) -> set[str]:
 def is_sample_path(path: str, also: frozenset[str] | set[str] = frozenset(), is_dir: bool = False) -> bool:
     """Whether `path` lies under a sample/test/fixture directory (or one of the `also` names).
 
-    Collectors ask this for every path of a tree, several times: the folders are tested against each
-    vocabulary as they are, without building their set and the union of the vocabularies per call."""
+    Collectors ask this for every path of a tree, several times (~70,000 times on a 20,000-file tree): the
+    answer is remembered for the recent paths, and the folders are tested against each vocabulary as
+    they are, without building their set and the union of the vocabularies per call."""
+    if isinstance(also, frozenset):
+        return _is_sample_path(path, also, is_dir)
+    return _is_sample_path.__wrapped__(path, also, is_dir)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_sample_path(path: str, also: frozenset[str] | set[str], is_dir: bool) -> bool:
     folders = _folders(path, is_dir)
     return not SAMPLE_DIRS.isdisjoint(folders) or (bool(also) and not also.isdisjoint(folders))
