@@ -99,12 +99,12 @@ def run_collectors(collectors: list[Collector], ctx: CollectContext, ran: dict[s
     reuse, kept = _prepare_reuse(collectors, ctx)
     fresh = [i for i in range(len(collectors)) if i not in kept]
     subset = [collectors[i] for i in fresh]
-    _parse_ahead(subset, ctx)
     keep = None if reuse is None else (lambda out, data: reuse.keep(fresh[out.index], out, data))
     outcomes = _in_two_processes(subset, ctx, keep) if _fork_worth_it(subset, ctx) else None
     forked = outcomes is not None
     evidence: list[Evidence] = []
     if outcomes is None:
+        _parse_ahead(subset, ctx, _asks(subset, ctx))
         outcomes = _one_after_another(collectors, ctx, kept, ran, evidence)
     else:
         for out in outcomes:
@@ -179,26 +179,35 @@ def _apply(out: Outcome, collectors: list[Collector], ctx: CollectContext, ran: 
         ran.setdefault(source, False)
 
 
-def _parse_ahead(collectors: list[Collector], ctx: CollectContext) -> None:
-    """Parse, once and in worker processes, every HCL block the collectors that run will read.
+def _asks(collectors: list[Collector], ctx: CollectContext) -> dict[int, list[tuple[str, Wanted]]]:
+    """The HCL blocks each collector that runs will read (by its position), from its `hcl_blocks`."""
+    asks: dict[int, list[tuple[str, Wanted]]] = {}
+    if ctx.tree is None:
+        return asks
+    for k, collector in enumerate(collectors):
+        if not _applies_quietly(collector, ctx):
+            continue
+        try:
+            asks[k] = list(collector.hcl_blocks(ctx.subject, ctx) or ())
+        except Exception:  # speed only: the collector parses its blocks itself
+            continue
+    return asks
+
+
+def _parse_ahead(collectors: list[Collector], ctx: CollectContext,
+                 asks: dict[int, list[tuple[str, Wanted]]]) -> None:
+    """Parse, once (in worker processes where python-hcl2 is needed), every HCL block the collectors that
+    run will read.
 
     Why here: three collectors parse many of the same .tf files; asked one by one each starts its own
     workers, and split over two processes each process would parse what both read. A collector whose
     `hcl_blocks` fails only loses the head start (its blocks are parsed when asked).
     """
-    tree = ctx.tree
-    if tree is None:
-        return
-    asks: dict[tuple[str, Wanted], None] = {}
-    for collector in collectors:
-        if not _applies_quietly(collector, ctx):
-            continue
-        try:
-            asks.update(dict.fromkeys(collector.hcl_blocks(ctx.subject, ctx) or ()))
-        except Exception:  # speed only: the collector parses its blocks itself
-            continue
-    if asks:
-        tree.prefetch_hcl_blocks(asks)
+    merged: dict[tuple[str, Wanted], None] = {}
+    for k in sorted(asks):
+        merged.update(dict.fromkeys(asks[k]))
+    if merged and ctx.tree is not None:
+        ctx.tree.prefetch_hcl_blocks(merged)
 
 
 # ---- the tree's side effects, per collector ---------------------------------------------------------
@@ -256,23 +265,63 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext,
                       keep: Callable[[Outcome, bytes | None], Any] | None = None) -> list[Outcome] | None:
     """Outcomes of every collector, taken in turn by this process and a forked child; None if no child.
     `keep(outcome, pickled)`: called for each outcome as it is done (this process' own while the child may
-    still run, the child's as they arrive, with the bytes it sent), to keep it for a re-scan."""
+    still run, the child's as they arrive, with the bytes it sent), to keep it for a re-scan.
+
+    The parse ahead (`_parse_ahead`) is shared with the child: it is done before the child is forked.
+    So that the second core does not idle meanwhile, the collectors that read no HCL go first to an
+    early child, forked before the parse (`_early`), and the rest are taken in turn once it is done."""
+    asks = _asks(collectors, ctx)
+    first = [k for k in range(len(collectors)) if k not in asks or not asks[k]]
+    parsing = any(asks.values())
+    early = _fork_child(collectors, ctx, skip=set(range(len(collectors))) - set(first)) if parsing and first \
+        else None
+    try:
+        if early is not None:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C waiting is raised here
+        _parse_ahead(collectors, ctx, asks)
+        mark = _tree_mark(ctx.tree)  # (what the parse ahead left stays, as in a run in one process)
+        skip = set(first) if early is not None else set()
+        late = _fork_child(collectors, ctx, skip=skip)
+        if late is None:
+            if early is not None:
+                _stop(early[0])
+                early[1].close()
+            return None
+        mine, theirs = _with_child(collectors, ctx, late, skip, keep)
+        if early is not None:
+            theirs += _join(early, keep)
+    except BaseException:  # Ctrl-C or a crash here: the early child must not outlive the scan
+        if early is not None:
+            _stop(early[0])
+            early[1].close()
+        raise
+    done = {o.index for o in mine} | {o.index for o in theirs}
+    redo = [run_one(i, c, ctx, rewarn=True) for i, c in enumerate(collectors) if i not in done]
+    _keep_each(keep, [(o, None) for o in redo])
+    _tree_reset(ctx.tree, mark)  # this process' side effects are in its outcomes, replayed in order
+    return mine + theirs + redo
+
+
+def _fork_child(collectors: list[Collector], ctx: CollectContext, skip: set[int]) -> tuple[Any, Any, Any] | None:
+    """A forked child taking the collectors not in `skip` in turn (with this process, through the counter),
+    writing its outcomes to a spool: (child, spool, counter), or None when no child could be made.
+
+    Returns with Ctrl-C held (blocked) while the child was being made: the caller releases it inside a
+    `try` that stops the child, so an interrupt between the fork and that `try` leaves no child nobody
+    stops (blocked writing its results, the parent waiting for it at exit: a hang)."""
     mp = multiprocessing.get_context("fork")
-    mark = _tree_mark(ctx.tree)
     try:
         # the child writes its outcomes here and exits at once, its memory freed while this process still
         # works (over a pipe it stayed, blocked, until this process read them: both at their peak together)
         spool = tempfile.TemporaryFile()
     except OSError:
         return None
-    # Ctrl-C waits while the child is being made: an interrupt between its fork and the `try` below left a
-    # child nobody stopped, blocked writing its results, and the parent waiting for it at exit (a hang)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     gc.freeze()  # the garbage collector of the child must not write to (and so copy) every page it shares
     child = None
     try:
         counter = mp.Value("i", 0)
-        child = mp.Process(target=_child, args=(collectors, ctx, counter, spool))
+        child = mp.Process(target=_child, args=(collectors, ctx, counter, spool, skip))
         child.start()
     except (OSError, RuntimeError, ValueError):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -285,22 +334,34 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext,
         raise
     finally:
         gc.unfreeze()
+    return child, spool, counter
+
+
+def _with_child(collectors: list[Collector], ctx: CollectContext, forked: tuple[Any, Any, Any], skip: set[int],
+                keep: Callable[[Outcome, bytes | None], Any] | None) -> tuple[list[Outcome], list[Outcome]]:
+    """Take turns with the child `forked` over the collectors not in `skip`: (this process' outcomes, the
+    child's)."""
+    child, spool, counter = forked
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C waiting is raised here
-        mine = _take_turns(collectors, ctx, counter)
+        mine = _take_turns(collectors, ctx, counter, skip)
         _keep_each(keep, [(o, None) for o in mine])
-        child.join()
-        theirs = _receive(spool, keep)
+        theirs = _join(forked, keep)
     except BaseException:  # Ctrl-C or a crash here: the child must not outlive the scan
         _stop(child)
+        spool.close()
         raise
+    return mine, theirs
+
+
+def _join(forked: tuple[Any, Any, Any], keep: Callable[[Outcome, bytes | None], Any] | None) -> list[Outcome]:
+    """Wait for a child to leave, and read the outcomes it wrote."""
+    child, spool, _counter = forked
+    try:
+        child.join()
+        return _receive(spool, keep)
     finally:
         spool.close()
-    done = {o.index for o in mine} | {o.index for o in theirs}
-    redo = [run_one(i, c, ctx, rewarn=True) for i, c in enumerate(collectors) if i not in done]
-    _keep_each(keep, [(o, None) for o in redo])
-    _tree_reset(ctx.tree, mark)  # this process' side effects are in its outcomes, replayed in order
-    return mine + theirs + redo
 
 
 def _stop(child: Any) -> None:
@@ -312,10 +373,11 @@ def _stop(child: Any) -> None:
         child.join(5)
 
 
-def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) -> list[Outcome]:
-    """Run the next collector nobody has taken yet, until none is left; the heaviest go first, so
-    the process that takes the last ones waits least for the other."""
-    order = sorted(range(len(collectors)), key=lambda i: -float(getattr(collectors[i], "weight", 1.0)))
+def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any, skip: set[int]) -> list[Outcome]:
+    """Run the next collector nobody has taken yet (but those in `skip`), until none is left; the heaviest
+    go first, so the process that takes the last ones waits least for the other."""
+    order = sorted((i for i in range(len(collectors)) if i not in skip),
+                   key=lambda i: -float(getattr(collectors[i], "weight", 1.0)))
     outcomes = []
     while True:
         with counter.get_lock():
@@ -326,7 +388,7 @@ def _take_turns(collectors: list[Collector], ctx: CollectContext, counter: Any) 
         outcomes.append(run_one(order[turn], collectors[order[turn]], ctx, rewarn=True))
 
 
-def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, spool: Any) -> None:
+def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, spool: Any, skip: set[int]) -> None:
     """The forked process: take collectors in turn, then send their outcomes and leave."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked by the parent while forking)
@@ -334,7 +396,7 @@ def _child(collectors: list[Collector], ctx: CollectContext, counter: Any, spool
     try:
         # results go to the spool when the child has nothing left to take; the parent reads them once
         # the child has left
-        outcomes = _take_turns(collectors, ctx, counter)
+        outcomes = _take_turns(collectors, ctx, counter, skip)
         for outcome in outcomes:
             try:
                 data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)

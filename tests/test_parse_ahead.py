@@ -67,6 +67,6 @@ def test_the_union_is_parsed_before_the_collectors_run(monkeypatch):
     calls: list[list[tuple[str, object]]] = []
     real = RepoTree.prefetch_hcl_blocks
     monkeypatch.setattr(RepoTree, "prefetch_hcl_blocks", lambda self, asks: calls.append(list(asks)) or real(self, asks))
-    runner._parse_ahead(READERS, ctx)
+    runner._parse_ahead(READERS, ctx, runner._asks(READERS, ctx))
     union = {ask for c in READERS for ask in c.hcl_blocks(ctx.subject, ctx)}
     assert union and calls and set(calls[0]) == union

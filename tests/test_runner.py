@@ -67,7 +67,7 @@ def _in_child(ctx: CollectContext, name: str) -> bool:
     """Whether this runs in the forked child (leaving a mark the test can look for)."""
     if os.getpid() == PARENT:
         return False
-    (ctx.tree.root.parent / f"child-ran-{name}").write_text("")
+    (ctx.tree.root.parent / f"child-ran-{name}").write_text(str(os.getpid()))
     return True
 
 
@@ -209,6 +209,59 @@ def test_no_fork_with_other_threads_or_small_trees(root, monkeypatch):
         role = "scm"
 
     assert not runner._fork_worth_it([Reader("a", "alpha"), Platform("p", "beta")], ctx)
+
+
+class AsksHcl(Reader):
+    """Reads Terraform it names in `hcl_blocks`: parsed ahead, before the collectors are taken in turn."""
+
+    def hcl_blocks(self, subject, ctx):
+        return [(p, None) for p in ctx.tree.with_suffix(".tf")]
+
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
+        _in_child(ctx, self.name)
+        for path in ctx.tree.with_suffix(".tf"):
+            for rtype in (ctx.tree.hcl(path) or {}).get("resource", []):
+                yield ctx.file_evidence("test.resource", path, summary=f"{self.name}:{sorted(rtype)}")
+        yield from super().collect(subject, ctx)
+
+
+class EarlySlow(Slow):
+    def collect(self, subject: Subject, ctx: CollectContext) -> Iterator[Evidence]:
+        _in_child(ctx, self.name)
+        yield from super().collect(subject, ctx)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two processes need two CPUs")
+def test_collectors_that_read_no_terraform_run_in_an_early_child_while_it_is_parsed(root, monkeypatch):
+    make = lambda: [EarlySlow("e1", "alpha"), AsksHcl("h1", "beta"), EarlySlow("e2", "beta"),  # noqa: E731
+                    AsksHcl("h2", "alpha")]
+    serial = _everything(*_run(root, make(), False, monkeypatch)[:3])
+    parsed_when_forked = []
+    real = runner._parse_ahead
+
+    def spy(cs, ctx, asks):
+        parsed_when_forked.append(sorted(p.name for p in root.parent.glob("child-ran-e*")))
+        return real(cs, ctx, asks)
+
+    monkeypatch.setattr(runner, "_parse_ahead", spy)
+    ctx, evidence, ran, forked = _run(root, make(), True, monkeypatch)
+    assert forked and _everything(ctx, evidence, ran) == serial
+    pids = {p.name[len("child-ran-"):]: p.read_text() for p in root.parent.glob("child-ran-*")}
+    assert pids.keys() >= {"e1", "e2"} and pids["e1"] == pids["e2"], "both in one child, the early one"
+    assert pids["e1"] not in {pids.get("h1"), pids.get("h2")}, "the early child took Terraform readers"
+    assert len([e for e in evidence if e.kind == "test.resource"]) == 8
+    assert parsed_when_forked, "the parse ahead did not run"
+
+
+def test_without_terraform_to_read_no_early_child_is_made(root, monkeypatch):
+    made = []
+    real = runner._fork_child
+    monkeypatch.setattr(runner, "_fork_child", lambda cs, ctx, skip: made.append(set(skip)) or real(cs, ctx, skip))
+    make = lambda: [Slow("a", "alpha"), Slow("b", "beta"), Reader("c", "alpha")]  # noqa: E731
+    serial = _everything(*_run(root, make(), False, monkeypatch)[:3])
+    ctx, evidence, ran, forked = _run(root, make(), True, monkeypatch)
+    assert forked and _everything(ctx, evidence, ran) == serial
+    assert made == [set()], "one child, taking turns over every collector"
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two processes need two CPUs")
