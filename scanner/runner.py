@@ -437,9 +437,21 @@ def _receive(spool: Any, keep: Callable[[Outcome, bytes | None], Any] | None = N
         if len(data) < size:
             return out
         try:
-            outcome = pickle.loads(data)
+            outcome = _loads(data)
         except Exception:
             continue
         if isinstance(outcome, Outcome):
             _keep_each(keep, [(outcome, data)])
             out.append(outcome)
+
+
+def _loads(data: bytes) -> Any:
+    """pickle.loads with the garbage collector paused: unpickling thousands of evidence items (each a few
+    new containers) otherwise starts a collection every 700 allocations, about half of the time taken."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
