@@ -1,24 +1,30 @@
-"""python-hcl2's answer for plain Terraform, read without lark: a fast path in front of `hcl_parser`.
+"""python-hcl2's answer for everyday Terraform, read without lark: a fast path in front of `hcl_parser`.
 
 Why: python-hcl2's LALR grammar makes three reductions per token (an expression climbs a dozen rules
-before it is a value), about 1 ms of CPU for a 200-character resource block, and the parse is the
-largest part of a cold scan. Most Terraform blocks are plain: attributes set to quoted strings, numbers,
-true/false/null, references (`var.x`, `aws_s3_bucket.b[0].arn`), lists and maps of those, and nested
-blocks. Those are read here directly, about twenty times faster.
+before it is a value), about 1 ms of CPU for a 200-character resource block, and the parse was the
+largest part of a cold scan. Most Terraform is made of a few constructs: attributes set to quoted
+strings, numbers, true/false/null, references (`var.x`, `aws_s3_bucket.b[0].arn`), lists and maps,
+calls (`merge(local.tags, {...})`), operators and conditionals (`var.on ? 1 : 0`), and nested blocks.
+Those are read here directly, 20-30 times faster. On 5,300 real .tf files and their blocks, 81% of
+the texts are read here whole, and 99% with the rest cut out for python-hcl2 (`expression`, below):
+5.4x less CPU than python-hcl2 alone.
 
-The contract: `parse(text)` returns exactly what `hcl.parse_hcl(text)` returns, or None when the text has
-anything outside the plain subset below, and python-hcl2 then parses it. It never guesses: the subset
-is strict (stricter than HCL where python-hcl2 is lenient: one attribute per line, a block's `{` ends
-its line), and anything else (functions, operators, conditionals, heredocs, escapes, `/* */` comments,
-expressions in `${...}` other than a plain reference, duplicate names) answers None.
-`tests/test_hcl_simple.py` holds it to python-hcl2 on every .tf file the tests hold and on generated
-texts, and `benchmarks/hcl_simple.py` checks a folder of real Terraform the same way.
+The contract: `parse(text)` returns exactly what `hcl.parse_hcl(text)` returns, or None, and python-hcl2
+then parses the text. It never guesses: what is read here is strict (stricter than HCL where python-hcl2
+is lenient: one attribute per line, a block's `{` ends its line); anything else (for expressions,
+heredocs, templates with directives or expressions in `${...}` other than a reference, escapes in a
+value, `/* */` comments, an index that is not a number (`m["k"]`), duplicate names...) is not. With
+`expression`, an attribute whose value is not read here is cut out and parsed alone by python-hcl2,
+where the cut is certain (`_value_end`, `_may_continue`). `tests/test_hcl_simple.py` holds all this to
+python-hcl2 on every .tf file the tests hold, on generated and on mutated texts, and
+`benchmarks/hcl_simple.py` checks a folder of real Terraform the same way.
 
-How python-hcl2 writes the subset (with `strip_string_quotes`, after `hcl._clean`):
-- a quoted string: its text; with `${ref}` parts, the text as written (a reference is written as is);
-- a number: int() or float() of its text; true/false/null: True/False/None;
-- a lone name: the name; a reference with `.name`, `[n]`, `.n`, `[*]` or `.*` parts: "${" + text + "}";
-- a list: a list; a map: a dict (keys: names or quoted strings);
+How python-hcl2 writes what is read here (with `strip_string_quotes`, after `hcl._clean`):
+- an attribute's value: a quoted string: its text (with `${ref}` parts, as written); a number: int() or
+  float() of its text (`-n`: the negative number); true/false/null: True/False/None; a lone name: the
+  name; a list: a list; a map: a dict (keys: names or quoted strings); anything else: "${" + its text + "}";
+- an expression's text (`_src`): single spaces around operators and `?`/`:`, `, ` between arguments and
+  items, `{k = v, ...}` for maps, strings quoted as written, numbers as Python prints them;
 - a block: its body under its labels, `{"type": [{"label1": {"label2": body}}]}`, blocks of one type
   listed in order.
 """
