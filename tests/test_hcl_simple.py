@@ -74,6 +74,7 @@ NOT_PLAIN = {
     "ellipsis": "locals {\n  a = merge(var.maps...)\n}\n",
     "provider function": 'locals {\n  a = provider::aws::arn_parse("x")\n}\n',
     "call named for a keyword": "locals {\n  a = for(1)\n}\n",
+    "brackets nested 5,000 deep": "locals {\n  a = " + "[" * 5000 + "]" * 5000 + "\n}\n",
     "escaped interpolation": 'locals {\n  a = "$${x}"\n}\n',
     "directive": 'locals {\n  a = "%{ if x }y%{ endif }"\n}\n',
     "interpolated expression": 'locals {\n  a = "${var.x + 1}"\n}\n',

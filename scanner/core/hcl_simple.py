@@ -88,7 +88,7 @@ def parse(text: str, expression: Expression | None = None) -> dict[str, Any] | N
     certain (a `/* */` comment, a line that may continue the value), the whole text goes to python-hcl2."""
     try:
         return _Reader(text + "\n", expression).body(inner=False)  # "\n": as python-hcl2 adds one
-    except _NotSimple:
+    except (_NotSimple, RecursionError):  # (brackets nested hundreds deep: python-hcl2 decides)
         return None
 
 
