@@ -268,8 +268,8 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext,
     still run, the child's as they arrive, with the bytes it sent), to keep it for a re-scan.
 
     The parse ahead (`_parse_ahead`) is shared with the child: it is done before the child is forked.
-    So that the second core does not idle meanwhile, the collectors that read no HCL go first to an
-    early child, forked before the parse (`_early`), and the rest are taken in turn once it is done."""
+    So that the second core does not idle meanwhile, the collectors that read no HCL go to an early
+    child, forked before the parse, and the rest are taken in turn once it is done."""
     asks = _asks(collectors, ctx)
     first = [k for k in range(len(collectors)) if k not in asks or not asks[k]]
     parsing = any(asks.values())
@@ -283,17 +283,13 @@ def _in_two_processes(collectors: list[Collector], ctx: CollectContext,
         skip = set(first) if early is not None else set()
         late = _fork_child(collectors, ctx, skip=skip)
         if late is None:
-            if early is not None:
-                _stop(early[0])
-                early[1].close()
+            _abandon(early)
             return None
         mine, theirs = _with_child(collectors, ctx, late, skip, keep)
         if early is not None:
             theirs += _join(early, keep)
     except BaseException:  # Ctrl-C or a crash here: the early child must not outlive the scan
-        if early is not None:
-            _stop(early[0])
-            early[1].close()
+        _abandon(early)
         raise
     done = {o.index for o in mine} | {o.index for o in theirs}
     redo = [run_one(i, c, ctx, rewarn=True) for i, c in enumerate(collectors) if i not in done]
@@ -352,6 +348,13 @@ def _with_child(collectors: list[Collector], ctx: CollectContext, forked: tuple[
         spool.close()
         raise
     return mine, theirs
+
+
+def _abandon(forked: tuple[Any, Any, Any] | None) -> None:
+    """Stop a child (if any) and drop what it wrote: its collectors are run again or the scan ends."""
+    if forked is not None:
+        _stop(forked[0])
+        forked[1].close()
 
 
 def _join(forked: tuple[Any, Any, Any], keep: Callable[[Outcome, bytes | None], Any] | None) -> list[Outcome]:
@@ -448,10 +451,5 @@ def _receive(spool: Any, keep: Callable[[Outcome, bytes | None], Any] | None = N
 def _loads(data: bytes) -> Any:
     """pickle.loads with the garbage collector paused: unpickling thousands of evidence items (each a few
     new containers) otherwise starts a collection every 700 allocations, about half of the time taken."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with reuse_mod.paused_gc():
         return pickle.loads(data)
-    finally:
-        if enabled:
-            gc.enable()

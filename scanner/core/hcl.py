@@ -2,8 +2,9 @@
 
 python-hcl2 is accurate but slow (~8 ms of CPU per file), so callers first use `block_headers`, a
 cheap regex pass, to decide whether a file holds blocks worth parsing, and then parse only the blocks
-they read (`RepoTree.hcl(path, wanted)`, cut apart by `wafops.scanner.core.hcl_blocks`), with
-python-hcl2's transformer run inside lark's parse (`wafops.scanner.core.hcl_parser`).
+they read (`RepoTree.hcl(path, wanted)`, cut apart by `wafops.scanner.core.hcl_blocks`). Most of
+those are read by wafops' own reader (`wafops.scanner.core.hcl_simple`, python-hcl2's exact answer or
+none); the rest by python-hcl2, its transformer run inside lark's parse (`wafops.scanner.core.hcl_parser`).
 """
 
 from __future__ import annotations

@@ -39,8 +39,8 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _INDEX = r"(?:0|[1-9][0-9]*)"
 # a reference: a name, then attribute, index and splat steps, no blanks (python-hcl2 writes them as read)
 _REF = rf"{_NAME}(?:\.{_NAME}|\[{_INDEX}\]|\.{_INDEX}|\[\*\]|\.\*)*"
-# a quoted string's text: no escapes, no line break, `$` and `%` only where they start no template;
-# `${ref}` interpolations of a plain reference; escapes (kept as written inside an expression)
+# a quoted string's text: no line break, `$` and `%` only where they start no template, `${ref}`
+# interpolations of a plain reference, escapes (read only inside an expression, where they are kept as written)
 _CHARS = rf'(?:[^"\\$%\n]|\\[^\n]|\$(?![{{$])|%(?![{{%])|\$\{{{_REF}\}})*'
 
 _TOKEN = re.compile(
@@ -80,7 +80,7 @@ Expression = Callable[[str], dict[str, Any]]
 
 
 def parse(text: str, expression: Expression | None = None) -> dict[str, Any] | None:
-    """What `hcl.parse_hcl(text)` returns, when `text` is plain HCL; None otherwise.
+    """What `hcl.parse_hcl(text)` returns, when every part of `text` is read here; None otherwise.
 
     With `expression` (python-hcl2's parse of a text, as `hcl.parse_hcl` gives it), an attribute whose
     value is not plain is cut out, `name = [value]` alone, and handed to it: the rest of the block is still
@@ -178,9 +178,7 @@ class _Reader:
         """A block after its type: labels, `{`, a line break, the body, `}`."""
         labels = []
         while self.kind in ("str", "ref"):
-            plain = _SIMPLE_NAME.match(self.token) if self.kind == "ref" else not ("$" in self.token
-                                                                                    or "\\" in self.token)
-            if not plain:
+            if not (_SIMPLE_NAME.match(self.token) if self.kind == "ref" else _literal(self.token)):
                 raise _NotSimple
             labels.append(self.token)
             self.next()
@@ -293,7 +291,7 @@ class _Reader:
                 self.next()
                 return out
             if not ((kind == "ref" and _SIMPLE_NAME.match(key) and key not in _RESERVED)
-                    or (kind == "str" and "$" not in key and "\\" not in key)):
+                    or (kind == "str" and _literal(key))):
                 raise _NotSimple
             self.next()
             if self.kind not in ("eq", "colon"):
@@ -307,6 +305,11 @@ class _Reader:
                 self.next()
             elif self.kind != "nl" and not self.at("punct", "}"):
                 raise _NotSimple
+
+
+def _literal(text: str) -> bool:
+    """Whether a string's text is its value as written: no template, no escape (a label or a map key)."""
+    return "$" not in text and "\\" not in text
 
 
 def _top(node: tuple) -> Any:
@@ -329,17 +332,20 @@ def _top(node: tuple) -> Any:
     if kind == "map":
         return {key: _top(value) for _kind, key, value in node[1]}
     if kind == "unary" and node[1] == "-" and node[2][0] == "num":
-        number = _number(node[2][1])
-        if isinstance(number, str):
+        if _scientific(node[2][1]):
             raise _NotSimple
-        return -number
+        return -_number(node[2][1])
     if kind == "paren":
         raise _NotSimple  # python-hcl2 writes the inside of a parenthesised value as a value: left to it
     return "${" + _src(node) + "}"
 
 
+def _scientific(text: str) -> bool:
+    return "e" in text or "E" in text
+
+
 def _number(text: str) -> Any:
-    if "e" in text or "E" in text:
+    if _scientific(text):
         return "${" + text + "}"  # (python-hcl2 keeps scientific notation as written)
     return float(text) if "." in text else int(text)
 
@@ -351,14 +357,13 @@ def _src(node: tuple) -> str:
     if kind == "str":
         return '"' + node[1] + '"'
     if kind == "num":
-        text = node[1]
-        return text if ("e" in text or "E" in text) else str(_number(text))
+        return node[1] if _scientific(node[1]) else str(_number(node[1]))
     if kind in ("lit", "name", "ref"):
         return node[1]
     if kind == "list":
         return "[" + ", ".join(_src(item) for item in node[1]) + "]"
-    if kind == "map":
-        return "{" + ", ".join(f"{key if k == 'ref' else chr(34) + key + chr(34)} = {_src(value)}"
+    if kind == "map":  # (a quoted key keeps its quotes)
+        return "{" + ", ".join((key if k == "ref" else '"' + key + '"') + " = " + _src(value)
                                for k, key, value in node[1]) + "}"
     if kind == "call":
         return node[1] + "(" + ", ".join(_src(arg) for arg in node[2]) + ")"
@@ -381,18 +386,19 @@ _HEREDOC = re.compile(r"<<-?(?P<id>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?
 _NEXT_LINE = re.compile(r"(?:[ \t\r]*(?:(?:#|//)[^\n]*)?\n)+[ \t\r]*")
 
 
+def _past(run: re.Pattern[str], text: str, i: int) -> int:
+    """Where the run of characters `run` matches at `i` ends (`i` when none starts there)."""
+    m = run.match(text, i)
+    return m.end() if m else i
+
+
 def _value_end(text: str, i: int, closer: str | None = None) -> int | None:
     """Where the expression starting at `i` ends: at the line break (or comment) that ends its line outside
     brackets, strings and heredocs; with `closer` ("}" of a `${...}`), just after the closer that
     matches. None when unsure: a `/* */` comment, a bracket that does not match, no end."""
     depth: list[str] = []
     n = len(text)
-    while i < n:
-        run = _PLAIN_RUN.match(text, i)
-        if run:
-            i = run.end()
-            if i >= n:
-                break
+    while (i := _past(_PLAIN_RUN, text, i)) < n:
         c = text[i]
         if c == "\n" or c == "#" or text.startswith("//", i):
             if not depth and closer is None:
@@ -430,12 +436,7 @@ def _value_end(text: str, i: int, closer: str | None = None) -> int | None:
 def _string_end(text: str, i: int) -> int | None:
     """Just after the closing quote of the string whose text starts at `i` (templates skipped whole)."""
     n = len(text)
-    while i < n:
-        run = _STRING_RUN.match(text, i)
-        if run:
-            i = run.end()
-            if i >= n:
-                break
+    while (i := _past(_STRING_RUN, text, i)) < n:
         c = text[i]
         if c == '"':
             return i + 1

@@ -113,8 +113,10 @@ def prefetch(tree: RepoTree, asks: Iterable[tuple[str, Wanted | None]]) -> None:
 
 
 def _read_plain(todo: dict[str, str]) -> set[str]:
-    """Read the plain HCL of `todo` here (`hcl_simple`: about 50 microseconds a block, less than handing
-    it to a worker), into the content cache; those are taken out of `todo` and their digests returned."""
+    """Read here what `hcl_simple` reads alone (about 50 microseconds a block, less than handing it to a
+    worker), into the content cache; those are taken out of `todo` and their digests returned. (A worker
+    reads the rest again, cutting out for python-hcl2 only what it must: cutting here would run python-hcl2
+    in this process.)"""
     from wafops.scanner.core import hcl_simple
 
     plain = set()
