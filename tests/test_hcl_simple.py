@@ -34,12 +34,12 @@ def _python_hcl2(text: str):
     return _clean(hcl2.loads(text, serialization_options=serialization_options()))
 
 
-def _same_or_none(text: str) -> None:
-    """Plain only, and with non-plain attributes cut out for python-hcl2: the same answer, or none."""
+def _answered_differently(text: str) -> list[str]:
+    """The ways of reading (alone; with attributes cut out for python-hcl2) that answer, and answer other
+    than python-hcl2 does: none, for every text."""
     expected = _loads(text)
-    for cut in (None, _python_hcl2):
-        fast = hcl_simple.parse(text, cut)
-        assert fast is None or fast == expected, (text, cut)
+    ways = {"alone": None, "with cuts": _python_hcl2}
+    return [way for way, cut in ways.items() if (fast := hcl_simple.parse(text, cut)) is not None and fast != expected]
 
 
 PLAIN = {
@@ -144,7 +144,7 @@ def test_where_a_value_may_end_is_unsure_the_whole_text_goes_to_python_hcl2(text
 
 @pytest.mark.parametrize("text", [*TRICKY.values(), *MORE.values()])
 def test_the_tricky_texts_of_the_parser_tests_are_never_answered_differently(text):
-    _same_or_none(text)
+    assert _answered_differently(text) == []
 
 
 def test_every_terraform_file_and_block_the_tests_and_examples_hold_is_never_answered_differently():
@@ -155,7 +155,7 @@ def test_every_terraform_file_and_block_the_tests_and_examples_hold_is_never_ans
         text = path.read_text(encoding="utf-8", errors="replace")
         texts = [text, *(block_source(text, s) for s in split_blocks(text) or ())]
         for one in texts:
-            _same_or_none(one)
+            assert _answered_differently(one) == [], path
             read += hcl_simple.parse(one) is not None
     assert read >= 50, "the fast path read almost nothing: the comparison above proves little"
 
@@ -201,14 +201,13 @@ def _bodies(draw, depth: int = 2) -> str:
 @settings(max_examples=300, deadline=None)
 @given(_bodies())
 def test_generated_texts_are_answered_as_python_hcl2_answers_or_left_to_it(text):
-    _same_or_none(text)
+    assert _answered_differently(text) == []
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(list(PLAIN.values())), st.integers(0, 10_000), st.sampled_from(
+@given(st.sampled_from([t for t in PLAIN.values() if t]), st.integers(0, 10_000), st.sampled_from(
     ["", "\n", " ", "{", "}", "[", "]", '"', "=", ",", "#", "$", "${", "-", ".", "0", "x", "\\", ":"]))
 def test_a_plain_text_with_one_character_changed_is_never_answered_differently(text, where, change):
-    if not text:
-        return
     k = where % len(text)
-    _same_or_none(text[:k] + change + text[k + 1:])
+    changed = text[:k] + change + text[k + 1:]
+    assert _answered_differently(changed) == [], changed
